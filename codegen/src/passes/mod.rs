@@ -1,0 +1,154 @@
+//! Normalization passes: small, pure rewrites of the OpenAPI document (held as JSON) that
+//! close the gaps between what GitHub's description says and what progenitor can
+//! generate. Each returns a [`Note`] for every change it made, so a regeneration can say
+//! what was rewritten and where.
+
+mod nullable_twins;
+mod nullable_union;
+mod open_enums;
+mod prune_components;
+mod request_defaults;
+mod shared_error_body;
+
+use std::fmt;
+
+use serde_json::Value;
+
+/// One change a pass made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// The pass that made it.
+    pub pass: &'static str,
+    /// JSON pointer of what changed.
+    pub at: String,
+    /// What it did.
+    pub change: String,
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}: {}", self.pass, self.at, self.change)
+    }
+}
+
+/// A pass that could not apply, with where and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("pass {pass} failed at {at}: {reason}")]
+pub struct PassError {
+    pub pass: &'static str,
+    pub at: String,
+    pub reason: String,
+}
+
+/// Why a pass could not apply: the JSON pointer, and the reason.
+type Failure = (String, String);
+
+/// A normalization pass.
+pub struct Pass {
+    /// Its name, as notes and errors give it.
+    pub name: &'static str,
+    run: fn(&mut Value, &mut Notes) -> Result<(), Failure>,
+}
+
+/// Collects the notes of one pass.
+pub struct Notes {
+    pass: &'static str,
+    notes: Vec<Note>,
+}
+
+impl Notes {
+    fn add(&mut self, at: impl Into<String>, change: impl Into<String>) {
+        self.notes.push(Note {
+            pass: self.pass,
+            at: at.into(),
+            change: change.into(),
+        });
+    }
+}
+
+/// The passes, in the order they run. Order matters: unions with null become nullable
+/// before enums are opened; error bodies are shared before unused schemas are pruned.
+pub const ALL: [Pass; 6] = [
+    Pass {
+        name: "nullable_union",
+        run: nullable_union::run,
+    },
+    Pass {
+        name: "nullable_twins",
+        run: nullable_twins::run,
+    },
+    Pass {
+        name: "shared_error_body",
+        run: shared_error_body::run,
+    },
+    Pass {
+        name: "request_defaults",
+        run: request_defaults::run,
+    },
+    Pass {
+        name: "open_enums",
+        run: open_enums::run,
+    },
+    Pass {
+        name: "prune_components",
+        run: prune_components::run,
+    },
+];
+
+impl Pass {
+    /// Runs this pass on `doc`.
+    pub fn apply(&self, doc: &mut Value) -> Result<Vec<Note>, PassError> {
+        let mut notes = Notes {
+            pass: self.name,
+            notes: Vec::new(),
+        };
+        (self.run)(doc, &mut notes).map_err(|(at, reason)| PassError {
+            pass: self.name,
+            at,
+            reason,
+        })?;
+        Ok(notes.notes)
+    }
+}
+
+/// Runs every pass of [`ALL`] in order.
+pub fn normalize(doc: &mut Value) -> Result<Vec<Note>, PassError> {
+    let mut notes = Vec::new();
+    for pass in &ALL {
+        notes.extend(pass.apply(doc)?);
+    }
+    Ok(notes)
+}
+
+/// Calls `f` on every schema of the document: each `components.schemas` entry and each
+/// schema an operation or a shared parameter, body or response holds inline.
+fn for_each_schema(doc: &mut Value, f: &mut dyn FnMut(&str, &mut Value)) {
+    let mut roots: Vec<String> = crate::schema_walk::operation_schema_roots(doc)
+        .into_iter()
+        .map(|(at, _)| at)
+        .collect();
+    if let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    {
+        roots.extend(
+            schemas
+                .keys()
+                .map(|k| format!("/components/schemas/{}", crate::schema_walk::escape(k))),
+        );
+    }
+    for at in roots {
+        if let Some(schema) = doc.pointer_mut(&at) {
+            crate::schema_walk::walk_schema(schema, &at, f);
+        }
+    }
+}
+
+#[cfg(test)]
+fn run_one(name: &str, doc: &mut Value) -> Vec<Note> {
+    ALL.iter()
+        .find(|p| p.name == name)
+        .expect("no such pass")
+        .apply(doc)
+        .expect("pass failed")
+}

@@ -1,0 +1,105 @@
+//! A component that is another component plus `nullable: true` (GitHub's
+//! `nullable-simple-user` beside `simple-user`) is replaced, where it is referenced, by a
+//! nullable `allOf` of its twin.
+//!
+//! Without this, typify generates a second type (`NullableSimpleUser`, a newtype around
+//! `Option<SimpleUser>`) for the same object; with it, the field is `Option<SimpleUser>`,
+//! whichever of the two forms the description uses.
+
+use serde_json::{Map, Value, json};
+
+use super::{Failure, Notes};
+use crate::schema_walk::{escape, rewrite_refs, schema_ref_name};
+
+pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return Ok(());
+    };
+    // nullable component name -> its non-nullable twin
+    let mut twins: Vec<(String, String)> = Vec::new();
+    for (name, schema) in schemas {
+        if schema.get("nullable") != Some(&Value::Bool(true)) {
+            continue;
+        }
+        let shape = without_docs(schema);
+        if let Some((twin, _)) = schemas.iter().find(|(other, s)| {
+            *other != name
+                && s.get("nullable") != Some(&Value::Bool(true))
+                && without_docs(s) == shape
+        }) {
+            twins.push((name.clone(), twin.clone()));
+        }
+    }
+    for (nullable, twin) in twins {
+        let mut uses = 0;
+        rewrite_refs(doc, &mut |reference| {
+            (schema_ref_name(reference) == Some(nullable.as_str())).then(|| {
+                uses += 1;
+                json!({"nullable": true, "allOf": [{"$ref": format!("#/components/schemas/{twin}")}]})
+            })
+        });
+        notes.add(
+            format!("/components/schemas/{}", escape(&nullable)),
+            format!("nullable twin of {twin}: {uses} reference(s) now a nullable allOf of {twin}"),
+        );
+    }
+    Ok(())
+}
+
+fn without_docs(schema: &Value) -> Map<String, Value> {
+    let mut map = schema.as_object().cloned().unwrap_or_default();
+    for key in ["nullable", "title", "description"] {
+        map.remove(key);
+    }
+    map
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::passes::run_one;
+
+    #[test]
+    fn references_to_a_nullable_twin_become_nullable_allof() {
+        let user = json!({"type": "object", "properties": {"login": {"type": "string"}}});
+        let mut nullable_user = user.clone();
+        nullable_user["nullable"] = json!(true);
+        nullable_user["title"] = json!("Simple User");
+        let mut doc = json!({"components": {"schemas": {
+            "simple-user": user,
+            "nullable-simple-user": nullable_user,
+            "asset": {"type": "object", "properties": {
+                "uploader": {"$ref": "#/components/schemas/nullable-simple-user"},
+                "author": {"$ref": "#/components/schemas/simple-user"}
+            }}
+        }}});
+        let notes = run_one("nullable_twins", &mut doc);
+        let props = &doc["components"]["schemas"]["asset"]["properties"];
+        assert_eq!(
+            props["uploader"],
+            json!({"nullable": true, "allOf": [{"$ref": "#/components/schemas/simple-user"}]})
+        );
+        assert_eq!(
+            props["author"],
+            json!({"$ref": "#/components/schemas/simple-user"})
+        );
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0].change.contains("1 reference(s)"), "{}", notes[0]);
+    }
+
+    #[test]
+    fn a_nullable_schema_without_twin_is_kept() {
+        let before = json!({"components": {"schemas": {
+            "a": {"type": "object", "nullable": true, "properties": {"x": {"type": "string"}}},
+            "b": {"type": "object", "properties": {"y": {"type": "string"}}},
+            "c": {"type": "object", "properties": {"p": {"$ref": "#/components/schemas/a"}}}
+        }}});
+        let mut doc = before.clone();
+        assert!(run_one("nullable_twins", &mut doc).is_empty());
+        assert_eq!(doc, before);
+    }
+}

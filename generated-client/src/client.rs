@@ -1,0 +1,272 @@
+//! Building a [`Client`] and what every request it sends carries: default headers, the
+//! token, and one tracing span naming the operation.
+
+use std::fmt;
+use std::time::Duration;
+
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use tracing::Instrument;
+
+use crate::{Client, Error};
+
+/// GitHub's public API host.
+pub const GITHUB_API_URL: &str = "https://api.github.com";
+
+/// The REST API version this crate was generated against, sent as `X-GitHub-Api-Version`.
+pub const API_VERSION: &str = "2026-03-10";
+
+/// The media type GitHub recommends for JSON requests.
+const GITHUB_JSON: &str = "application/vnd.github+json";
+
+/// A GitHub token. It is sent as `Authorization: Bearer …` and never printed: its `Debug`
+/// output is redacted and it has no `Display`.
+///
+/// ```
+/// let token = github_release_assets::Token::new("ghp_secret");
+/// assert_eq!(format!("{token:?}"), "Token(<redacted>)");
+/// ```
+#[derive(Clone)]
+pub struct Token(String);
+
+impl Token {
+    /// Wraps a token string.
+    pub fn new(token: impl Into<String>) -> Self {
+        Self(token.into())
+    }
+
+    /// The `Authorization` header value, marked sensitive so `HeaderMap`'s `Debug`
+    /// does not print it either.
+    fn header_value(&self) -> Result<HeaderValue, Error> {
+        let mut value = HeaderValue::try_from(format!("Bearer {}", self.0)).map_err(|_| {
+            Error::InvalidRequest("the token holds characters a header cannot carry".into())
+        })?;
+        value.set_sensitive(true);
+        Ok(value)
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+impl From<String> for Token {
+    fn from(token: String) -> Self {
+        Self(token)
+    }
+}
+
+impl From<&str> for Token {
+    fn from(token: &str) -> Self {
+        Self(token.to_owned())
+    }
+}
+
+/// What the hooks need on every request. It lives inside the generated `Client`; build
+/// one with [`Client::builder`].
+#[derive(Clone, Debug)]
+pub struct Settings {
+    token: Option<Token>,
+    /// Origins (scheme, host, port) the token may be sent to: the API's, and the
+    /// uploads host's. No other host ever sees it.
+    token_origins: Vec<String>,
+}
+
+/// Builds a [`Client`].
+///
+/// ```
+/// use std::time::Duration;
+/// let client = github_release_assets::Client::builder("https://api.github.com")
+///     .token("ghp_secret")
+///     .connect_timeout(Duration::from_secs(10))
+///     .build()
+///     .unwrap();
+/// assert!(!format!("{client:?}").contains("ghp_secret"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    base_url: String,
+    token: Option<Token>,
+    user_agent: String,
+    connect_timeout: Duration,
+    read_timeout: Option<Duration>,
+}
+
+impl Client {
+    /// Starts building a client for the API at `base_url`: [`GITHUB_API_URL`], or a GitHub
+    /// Enterprise Server's `https://HOST/api/v3`.
+    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            base_url: base_url.into(),
+            token: None,
+            user_agent: concat!("github-release-assets/", env!("CARGO_PKG_VERSION")).to_owned(),
+            connect_timeout: Duration::from_secs(30),
+            read_timeout: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// Authenticates every request to the API (and uploads) host with this token.
+    pub fn token(mut self, token: impl Into<Token>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// Replaces the `User-Agent` (GitHub rejects requests without one).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// How long to wait for a connection (30 s unless set).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long a read may wait for data (unbounded unless set). There is deliberately no
+    /// timeout on a whole request: transfers of large assets take as long as they take.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = Some(timeout);
+        self
+    }
+
+    /// Builds the client. Fails on a base URL that is not an absolute http(s) URL.
+    pub fn build(self) -> Result<Client, Error> {
+        let base = reqwest::Url::parse(&self.base_url)
+            .map_err(|e| Error::InvalidRequest(format!("base URL {:?}: {e}", self.base_url)))?;
+        if !matches!(base.scheme(), "http" | "https") || base.host_str().is_none() {
+            return Err(Error::InvalidRequest(format!(
+                "base URL {:?} is not an http(s) URL",
+                self.base_url
+            )));
+        }
+        let mut default_headers = HeaderMap::new();
+        default_headers.insert(header::ACCEPT, HeaderValue::from_static(GITHUB_JSON));
+        default_headers.insert(
+            "x-github-api-version",
+            HeaderValue::from_static(API_VERSION),
+        );
+        let mut http = reqwest::Client::builder()
+            .user_agent(self.user_agent)
+            .default_headers(default_headers)
+            .connect_timeout(self.connect_timeout);
+        if let Some(read) = self.read_timeout {
+            http = http.read_timeout(read);
+        }
+        let http = http.build().map_err(Error::from_transport)?;
+        let settings = Settings {
+            token: self.token,
+            token_origins: token_origins(&base),
+        };
+        let base_url = self.base_url.trim_end_matches('/');
+        Ok(Client::new_with_client(base_url, http, settings))
+    }
+}
+
+/// The origins a token may travel to for an API at `base`: the API's own, and for
+/// `api.github.com` the separate uploads host. GitHub Enterprise Server serves uploads
+/// from the API's origin (`https://HOST/api/uploads`).
+fn token_origins(base: &reqwest::Url) -> Vec<String> {
+    let api = base.origin().ascii_serialization();
+    let mut origins = vec![api];
+    if base.host_str() == Some("api.github.com") {
+        origins.push("https://uploads.github.com".to_owned());
+    }
+    origins
+}
+
+impl ClientHooks<Settings> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        let headers = request.headers_mut();
+        // The generator sends the description's own version as `api-version`; GitHub's
+        // versioning header is `X-GitHub-Api-Version`, set by default on the client.
+        headers.remove("api-version");
+        // The generator asks for plain `application/json`; GitHub recommends its own type.
+        // Any other Accept (a download's `application/octet-stream`) is the caller's choice.
+        if headers
+            .get(header::ACCEPT)
+            .is_some_and(|v| v == "application/json")
+        {
+            headers.insert(header::ACCEPT, HeaderValue::from_static(GITHUB_JSON));
+        }
+        let settings = self.inner();
+        if let Some(token) = &settings.token {
+            let origin = request.url().origin().ascii_serialization();
+            if settings.token_origins.contains(&origin) {
+                let value = token
+                    .header_value()
+                    .map_err(|e| progenitor_client::Error::InvalidRequest(e.to_string()))?;
+                request.headers_mut().insert(header::AUTHORIZATION, value);
+            }
+        }
+        Ok(())
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let span = tracing::info_span!(
+            "github_request",
+            operation_id = info.operation_id,
+            method = %request.method(),
+            path = request.url().path(),
+            status = tracing::field::Empty,
+        );
+        async {
+            let result = self.client().execute(request).await;
+            match &result {
+                Ok(response) => {
+                    tracing::Span::current().record("status", response.status().as_u16());
+                    tracing::debug!("response received");
+                }
+                Err(error) => tracing::debug!(%error, "request failed"),
+            }
+            result
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_goes_to_the_api_and_uploads_hosts_only() {
+        let origins = token_origins(&reqwest::Url::parse("https://api.github.com").unwrap());
+        assert_eq!(
+            origins,
+            ["https://api.github.com", "https://uploads.github.com"]
+        );
+        let ghes = token_origins(&reqwest::Url::parse("https://ghe.example.com/api/v3").unwrap());
+        assert_eq!(ghes, ["https://ghe.example.com"]);
+    }
+
+    #[test]
+    fn a_bad_base_url_is_refused() {
+        assert!(Client::builder("not a url").build().is_err());
+        assert!(Client::builder("ftp://example.com").build().is_err());
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_token() {
+        let client = Client::builder("http://127.0.0.1:1")
+            .token("s3cr3t-token")
+            .build()
+            .unwrap();
+        let printed = format!("{client:?} {:?}", client.inner());
+        assert!(!printed.contains("s3cr3t-token"), "{printed}");
+        assert!(printed.contains("<redacted>"));
+    }
+}

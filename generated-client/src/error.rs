@@ -1,0 +1,391 @@
+//! The one error type of the crate, and how the generated client's errors become it.
+
+use std::future::Future;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+use crate::ResponseValue;
+use crate::types::GithubError;
+
+/// How much of an unexpected body an error keeps.
+const EXCERPT_CHARS: usize = 200;
+/// How much of an error response's body is read to find GitHub's message.
+const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// Everything that can go wrong talking to GitHub. `Display` says what happened in a
+/// sentence a person can act on; the variants carry the details.
+///
+/// ```
+/// use github_release_assets::Error;
+/// let e = Error::NotFound { message: "Not Found".into(), documentation_url: None };
+/// assert_eq!(e.to_string(), "not found (404): Not Found. Check the owner, repository and id, and that the token can see them");
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// 404: the repository, release or asset does not exist, or the token cannot see it.
+    #[error(
+        "not found (404): {message}. Check the owner, repository and id, and that the token can see them"
+    )]
+    NotFound {
+        message: String,
+        documentation_url: Option<String>,
+    },
+    /// 422: GitHub refused the request's content (a duplicate asset name, a bad field).
+    #[error("GitHub refused the request (422): {message}{}", describe_errors(.errors))]
+    Unprocessable {
+        message: String,
+        /// GitHub's `errors` array, as sent.
+        errors: Vec<serde_json::Value>,
+        documentation_url: Option<String>,
+    },
+    /// A primary or secondary rate limit.
+    #[error("rate limited ({status}): {message}{}", describe_wait(.retry_after, .reset))]
+    RateLimited {
+        status: u16,
+        message: String,
+        /// When the limit resets (`X-RateLimit-Reset`).
+        reset: Option<DateTime<Utc>>,
+        /// How long GitHub asked to wait (`Retry-After`).
+        retry_after: Option<Duration>,
+    },
+    /// 401 or 403: the token is missing, wrong, expired or lacks a permission.
+    #[error("not authorized ({status}): {message}. Check the token and its permissions")]
+    Authentication { status: u16, message: String },
+    /// Any other status GitHub answered with.
+    #[error("GitHub answered {status}{}", .message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
+    Status {
+        status: u16,
+        message: Option<String>,
+        documentation_url: Option<String>,
+    },
+    /// A response whose body is not what the description says.
+    #[error("could not read GitHub's response: {reason}; it began {excerpt:?}")]
+    Decode {
+        reason: String,
+        /// The body's first characters.
+        excerpt: String,
+    },
+    /// The request did not complete in time.
+    #[error("timed out: {0}")]
+    Timeout(String),
+    /// The connection failed or broke.
+    #[error("connection failed: {0}")]
+    Transport(String),
+    /// The request could not be built (a missing parameter, an invalid value).
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+}
+
+impl Error {
+    /// The HTTP status behind this error, if GitHub answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::NotFound { .. } => Some(404),
+            Error::Unprocessable { .. } => Some(422),
+            Error::RateLimited { status, .. }
+            | Error::Authentication { status, .. }
+            | Error::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn from_transport(error: reqwest::Error) -> Self {
+        // reqwest's message names the URL, which holds no secret: the token travels in a
+        // header only.
+        if error.is_timeout() {
+            Error::Timeout(error.to_string())
+        } else {
+            Error::Transport(error.to_string())
+        }
+    }
+
+    /// Classifies a non-success answer from its status, headers and GitHub's error body.
+    pub(crate) fn from_status(
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: Option<GithubError>,
+    ) -> Self {
+        let body = body.unwrap_or_default();
+        let message = body
+            .message
+            .clone()
+            .unwrap_or_else(|| status.canonical_reason().unwrap_or("no message").to_owned());
+        let code = status.as_u16();
+        let retry_after = header_u64(headers, "retry-after").map(Duration::from_secs);
+        let exhausted = header_u64(headers, "x-ratelimit-remaining") == Some(0);
+        if code == 429 || (code == 403 && (exhausted || retry_after.is_some())) {
+            let reset = header_u64(headers, "x-ratelimit-reset")
+                .and_then(|s| i64::try_from(s).ok())
+                .and_then(|s| DateTime::from_timestamp(s, 0));
+            return Error::RateLimited {
+                status: code,
+                message,
+                reset,
+                retry_after,
+            };
+        }
+        match code {
+            404 => Error::NotFound {
+                message,
+                documentation_url: body.documentation_url,
+            },
+            422 => Error::Unprocessable {
+                message,
+                errors: body.errors,
+                documentation_url: body.documentation_url,
+            },
+            401 | 403 => Error::Authentication {
+                status: code,
+                message,
+            },
+            _ => Error::Status {
+                status: code,
+                message: body.message,
+                documentation_url: body.documentation_url,
+            },
+        }
+    }
+
+    /// Converts an error of the generated client. Async because an undocumented status
+    /// still has GitHub's message in its body, which is read here (at most 64 KiB).
+    pub async fn from_generated<E: ErrorBody>(error: progenitor_client::Error<E>) -> Self {
+        use progenitor_client::Error as G;
+        match error {
+            G::InvalidRequest(message) | G::Custom(message) => Error::InvalidRequest(message),
+            G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => {
+                Error::from_transport(e)
+            }
+            G::ErrorResponse(value) => {
+                let status = value.status();
+                let headers = value.headers().clone();
+                Error::from_status(status, &headers, value.into_inner().into_github_error())
+            }
+            G::InvalidResponsePayload(bytes, e) => Error::Decode {
+                reason: e.to_string(),
+                excerpt: excerpt(&bytes),
+            },
+            G::UnexpectedResponse(response) => {
+                let status = response.status();
+                let headers = response.headers().clone();
+                let body = read_limited(response, ERROR_BODY_LIMIT).await;
+                let parsed = body
+                    .as_deref()
+                    .and_then(|b| serde_json::from_slice::<GithubError>(b).ok());
+                Error::from_status(status, &headers, parsed)
+            }
+        }
+    }
+}
+
+/// What an operation's documented error body can tell: GitHub's message and details.
+/// Implemented for the generated error type and for operations without an error body.
+pub trait ErrorBody {
+    /// GitHub's error body, if the response had one.
+    fn into_github_error(self) -> Option<GithubError>;
+}
+
+impl ErrorBody for GithubError {
+    fn into_github_error(self) -> Option<GithubError> {
+        Some(self)
+    }
+}
+
+impl ErrorBody for () {
+    fn into_github_error(self) -> Option<GithubError> {
+        None
+    }
+}
+
+/// Gives the generated builders' `send()` this crate's [`Error`].
+///
+/// ```no_run
+/// use github_release_assets::{Client, Typed};
+/// # async fn run() -> Result<(), github_release_assets::Error> {
+/// let client = Client::builder("https://api.github.com").build()?;
+/// let release = client
+///     .repos_get_latest_release()
+///     .owner("octocat")
+///     .repo("hello-world")
+///     .send()
+///     .typed()
+///     .await?
+///     .into_inner();
+/// println!("{} has {} assets", release.tag_name, release.assets.len());
+/// # Ok(()) }
+/// ```
+pub trait Typed<T> {
+    /// Awaits the request, turning a failure into [`Error`].
+    fn typed(self) -> impl Future<Output = Result<ResponseValue<T>, Error>> + Send;
+}
+
+impl<F, T, E> Typed<T> for F
+where
+    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>> + Send,
+    E: ErrorBody + Send,
+    T: Send,
+{
+    async fn typed(self) -> Result<ResponseValue<T>, Error> {
+        match self.await {
+            Ok(value) => Ok(value),
+            Err(error) => Err(Error::from_generated(error).await),
+        }
+    }
+}
+
+async fn read_limited(mut response: reqwest::Response, limit: usize) -> Option<Vec<u8>> {
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let room = limit.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= limit {
+            break;
+        }
+    }
+    Some(body)
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+fn excerpt(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes)
+        .chars()
+        .take(EXCERPT_CHARS)
+        .collect()
+}
+
+fn describe_errors(errors: &[serde_json::Value]) -> String {
+    if errors.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = errors
+        .iter()
+        .map(|e| match e {
+            serde_json::Value::String(s) => s.clone(),
+            other => {
+                let field = |k: &str| other.get(k).and_then(|v| v.as_str()).unwrap_or("");
+                [
+                    field("resource"),
+                    field("field"),
+                    field("code"),
+                    field("message"),
+                ]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+            }
+        })
+        .collect();
+    format!(" ({})", parts.join("; "))
+}
+
+fn describe_wait(retry_after: &Option<Duration>, reset: &Option<DateTime<Utc>>) -> String {
+    match (retry_after, reset) {
+        (Some(wait), _) => format!(". Retry after {} s", wait.as_secs()),
+        (None, Some(reset)) => format!(". The limit resets at {}", reset.to_rfc3339()),
+        (None, None) => ". Wait before retrying".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(k, v)| {
+                (
+                    reqwest::header::HeaderName::from_static(k),
+                    HeaderValue::from_static(v),
+                )
+            })
+            .collect()
+    }
+
+    fn body(message: &str) -> Option<GithubError> {
+        Some(GithubError {
+            message: Some(message.into()),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn rate_limits_are_told_apart_from_permission_errors() {
+        let limited = Error::from_status(
+            StatusCode::FORBIDDEN,
+            &headers(&[
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", "1700000000"),
+            ]),
+            body("API rate limit exceeded"),
+        );
+        match &limited {
+            Error::RateLimited {
+                reset: Some(reset),
+                retry_after: None,
+                ..
+            } => assert_eq!(reset.timestamp(), 1_700_000_000),
+            other => panic!("{other:?}"),
+        }
+        let forbidden = Error::from_status(
+            StatusCode::FORBIDDEN,
+            &HeaderMap::new(),
+            body("Resource not accessible"),
+        );
+        assert!(
+            matches!(forbidden, Error::Authentication { status: 403, .. }),
+            "{forbidden:?}"
+        );
+        let secondary = Error::from_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            &headers(&[("retry-after", "30")]),
+            None,
+        );
+        assert_eq!(
+            secondary.to_string(),
+            "rate limited (429): Too Many Requests. Retry after 30 s"
+        );
+    }
+
+    #[test]
+    fn unprocessable_lists_githubs_errors() {
+        let e = Error::from_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &HeaderMap::new(),
+            Some(GithubError {
+                message: Some("Validation Failed".into()),
+                errors: vec![
+                    serde_json::json!({"resource": "ReleaseAsset", "code": "already_exists", "field": "name"}),
+                ],
+                ..Default::default()
+            }),
+        );
+        assert_eq!(
+            e.to_string(),
+            "GitHub refused the request (422): Validation Failed (ReleaseAsset name already_exists)"
+        );
+    }
+
+    #[test]
+    fn other_statuses_keep_githubs_message_or_say_none() {
+        let e = Error::from_status(StatusCode::BAD_GATEWAY, &HeaderMap::new(), None);
+        assert_eq!(e.to_string(), "GitHub answered 502");
+        assert_eq!(e.status(), Some(502));
+    }
+
+    #[test]
+    fn excerpts_are_short() {
+        assert_eq!(
+            excerpt("é".repeat(500).as_bytes()).chars().count(),
+            EXCERPT_CHARS
+        );
+    }
+}

@@ -1,0 +1,22 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod client;
+mod error;
+// Written by `cargo xtask regenerate`; never edited by hand, nor by rustfmt (the
+// generator formats it with prettyplease, and `regenerate --check` compares bytes).
+#[rustfmt::skip]
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    unused_imports,
+    missing_docs,
+    rustdoc::bare_urls,
+    rustdoc::broken_intra_doc_links,
+    rustdoc::invalid_html_tags
+)]
+mod generated;
+
+pub use client::{API_VERSION, ClientBuilder, GITHUB_API_URL, Settings, Token};
+pub use error::{Error, ErrorBody, Typed};
+pub use generated::{ByteStream, Client, ResponseValue, builder, types};

@@ -1,0 +1,464 @@
+//! The metadata operations against a loopback server: what goes on the wire, what comes
+//! back, and how GitHub's errors surface.
+
+use github_release_assets::types::{
+    ReleaseAssetState, ReleaseAssetStateKnown, ReposCreateReleaseBody, ReposUpdateReleaseAssetBody,
+};
+use github_release_assets::{Client, Error, Typed};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+const TOKEN: &str = "ghs_loopbacktesttoken";
+
+/// An example body from the vendored description, by its `components.examples` name.
+fn example(name: &str) -> Value {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../openapi/github-release-assets.json"
+    ))
+    .expect("vendored description");
+    let doc: Value = serde_json::from_str(&text).expect("vendored description is JSON");
+    doc["components"]["examples"][name]["value"].clone()
+}
+
+fn client(server: &MockServer) -> Client {
+    Client::builder(server.uri())
+        .token(TOKEN)
+        .build()
+        .expect("client builds")
+}
+
+async fn answer(server: &MockServer, verb: &str, at: &str, response: ResponseTemplate) {
+    Mock::given(method(verb))
+        .and(path(at))
+        .respond_with(response)
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+/// The one request the server received.
+async fn only_request(server: &MockServer) -> Request {
+    let mut requests = server.received_requests().await.expect("recording is on");
+    assert_eq!(requests.len(), 1, "expected exactly one request");
+    requests.remove(0)
+}
+
+fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
+    request.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The headers every request must carry, and the one it must not.
+fn assert_github_headers(request: &Request) {
+    assert_eq!(
+        header(request, "accept"),
+        Some("application/vnd.github+json")
+    );
+    assert_eq!(header(request, "x-github-api-version"), Some("2026-03-10"));
+    assert!(
+        header(request, "user-agent").is_some_and(|ua| ua.starts_with("github-release-assets/")),
+        "user-agent: {:?}",
+        header(request, "user-agent")
+    );
+    assert_eq!(
+        header(request, "authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+    assert_eq!(
+        header(request, "api-version"),
+        None,
+        "the description's version leaked as a header"
+    );
+}
+
+fn json_body(request: &Request) -> Value {
+    assert_eq!(header(request, "content-type"), Some("application/json"));
+    serde_json::from_slice(&request.body).expect("JSON body")
+}
+
+#[tokio::test]
+async fn get_release_asset() {
+    let server = MockServer::start().await;
+    answer(
+        &server,
+        "GET",
+        "/repos/octo/hello/releases/assets/5000000001",
+        ResponseTemplate::new(200).set_body_json(example("release-asset")),
+    )
+    .await;
+    let asset = client(&server)
+        .repos_get_release_asset()
+        .owner("octo")
+        .repo("hello")
+        .asset_id(5_000_000_001_i64)
+        .send()
+        .typed()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(asset.name, "example.zip");
+    assert_eq!(
+        asset.state,
+        ReleaseAssetState::Known(ReleaseAssetStateKnown::Uploaded)
+    );
+    let request = only_request(&server).await;
+    assert_github_headers(&request);
+    assert!(request.body.is_empty());
+    assert_eq!(request.url.query(), None);
+}
+
+#[tokio::test]
+async fn list_release_assets_sends_paging_query() {
+    let server = MockServer::start().await;
+    answer(
+        &server,
+        "GET",
+        "/repos/octo/hello/releases/7/assets",
+        ResponseTemplate::new(200).set_body_json(example("release-asset-items")),
+    )
+    .await;
+    let assets = client(&server)
+        .repos_list_release_assets()
+        .owner("octo")
+        .repo("hello")
+        .release_id(7)
+        .per_page(100)
+        .page(2)
+        .send()
+        .typed()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(assets.len(), 1);
+    let request = only_request(&server).await;
+    assert_github_headers(&request);
+    let mut query: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
+    query.sort();
+    assert_eq!(
+        query,
+        [
+            ("page".to_owned(), "2".to_owned()),
+            ("per_page".to_owned(), "100".to_owned())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn update_release_asset_sends_only_what_was_set() {
+    let server = MockServer::start().await;
+    answer(
+        &server,
+        "PATCH",
+        "/repos/octo/hello/releases/assets/1",
+        ResponseTemplate::new(200).set_body_json(example("release-asset")),
+    )
+    .await;
+    client(&server)
+        .repos_update_release_asset()
+        .owner("octo")
+        .repo("hello")
+        .asset_id(1)
+        .body(ReposUpdateReleaseAssetBody {
+            name: Some("foo-1.0.0-osx.zip".into()),
+            label: Some("Mac binary".into()),
+            state: None,
+        })
+        .send()
+        .typed()
+        .await
+        .unwrap();
+    let request = only_request(&server).await;
+    assert_github_headers(&request);
+    assert_eq!(
+        json_body(&request),
+        json!({"name": "foo-1.0.0-osx.zip", "label": "Mac binary"})
+    );
+}
+
+#[tokio::test]
+async fn delete_release_asset() {
+    let server = MockServer::start().await;
+    answer(
+        &server,
+        "DELETE",
+        "/repos/octo/hello/releases/assets/1",
+        ResponseTemplate::new(204),
+    )
+    .await;
+    let response = client(&server)
+        .repos_delete_release_asset()
+        .owner("octo")
+        .repo("hello")
+        .asset_id(1)
+        .send()
+        .typed()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 204);
+    assert_github_headers(&only_request(&server).await);
+}
+
+#[tokio::test]
+async fn release_look_ups() {
+    let server = MockServer::start().await;
+    let release = example("release");
+    answer(
+        &server,
+        "GET",
+        "/repos/octo/hello/releases/7",
+        ResponseTemplate::new(200).set_body_json(&release),
+    )
+    .await;
+    answer(
+        &server,
+        "GET",
+        "/repos/octo/hello/releases/latest",
+        ResponseTemplate::new(200).set_body_json(&release),
+    )
+    .await;
+    answer(
+        &server,
+        "GET",
+        "/repos/octo/hello/releases/tags/v1.0.0",
+        ResponseTemplate::new(200).set_body_json(&release),
+    )
+    .await;
+    answer(
+        &server,
+        "GET",
+        "/repos/octo/hello/releases",
+        ResponseTemplate::new(200).set_body_json(json!([release])),
+    )
+    .await;
+    let client = client(&server);
+
+    let by_id = client
+        .repos_get_release()
+        .owner("octo")
+        .repo("hello")
+        .release_id(7)
+        .send()
+        .typed()
+        .await
+        .unwrap()
+        .into_inner();
+    let latest = client
+        .repos_get_latest_release()
+        .owner("octo")
+        .repo("hello")
+        .send()
+        .typed()
+        .await
+        .unwrap()
+        .into_inner();
+    let by_tag = client
+        .repos_get_release_by_tag()
+        .owner("octo")
+        .repo("hello")
+        .tag("v1.0.0")
+        .send()
+        .typed()
+        .await
+        .unwrap()
+        .into_inner();
+    let all = client
+        .repos_list_releases()
+        .owner("octo")
+        .repo("hello")
+        .per_page(30)
+        .send()
+        .typed()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(by_id, latest);
+    assert_eq!(by_id, by_tag);
+    assert_eq!(all, std::slice::from_ref(&by_id));
+    assert_eq!(
+        by_id.upload_url,
+        "https://uploads.github.com/repos/octocat/Hello-World/releases/1/assets{?name,label}"
+    );
+
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 4);
+    for request in &requests {
+        assert_github_headers(request);
+        assert_eq!(request.method.as_str(), "GET");
+    }
+    assert_eq!(requests[3].url.query(), Some("per_page=30"));
+}
+
+#[tokio::test]
+async fn create_release_sends_only_what_was_set() {
+    let server = MockServer::start().await;
+    answer(
+        &server,
+        "POST",
+        "/repos/octo/hello/releases",
+        ResponseTemplate::new(201).set_body_json(example("release")),
+    )
+    .await;
+    let release = client(&server)
+        .repos_create_release()
+        .owner("octo")
+        .repo("hello")
+        .body(
+            ReposCreateReleaseBody::builder()
+                .tag_name("v1.0.0")
+                .draft(true),
+        )
+        .send()
+        .typed()
+        .await
+        .unwrap();
+    assert_eq!(release.status().as_u16(), 201);
+    let request = only_request(&server).await;
+    assert_github_headers(&request);
+    assert_eq!(
+        json_body(&request),
+        json!({"tag_name": "v1.0.0", "draft": true})
+    );
+}
+
+#[tokio::test]
+async fn a_404_is_not_found_with_githubs_message() {
+    let server = MockServer::start().await;
+    let body = json!({"message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404"});
+    answer(
+        &server,
+        "GET",
+        "/repos/octo/hello/releases/assets/9",
+        ResponseTemplate::new(404).set_body_json(&body),
+    )
+    .await;
+    // An undocumented 404 (list assets documents 200 only) is typed the same way.
+    answer(
+        &server,
+        "GET",
+        "/repos/octo/hello/releases/9/assets",
+        ResponseTemplate::new(404).set_body_json(&body),
+    )
+    .await;
+    let client = client(&server);
+    let documented = client
+        .repos_get_release_asset()
+        .owner("octo")
+        .repo("hello")
+        .asset_id(9)
+        .send()
+        .typed()
+        .await
+        .unwrap_err();
+    let undocumented = client
+        .repos_list_release_assets()
+        .owner("octo")
+        .repo("hello")
+        .release_id(9)
+        .send()
+        .typed()
+        .await
+        .unwrap_err();
+    for error in [documented, undocumented] {
+        match &error {
+            Error::NotFound {
+                message,
+                documentation_url,
+            } => {
+                assert_eq!(message, "Not Found");
+                assert_eq!(
+                    documentation_url.as_deref(),
+                    Some("https://docs.github.com/rest")
+                );
+            }
+            other => panic!("expected NotFound, got {other:?}"),
+        }
+        assert!(!format!("{error} {error:?}").contains(TOKEN));
+    }
+}
+
+#[tokio::test]
+async fn a_422_is_unprocessable_with_githubs_message_and_errors() {
+    let server = MockServer::start().await;
+    let body = json!({
+        "message": "Validation Failed",
+        "errors": [{"resource": "Release", "code": "already_exists", "field": "tag_name"}],
+        "documentation_url": "https://docs.github.com/rest/releases/releases#create-a-release",
+        "status": "422"
+    });
+    answer(
+        &server,
+        "POST",
+        "/repos/octo/hello/releases",
+        ResponseTemplate::new(422).set_body_json(&body),
+    )
+    .await;
+    let error = client(&server)
+        .repos_create_release()
+        .owner("octo")
+        .repo("hello")
+        .body(ReposCreateReleaseBody::builder().tag_name("v1.0.0"))
+        .send()
+        .typed()
+        .await
+        .unwrap_err();
+    match &error {
+        Error::Unprocessable {
+            message, errors, ..
+        } => {
+            assert_eq!(message, "Validation Failed");
+            assert_eq!(errors[0]["code"], "already_exists");
+        }
+        other => panic!("expected Unprocessable, got {other:?}"),
+    }
+    assert_eq!(
+        error.to_string(),
+        "GitHub refused the request (422): Validation Failed (Release tag_name already_exists)"
+    );
+}
+
+#[tokio::test]
+async fn without_a_token_no_authorization_is_sent() {
+    let server = MockServer::start().await;
+    answer(
+        &server,
+        "GET",
+        "/repos/octo/hello/releases/latest",
+        ResponseTemplate::new(200).set_body_json(example("release")),
+    )
+    .await;
+    let client = Client::builder(server.uri()).build().unwrap();
+    client
+        .repos_get_latest_release()
+        .owner("octo")
+        .repo("hello")
+        .send()
+        .typed()
+        .await
+        .unwrap();
+    assert_eq!(header(&only_request(&server).await, "authorization"), None);
+}
+
+#[tokio::test]
+async fn a_success_status_with_a_body_that_is_not_json_is_a_decode_error() {
+    let server = MockServer::start().await;
+    answer(
+        &server,
+        "GET",
+        "/repos/octo/hello/releases/latest",
+        ResponseTemplate::new(200).set_body_string("<html>Unicorn!</html>"),
+    )
+    .await;
+    let error = client(&server)
+        .repos_get_latest_release()
+        .owner("octo")
+        .repo("hello")
+        .send()
+        .typed()
+        .await
+        .unwrap_err();
+    match error {
+        Error::Decode { excerpt, .. } => assert_eq!(excerpt, "<html>Unicorn!</html>"),
+        other => panic!("expected Decode, got {other:?}"),
+    }
+}
