@@ -13,13 +13,7 @@ const TOKEN: &str = "ghs_loopbacktesttoken";
 
 /// An example body from the vendored description, by its `components.examples` name.
 fn example(name: &str) -> Value {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../openapi/github-release-assets.json"
-    ))
-    .expect("vendored description");
-    let doc: Value = serde_json::from_str(&text).expect("vendored description is JSON");
-    doc["components"]["examples"][name]["value"].clone()
+    conformance::description::example(name).expect("example in the vendored description")
 }
 
 fn client(server: &MockServer) -> Client {
