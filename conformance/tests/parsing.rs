@@ -2,7 +2,9 @@
 //! promise: new enum values, nulls, extra fields, large ids.
 
 use conformance::description::example;
-use github_release_assets::types::{Release, ReleaseAsset, ReleaseAssetState, ReleaseAssetStateKnown};
+use github_release_assets::types::{
+    Release, ReleaseAsset, ReleaseAssetState, ReleaseAssetStateKnown,
+};
 use serde_json::{Value, json};
 
 fn release_asset() -> Value {
@@ -19,28 +21,42 @@ fn githubs_example_release_asset() {
     assert_eq!(asset.id, 1);
     assert_eq!(asset.name, "example.zip");
     assert_eq!(asset.label.as_deref(), Some("short description"));
-    assert_eq!(asset.state, ReleaseAssetState::Known(ReleaseAssetStateKnown::Uploaded));
+    assert_eq!(
+        asset.state,
+        ReleaseAssetState::Known(ReleaseAssetStateKnown::Uploaded)
+    );
     assert_eq!(asset.content_type, "application/zip");
     assert_eq!(asset.size, 1024);
     assert_eq!(
         asset.digest.as_deref(),
         Some("sha256:2151b604e3429bff440b9fbc03eb3617bc2603cda96c95b9bb05277f9ddba255")
     );
-    assert_eq!(asset.uploader.as_ref().map(|u| u.login.as_str()), Some("octocat"));
+    assert_eq!(
+        asset.uploader.as_ref().map(|u| u.login.as_str()),
+        Some("octocat")
+    );
     assert_eq!(asset.created_at.to_rfc3339(), "2013-02-27T19:35:32+00:00");
 }
 
 #[test]
 fn githubs_other_examples_parse() {
     let upload: ReleaseAsset =
-        serde_json::from_value(example("release-asset-response-for-successful-upload").unwrap()).unwrap();
-    assert_eq!(upload.state, ReleaseAssetState::Known(ReleaseAssetStateKnown::Uploaded));
-    let items: Vec<ReleaseAsset> = serde_json::from_value(example("release-asset-items").unwrap()).unwrap();
+        serde_json::from_value(example("release-asset-response-for-successful-upload").unwrap())
+            .unwrap();
+    assert_eq!(
+        upload.state,
+        ReleaseAssetState::Known(ReleaseAssetStateKnown::Uploaded)
+    );
+    let items: Vec<ReleaseAsset> =
+        serde_json::from_value(example("release-asset-items").unwrap()).unwrap();
     assert_eq!(items.len(), 1);
     let release: Release = serde_json::from_value(example("release").unwrap()).unwrap();
     assert_eq!(release.assets.len(), 1);
     let releases: Vec<Release> = serde_json::from_value(example("release-items").unwrap()).unwrap();
-    assert_eq!((releases[0].id, &releases[0].tag_name), (release.id, &release.tag_name));
+    assert_eq!(
+        (releases[0].id, &releases[0].tag_name),
+        (release.id, &release.tag_name)
+    );
 }
 
 #[test]
@@ -51,7 +67,10 @@ fn an_asset_in_state_starter_parses_and_keeps_the_value() {
     assert_eq!(asset.state, ReleaseAssetState::Other("starter".into()));
     assert_eq!(asset.state.to_string(), "starter");
     // ...and goes back out as it came in.
-    assert_eq!(serde_json::to_value(&asset).unwrap()["state"], json!("starter"));
+    assert_eq!(
+        serde_json::to_value(&asset).unwrap()["state"],
+        json!("starter")
+    );
 }
 
 #[test]
@@ -106,7 +125,10 @@ fn a_list_with_one_starter_asset_parses_whole() {
     starter["size"] = json!(0);
     let list: Vec<ReleaseAsset> = serde_json::from_value(json!([uploaded, starter])).unwrap();
     assert_eq!(list.len(), 2);
-    assert_eq!(list[0].state, ReleaseAssetState::Known(ReleaseAssetStateKnown::Uploaded));
+    assert_eq!(
+        list[0].state,
+        ReleaseAssetState::Known(ReleaseAssetStateKnown::Uploaded)
+    );
     assert_eq!(list[1].state, ReleaseAssetState::Other("starter".into()));
 }
 
