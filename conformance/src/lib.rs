@@ -12,3 +12,5 @@
 #![forbid(unsafe_code)]
 
 pub mod description;
+pub mod fixture;
+pub mod schema;

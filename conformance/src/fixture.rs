@@ -1,0 +1,191 @@
+//! Fixtures: one recorded (or modelled) exchange per file, under
+//! `conformance/fixtures/<operationId>/<case>.json`. The format is documented in
+//! `conformance/README.md`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The directory the fixtures live in.
+pub fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// One exchange: what the caller asked, what must go on the wire, what came back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixture {
+    /// `<operationId>/<case>`, from the file's place; not in the file.
+    #[serde(skip)]
+    pub name: String,
+    /// What this exchange shows, in a sentence.
+    pub description: String,
+    /// Where the response came from: an example of the description, a recording, or a
+    /// model of documented behaviour.
+    pub source: String,
+    /// The upstream operationId, e.g. `repos/get-release-asset`.
+    pub operation: String,
+    /// The operation's path and query parameters, as the caller passes them.
+    #[serde(default)]
+    pub params: Map<String, Value>,
+    /// The JSON body the caller passes, for operations that take one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+    /// The raw bytes the caller uploads, for the upload operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload: Option<Upload>,
+    /// The request expected on the wire.
+    pub request: ExpectedRequest,
+    /// The response the server gives.
+    pub response: RecordedResponse,
+    /// How the response body relates to the description's schema.
+    #[serde(default)]
+    pub schema: SchemaExpectation,
+}
+
+/// A raw upload body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Upload {
+    /// The `Content-Type` the caller gives.
+    pub content_type: String,
+    /// The bytes, as UTF-8 text.
+    pub text: String,
+}
+
+/// The request a client must send for a fixture.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedRequest {
+    pub method: String,
+    /// The path, percent-encoded as it goes on the wire.
+    pub path: String,
+    /// Query parameters, decoded.
+    #[serde(default)]
+    pub query: BTreeMap<String, String>,
+    /// Headers that matter, by lower-case name. The token appears as `Bearer [token]`
+    /// and the crate version in `User-Agent` as `[version]`: requests are normalized so.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Headers that must not be sent.
+    #[serde(default)]
+    pub absent_headers: Vec<String>,
+    /// The JSON body, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+}
+
+/// What the server answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordedResponse {
+    pub status: u16,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// A JSON body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+    /// A body that is not JSON, as text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_text: Option<String>,
+}
+
+/// How a fixture's response body stands to the description's schema.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SchemaExpectation {
+    /// Valid against the schema of its operation and status (the default).
+    #[default]
+    Valid,
+    /// Deliberately breaks the strict schema (a value GitHub sends but does not
+    /// document, such as state `starter`): must fail validation, and the client must
+    /// still parse it.
+    Invalid,
+    /// The description documents no body for this status; the body is GitHub's and is
+    /// not checked.
+    Undocumented,
+}
+
+/// A fixture that could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum FixtureError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Parse {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error("{path}: operation {found} does not match its directory {expected}")]
+    Misplaced {
+        path: PathBuf,
+        found: String,
+        expected: String,
+    },
+    #[error("{path}: {reason}")]
+    Invalid { path: PathBuf, reason: String },
+}
+
+/// Loads every `*.json` fixture below `root`, sorted by name.
+pub fn load_all(root: &Path) -> Result<Vec<Fixture>, FixtureError> {
+    let mut files = Vec::new();
+    collect(root, &mut files)?;
+    files.sort();
+    files.iter().map(|path| load(root, path)).collect()
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), FixtureError> {
+    let read = |source| FixtureError::Read {
+        path: dir.to_owned(),
+        source,
+    };
+    for entry in fs::read_dir(dir).map_err(read)? {
+        let path = entry.map_err(read)?.path();
+        if path.is_dir() {
+            collect(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "json") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Loads one fixture; `root` names it.
+pub fn load(root: &Path, path: &Path) -> Result<Fixture, FixtureError> {
+    let text = fs::read_to_string(path).map_err(|source| FixtureError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut fixture: Fixture =
+        serde_json::from_str(&text).map_err(|source| FixtureError::Parse {
+            path: path.to_owned(),
+            source,
+        })?;
+    let relative = path.strip_prefix(root).unwrap_or(path).with_extension("");
+    fixture.name = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    let directory = fixture.name.rsplit_once('/').map_or("", |(d, _)| d);
+    if directory != fixture.operation {
+        return Err(FixtureError::Misplaced {
+            path: path.to_owned(),
+            found: fixture.operation,
+            expected: directory.to_owned(),
+        });
+    }
+    if fixture.response.body.is_some() && fixture.response.body_text.is_some() {
+        return Err(FixtureError::Invalid {
+            path: path.to_owned(),
+            reason: "response has both `body` and `body_text`".into(),
+        });
+    }
+    Ok(fixture)
+}
