@@ -108,6 +108,53 @@ impl Client {
     }
 }
 
+impl Client {
+    /// A client for the uploads host that a release's `upload_url` names, for
+    /// `repos_upload_release_asset`. GitHub answers uploads on another host
+    /// (`uploads.github.com`), and GitHub Enterprise Server under `/api/uploads`; taking it
+    /// from `upload_url` (an RFC 6570 template such as
+    /// `https://uploads.github.com/repos/o/r/releases/1/assets{?name,label}`) works for both.
+    /// The token, if any, may travel to that host too.
+    ///
+    /// ```
+    /// use github_release_assets::{Client, ClientInfo};
+    /// let api = Client::builder("https://ghe.example.com/api/v3").build().unwrap();
+    /// let uploads = api
+    ///     .for_upload_url("https://ghe.example.com/api/uploads/repos/o/r/releases/1/assets{?name,label}")
+    ///     .unwrap();
+    /// assert_eq!(uploads.baseurl(), "https://ghe.example.com/api/uploads");
+    /// ```
+    pub fn for_upload_url(&self, upload_url: &str) -> Result<Client, Error> {
+        let bad = |why: &str| Error::InvalidRequest(format!("upload_url {upload_url:?} {why}"));
+        // Drop the template's query part, `{?name,label}`.
+        let plain = upload_url.split('{').next().unwrap_or(upload_url);
+        let url = reqwest::Url::parse(plain).map_err(|_| bad("is not a URL"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(bad("is not an http(s) URL"));
+        }
+        let segments: Vec<&str> = url.path().trim_matches('/').split('/').collect();
+        let n = segments.len();
+        let shaped = n >= 6
+            && segments[n - 6] == "repos"
+            && segments[n - 3] == "releases"
+            && segments[n - 1] == "assets";
+        if !shaped {
+            return Err(bad("does not end in /repos/OWNER/REPO/releases/ID/assets"));
+        }
+        let origin = url.origin().ascii_serialization();
+        let prefix: String = segments[..n - 6].iter().map(|s| format!("/{s}")).collect();
+        let mut settings = self.inner().clone();
+        if !settings.token_origins.contains(&origin) {
+            settings.token_origins.push(origin.clone());
+        }
+        Ok(Client::new_with_client(
+            &format!("{origin}{prefix}"),
+            self.client().clone(),
+            settings,
+        ))
+    }
+}
+
 impl ClientBuilder {
     /// Authenticates every request to the API (and uploads) host with this token.
     pub fn token(mut self, token: impl Into<Token>) -> Self {
@@ -223,7 +270,12 @@ impl ClientHooks<Settings> for Client {
             status = tracing::field::Empty,
         );
         async {
-            let result = self.client().execute(request).await;
+            let result = match self.client().execute(request).await {
+                Ok(response) if response.status().as_u16() >= 400 => {
+                    json_error_body(response).await
+                }
+                other => other,
+            };
             match &result {
                 Ok(response) => {
                     tracing::Span::current().record("status", response.status().as_u16());
@@ -236,6 +288,45 @@ impl ClientHooks<Settings> for Client {
         .instrument(span)
         .await
     }
+}
+
+/// Makes an error response's body a JSON object, keeping its status and headers.
+///
+/// GitHub's error bodies are JSON, but a proxy's may not be (an HTML page with a 502).
+/// The generated code parses a documented error body as JSON and, when that fails, reports
+/// a decode error that has lost the status. So the body (at most 64 KiB: error bodies are
+/// small) is read here and, when it is not a JSON object, replaced by
+/// `{"message": "<its first characters>"}`.
+async fn json_error_body(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+    let status = response.status();
+    let version = response.version();
+    let mut headers = response.headers().clone();
+    let body = crate::error::read_limited(response, crate::error::ERROR_BODY_LIMIT).await?;
+    let body =
+        if serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&body).is_ok() {
+            body
+        } else {
+            let message = crate::error::excerpt(&body);
+            let message = if message.trim().is_empty() {
+                status.canonical_reason().unwrap_or("no message").to_owned()
+            } else {
+                message
+            };
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            serde_json::to_vec(&serde_json::json!({ "message": message })).unwrap_or_default()
+        };
+    // The body may have changed length, and is no longer encoded.
+    headers.remove(header::CONTENT_LENGTH);
+    headers.remove(header::CONTENT_ENCODING);
+    headers.remove(header::TRANSFER_ENCODING);
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok(reqwest::Response::from(rebuilt))
 }
 
 #[cfg(test)]
@@ -251,6 +342,33 @@ mod tests {
         );
         let ghes = token_origins(&reqwest::Url::parse("https://ghe.example.com/api/v3").unwrap());
         assert_eq!(ghes, ["https://ghe.example.com"]);
+    }
+
+    #[test]
+    fn upload_url_gives_the_uploads_base_and_allows_the_token_there() {
+        let api = Client::builder(GITHUB_API_URL).token("t").build().unwrap();
+        let uploads = api
+            .for_upload_url("https://uploads.github.com/repos/octocat/Hello-World/releases/1/assets{?name,label}")
+            .unwrap();
+        assert_eq!(uploads.baseurl(), "https://uploads.github.com");
+        assert!(
+            uploads
+                .inner()
+                .token_origins
+                .contains(&"https://uploads.github.com".to_owned())
+        );
+        // An owner named `repos` does not confuse it.
+        let odd = api
+            .for_upload_url("http://127.0.0.1:9/up/repos/repos/assets/releases/7/assets")
+            .unwrap();
+        assert_eq!(odd.baseurl(), "http://127.0.0.1:9/up");
+        for bad in [
+            "not a url",
+            "ftp://h/repos/o/r/releases/1/assets",
+            "https://h/repos/o/r/releases/1",
+        ] {
+            assert!(api.for_upload_url(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::types::GithubError;
 /// How much of an unexpected body an error keeps.
 const EXCERPT_CHARS: usize = 200;
 /// How much of an error response's body is read to find GitHub's message.
-const ERROR_BODY_LIMIT: usize = 64 * 1024;
+pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
 /// Everything that can go wrong talking to GitHub. `Display` says what happened in a
 /// sentence a person can act on; the variants carry the details.
@@ -171,7 +171,7 @@ impl Error {
             G::UnexpectedResponse(response) => {
                 let status = response.status();
                 let headers = response.headers().clone();
-                let body = read_limited(response, ERROR_BODY_LIMIT).await;
+                let body = read_limited(response, ERROR_BODY_LIMIT).await.ok();
                 let parsed = body
                     .as_deref()
                     .and_then(|b| serde_json::from_slice::<GithubError>(b).ok());
@@ -236,23 +236,27 @@ where
     }
 }
 
-async fn read_limited(mut response: reqwest::Response, limit: usize) -> Option<Vec<u8>> {
+/// Reads at most `limit` bytes of a body; the rest is left unread.
+pub(crate) async fn read_limited(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> reqwest::Result<Vec<u8>> {
     let mut body = Vec::new();
-    while let Ok(Some(chunk)) = response.chunk().await {
+    while let Some(chunk) = response.chunk().await? {
         let room = limit.saturating_sub(body.len());
         body.extend_from_slice(&chunk[..chunk.len().min(room)]);
         if body.len() >= limit {
             break;
         }
     }
-    Some(body)
+    Ok(body)
 }
 
 fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
 
-fn excerpt(bytes: &[u8]) -> String {
+pub(crate) fn excerpt(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes)
         .chars()
         .take(EXCERPT_CHARS)

@@ -2521,6 +2521,7 @@ Arguments:
 - `release_id`: The unique identifier of the release.
 - `label`
 - `name`
+- `content_type`: The media type of the bytes sent, such as `application/zip`.
 - `body`
 ```ignore
 let response = client.repos_upload_release_asset()
@@ -2529,6 +2530,7 @@ let response = client.repos_upload_release_asset()
     .release_id(release_id)
     .label(label)
     .name(name)
+    .content_type(content_type)
     .body(body)
     .send()
     .await;
@@ -3383,7 +3385,9 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/repos/{owner}/{repo}/releases/{release_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::Release>, Error<()>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Release>, Error<types::GithubError>> {
             let Self { client, owner, repo, release_id } = self;
             let owner = owner.map_err(Error::InvalidRequest)?;
             let repo = repo.map_err(Error::InvalidRequest)?;
@@ -3420,7 +3424,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -3560,6 +3570,7 @@ pub mod builder {
         release_id: Result<i64, String>,
         label: Result<Option<::std::string::String>, String>,
         name: Result<::std::string::String, String>,
+        content_type: Result<::std::string::String, String>,
         body: Result<reqwest::Body, String>,
     }
     impl<'a> ReposUploadReleaseAsset<'a> {
@@ -3571,6 +3582,7 @@ pub mod builder {
                 release_id: Err("release_id was not initialized".to_string()),
                 label: Ok(None),
                 name: Err("name was not initialized".to_string()),
+                content_type: Err("content_type was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
             }
         }
@@ -3632,6 +3644,18 @@ pub mod builder {
                 });
             self
         }
+        pub fn content_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.content_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for content_type failed"
+                        .to_string()
+                });
+            self
+        }
         pub fn body<B>(mut self, value: B) -> Self
         where
             B: std::convert::TryInto<reqwest::Body>,
@@ -3646,20 +3670,30 @@ pub mod builder {
         ///Sends a `POST` request to `/repos/{owner}/{repo}/releases/{release_id}/assets`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ReleaseAsset>, Error<()>> {
-            let Self { client, owner, repo, release_id, label, name, body } = self;
+        ) -> Result<ResponseValue<types::ReleaseAsset>, Error<types::GithubError>> {
+            let Self {
+                client,
+                owner,
+                repo,
+                release_id,
+                label,
+                name,
+                content_type,
+                body,
+            } = self;
             let owner = owner.map_err(Error::InvalidRequest)?;
             let repo = repo.map_err(Error::InvalidRequest)?;
             let release_id = release_id.map_err(Error::InvalidRequest)?;
             let label = label.map_err(Error::InvalidRequest)?;
             let name = name.map_err(Error::InvalidRequest)?;
+            let content_type = content_type.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/repos/{}/{}/releases/{}/assets", client.baseurl, encode_path(& owner
                 .to_string()), encode_path(& repo.to_string()), encode_path(& release_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -3667,6 +3701,7 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            header_map.append("content-type", content_type.to_string().try_into()?);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3695,7 +3730,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                422u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }

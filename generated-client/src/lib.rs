@@ -19,4 +19,4 @@ mod generated;
 
 pub use client::{API_VERSION, ClientBuilder, GITHUB_API_URL, Settings, Token};
 pub use error::{Error, ErrorBody, Typed};
-pub use generated::{ByteStream, Client, ResponseValue, builder, types};
+pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, types};

@@ -111,3 +111,56 @@ async fn a_refused_connection_is_a_transport_error() {
         .unwrap_err();
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
 }
+
+#[tokio::test]
+async fn an_error_page_that_is_not_json_keeps_its_status() {
+    let server = MockServer::start().await;
+    // A documented 404 (get-latest-release) answered by a proxy's HTML page.
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .set_body_raw("<html><h1>404</h1> Not here</html>", "text/html"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(502).set_body_raw("<html>Bad Gateway</html>", "text/html"),
+        )
+        .mount(&server)
+        .await;
+    let client = Client::builder(server.uri()).build().unwrap();
+    let error = client
+        .repos_get_latest_release()
+        .owner("octo")
+        .repo("hello")
+        .send()
+        .typed()
+        .await
+        .unwrap_err();
+    match &error {
+        Error::NotFound { message, .. } => {
+            assert_eq!(message, "<html><h1>404</h1> Not here</html>")
+        }
+        other => panic!("expected NotFound, got {other:?}"),
+    }
+    let uploads = client
+        .for_upload_url(&format!(
+            "{}/repos/octo/hello/releases/1/assets{{?name,label}}",
+            server.uri()
+        ))
+        .unwrap();
+    let error = uploads
+        .repos_upload_release_asset()
+        .owner("octo")
+        .repo("hello")
+        .release_id(1)
+        .name("a.zip")
+        .content_type("application/zip")
+        .body(b"bytes".to_vec())
+        .send()
+        .typed()
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(502), "{error:?}");
+}

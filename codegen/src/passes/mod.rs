@@ -3,6 +3,7 @@
 //! generate. Each returns a [`Note`] for every change it made, so a regeneration can say
 //! what was rewritten and where.
 
+mod binary_body_content_type;
 mod nullable_twins;
 mod nullable_union;
 mod open_enums;
@@ -68,7 +69,7 @@ impl Notes {
 
 /// The passes, in the order they run. Order matters: unions with null become nullable
 /// before enums are opened; error bodies are shared before unused schemas are pruned.
-pub const ALL: [Pass; 6] = [
+pub const ALL: [Pass; 7] = [
     Pass {
         name: "nullable_union",
         run: nullable_union::run,
@@ -84,6 +85,10 @@ pub const ALL: [Pass; 6] = [
     Pass {
         name: "request_defaults",
         run: request_defaults::run,
+    },
+    Pass {
+        name: "binary_body_content_type",
+        run: binary_body_content_type::run,
     },
     Pass {
         name: "open_enums",

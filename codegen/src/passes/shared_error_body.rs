@@ -1,10 +1,14 @@
-//! Every JSON body of a 4xx or 5xx response becomes one shared schema, `github-error`.
+//! Every JSON body of a 4xx or 5xx response becomes one shared schema, `github-error`,
+//! and an error response documented without a body gets that body too.
 //!
 //! progenitor allows one error type per operation and panics when an operation documents
 //! two (`repos/create-release`: 404 `basic-error`, 422 `validation-error`). GitHub's
 //! error bodies are all the same shape anyway: `message`, `documentation_url`, and for
 //! validation failures `errors`. `errors` items are kept as raw JSON: GitHub sends objects
 //! with `resource`/`field`/`code` and, on some endpoints, plain strings.
+//!
+//! A bodiless error response (upload's 422 on a duplicate name, get-release's 401) would
+//! make progenitor drop the body GitHub sends anyway, and with it GitHub's message.
 
 use serde_json::{Value, json};
 
@@ -75,12 +79,28 @@ pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
                 *slot = target;
             }
         }
-        let Some(content) = doc
-            .pointer_mut(&format!("{at}/content"))
-            .and_then(Value::as_object_mut)
+        let Some(response) = doc.pointer_mut(&at).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let Some(content) = response
+            .entry("content")
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
         else {
             continue;
         };
+        if content.is_empty() {
+            content.insert(
+                "application/json".into(),
+                json!({"schema": reference.clone()}),
+            );
+            used = true;
+            notes.add(
+                format!("{at}/content"),
+                format!("bodiless error response: {ERROR_SCHEMA} body added"),
+            );
+            continue;
+        }
         for (media, body) in content.iter_mut() {
             if !is_json(media) || body.get("schema") == Some(&reference) {
                 continue;
@@ -152,7 +172,10 @@ mod tests {
             responses["422"]["content"]["application/json"]["schema"],
             shared
         );
-        assert_eq!(responses["502"], json!({"description": "no body"}));
+        assert_eq!(
+            responses["502"],
+            json!({"description": "no body", "content": {"application/json": {"schema": shared}}})
+        );
         assert_eq!(
             responses["201"],
             json!({"$ref": "#/components/responses/ok"}),
@@ -162,7 +185,7 @@ mod tests {
             doc.pointer("/components/schemas/github-error/properties/errors")
                 .is_some()
         );
-        assert_eq!(notes.len(), 2);
+        assert_eq!(notes.len(), 3);
     }
 
     #[test]
