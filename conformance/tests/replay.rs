@@ -1,0 +1,365 @@
+//! Every fixture replayed: the client is called with the fixture's parameters against a
+//! loopback server that answers with the fixture's response and records the request.
+//! The request is normalized, compared with the fixture's expectation and snapshotted;
+//! the value the client parsed is snapshotted too. A snapshot diff is a change on the
+//! wire, or in what the client makes of GitHub's answer: review it (`cargo insta review`).
+
+use std::collections::BTreeMap;
+
+use conformance::fixture::{self, Fixture};
+use github_release_assets::types::{ReposCreateReleaseBody, ReposUpdateReleaseAssetBody};
+use github_release_assets::{Client, Error, Typed};
+use serde_json::{Value, json};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+/// A token that must never reach a fixture or a snapshot.
+const TOKEN: &str = "ghs_replaytoken0123456789";
+
+/// Fixtures the client cannot replay yet: downloading an asset's bytes is not part of the
+/// crate yet. Listed by name so that nothing else is skipped silently.
+const NOT_YET_REPLAYED: [&str; 2] = [
+    "repos/get-release-asset/download-redirect",
+    "repos/get-release-asset/download-stream",
+];
+
+fn fixtures() -> Vec<Fixture> {
+    fixture::load_all(&fixture::dir()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn text(fixture: &Fixture, name: &str) -> String {
+    match &fixture.params[name] {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn int(fixture: &Fixture, name: &str) -> i64 {
+    fixture.params[name]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{}: {name} is not an integer", fixture.name))
+}
+
+fn opt_int(fixture: &Fixture, name: &str) -> Option<i64> {
+    fixture.params.get(name).and_then(Value::as_i64)
+}
+
+/// What the client made of the response: the parsed value, or the error.
+fn outcome<T: std::fmt::Debug>(
+    result: Result<github_release_assets::ResponseValue<T>, Error>,
+) -> String {
+    match result {
+        Ok(value) => format!("{} {:#?}", value.status(), value.into_inner()),
+        Err(error) => format!("error {:?}: {error}\n{error:#?}", error.status()),
+    }
+}
+
+/// Calls the operation of `fixture` against `server`. `None`: not replayable yet.
+async fn call(fixture: &Fixture, server: &MockServer) -> Option<String> {
+    if NOT_YET_REPLAYED.contains(&fixture.name.as_str()) {
+        return None;
+    }
+    let client = Client::builder(server.uri()).token(TOKEN).build().unwrap();
+    let (owner, repo) = (text(fixture, "owner"), text(fixture, "repo"));
+    let body = fixture.body.clone().unwrap_or(Value::Null);
+    let result = match fixture.operation.as_str() {
+        "repos/get-release-asset" => outcome(
+            client
+                .repos_get_release_asset()
+                .owner(owner)
+                .repo(repo)
+                .asset_id(int(fixture, "asset_id"))
+                .send()
+                .typed()
+                .await,
+        ),
+        "repos/update-release-asset" => {
+            let body: ReposUpdateReleaseAssetBody = serde_json::from_value(body).unwrap();
+            outcome(
+                client
+                    .repos_update_release_asset()
+                    .owner(owner)
+                    .repo(repo)
+                    .asset_id(int(fixture, "asset_id"))
+                    .body(body)
+                    .send()
+                    .typed()
+                    .await,
+            )
+        }
+        "repos/delete-release-asset" => outcome(
+            client
+                .repos_delete_release_asset()
+                .owner(owner)
+                .repo(repo)
+                .asset_id(int(fixture, "asset_id"))
+                .send()
+                .typed()
+                .await,
+        ),
+        "repos/list-release-assets" => {
+            let mut request = client
+                .repos_list_release_assets()
+                .owner(owner)
+                .repo(repo)
+                .release_id(int(fixture, "release_id"));
+            if let Some(per_page) = opt_int(fixture, "per_page") {
+                request = request.per_page(per_page);
+            }
+            if let Some(page) = opt_int(fixture, "page") {
+                request = request.page(page);
+            }
+            outcome(request.send().typed().await)
+        }
+        "repos/upload-release-asset" => {
+            let release_id = int(fixture, "release_id");
+            let upload_url = format!(
+                "{}/repos/{owner}/{repo}/releases/{release_id}/assets{{?name,label}}",
+                server.uri()
+            );
+            let uploads = client.for_upload_url(&upload_url).unwrap();
+            let upload = fixture
+                .upload
+                .clone()
+                .expect("upload fixture has an upload");
+            let mut request = uploads
+                .repos_upload_release_asset()
+                .owner(owner)
+                .repo(repo)
+                .release_id(release_id)
+                .name(text(fixture, "name"))
+                .content_type(upload.content_type)
+                .body(upload.text.into_bytes());
+            if fixture.params.contains_key("label") {
+                request = request.label(text(fixture, "label"));
+            }
+            outcome(request.send().typed().await)
+        }
+        "repos/get-release" => outcome(
+            client
+                .repos_get_release()
+                .owner(owner)
+                .repo(repo)
+                .release_id(int(fixture, "release_id"))
+                .send()
+                .typed()
+                .await,
+        ),
+        "repos/get-latest-release" => outcome(
+            client
+                .repos_get_latest_release()
+                .owner(owner)
+                .repo(repo)
+                .send()
+                .typed()
+                .await,
+        ),
+        "repos/get-release-by-tag" => outcome(
+            client
+                .repos_get_release_by_tag()
+                .owner(owner)
+                .repo(repo)
+                .tag(text(fixture, "tag"))
+                .send()
+                .typed()
+                .await,
+        ),
+        "repos/list-releases" => {
+            let mut request = client.repos_list_releases().owner(owner).repo(repo);
+            if let Some(per_page) = opt_int(fixture, "per_page") {
+                request = request.per_page(per_page);
+            }
+            if let Some(page) = opt_int(fixture, "page") {
+                request = request.page(page);
+            }
+            outcome(request.send().typed().await)
+        }
+        "repos/create-release" => {
+            let body: ReposCreateReleaseBody = serde_json::from_value(body).unwrap();
+            outcome(
+                client
+                    .repos_create_release()
+                    .owner(owner)
+                    .repo(repo)
+                    .body(body)
+                    .send()
+                    .typed()
+                    .await,
+            )
+        }
+        other => panic!("{}: no replay for operation {other}", fixture.name),
+    };
+    Some(result)
+}
+
+/// The fixture's response, as the loopback server gives it.
+fn response(fixture: &Fixture) -> ResponseTemplate {
+    let recorded = &fixture.response;
+    let mut template = ResponseTemplate::new(recorded.status);
+    for (name, value) in &recorded.headers {
+        template = template.insert_header(name.as_str(), value.as_str());
+    }
+    let content_type = recorded
+        .headers
+        .get("content-type")
+        .map_or("application/octet-stream", String::as_str);
+    if let Some(body) = &recorded.body {
+        template = template.set_body_raw(serde_json::to_vec(body).unwrap(), content_type);
+    } else if let Some(text) = &recorded.body_text {
+        template = template.set_body_raw(text.clone().into_bytes(), content_type);
+    }
+    template
+}
+
+/// The captured request, with what varies from run to run (host, port, crate version)
+/// and the token replaced by placeholders.
+fn normalize(request: &Request) -> Value {
+    let mut headers = BTreeMap::new();
+    for (name, value) in request.headers.iter() {
+        let name = name.as_str().to_owned();
+        let value = value.to_str().unwrap_or("<not UTF-8>").to_owned();
+        let value = match name.as_str() {
+            "host" => continue,
+            "authorization" if value == format!("Bearer {TOKEN}") => "Bearer [token]".to_owned(),
+            "authorization" => "[an unexpected credential]".to_owned(),
+            "user-agent" => value.replace(env!("CARGO_PKG_VERSION"), "[version]"),
+            _ => value,
+        };
+        headers.insert(name, value);
+    }
+    let query: BTreeMap<String, String> = request.url.query_pairs().into_owned().collect();
+    let body = if request.body.is_empty() {
+        Value::Null
+    } else if headers
+        .get("content-type")
+        .is_some_and(|t| t.starts_with("application/json"))
+    {
+        serde_json::from_slice(&request.body)
+            .unwrap_or_else(|_| json!({"not JSON": String::from_utf8_lossy(&request.body)}))
+    } else {
+        json!({"text": String::from_utf8_lossy(&request.body)})
+    };
+    json!({
+        "method": request.method.as_str(),
+        "path": request.url.path(),
+        "query": query,
+        // As sent, to show how names with `+`, `%`, `#` and spaces were encoded.
+        "raw_query": request.url.query(),
+        "headers": headers,
+        "body": body,
+    })
+}
+
+/// Differences between the normalized request and what the fixture expects.
+fn mismatches(fixture: &Fixture, request: &Value) -> Vec<String> {
+    let expected = &fixture.request;
+    let mut out = Vec::new();
+    if request["method"] != json!(expected.method) {
+        out.push(format!(
+            "method {} (expected {})",
+            request["method"], expected.method
+        ));
+    }
+    if request["path"] != json!(expected.path) {
+        out.push(format!(
+            "path {} (expected {})",
+            request["path"], expected.path
+        ));
+    }
+    if request["query"] != json!(expected.query) {
+        out.push(format!(
+            "query {} (expected {:?})",
+            request["query"], expected.query
+        ));
+    }
+    for (name, value) in &expected.headers {
+        if request["headers"][name] != json!(value) {
+            out.push(format!(
+                "header {name}: {} (expected {value:?})",
+                request["headers"][name]
+            ));
+        }
+    }
+    for name in &expected.absent_headers {
+        if !request["headers"][name].is_null() {
+            out.push(format!("header {name} sent, must be absent"));
+        }
+    }
+    if let Some(body) = &expected.body
+        && request["body"] != *body
+    {
+        out.push(format!("body {} (expected {body})", request["body"]));
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_fixture_replays_as_recorded() {
+    let mut failures = Vec::new();
+    let mut skipped = Vec::new();
+    for fixture in fixtures() {
+        let server = MockServer::start().await;
+        Mock::given(wiremock::matchers::any())
+            .respond_with(response(&fixture))
+            .mount(&server)
+            .await;
+        let Some(result) = call(&fixture, &server).await else {
+            skipped.push(fixture.name.clone());
+            continue;
+        };
+        let requests = server.received_requests().await.unwrap();
+        let [request] = requests.as_slice() else {
+            failures.push(format!(
+                "{}: {} requests sent, expected one",
+                fixture.name,
+                requests.len()
+            ));
+            continue;
+        };
+        let normalized = normalize(request);
+        failures.extend(
+            mismatches(&fixture, &normalized)
+                .into_iter()
+                .map(|m| format!("{}: {m}", fixture.name)),
+        );
+
+        let snapshot = fixture.name.replace('/', "__");
+        insta::with_settings!({
+            description => format!("{}\nsource: {}", fixture.description, fixture.source),
+            omit_expression => true,
+            prepend_module_to_snapshot => false,
+        }, {
+            insta::assert_json_snapshot!(format!("{snapshot}.request"), normalized);
+            insta::assert_snapshot!(format!("{snapshot}.result"), result);
+        });
+    }
+    skipped.sort();
+    assert_eq!(skipped, NOT_YET_REPLAYED, "fixtures skipped");
+    failures.extend(tokens_in_snapshots());
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+/// Snapshots that hold a token, or a credential other than the placeholder. Run after the
+/// snapshots above are written, so it sees them all.
+fn tokens_in_snapshots() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let mut failures = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for marker in [
+            TOKEN,
+            "ghp_",
+            "gho_",
+            "ghs_",
+            "ghu_",
+            "ghr_",
+            "github_pat_",
+            "[an unexpected credential]",
+        ] {
+            if text.contains(marker) {
+                failures.push(format!("{}: contains {marker}", path.display()));
+            }
+        }
+    }
+    failures
+}
