@@ -28,6 +28,7 @@ pub struct GeneratorError {
 /// - `HooksMode::Expected`: the hand-written layer must implement `ClientHooks` (default
 ///   headers, token, one tracing span per request), or the crate does not compile.
 /// - The inner type carries those settings to the hooks.
+/// - Types derive `PartialEq` and `schemars::JsonSchema` besides typify's defaults.
 pub fn settings() -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     settings
@@ -39,7 +40,10 @@ pub fn settings() -> GenerationSettings {
                 .parse::<TokenStream>()
                 .expect("a path is a valid token stream"),
         )
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        // Every type can say its JSON Schema (schemars 0.8, as typify generates for), so
+        // the conformance tests snapshot the schema of each.
+        .with_derive("schemars::JsonSchema");
     settings
 }
 

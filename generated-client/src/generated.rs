@@ -10,7 +10,15 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///The body GitHub sends with a 4xx or 5xx status.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
     pub struct GithubError {
         ///Where GitHub documents this error.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -33,7 +41,14 @@ pub mod types {
         }
     }
     ///`ReactionRollup`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
     pub struct ReactionRollup {
         pub confused: i64,
         pub eyes: i64,
@@ -54,7 +69,14 @@ pub mod types {
         }
     }
     ///A release.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
     pub struct Release {
         pub assets: ::std::vec::Vec<ReleaseAsset>,
         pub assets_url: ::std::string::String,
@@ -108,7 +130,14 @@ pub mod types {
         }
     }
     ///Data related to a release.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
     pub struct ReleaseAsset {
         pub browser_download_url: ::std::string::String,
         pub content_type: ::std::string::String,
@@ -136,7 +165,14 @@ pub mod types {
         }
     }
     ///State of the release asset.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
     #[serde(untagged)]
     pub enum ReleaseAssetState {
         Known(ReleaseAssetStateKnown),
@@ -166,7 +202,8 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd
+        PartialOrd,
+        schemars::JsonSchema
     )]
     pub enum ReleaseAssetStateKnown {
         #[serde(rename = "uploaded")]
@@ -211,7 +248,14 @@ pub mod types {
         }
     }
     ///`ReposCreateReleaseBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
     pub struct ReposCreateReleaseBody {
         ///Text describing the contents of the tag.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -256,7 +300,8 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd
+        PartialOrd,
+        schemars::JsonSchema
     )]
     pub enum ReposCreateReleaseBodyMakeLatest {
         #[serde(rename = "true")]
@@ -306,7 +351,15 @@ pub mod types {
         }
     }
     ///`ReposUpdateReleaseAssetBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
     pub struct ReposUpdateReleaseAssetBody {
         ///An alternate short description of the asset. Used in place of the filename.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -323,7 +376,14 @@ pub mod types {
         }
     }
     ///A GitHub user.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
     pub struct SimpleUser {
         pub avatar_url: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
