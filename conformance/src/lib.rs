@@ -12,5 +12,6 @@
 #![forbid(unsafe_code)]
 
 pub mod description;
+pub mod fake_github;
 pub mod fixture;
 pub mod schema;

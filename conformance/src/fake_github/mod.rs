@@ -1,0 +1,281 @@
+//! A fake GitHub for tests: the API host, the uploads host and a storage host, on
+//! 127.0.0.1 ephemeral ports, with releases and assets in memory and asset bytes in files.
+//!
+//! It speaks the subset's operations with GitHub's semantics: 302 downloads to a storage
+//! host that refuses `Authorization` (as S3 does) and checks a short-lived signature,
+//! `Range` requests there, `Link` pagination with `per_page` capped at 100, 422 on a
+//! duplicate asset name, GitHub's renaming of file names, `digest` as the sha256 of the
+//! uploaded bytes, `download_count`. Faults are injected per request ([`Fault`]); every
+//! request is recorded ([`FakeGitHub::requests`]). It imports nothing of the client.
+//!
+//! ```
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! use conformance::fake_github::FakeGitHub;
+//! let github = FakeGitHub::start().await.unwrap();
+//! let release = github.create_release("octocat", "hello", "v1.0.0");
+//! let asset = github.add_asset("octocat", "hello", release, "a.txt", "text/plain", b"hi").unwrap();
+//! assert_eq!(github.asset(asset).unwrap().digest.as_deref(),
+//!            Some("sha256:8f434346648f6b96df89dda901c5176b10a6d83961dd3c1ac88b59b2dc327aa4"));
+//! # });
+//! ```
+
+mod model;
+mod server;
+
+use std::collections::VecDeque;
+use std::io;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::task::JoinHandle;
+
+pub use model::github_file_name;
+
+/// One of the fake's hosts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Host {
+    /// The REST API (`api.github.com`).
+    Api,
+    /// The uploads host that `upload_url` names (`uploads.github.com`).
+    Uploads,
+    /// Where downloads redirect to (GitHub's object storage).
+    Storage,
+}
+
+/// A fault for the next request to a host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// 502 Bad Gateway. On the uploads host the asset is left behind in state `starter`,
+    /// as the upload documentation warns.
+    BadGateway,
+    /// A rate limit: `status` 429 (secondary) or 403 (primary, `X-RateLimit-Remaining: 0`),
+    /// with `Retry-After` and `X-RateLimit-Reset` (seconds from now) when given.
+    RateLimited {
+        status: u16,
+        retry_after: Option<u64>,
+        reset_in: Option<u64>,
+    },
+    /// The connection is cut halfway through the response body.
+    CutMidBody,
+    /// The upload succeeds but the asset's `digest` is not the bytes' sha256.
+    WrongDigest,
+    /// An HTML page with status 200 instead of the answer (a captive portal, a proxy).
+    HtmlPage,
+    /// The response body comes in small pieces with this pause between them.
+    SlowBody(Duration),
+}
+
+/// A request the fake received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRequest {
+    pub host: Host,
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    /// Headers as received, lower-case names.
+    pub headers: Vec<(String, String)>,
+}
+
+impl RecordedRequest {
+    /// The first value of header `name`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What an asset holds now, for assertions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetInfo {
+    pub id: i64,
+    pub name: String,
+    pub label: Option<String>,
+    pub state: String,
+    pub content_type: String,
+    pub size: u64,
+    pub digest: Option<String>,
+    pub download_count: u64,
+}
+
+pub(crate) struct Shared {
+    model: Mutex<model::Model>,
+    faults: Mutex<VecDeque<(Host, Fault)>>,
+    requests: Mutex<Vec<RecordedRequest>>,
+    urls: model::Urls,
+    storage_url: String,
+    token: Option<String>,
+    /// Signs storage URLs.
+    secret: String,
+    dir: tempfile::TempDir,
+}
+
+/// Locks a mutex, going on after a panic elsewhere (a test's state is still readable).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A running fake GitHub. Its servers stop when it is dropped.
+pub struct FakeGitHub {
+    shared: Arc<Shared>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl FakeGitHub {
+    /// Starts the three hosts; any token (or none) is accepted.
+    pub async fn start() -> io::Result<Self> {
+        Self::start_inner(None).await
+    }
+
+    /// Starts the three hosts; the API and uploads hosts answer 401 unless a request
+    /// carries `Authorization: Bearer <token>`.
+    pub async fn start_with_token(token: &str) -> io::Result<Self> {
+        Self::start_inner(Some(token.to_owned())).await
+    }
+
+    async fn start_inner(token: Option<String>) -> io::Result<Self> {
+        let api = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let uploads = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let storage = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let url = |l: &tokio::net::TcpListener| l.local_addr().map(|a| format!("http://{a}"));
+        let shared = Arc::new(Shared {
+            model: Mutex::new(model::Model::default()),
+            faults: Mutex::new(VecDeque::new()),
+            requests: Mutex::new(Vec::new()),
+            urls: model::Urls {
+                api: url(&api)?,
+                uploads: url(&uploads)?,
+            },
+            storage_url: url(&storage)?,
+            token,
+            secret: format!("{:x}", Utc::now().timestamp_nanos_opt().unwrap_or_default()),
+            dir: tempfile::tempdir()?,
+        });
+        let tasks = vec![
+            server::spawn(api, Host::Api, shared.clone()),
+            server::spawn(uploads, Host::Uploads, shared.clone()),
+            server::spawn(storage, Host::Storage, shared.clone()),
+        ];
+        Ok(Self { shared, tasks })
+    }
+
+    /// The API's base URL, `http://127.0.0.1:PORT`.
+    pub fn api_url(&self) -> &str {
+        &self.shared.urls.api
+    }
+
+    /// The uploads host's base URL.
+    pub fn uploads_url(&self) -> &str {
+        &self.shared.urls.uploads
+    }
+
+    /// The storage host's base URL.
+    pub fn storage_url(&self) -> &str {
+        &self.shared.storage_url
+    }
+
+    /// Creates a published release and returns its id.
+    pub fn create_release(&self, owner: &str, repo: &str, tag: &str) -> i64 {
+        let mut model = lock(&self.shared.model);
+        let id = model.next_id();
+        let now = Utc::now();
+        model.releases(owner, repo).push(model::Release {
+            id,
+            tag_name: tag.to_owned(),
+            target_commitish: "main".to_owned(),
+            name: Some(tag.to_owned()),
+            body: None,
+            draft: false,
+            prerelease: false,
+            created_at: now,
+            published_at: Some(now),
+            assets: Vec::new(),
+        });
+        id
+    }
+
+    /// Adds an uploaded asset with these bytes (renamed as GitHub would) and returns its id.
+    pub fn add_asset(
+        &self,
+        owner: &str,
+        repo: &str,
+        release: i64,
+        name: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> io::Result<i64> {
+        let mut model = lock(&self.shared.model);
+        let id = model.next_id();
+        let path = self.shared.dir.path().join(format!("asset-{id}"));
+        std::fs::write(&path, bytes)?;
+        let digest = {
+            use sha2::Digest;
+            format!("sha256:{:x}", sha2::Sha256::digest(bytes))
+        };
+        let now = Utc::now();
+        let release = model
+            .release(owner, repo, release)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such release"))?;
+        release.assets.push(model::Asset {
+            id,
+            name: github_file_name(name),
+            label: None,
+            state: "uploaded".to_owned(),
+            content_type: content_type.to_owned(),
+            size: bytes.len() as u64,
+            digest: Some(digest),
+            download_count: 0,
+            path,
+            created_at: now,
+            updated_at: now,
+        });
+        Ok(id)
+    }
+
+    /// Queues `fault` for the next request to `host` (faults for one host apply in order).
+    pub fn inject(&self, host: Host, fault: Fault) {
+        lock(&self.shared.faults).push_back((host, fault));
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.shared.requests).clone()
+    }
+
+    /// An asset as it is now.
+    pub fn asset(&self, id: i64) -> Option<AssetInfo> {
+        let mut model = lock(&self.shared.model);
+        model.asset_anywhere(id).map(|a| AssetInfo {
+            id: a.id,
+            name: a.name.clone(),
+            label: a.label.clone(),
+            state: a.state.clone(),
+            content_type: a.content_type.clone(),
+            size: a.size,
+            digest: a.digest.clone(),
+            download_count: a.download_count,
+        })
+    }
+
+    /// The assets of a release, in upload order.
+    pub fn assets(&self, owner: &str, repo: &str, release: i64) -> Vec<AssetInfo> {
+        let ids: Vec<i64> = {
+            let mut model = lock(&self.shared.model);
+            model
+                .release(owner, repo, release)
+                .map(|r| r.assets.iter().map(|a| a.id).collect())
+                .unwrap_or_default()
+        };
+        ids.into_iter().filter_map(|id| self.asset(id)).collect()
+    }
+}
+
+impl Drop for FakeGitHub {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
