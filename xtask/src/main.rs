@@ -2,6 +2,7 @@
 //! workspace. See `ARCHITECTURE.md` for where each one sits in the data flow.
 
 mod committed_file;
+mod record;
 mod regenerate;
 mod subset;
 
@@ -35,6 +36,26 @@ enum Command {
         #[arg(long, conflicts_with = "check")]
         repin: bool,
     },
+    /// Re-record the `recorded-*` fixtures from a live server: GitHub (token from
+    /// GITHUB_TOKEN or GH_TOKEN), any compatible base URL, or the fake GitHub.
+    Record {
+        /// The API's base URL.
+        #[arg(
+            long,
+            default_value = "https://api.github.com",
+            conflicts_with = "fake"
+        )]
+        base_url: String,
+        /// A repository the token can write to; a draft release is made there and deleted.
+        #[arg(long, required_unless_present = "fake")]
+        repo: Option<String>,
+        /// Record from the fake GitHub, started here, with no network and no token.
+        #[arg(long)]
+        fake: bool,
+        /// Where the fixtures go.
+        #[arg(long, default_value = "conformance/fixtures")]
+        out: PathBuf,
+    },
     /// Generate `generated-client/src/generated.rs` from the vendored subset.
     Regenerate {
         /// Write nothing; fail with a diff when the committed file is stale.
@@ -51,6 +72,20 @@ fn main() -> ExitCode {
             subset::run(&root, &subset::Options { from, check, repin })
         }
         Command::Regenerate { check } => regenerate::run(&root, check),
+        Command::Record {
+            base_url,
+            repo,
+            fake,
+            out,
+        } => record::run(
+            &root,
+            &record::Options {
+                base_url,
+                repo,
+                fake,
+                out,
+            },
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

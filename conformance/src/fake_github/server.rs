@@ -321,6 +321,26 @@ async fn api(shared: &Shared, request: Request, fault: Option<&Fault>) -> Respon
             };
             asset_endpoint(shared, &owner, &repo, id, method, request).await
         }
+        (Method::DELETE, [id]) => {
+            // Not an operation of the subset; the recorder cleans up with it.
+            let Ok(id) = id.parse::<i64>() else {
+                return not_found();
+            };
+            let mut model = lock(&shared.model);
+            let releases = model.releases(&owner, &repo);
+            match releases.iter().position(|r| r.id == id) {
+                Some(i) => {
+                    for asset in releases.remove(i).assets {
+                        let _ = std::fs::remove_file(asset.path);
+                    }
+                    Response::builder()
+                        .status(StatusCode::NO_CONTENT)
+                        .body(Body::empty())
+                        .unwrap_or_default()
+                }
+                None => not_found(),
+            }
+        }
         (Method::GET, [id]) => {
             let Ok(id) = id.parse::<i64>() else {
                 return not_found();
