@@ -69,9 +69,31 @@ impl From<&str> for Token {
 #[derive(Clone, Debug)]
 pub struct Settings {
     token: Option<Token>,
+    /// For downloads: follows no redirect by itself and sends no default header, so a
+    /// redirect is followed by hand and never carries the token.
+    downloads: reqwest::Client,
     /// Origins (scheme, host, port) the token may be sent to: the API's, and the
     /// uploads host's. No other host ever sees it.
     token_origins: Vec<String>,
+}
+
+impl Settings {
+    /// Adds the token to `request` if it goes to the API or uploads host, and only then.
+    pub(crate) fn authorize(&self, request: &mut reqwest::Request) -> Result<(), Error> {
+        if let Some(token) = &self.token {
+            let origin = request.url().origin().ascii_serialization();
+            if self.token_origins.contains(&origin) {
+                request
+                    .headers_mut()
+                    .insert(header::AUTHORIZATION, token.header_value()?);
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn downloads(&self) -> &reqwest::Client {
+        &self.downloads
+    }
 }
 
 /// Builds a [`Client`].
@@ -198,14 +220,23 @@ impl ClientBuilder {
             HeaderValue::from_static(API_VERSION),
         );
         let mut http = reqwest::Client::builder()
-            .user_agent(self.user_agent)
+            .user_agent(self.user_agent.clone())
             .default_headers(default_headers)
             .connect_timeout(self.connect_timeout);
         if let Some(read) = self.read_timeout {
             http = http.read_timeout(read);
         }
         let http = http.build().map_err(Error::from_transport)?;
+        let mut downloads = reqwest::Client::builder()
+            .user_agent(self.user_agent.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(self.connect_timeout);
+        if let Some(read) = self.read_timeout {
+            downloads = downloads.read_timeout(read);
+        }
+        let downloads = downloads.build().map_err(Error::from_transport)?;
         let settings = Settings {
+            downloads,
             token: self.token,
             token_origins: token_origins(&base),
         };
@@ -244,17 +275,9 @@ impl ClientHooks<Settings> for Client {
         {
             headers.insert(header::ACCEPT, HeaderValue::from_static(GITHUB_JSON));
         }
-        let settings = self.inner();
-        if let Some(token) = &settings.token {
-            let origin = request.url().origin().ascii_serialization();
-            if settings.token_origins.contains(&origin) {
-                let value = token
-                    .header_value()
-                    .map_err(|e| progenitor_client::Error::InvalidRequest(e.to_string()))?;
-                request.headers_mut().insert(header::AUTHORIZATION, value);
-            }
-        }
-        Ok(())
+        self.inner()
+            .authorize(request)
+            .map_err(|e| progenitor_client::Error::InvalidRequest(e.to_string()))
     }
 
     async fn exec(

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod client;
+mod download;
 mod error;
 // Written by `cargo xtask regenerate`; never edited by hand, nor by rustfmt (the
 // generator formats it with prettyplease, and `regenerate --check` compares bytes).
@@ -18,5 +19,6 @@ mod error;
 mod generated;
 
 pub use client::{API_VERSION, ClientBuilder, GITHUB_API_URL, Settings, Token};
+pub use download::AssetDownload;
 pub use error::{Error, ErrorBody, Typed};
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, types};

@@ -1,0 +1,155 @@
+//! Downloading an asset's bytes.
+//!
+//! GitHub answers `GET …/releases/assets/{id}` with `Accept: application/octet-stream`
+//! either with the bytes (200) or with a redirect (302) to a storage host and a signed,
+//! short-lived URL. The redirect is followed here, by hand, so that no hop ever carries
+//! `Authorization`: the storage URL is its own credential, and storage (S3) refuses a
+//! request that carries a second one. The body is a stream: nothing holds a whole asset.
+
+use futures_util::{Stream, TryStreamExt};
+use progenitor_client::{ClientInfo, encode_path};
+use reqwest::header::{self, HeaderValue};
+use tracing::Instrument;
+
+use crate::{Client, Error};
+
+/// At most this many redirects are followed.
+const MAX_REDIRECTS: usize = 5;
+
+/// An asset's bytes on their way: status and headers are in, the body is not read yet.
+#[derive(Debug)]
+pub struct AssetDownload {
+    response: reqwest::Response,
+    redirects: usize,
+}
+
+impl AssetDownload {
+    /// The length announced by the server, if it did.
+    pub fn content_length(&self) -> Option<u64> {
+        self.response.content_length()
+    }
+
+    /// The `Content-Type` the bytes came with.
+    pub fn content_type(&self) -> Option<&str> {
+        self.response
+            .headers()
+            .get(header::CONTENT_TYPE)?
+            .to_str()
+            .ok()
+    }
+
+    /// How many redirects led to the bytes (0 when the API streamed them itself).
+    pub fn redirects(&self) -> usize {
+        self.redirects
+    }
+
+    /// The bytes, as they arrive.
+    pub fn into_stream(self) -> impl Stream<Item = Result<bytes::Bytes, Error>> + Send {
+        self.response.bytes_stream().map_err(Error::from_transport)
+    }
+
+    /// All the bytes at once: for small assets only.
+    pub async fn bytes(self) -> Result<bytes::Bytes, Error> {
+        self.response.bytes().await.map_err(Error::from_transport)
+    }
+}
+
+impl Client {
+    /// Starts downloading asset `asset_id` of `owner/repo`: follows GitHub's redirect to
+    /// storage (without `Authorization`) and returns once the bytes' status and headers
+    /// are in. A 404 and other errors are typed as for any request.
+    ///
+    /// ```no_run
+    /// # async fn run(client: github_release_assets::Client) -> Result<(), github_release_assets::Error> {
+    /// use futures_util::TryStreamExt;
+    /// let download = client.download_release_asset("octocat", "hello-world", 1).await?;
+    /// let mut bytes = download.into_stream();
+    /// while let Some(chunk) = bytes.try_next().await? {
+    ///     // write `chunk` somewhere
+    /// #   let _ = chunk;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn download_release_asset(
+        &self,
+        owner: &str,
+        repo: &str,
+        asset_id: i64,
+    ) -> Result<AssetDownload, Error> {
+        let url = format!(
+            "{}/repos/{}/{}/releases/assets/{asset_id}",
+            self.baseurl(),
+            encode_path(owner),
+            encode_path(repo)
+        );
+        let span = tracing::info_span!(
+            "github_request",
+            operation_id = "repos_get_release_asset",
+            method = "GET",
+            path = tracing::field::Empty,
+            status = tracing::field::Empty,
+            redirects = tracing::field::Empty,
+        );
+        async {
+            let settings = self.inner();
+            let http = settings.downloads();
+            let mut request = http
+                .get(&url)
+                .header(header::ACCEPT, "application/octet-stream")
+                .header("x-github-api-version", crate::API_VERSION)
+                .build()
+                .map_err(Error::from_transport)?;
+            tracing::Span::current().record("path", request.url().path());
+            settings.authorize(&mut request)?;
+            let mut response = http.execute(request).await.map_err(Error::from_transport)?;
+            let mut redirects = 0;
+            while response.status().is_redirection() {
+                redirects += 1;
+                if redirects > MAX_REDIRECTS {
+                    return Err(Error::Status {
+                        status: response.status().as_u16(),
+                        message: Some(format!("more than {MAX_REDIRECTS} redirects")),
+                        documentation_url: None,
+                    });
+                }
+                let location = response
+                    .headers()
+                    .get(header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|l| response.url().join(l).ok())
+                    .ok_or_else(|| Error::Decode {
+                        reason: "a redirect without a usable Location".into(),
+                        excerpt: String::new(),
+                    })?;
+                // A hop never carries the token: the storage URL is signed.
+                response = http
+                    .get(location)
+                    .header(
+                        header::ACCEPT,
+                        HeaderValue::from_static("application/octet-stream"),
+                    )
+                    .send()
+                    .await
+                    .map_err(Error::from_transport)?;
+            }
+            let span = tracing::Span::current();
+            span.record("status", response.status().as_u16());
+            span.record("redirects", redirects);
+            if !response.status().is_success() {
+                let status = response.status();
+                let headers = response.headers().clone();
+                let body = crate::error::read_limited(response, crate::error::ERROR_BODY_LIMIT)
+                    .await
+                    .ok();
+                let parsed = body.as_deref().and_then(|b| serde_json::from_slice(b).ok());
+                return Err(Error::from_status(status, &headers, parsed));
+            }
+            Ok(AssetDownload {
+                response,
+                redirects,
+            })
+        }
+        .instrument(span)
+        .await
+    }
+}

@@ -1,0 +1,97 @@
+//! Downloading an asset's bytes: 200 from the API, or 302 to storage followed without
+//! the token.
+
+use github_release_assets::{Client, Error};
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const TOKEN: &str = "ghs_downloadtoken";
+
+#[tokio::test]
+async fn a_200_streams_the_bytes_from_the_api() {
+    let api = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/repos/o/r/releases/assets/7"))
+        .and(header("accept", "application/octet-stream"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(b"asset bytes".to_vec(), "application/octet-stream"),
+        )
+        .mount(&api)
+        .await;
+    let client = Client::builder(api.uri()).token(TOKEN).build().unwrap();
+    let download = client.download_release_asset("o", "r", 7).await.unwrap();
+    assert_eq!(download.redirects(), 0);
+    assert_eq!(download.content_length(), Some(11));
+    assert_eq!(&download.bytes().await.unwrap()[..], b"asset bytes");
+    let request = &api.received_requests().await.unwrap()[0];
+    assert_eq!(
+        request.headers["authorization"],
+        format!("Bearer {TOKEN}").as_str()
+    );
+    assert_eq!(request.headers["x-github-api-version"], "2026-03-10");
+}
+
+#[tokio::test]
+async fn a_302_is_followed_to_storage_without_authorization() {
+    let api = MockServer::start().await;
+    let storage = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/repos/o/r/releases/assets/7"))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("location", format!("{}/blob/7?sig=abc", storage.uri())),
+        )
+        .mount(&api)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/blob/7"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(b"from storage".to_vec(), "application/octet-stream"),
+        )
+        .mount(&storage)
+        .await;
+    let client = Client::builder(api.uri()).token(TOKEN).build().unwrap();
+    let download = client.download_release_asset("o", "r", 7).await.unwrap();
+    assert_eq!(download.redirects(), 1);
+    assert_eq!(&download.bytes().await.unwrap()[..], b"from storage");
+    let hop = &storage.received_requests().await.unwrap()[0];
+    assert!(
+        !hop.headers.contains_key("authorization"),
+        "the token went to storage"
+    );
+    assert_eq!(hop.url.query(), Some("sig=abc"));
+}
+
+#[tokio::test]
+async fn a_404_is_not_found() {
+    let api = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(404).set_body_json(serde_json::json!({"message": "Not Found"})),
+        )
+        .mount(&api)
+        .await;
+    let client = Client::builder(api.uri()).build().unwrap();
+    let error = client
+        .download_release_asset("o", "r", 7)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_redirect_loop_ends() {
+    let api = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", "/again"))
+        .mount(&api)
+        .await;
+    let client = Client::builder(api.uri()).build().unwrap();
+    let error = client
+        .download_release_asset("o", "r", 7)
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(302), "{error:?}");
+}
