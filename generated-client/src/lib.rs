@@ -4,6 +4,7 @@
 mod client;
 mod download;
 mod error;
+mod pagination;
 // Written by `cargo xtask regenerate`; never edited by hand, nor by rustfmt (the
 // generator formats it with prettyplease, and `regenerate --check` compares bytes).
 #[rustfmt::skip]
@@ -22,3 +23,4 @@ pub use client::{API_VERSION, ClientBuilder, GITHUB_API_URL, Settings, Token};
 pub use download::AssetDownload;
 pub use error::{Error, ErrorBody, Typed};
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, types};
+pub use pagination::PER_PAGE;

@@ -1,0 +1,211 @@
+//! Lists as streams that follow GitHub's `Link: <…>; rel="next"` header, 100 items a page.
+
+use std::collections::VecDeque;
+
+use futures_util::Stream;
+use progenitor_client::{ClientInfo, encode_path};
+use reqwest::header::{self, HeaderMap};
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+
+use crate::types::{Release, ReleaseAsset};
+use crate::{Client, Error};
+
+/// The largest page GitHub serves, and the one these streams ask for.
+pub const PER_PAGE: u32 = 100;
+
+impl Client {
+    /// Every asset of a release, page after page, as a stream.
+    ///
+    /// ```no_run
+    /// # async fn run(client: github_release_assets::Client) -> Result<(), github_release_assets::Error> {
+    /// use futures_util::TryStreamExt;
+    /// let mut assets = std::pin::pin!(client.release_assets("octocat", "hello-world", 1));
+    /// while let Some(asset) = assets.try_next().await? {
+    ///     println!("{}", asset.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn release_assets(
+        &self,
+        owner: &str,
+        repo: &str,
+        release_id: i64,
+    ) -> impl Stream<Item = Result<ReleaseAsset, Error>> + Send + '_ {
+        let url = format!(
+            "{}/repos/{}/{}/releases/{release_id}/assets?per_page={PER_PAGE}",
+            self.baseurl(),
+            encode_path(owner),
+            encode_path(repo)
+        );
+        self.paginate(url, "repos_list_release_assets")
+    }
+
+    /// Every release of a repository, newest first, page after page, as a stream.
+    pub fn releases(
+        &self,
+        owner: &str,
+        repo: &str,
+    ) -> impl Stream<Item = Result<Release, Error>> + Send + '_ {
+        let url = format!(
+            "{}/repos/{}/{}/releases?per_page={PER_PAGE}",
+            self.baseurl(),
+            encode_path(owner),
+            encode_path(repo)
+        );
+        self.paginate(url, "repos_list_releases")
+    }
+
+    /// Every asset of a release, collected.
+    pub async fn all_release_assets(
+        &self,
+        owner: &str,
+        repo: &str,
+        release_id: i64,
+    ) -> Result<Vec<ReleaseAsset>, Error> {
+        collect(self.release_assets(owner, repo, release_id)).await
+    }
+
+    /// Every release of a repository, collected.
+    pub async fn all_releases(&self, owner: &str, repo: &str) -> Result<Vec<Release>, Error> {
+        collect(self.releases(owner, repo)).await
+    }
+
+    fn paginate<T>(
+        &self,
+        first: String,
+        operation: &'static str,
+    ) -> impl Stream<Item = Result<T, Error>> + Send + '_
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        struct State<T> {
+            items: VecDeque<T>,
+            next: Option<String>,
+            seen: Vec<String>,
+        }
+        let state = State {
+            items: VecDeque::new(),
+            next: Some(first),
+            seen: Vec::new(),
+        };
+        futures_util::stream::unfold(Some(state), move |state| async move {
+            let mut state = state?;
+            loop {
+                if let Some(item) = state.items.pop_front() {
+                    return Some((Ok(item), Some(state)));
+                }
+                let url = state.next.take()?;
+                if state.seen.contains(&url) {
+                    let error = Error::Decode {
+                        reason: format!("the Link header leads back to {url}"),
+                        excerpt: String::new(),
+                    };
+                    return Some((Err(error), None));
+                }
+                state.seen.push(url.clone());
+                match self.page::<T>(&url, operation).await {
+                    Ok((items, next)) => {
+                        state.items = items.into();
+                        state.next = next;
+                    }
+                    // An error ends the stream.
+                    Err(error) => return Some((Err(error), None)),
+                }
+            }
+        })
+    }
+
+    /// One page: its items and the URL of the next.
+    async fn page<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        operation: &'static str,
+    ) -> Result<(Vec<T>, Option<String>), Error> {
+        let span = tracing::info_span!(
+            "github_request",
+            operation_id = operation,
+            method = "GET",
+            path = tracing::field::Empty,
+            status = tracing::field::Empty
+        );
+        async {
+            let http = self.client();
+            let mut request = http.get(url).build().map_err(Error::from_transport)?;
+            tracing::Span::current().record("path", request.url().path());
+            self.inner().authorize(&mut request)?;
+            let response = http.execute(request).await.map_err(Error::from_transport)?;
+            let status = response.status();
+            tracing::Span::current().record("status", status.as_u16());
+            let headers = response.headers().clone();
+            if !status.is_success() {
+                let body = crate::error::read_limited(response, crate::error::ERROR_BODY_LIMIT)
+                    .await
+                    .ok();
+                let parsed = body.as_deref().and_then(|b| serde_json::from_slice(b).ok());
+                return Err(Error::from_status(status, &headers, parsed));
+            }
+            let bytes = response.bytes().await.map_err(Error::from_transport)?;
+            let items = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
+                reason: e.to_string(),
+                excerpt: crate::error::excerpt(&bytes),
+            })?;
+            Ok((items, next_link(&headers)))
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+async fn collect<T>(stream: impl Stream<Item = Result<T, Error>>) -> Result<Vec<T>, Error> {
+    use futures_util::TryStreamExt;
+    stream.try_collect().await
+}
+
+/// The URL of `rel="next"` in a `Link` header.
+fn next_link(headers: &HeaderMap) -> Option<String> {
+    let link = headers.get(header::LINK)?.to_str().ok()?;
+    link.split(',').find_map(|part| {
+        let (url, params) = part.trim().split_once(';')?;
+        let is_next = params
+            .split(';')
+            .any(|p| matches!(p.trim(), "rel=\"next\"" | "rel=next"));
+        is_next.then(|| {
+            url.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_owned()
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(value: &'static str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::LINK, header::HeaderValue::from_static(value));
+        headers
+    }
+
+    #[test]
+    fn finds_next_wherever_it_stands() {
+        let headers = link(
+            "<https://api.github.com/x?page=1>; rel=\"prev\", <https://api.github.com/x?page=3>; rel=\"next\", <https://api.github.com/x?page=5>; rel=\"last\"",
+        );
+        assert_eq!(
+            next_link(&headers).as_deref(),
+            Some("https://api.github.com/x?page=3")
+        );
+    }
+
+    #[test]
+    fn no_next_on_the_last_page() {
+        assert_eq!(
+            next_link(&link("<https://api.github.com/x?page=1>; rel=\"first\"")),
+            None
+        );
+        assert_eq!(next_link(&HeaderMap::new()), None);
+    }
+}

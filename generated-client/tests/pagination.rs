@@ -1,0 +1,82 @@
+//! Lists as streams against the fake GitHub: every page followed through `Link`, 100 at a
+//! time, and an error ends the stream.
+
+use conformance::fake_github::{FakeGitHub, Fault, Host};
+use futures_util::StreamExt;
+use github_release_assets::{Client, Error};
+
+#[tokio::test]
+async fn every_asset_of_every_page_in_order() {
+    let github = FakeGitHub::start().await.unwrap();
+    let release = github.create_release("o", "r", "v1");
+    for i in 0..250 {
+        github
+            .add_asset(
+                "o",
+                "r",
+                release,
+                &format!("part-{i:03}.bin"),
+                "application/octet-stream",
+                b"x",
+            )
+            .unwrap();
+    }
+    let client = Client::builder(github.api_url()).build().unwrap();
+    let assets = client.all_release_assets("o", "r", release).await.unwrap();
+    let names: Vec<String> = assets.iter().map(|a| a.name.clone()).collect();
+    let expected: Vec<String> = (0..250).map(|i| format!("part-{i:03}.bin")).collect();
+    assert_eq!(names, expected);
+    let pages: Vec<Option<String>> = github.requests().into_iter().map(|r| r.query).collect();
+    assert_eq!(
+        pages,
+        [
+            Some("per_page=100".to_owned()),
+            Some("per_page=100&page=2".to_owned()),
+            Some("per_page=100&page=3".to_owned())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn releases_too_and_an_empty_list_is_empty() {
+    let github = FakeGitHub::start().await.unwrap();
+    let client = Client::builder(github.api_url()).build().unwrap();
+    assert!(client.all_releases("o", "r").await.unwrap().is_empty());
+    for i in 0..105 {
+        github.create_release("o", "r", &format!("v{i}"));
+    }
+    let releases = client.all_releases("o", "r").await.unwrap();
+    assert_eq!(releases.len(), 105);
+    assert_eq!(releases[0].tag_name, "v104", "newest first");
+}
+
+#[tokio::test]
+async fn an_error_on_a_later_page_ends_the_stream_after_the_items_before_it() {
+    let github = FakeGitHub::start().await.unwrap();
+    let release = github.create_release("o", "r", "v1");
+    for i in 0..150 {
+        github
+            .add_asset("o", "r", release, &format!("a{i}"), "text/plain", b"x")
+            .unwrap();
+    }
+    let client = Client::builder(github.api_url()).build().unwrap();
+    let stream = client.release_assets("o", "r", release);
+    futures_util::pin_mut!(stream);
+    for _ in 0..100 {
+        stream.next().await.unwrap().unwrap();
+    }
+    github.inject(
+        Host::Api,
+        Fault::RateLimited {
+            status: 429,
+            retry_after: Some(1),
+            reset_in: None,
+        },
+    );
+    let error = stream.next().await.unwrap().unwrap_err();
+    assert!(matches!(error, Error::RateLimited { .. }), "{error:?}");
+    assert!(
+        stream.next().await.is_none(),
+        "the stream goes on after an error"
+    );
+}
