@@ -38,9 +38,22 @@ impl AssetDownload {
             .ok()
     }
 
+    /// Whether the server sent only the range asked for (206 Partial Content).
+    pub fn is_partial(&self) -> bool {
+        self.response.status() == reqwest::StatusCode::PARTIAL_CONTENT
+    }
+
     /// How many redirects led to the bytes (0 when the API streamed them itself).
     pub fn redirects(&self) -> usize {
         self.redirects
+    }
+
+    /// The first characters of the body, for an error that shows what came instead.
+    pub(crate) async fn excerpt(self) -> String {
+        let body = crate::error::read_limited(self.response, 1024)
+            .await
+            .unwrap_or_default();
+        crate::error::excerpt(&body)
     }
 
     /// The bytes, as they arrive.
@@ -76,6 +89,18 @@ impl Client {
         repo: &str,
         asset_id: i64,
     ) -> Result<AssetDownload, Error> {
+        self.start_download(owner, repo, asset_id, None).await
+    }
+
+    /// Starts a download, from byte `from` on when given (`Range: bytes=from-`).
+    pub(crate) async fn start_download(
+        &self,
+        owner: &str,
+        repo: &str,
+        asset_id: i64,
+        from: Option<u64>,
+    ) -> Result<AssetDownload, Error> {
+        let range = from.map(|from| format!("bytes={from}-"));
         let url = format!(
             "{}/repos/{}/{}/releases/assets/{asset_id}",
             self.baseurl(),
@@ -96,9 +121,11 @@ impl Client {
             let mut request = http
                 .get(&url)
                 .header(header::ACCEPT, "application/octet-stream")
-                .header("x-github-api-version", crate::API_VERSION)
-                .build()
-                .map_err(Error::from_transport)?;
+                .header("x-github-api-version", crate::API_VERSION);
+            if let Some(range) = &range {
+                request = request.header(header::RANGE, range);
+            }
+            let mut request = request.build().map_err(Error::from_transport)?;
             tracing::Span::current().record("path", request.url().path());
             settings.authorize(&mut request)?;
             let mut response = http.execute(request).await.map_err(Error::from_transport)?;
@@ -122,15 +149,14 @@ impl Client {
                         excerpt: String::new(),
                     })?;
                 // A hop never carries the token: the storage URL is signed.
-                response = http
-                    .get(location)
-                    .header(
-                        header::ACCEPT,
-                        HeaderValue::from_static("application/octet-stream"),
-                    )
-                    .send()
-                    .await
-                    .map_err(Error::from_transport)?;
+                let mut hop = http.get(location).header(
+                    header::ACCEPT,
+                    HeaderValue::from_static("application/octet-stream"),
+                );
+                if let Some(range) = &range {
+                    hop = hop.header(header::RANGE, range);
+                }
+                response = hop.send().await.map_err(Error::from_transport)?;
             }
             let span = tracing::Span::current();
             span.record("status", response.status().as_u16());

@@ -69,6 +69,29 @@ pub enum Error {
         /// The body's first characters.
         excerpt: String,
     },
+    /// The downloaded bytes' sha256 is not the asset's `digest`. Nothing was saved.
+    #[error(
+        "digest mismatch: the asset's digest is sha256:{expected} but the bytes received hash to sha256:{actual}; nothing was saved, download again"
+    )]
+    DigestMismatch { expected: String, actual: String },
+    /// A page (HTML, JSON) came instead of the asset's bytes, with a success status: a
+    /// proxy, a captive portal, a sign-in page. Nothing was saved.
+    #[error(
+        "expected the asset's bytes but got a {content_type} page (a proxy or sign-in page?); nothing was saved. It began {excerpt:?}"
+    )]
+    NotTheAsset {
+        content_type: String,
+        excerpt: String,
+    },
+    /// The bytes ended before the asset's size (or went past it).
+    #[error("the download stopped at {received} of {expected} bytes; download again to resume")]
+    Incomplete { expected: u64, received: u64 },
+    /// Reading or writing a local file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
     /// The request did not complete in time.
     #[error("timed out: {0}")]
     Timeout(String),

@@ -3,6 +3,7 @@
 
 mod client;
 mod download;
+mod download_to_file;
 mod error;
 mod pagination;
 // Written by `cargo xtask regenerate`; never edited by hand, nor by rustfmt (the
@@ -21,6 +22,7 @@ mod generated;
 
 pub use client::{API_VERSION, ClientBuilder, GITHUB_API_URL, Settings, Token};
 pub use download::AssetDownload;
+pub use download_to_file::{SavedAsset, partial_path};
 pub use error::{Error, ErrorBody, Typed};
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, types};
 pub use pagination::PER_PAGE;

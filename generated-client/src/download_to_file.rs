@@ -1,0 +1,194 @@
+//! Downloading an asset to a file.
+//!
+//! The bytes go to `.<name>.part` beside the target, are hashed as they arrive, and the
+//! file is synced and renamed onto the target only when its size and `digest` are the
+//! asset's: there is never a half-written file under the final name. A digest mismatch
+//! removes the partial file; an interrupted transfer keeps it, and the next call resumes
+//! from it with `Range` (the bytes already there are hashed again, so the whole file is
+//! still verified).
+
+use std::path::{Path, PathBuf};
+
+use futures_util::TryStreamExt;
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::types::ReleaseAsset;
+use crate::{Client, Error};
+
+/// An asset saved to a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedAsset {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The sha256 of its bytes, hex.
+    pub sha256: String,
+    /// The bytes an earlier, interrupted download had already saved (0 when none).
+    pub resumed_from: u64,
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// `.<file name>.part`, beside `target`.
+pub fn partial_path(target: &Path) -> Result<PathBuf, Error> {
+    let name = target.file_name().ok_or_else(|| Error::Io {
+        path: target.to_owned(),
+        source: std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the target has no file name",
+        ),
+    })?;
+    Ok(target.with_file_name(format!(".{}.part", name.to_string_lossy())))
+}
+
+impl Client {
+    /// Downloads `asset` of `owner/repo` to `target`, verifying its size and `digest`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: github_release_assets::Client, asset: github_release_assets::types::ReleaseAsset) -> Result<(), github_release_assets::Error> {
+    /// let saved = client.download_asset_to("octocat", "hello-world", &asset, "dist/tool.zip").await?;
+    /// println!("{} bytes, sha256 {}", saved.size, saved.sha256);
+    /// # Ok(()) }
+    /// ```
+    pub async fn download_asset_to(
+        &self,
+        owner: &str,
+        repo: &str,
+        asset: &ReleaseAsset,
+        target: impl AsRef<Path>,
+    ) -> Result<SavedAsset, Error> {
+        let target = target.as_ref();
+        let part = partial_path(target)?;
+        let expected_size = u64::try_from(asset.size).ok();
+        let expected_digest = asset
+            .digest
+            .as_deref()
+            .and_then(|d| d.strip_prefix("sha256:"))
+            .map(str::to_ascii_lowercase);
+
+        let existing = tokio::fs::metadata(&part)
+            .await
+            .map(|m| m.len())
+            .unwrap_or(0);
+        let resume_from =
+            (existing > 0 && expected_size.is_some_and(|size| existing < size)).then_some(existing);
+        let download = self
+            .start_download(owner, repo, asset.id, resume_from)
+            .await?;
+        if let Some(content_type) = page_instead_of(download.content_type(), asset) {
+            let excerpt = download.excerpt().await;
+            return Err(Error::NotTheAsset {
+                content_type,
+                excerpt,
+            });
+        }
+        let resumed = resume_from.is_some() && download.is_partial();
+
+        let mut hasher = Sha256::new();
+        let mut written = 0_u64;
+        let mut file = if resumed {
+            // Hash what is there, then append.
+            let mut existing_file = tokio::fs::File::open(&part).await.map_err(io(&part))?;
+            let mut buffer = vec![0_u8; 64 * 1024];
+            loop {
+                let n = existing_file.read(&mut buffer).await.map_err(io(&part))?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buffer[..n]);
+                written += n as u64;
+            }
+            tokio::fs::OpenOptions::new()
+                .append(true)
+                .open(&part)
+                .await
+                .map_err(io(&part))?
+        } else {
+            tokio::fs::File::create(&part).await.map_err(io(&part))?
+        };
+        let resumed_from = written;
+
+        let mut stream = std::pin::pin!(download.into_stream());
+        while let Some(chunk) = stream.try_next().await? {
+            hasher.update(&chunk);
+            written += chunk.len() as u64;
+            if expected_size.is_some_and(|size| written > size) {
+                drop(file);
+                let _ = tokio::fs::remove_file(&part).await;
+                return Err(Error::Incomplete {
+                    expected: expected_size.unwrap_or_default(),
+                    received: written,
+                });
+            }
+            file.write_all(&chunk).await.map_err(io(&part))?;
+        }
+        file.flush().await.map_err(io(&part))?;
+        file.sync_all().await.map_err(io(&part))?;
+        drop(file);
+
+        if let Some(size) = expected_size
+            && written != size
+        {
+            // Short: kept, so the next call resumes from it.
+            return Err(Error::Incomplete {
+                expected: size,
+                received: written,
+            });
+        }
+        let actual = format!("{:x}", hasher.finalize());
+        if let Some(expected) = expected_digest
+            && expected != actual
+        {
+            let _ = tokio::fs::remove_file(&part).await;
+            return Err(Error::DigestMismatch { expected, actual });
+        }
+        tokio::fs::rename(&part, target).await.map_err(io(target))?;
+        sync_directory(target);
+        Ok(SavedAsset {
+            path: target.to_owned(),
+            size: written,
+            sha256: actual,
+            resumed_from,
+        })
+    }
+}
+
+/// The media type of an HTML or JSON page served where the asset's bytes should be,
+/// unless the asset is itself such a page.
+fn page_instead_of(content_type: Option<&str>, asset: &ReleaseAsset) -> Option<String> {
+    let essence = content_type?
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let page =
+        essence == "text/html" || essence == "application/json" || essence.ends_with("+json");
+    let asset_essence = asset
+        .content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    (page && essence != asset_essence).then_some(essence)
+}
+
+/// Makes the rename durable where the platform allows it; a failure here loses nothing.
+fn sync_directory(target: &Path) {
+    #[cfg(unix)]
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Ok(dir) = std::fs::File::open(dir)
+    {
+        let _ = dir.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = target;
+}

@@ -1,0 +1,173 @@
+//! Downloading to a file against the fake GitHub: verified, atomic, resumable, and never
+//! a wrong file under the target's name.
+
+use conformance::fake_github::{FakeGitHub, Fault, Host};
+use github_release_assets::types::ReleaseAsset;
+use github_release_assets::{Client, Error, Typed, partial_path};
+
+fn pattern(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i % 251) as u8).collect()
+}
+
+async fn setup(bytes: &[u8]) -> (FakeGitHub, Client, ReleaseAsset) {
+    let github = FakeGitHub::start().await.unwrap();
+    let release = github.create_release("o", "r", "v1");
+    let id = github
+        .add_asset(
+            "o",
+            "r",
+            release,
+            "tool.bin",
+            "application/octet-stream",
+            bytes,
+        )
+        .unwrap();
+    let client = Client::builder(github.api_url())
+        .token("ghs_t")
+        .build()
+        .unwrap();
+    let asset = client
+        .repos_get_release_asset()
+        .owner("o")
+        .repo("r")
+        .asset_id(id)
+        .send()
+        .typed()
+        .await
+        .unwrap()
+        .into_inner();
+    (github, client, asset)
+}
+
+#[tokio::test]
+async fn saves_the_verified_bytes_and_leaves_no_partial_file() {
+    let bytes = pattern(300_000);
+    let (_github, client, asset) = setup(&bytes).await;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("tool.bin");
+    let saved = client
+        .download_asset_to("o", "r", &asset, &target)
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&target).unwrap(), bytes);
+    assert_eq!(saved.size, 300_000);
+    assert_eq!(Some(format!("sha256:{}", saved.sha256)), asset.digest);
+    assert_eq!(saved.resumed_from, 0);
+    assert!(!partial_path(&target).unwrap().exists());
+}
+
+#[tokio::test]
+async fn a_digest_mismatch_leaves_no_file() {
+    let (github, client, _) = setup(b"seed").await;
+    let release = client
+        .repos_get_latest_release()
+        .owner("o")
+        .repo("r")
+        .send()
+        .typed()
+        .await
+        .unwrap()
+        .into_inner();
+    github.inject(Host::Uploads, Fault::WrongDigest);
+    let asset = client
+        .for_upload_url(&release.upload_url)
+        .unwrap()
+        .repos_upload_release_asset()
+        .owner("o")
+        .repo("r")
+        .release_id(release.id)
+        .name("b.bin")
+        .content_type("application/octet-stream")
+        .body(pattern(5000))
+        .send()
+        .typed()
+        .await
+        .unwrap()
+        .into_inner();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("b.bin");
+    let error = client
+        .download_asset_to("o", "r", &asset, &target)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::DigestMismatch { .. }), "{error:?}");
+    assert!(!target.exists());
+    assert!(!partial_path(&target).unwrap().exists());
+}
+
+#[tokio::test]
+async fn an_interrupted_download_resumes_and_is_still_verified() {
+    let bytes = pattern(400_000);
+    let (github, client, asset) = setup(&bytes).await;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("tool.bin");
+
+    github.inject(Host::Storage, Fault::CutMidBody);
+    let error = client
+        .download_asset_to("o", "r", &asset, &target)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Transport(_) | Error::Incomplete { .. }),
+        "{error:?}"
+    );
+    assert!(
+        !target.exists(),
+        "a partial download under the target's name"
+    );
+    let kept = std::fs::metadata(partial_path(&target).unwrap())
+        .unwrap()
+        .len();
+    assert!(kept > 0 && kept < 400_000, "kept {kept} bytes");
+
+    let saved = client
+        .download_asset_to("o", "r", &asset, &target)
+        .await
+        .unwrap();
+    assert_eq!(saved.resumed_from, kept);
+    assert_eq!(std::fs::read(&target).unwrap(), bytes);
+    let ranged = github
+        .requests()
+        .into_iter()
+        .filter(|r| r.header("range").is_some())
+        .count();
+    assert!(ranged >= 1, "the second download did not ask for a range");
+}
+
+#[tokio::test]
+async fn an_html_page_with_status_200_is_not_saved() {
+    let (github, client, asset) = setup(&pattern(1000)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("tool.bin");
+    github.inject(Host::Api, Fault::HtmlPage);
+    match client
+        .download_asset_to("o", "r", &asset, &target)
+        .await
+        .unwrap_err()
+    {
+        Error::NotTheAsset {
+            content_type,
+            excerpt,
+        } => {
+            assert_eq!(content_type, "text/html");
+            assert!(excerpt.starts_with("<!DOCTYPE html>"), "{excerpt}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!target.exists());
+    assert!(!partial_path(&target).unwrap().exists());
+}
+
+#[tokio::test]
+async fn a_missing_asset_is_not_found_and_creates_nothing() {
+    let (_github, client, mut asset) = setup(b"x").await;
+    asset.id = 999;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("gone.bin");
+    let error = client
+        .download_asset_to("o", "r", &asset, &target)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
