@@ -44,6 +44,7 @@ async fn upload(
         .release_id(release)
         .name(name)
         .content_type("application/zip")
+        .content_length(bytes.len() as i64)
         .body(bytes.to_vec())
         .send()
         .typed()

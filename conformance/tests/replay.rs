@@ -147,6 +147,7 @@ async fn call(fixture: &Fixture, server: &MockServer) -> String {
                 .release_id(release_id)
                 .name(text(fixture, "name"))
                 .content_type(upload.content_type)
+                .content_length(upload.text.len() as i64)
                 .body(upload.text.into_bytes());
             if fixture.params.contains_key("label") {
                 request = request.label(text(fixture, "label"));

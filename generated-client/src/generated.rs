@@ -2581,6 +2581,7 @@ Arguments:
 - `release_id`: The unique identifier of the release.
 - `label`
 - `name`
+- `content_length`: The number of bytes sent: GitHub needs it before the body.
 - `content_type`: The media type of the bytes sent, such as `application/zip`.
 - `body`
 ```ignore
@@ -2590,6 +2591,7 @@ let response = client.repos_upload_release_asset()
     .release_id(release_id)
     .label(label)
     .name(name)
+    .content_length(content_length)
     .content_type(content_type)
     .body(body)
     .send()
@@ -3630,6 +3632,7 @@ pub mod builder {
         release_id: Result<i64, String>,
         label: Result<Option<::std::string::String>, String>,
         name: Result<::std::string::String, String>,
+        content_length: Result<i64, String>,
         content_type: Result<::std::string::String, String>,
         body: Result<reqwest::Body, String>,
     }
@@ -3642,6 +3645,7 @@ pub mod builder {
                 release_id: Err("release_id was not initialized".to_string()),
                 label: Ok(None),
                 name: Err("name was not initialized".to_string()),
+                content_length: Err("content_length was not initialized".to_string()),
                 content_type: Err("content_type was not initialized".to_string()),
                 body: Err("body was not initialized".to_string()),
             }
@@ -3704,6 +3708,17 @@ pub mod builder {
                 });
             self
         }
+        pub fn content_length<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.content_length = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `i64` for content_length failed".to_string()
+                });
+            self
+        }
         pub fn content_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -3738,6 +3753,7 @@ pub mod builder {
                 release_id,
                 label,
                 name,
+                content_length,
                 content_type,
                 body,
             } = self;
@@ -3746,6 +3762,7 @@ pub mod builder {
             let release_id = release_id.map_err(Error::InvalidRequest)?;
             let label = label.map_err(Error::InvalidRequest)?;
             let name = name.map_err(Error::InvalidRequest)?;
+            let content_length = content_length.map_err(Error::InvalidRequest)?;
             let content_type = content_type.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -3753,7 +3770,7 @@ pub mod builder {
                 .to_string()), encode_path(& repo.to_string()), encode_path(& release_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -3761,6 +3778,7 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            header_map.append("content-length", content_length.to_string().try_into()?);
             header_map.append("content-type", content_type.to_string().try_into()?);
             #[allow(unused_mut)]
             let mut request = client

@@ -78,6 +78,7 @@ async fn a_digest_mismatch_leaves_no_file() {
         .release_id(release.id)
         .name("b.bin")
         .content_type("application/octet-stream")
+        .content_length(5000)
         .body(pattern(5000))
         .send()
         .typed()

@@ -3,7 +3,7 @@
 //! generate. Each returns a [`Note`] for every change it made, so a regeneration can say
 //! what was rewritten and where.
 
-mod binary_body_content_type;
+mod binary_body_headers;
 mod nullable_twins;
 mod nullable_union;
 mod open_enums;
@@ -87,8 +87,8 @@ pub const ALL: [Pass; 7] = [
         run: request_defaults::run,
     },
     Pass {
-        name: "binary_body_content_type",
-        run: binary_body_content_type::run,
+        name: "binary_body_headers",
+        run: binary_body_headers::run,
     },
     Pass {
         name: "open_enums",

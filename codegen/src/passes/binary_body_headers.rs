@@ -1,0 +1,116 @@
+//! An operation that takes raw bytes gets required `content-type` and `content-length`
+//! header parameters.
+//!
+//! progenitor sends every non-JSON body as `application/octet-stream`, whatever the
+//! bytes are; GitHub stores an asset under the `Content-Type` it was uploaded with, so
+//! the caller must choose it. And GitHub wants the length up front: a body streamed from
+//! a file has no length reqwest knows, and would go chunked. The generated builder then
+//! has `.content_type(..)` and `.content_length(..)`, whose headers replace what reqwest
+//! would set (its `headers()` replaces). The names are lower-case because the generated
+//! code makes static header names of them.
+
+use serde_json::{Value, json};
+
+use super::{Failure, Notes};
+use crate::schema_walk::{METHODS, escape, obj};
+
+/// The parameters added, with their schema and description.
+fn parameters() -> [(&'static str, Value, &'static str); 2] {
+    [
+        (
+            "content-type",
+            json!({"type": "string"}),
+            "The media type of the bytes sent, such as `application/zip`.",
+        ),
+        (
+            "content-length",
+            json!({"type": "integer", "format": "int64", "minimum": 0}),
+            "The number of bytes sent: GitHub needs it before the body.",
+        ),
+    ]
+}
+
+pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
+    let mut targets = Vec::new();
+    for (path, item) in obj(doc.get("paths")) {
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let media: Vec<&String> = obj(op.get("requestBody").and_then(|b| b.get("content")))
+                .map(|(m, _)| m)
+                .collect();
+            if !media.is_empty() && media.iter().all(|m| !is_json(m)) {
+                targets.push(format!("/paths/{}/{method}", escape(path)));
+            }
+        }
+    }
+    for at in targets {
+        let Some(Value::Array(list)) = doc
+            .pointer_mut(&at)
+            .and_then(Value::as_object_mut)
+            .map(|o| o.entry("parameters").or_insert_with(|| json!([])))
+        else {
+            continue;
+        };
+        for (name, schema, description) in parameters() {
+            let declared = list.iter().any(|p| {
+                p.get("in") == Some(&json!("header"))
+                    && p.get("name")
+                        .and_then(Value::as_str)
+                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            });
+            if !declared {
+                list.push(json!({
+                    "name": name,
+                    "in": "header",
+                    "required": true,
+                    "description": description,
+                    "schema": schema
+                }));
+                notes.add(
+                    format!("{at}/parameters"),
+                    format!("raw body: required {name} header parameter added"),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn is_json(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or("").trim();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::passes::run_one;
+
+    #[test]
+    fn a_raw_body_gets_content_type_and_length_parameters_json_bodies_do_not() {
+        let mut doc = json!({"paths": {"/up": {
+            "post": {"operationId": "upload", "parameters": [{"name": "name", "in": "query"}],
+                "requestBody": {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+            "patch": {"operationId": "edit",
+                "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}}}
+        }}});
+        let notes = run_one("binary_body_headers", &mut doc);
+        let params = doc["paths"]["/up"]["post"]["parameters"]
+            .as_array()
+            .unwrap()
+            .clone();
+        let names: Vec<&str> = params.iter().map(|p| p["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["name", "content-type", "content-length"]);
+        assert!(
+            params[1..]
+                .iter()
+                .all(|p| p["in"] == json!("header") && p["required"] == json!(true))
+        );
+        assert_eq!(params[2]["schema"]["type"], json!("integer"));
+        assert!(doc["paths"]["/up"]["patch"].get("parameters").is_none());
+        assert_eq!(notes.len(), 2);
+        // A second run adds nothing.
+        assert!(run_one("binary_body_headers", &mut doc).is_empty());
+    }
+}

@@ -1,0 +1,68 @@
+//! One tracing span per request, naming the operationId. Alone in its test binary: a
+//! thread-local subscriber races with tests on other threads over tracing's callsite cache.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use github_release_assets::{Client, Typed};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// Collects what the fmt subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn each_request_runs_in_a_span_naming_its_operation_and_never_the_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let client = Client::builder(server.uri())
+        .token("ghs_spantoken")
+        .build()
+        .unwrap();
+    client
+        .repos_delete_release_asset()
+        .owner("octo")
+        .repo("hello")
+        .asset_id(3)
+        .send()
+        .typed()
+        .await
+        .unwrap();
+
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("github_request{"), "no span: {log}");
+    assert!(
+        log.contains("operation_id=\"repos_delete_release_asset\""),
+        "{log}"
+    );
+    assert!(log.contains("method=DELETE"), "{log}");
+    assert!(
+        log.contains("path=\"/repos/octo/hello/releases/assets/3\""),
+        "{log}"
+    );
+    assert!(log.contains("status=204"), "{log}");
+    assert!(!log.contains("ghs_spantoken"), "token in the log: {log}");
+}
