@@ -69,6 +69,11 @@ pub enum Error {
         /// The body's first characters.
         excerpt: String,
     },
+    /// The release already has an asset of that name (GitHub's 422 `already_exists`).
+    #[error(
+        "the release already has an asset named {name:?}: delete it first, or upload with IfExists::Replace or IfExists::Skip"
+    )]
+    AlreadyExists { name: String },
     /// The downloaded bytes' sha256 is not the asset's `digest`. Nothing was saved.
     #[error(
         "digest mismatch: the asset's digest is sha256:{expected} but the bytes received hash to sha256:{actual}; nothing was saved, download again"

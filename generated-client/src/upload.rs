@@ -1,0 +1,381 @@
+//! Uploading an asset: from a file or any stream of known length, to the uploads host the
+//! release's `upload_url` names, with a real `Content-Length` and a `Content-Type`.
+//!
+//! **An asset of the same name.** GitHub keeps one asset per name and answers a second
+//! upload with 422. [`IfExists::Fail`] reports that as [`Error::AlreadyExists`];
+//! [`IfExists::Skip`] keeps the existing asset; [`IfExists::Replace`] deletes it and then
+//! uploads. Delete comes first because GitHub refuses the upload while the old asset is
+//! there; the cost is a moment (and, if the upload then fails, a release) without the
+//! asset, which a retry of the same call repairs. Uploading under a temporary name and
+//! renaming afterwards would keep the old asset longer, but a failure would leave a stray
+//! asset under a name GitHub chose, which is worse to clean up.
+//!
+//! **A 502.** GitHub warns that an upload answered 502 may leave an empty asset in state
+//! `starter` under that name, which blocks the name. It is found and deleted, and the
+//! upload is tried again, at most [`UploadOptions::retries_after_502`] times.
+
+use std::path::Path;
+
+use futures_util::TryStreamExt;
+
+use crate::types::{Release, ReleaseAsset, ReleaseAssetState, ReleaseAssetStateKnown};
+use crate::{Client, Error, Typed};
+
+/// What to do when the release already has an asset of the name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum IfExists {
+    /// Fail with [`Error::AlreadyExists`] (GitHub's behaviour).
+    #[default]
+    Fail,
+    /// Keep the existing asset and return it; nothing is uploaded.
+    Skip,
+    /// Delete the existing asset, then upload.
+    Replace,
+}
+
+/// How to upload.
+///
+/// ```
+/// use github_release_assets::{IfExists, UploadOptions};
+/// let options = UploadOptions::new("tool-1.0-linux.tar.gz")
+///     .label("Linux (x86_64)")
+///     .if_exists(IfExists::Replace);
+/// assert_eq!(options.media_type(), "application/gzip");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadOptions {
+    name: String,
+    label: Option<String>,
+    content_type: Option<String>,
+    if_exists: IfExists,
+    retries_after_502: u32,
+}
+
+impl UploadOptions {
+    /// Uploads under `name` (GitHub may rename special characters).
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            label: None,
+            content_type: None,
+            if_exists: IfExists::Fail,
+            retries_after_502: 2,
+        }
+    }
+
+    /// A label shown in place of the name.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// The media type; without it, one is guessed from the name's extension.
+    pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+
+    /// What to do when an asset of the name exists.
+    pub fn if_exists(mut self, if_exists: IfExists) -> Self {
+        self.if_exists = if_exists;
+        self
+    }
+
+    /// How many times to try again after a 502 (2 unless set; 0 to never).
+    pub fn retries_after_502(mut self, retries: u32) -> Self {
+        self.retries_after_502 = retries;
+        self
+    }
+
+    /// The media type the upload is sent with.
+    pub fn media_type(&self) -> String {
+        self.content_type.clone().unwrap_or_else(|| {
+            mime_guess::from_path(&self.name)
+                .first_or_octet_stream()
+                .essence_str()
+                .to_owned()
+        })
+    }
+}
+
+/// The owner, repository and release an `upload_url` names.
+struct Target {
+    owner: String,
+    repo: String,
+    release_id: i64,
+}
+
+fn target(upload_url: &str) -> Result<Target, Error> {
+    let bad =
+        || Error::InvalidRequest(format!("upload_url {upload_url:?} does not name a release"));
+    let plain = upload_url.split('{').next().unwrap_or(upload_url);
+    let path = plain.split_once("://").map_or(plain, |(_, rest)| rest);
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let n = segments.len();
+    if n < 6
+        || segments[n - 6] != "repos"
+        || segments[n - 3] != "releases"
+        || segments[n - 1] != "assets"
+    {
+        return Err(bad());
+    }
+    Ok(Target {
+        owner: segments[n - 5].to_owned(),
+        repo: segments[n - 4].to_owned(),
+        release_id: segments[n - 2].parse().map_err(|_| bad())?,
+    })
+}
+
+impl Client {
+    /// Uploads the file at `path` to `release`; the name, unless `options` says
+    /// otherwise, is the file's. The file is streamed: memory stays flat whatever its size.
+    ///
+    /// ```no_run
+    /// # async fn run(client: github_release_assets::Client, release: github_release_assets::types::Release) -> Result<(), github_release_assets::Error> {
+    /// use github_release_assets::{IfExists, UploadOptions};
+    /// let asset = client
+    ///     .upload_asset_from_path(&release, "dist/tool.zip", Some(UploadOptions::new("tool.zip").if_exists(IfExists::Replace)))
+    ///     .await?;
+    /// println!("uploaded {} ({} bytes)", asset.name, asset.size);
+    /// # Ok(()) }
+    /// ```
+    pub async fn upload_asset_from_path(
+        &self,
+        release: &Release,
+        path: impl AsRef<Path>,
+        options: Option<UploadOptions>,
+    ) -> Result<ReleaseAsset, Error> {
+        let path = path.as_ref();
+        let options = match options {
+            Some(options) => options,
+            None => {
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .ok_or_else(|| Error::Io {
+                        path: path.to_owned(),
+                        source: std::io::Error::new(
+                            std::io::ErrorKind::InvalidInput,
+                            "no file name",
+                        ),
+                    })?;
+                UploadOptions::new(name)
+            }
+        };
+        let open = || async {
+            let file = tokio::fs::File::open(path)
+                .await
+                .map_err(|source| Error::Io {
+                    path: path.to_owned(),
+                    source,
+                })?;
+            let length = file
+                .metadata()
+                .await
+                .map_err(|source| Error::Io {
+                    path: path.to_owned(),
+                    source,
+                })?
+                .len();
+            // 1 MiB reads: large enough to keep up with the network, small enough to stay flat.
+            let stream = tokio_util::io::ReaderStream::with_capacity(file, 1 << 20);
+            Ok::<_, Error>((reqwest::Body::wrap_stream(stream), length))
+        };
+        self.upload_with(release, &options, open).await
+    }
+
+    /// Uploads `length` bytes from `stream` to `release`. A stream cannot be read twice,
+    /// so a 502 is cleaned up but not retried here; upload from a path to have it retried.
+    pub async fn upload_asset_from_stream<S>(
+        &self,
+        release: &Release,
+        stream: S,
+        length: u64,
+        options: UploadOptions,
+    ) -> Result<ReleaseAsset, Error>
+    where
+        S: futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>>
+            + Send
+            + Sync
+            + 'static,
+    {
+        let options = options.retries_after_502(0);
+        let mut body = Some(reqwest::Body::wrap_stream(
+            stream.map_err(std::io::Error::other),
+        ));
+        let open = || {
+            let body = body.take();
+            async move {
+                body.map(|b| (b, length))
+                    .ok_or_else(|| Error::InvalidRequest("a stream can be uploaded once".into()))
+            }
+        };
+        self.upload_with(release, &options, open).await
+    }
+
+    async fn upload_with<F, Fut>(
+        &self,
+        release: &Release,
+        options: &UploadOptions,
+        mut open: F,
+    ) -> Result<ReleaseAsset, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<(reqwest::Body, u64), Error>>,
+    {
+        let target = target(&release.upload_url)?;
+        if options.if_exists != IfExists::Fail
+            && let Some(existing) = self.find_asset(&target, &options.name).await?
+        {
+            let junk = !matches!(
+                existing.state,
+                ReleaseAssetState::Known(ReleaseAssetStateKnown::Uploaded)
+            );
+            if options.if_exists == IfExists::Skip && !junk {
+                return Ok(existing);
+            }
+            self.delete_asset(&target, existing.id).await?;
+        }
+        let uploads = self.for_upload_url(&release.upload_url)?;
+        let mut retries = options.retries_after_502;
+        loop {
+            let (body, length) = open().await?;
+            let mut request = uploads
+                .repos_upload_release_asset()
+                .owner(target.owner.as_str())
+                .repo(target.repo.as_str())
+                .release_id(target.release_id)
+                .name(options.name.as_str())
+                .content_type(options.media_type())
+                .content_length(i64::try_from(length).unwrap_or(i64::MAX))
+                .body(body);
+            if let Some(label) = &options.label {
+                request = request.label(label.as_str());
+            }
+            match request.send().typed().await {
+                Ok(created) => return Ok(created.into_inner()),
+                Err(Error::Unprocessable { errors, .. })
+                    if errors.iter().any(|e| e["code"] == "already_exists") =>
+                {
+                    return Err(Error::AlreadyExists {
+                        name: options.name.clone(),
+                    });
+                }
+                Err(error) if error.status() == Some(502) => {
+                    // GitHub may have left a `starter` asset under the name: it blocks the name.
+                    if let Some(starter) = self.find_asset(&target, &options.name).await?
+                        && !matches!(
+                            starter.state,
+                            ReleaseAssetState::Known(ReleaseAssetStateKnown::Uploaded)
+                        )
+                    {
+                        tracing::info!(asset = starter.id, "deleting the starter asset a 502 left");
+                        self.delete_asset(&target, starter.id).await?;
+                    }
+                    if retries == 0 {
+                        return Err(error);
+                    }
+                    retries -= 1;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    /// The release's asset that an upload under `name` would collide with.
+    async fn find_asset(&self, target: &Target, name: &str) -> Result<Option<ReleaseAsset>, Error> {
+        let renamed = github_file_name(name);
+        let assets = self
+            .all_release_assets(&target.owner, &target.repo, target.release_id)
+            .await?;
+        Ok(assets
+            .into_iter()
+            .find(|a| a.name == name || a.name == renamed))
+    }
+
+    async fn delete_asset(&self, target: &Target, id: i64) -> Result<(), Error> {
+        self.repos_delete_release_asset()
+            .owner(target.owner.as_str())
+            .repo(target.repo.as_str())
+            .asset_id(id)
+            .send()
+            .typed()
+            .await
+            .map(|_| ())
+    }
+}
+
+/// The name GitHub gives an uploaded file, as its documentation describes the renaming
+/// (special and non-alphanumeric characters, leading and trailing periods), modelled: other
+/// characters than ASCII letters, digits, `-` and `_` become `.`, runs of `.` one, leading
+/// and trailing `.` go, and a name that began with `.` gets `default` in front. Used only to
+/// find an existing asset; GitHub's answer is what counts.
+pub fn github_file_name(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        let c = if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+            c
+        } else {
+            '.'
+        };
+        if !(c == '.' && out.ends_with('.')) {
+            out.push(c);
+        }
+    }
+    let trimmed = out.trim_matches('.');
+    match (name.starts_with('.'), trimmed.is_empty()) {
+        (_, true) => "default".to_owned(),
+        (true, false) => format!("default.{trimmed}"),
+        (false, false) => trimmed.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upload_url_names_owner_repo_and_release() {
+        let t =
+            target("https://uploads.github.com/repos/octo/hello/releases/42/assets{?name,label}")
+                .unwrap();
+        assert_eq!(
+            (t.owner.as_str(), t.repo.as_str(), t.release_id),
+            ("octo", "hello", 42)
+        );
+        let ghes =
+            target("https://ghe.example/api/uploads/repos/o/r/releases/7/assets{?name,label}")
+                .unwrap();
+        assert_eq!(ghes.release_id, 7);
+        assert!(target("https://uploads.github.com/repos/o/r/releases/x/assets").is_err());
+    }
+
+    #[test]
+    fn media_types_are_guessed_from_the_name() {
+        assert_eq!(UploadOptions::new("a.zip").media_type(), "application/zip");
+        assert_eq!(
+            UploadOptions::new("a.tar.gz").media_type(),
+            "application/gzip"
+        );
+        assert_eq!(
+            UploadOptions::new("checksums.txt").media_type(),
+            "text/plain"
+        );
+        assert_eq!(
+            UploadOptions::new("tool").media_type(),
+            "application/octet-stream"
+        );
+        assert_eq!(
+            UploadOptions::new("a.zip")
+                .content_type("application/x-custom")
+                .media_type(),
+            "application/x-custom"
+        );
+    }
+
+    #[test]
+    fn renaming_follows_the_documented_rules() {
+        assert_eq!(github_file_name("my file (1).zip"), "my.file.1.zip");
+        assert_eq!(github_file_name(".env."), "default.env");
+    }
+}

@@ -1,0 +1,204 @@
+//! Uploading against the fake GitHub: the uploads host, a real Content-Length, a guessed
+//! Content-Type, an asset of the same name, and a 502's `starter` asset.
+
+use conformance::fake_github::{FakeGitHub, Fault, Host};
+use github_release_assets::types::Release;
+use github_release_assets::{Client, Error, IfExists, Typed, UploadOptions};
+
+async fn setup() -> (FakeGitHub, Client, Release, tempfile::TempDir) {
+    let github = FakeGitHub::start_with_token("ghs_up").await.unwrap();
+    let id = github.create_release("o", "r", "v1");
+    let client = Client::builder(github.api_url())
+        .token("ghs_up")
+        .build()
+        .unwrap();
+    let release = client
+        .repos_get_release()
+        .owner("o")
+        .repo("r")
+        .release_id(id)
+        .send()
+        .typed()
+        .await
+        .unwrap()
+        .into_inner();
+    (github, client, release, tempfile::tempdir().unwrap())
+}
+
+fn file(dir: &tempfile::TempDir, name: &str, len: usize, seed: u8) -> std::path::PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(
+        &path,
+        (0..len)
+            .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    path
+}
+
+fn sha256(path: &std::path::Path) -> String {
+    use sha2::Digest;
+    format!(
+        "sha256:{:x}",
+        sha2::Sha256::digest(std::fs::read(path).unwrap())
+    )
+}
+
+#[tokio::test]
+async fn a_file_goes_with_its_length_and_a_guessed_type() {
+    let (github, client, release, dir) = setup().await;
+    let path = file(&dir, "tool-1.0.zip", 3 << 20, 1);
+    let asset = client
+        .upload_asset_from_path(&release, &path, None)
+        .await
+        .unwrap();
+    assert_eq!(asset.name, "tool-1.0.zip");
+    assert_eq!(asset.size, 3 << 20);
+    assert_eq!(asset.content_type, "application/zip");
+    assert_eq!(asset.digest, Some(sha256(&path)));
+    let post = github
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "POST")
+        .unwrap();
+    assert_eq!(post.host, Host::Uploads);
+    assert_eq!(post.header("content-length"), Some("3145728"));
+    assert_eq!(post.header("transfer-encoding"), None, "sent chunked");
+    assert_eq!(post.header("authorization"), Some("Bearer ghs_up"));
+}
+
+#[tokio::test]
+async fn the_same_name_again_fails_or_is_skipped_or_replaced() {
+    let (github, client, release, dir) = setup().await;
+    let first = file(&dir, "a.bin", 1000, 1);
+    let second = file(&dir, "b.bin", 2000, 2);
+    let options = || UploadOptions::new("tool.bin");
+    let original = client
+        .upload_asset_from_path(&release, &first, Some(options()))
+        .await
+        .unwrap();
+
+    let error = client
+        .upload_asset_from_path(&release, &second, Some(options()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::AlreadyExists { ref name } if name == "tool.bin"),
+        "{error:?}"
+    );
+
+    let posts_before = github
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    let skipped = client
+        .upload_asset_from_path(&release, &second, Some(options().if_exists(IfExists::Skip)))
+        .await
+        .unwrap();
+    assert_eq!(skipped, original);
+    assert_eq!(
+        github
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST")
+            .count(),
+        posts_before,
+        "skip uploaded"
+    );
+
+    let replaced = client
+        .upload_asset_from_path(
+            &release,
+            &second,
+            Some(options().if_exists(IfExists::Replace)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(replaced.digest, Some(sha256(&second)));
+    let assets = github.assets("o", "r", release.id);
+    assert_eq!(assets.len(), 1);
+    assert_eq!(assets[0].id, replaced.id);
+}
+
+#[tokio::test]
+async fn skip_and_replace_find_a_renamed_name() {
+    let (_github, client, release, dir) = setup().await;
+    let path = file(&dir, "x", 10, 3);
+    let options = || UploadOptions::new("my tool (linux).tar.gz");
+    let first = client
+        .upload_asset_from_path(&release, &path, Some(options()))
+        .await
+        .unwrap();
+    assert_eq!(first.name, "my.tool.linux.tar.gz");
+    let again = client
+        .upload_asset_from_path(&release, &path, Some(options().if_exists(IfExists::Skip)))
+        .await
+        .unwrap();
+    assert_eq!(again.id, first.id);
+}
+
+#[tokio::test]
+async fn a_502_leaves_no_starter_and_is_retried() {
+    let (github, client, release, dir) = setup().await;
+    let path = file(&dir, "a.zip", 5000, 4);
+    github.inject(Host::Uploads, Fault::BadGateway);
+    let asset = client
+        .upload_asset_from_path(&release, &path, None)
+        .await
+        .unwrap();
+    assert_eq!(asset.digest, Some(sha256(&path)));
+    let assets = github.assets("o", "r", release.id);
+    assert_eq!(assets.len(), 1, "{assets:?}");
+    assert_eq!(assets[0].state, "uploaded");
+}
+
+#[tokio::test]
+async fn retries_after_a_502_are_bounded_and_still_clean_up() {
+    let (github, client, release, dir) = setup().await;
+    let path = file(&dir, "a.zip", 100, 5);
+    for _ in 0..3 {
+        github.inject(Host::Uploads, Fault::BadGateway);
+    }
+    let error = client
+        .upload_asset_from_path(
+            &release,
+            &path,
+            Some(UploadOptions::new("a.zip").retries_after_502(1)),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(502));
+    assert!(
+        github.assets("o", "r", release.id).is_empty(),
+        "a starter asset was left"
+    );
+    let posts = github
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    assert_eq!(posts, 2, "one try and one retry");
+}
+
+#[tokio::test]
+async fn a_stream_of_known_length() {
+    let (_github, client, release, _dir) = setup().await;
+    let chunks: Vec<Result<bytes::Bytes, std::io::Error>> = (0..10)
+        .map(|i| Ok(bytes::Bytes::from(vec![i as u8; 1000])))
+        .collect();
+    let stream = futures_util::stream::iter(chunks);
+    let asset = client
+        .upload_asset_from_stream(
+            &release,
+            stream,
+            10_000,
+            UploadOptions::new("parts.bin").label("ten parts"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(asset.size, 10_000);
+    assert_eq!(asset.label.as_deref(), Some("ten parts"));
+    assert_eq!(asset.content_type, "application/octet-stream");
+}
