@@ -72,6 +72,7 @@ pub struct Settings {
     /// For downloads: follows no redirect by itself and sends no default header, so a
     /// redirect is followed by hand and never carries the token.
     downloads: reqwest::Client,
+    retry: crate::RetryPolicy,
     /// Origins (scheme, host, port) the token may be sent to: the API's, and the
     /// uploads host's. No other host ever sees it.
     token_origins: Vec<String>,
@@ -94,6 +95,10 @@ impl Settings {
     pub(crate) fn downloads(&self) -> &reqwest::Client {
         &self.downloads
     }
+
+    pub(crate) fn retry(&self) -> &crate::RetryPolicy {
+        &self.retry
+    }
 }
 
 /// Builds a [`Client`].
@@ -114,6 +119,7 @@ pub struct ClientBuilder {
     user_agent: String,
     connect_timeout: Duration,
     read_timeout: Option<Duration>,
+    retry: crate::RetryPolicy,
 }
 
 impl Client {
@@ -126,6 +132,7 @@ impl Client {
             user_agent: concat!("github-release-assets/", env!("CARGO_PKG_VERSION")).to_owned(),
             connect_timeout: Duration::from_secs(30),
             read_timeout: None,
+            retry: crate::RetryPolicy::default(),
         }
     }
 }
@@ -203,6 +210,16 @@ impl ClientBuilder {
         self
     }
 
+    /// When to retry idempotent requests ([`RetryPolicy::default`] unless set;
+    /// [`RetryPolicy::none`] turns retries off).
+    ///
+    /// [`RetryPolicy::default`]: crate::RetryPolicy::default
+    /// [`RetryPolicy::none`]: crate::RetryPolicy::none
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
     /// Builds the client. Fails on a base URL that is not an absolute http(s) URL.
     pub fn build(self) -> Result<Client, Error> {
         let base = reqwest::Url::parse(&self.base_url)
@@ -237,6 +254,7 @@ impl ClientBuilder {
         let downloads = downloads.build().map_err(Error::from_transport)?;
         let settings = Settings {
             downloads,
+            retry: self.retry,
             token: self.token,
             token_origins: token_origins(&base),
         };
@@ -293,12 +311,13 @@ impl ClientHooks<Settings> for Client {
             status = tracing::field::Empty,
         );
         async {
-            let result = match self.client().execute(request).await {
-                Ok(response) if response.status().as_u16() >= 400 => {
-                    json_error_body(response).await
-                }
-                other => other,
-            };
+            let result =
+                match crate::retry::execute(self.client(), request, self.inner().retry()).await {
+                    Ok(response) if response.status().as_u16() >= 400 => {
+                        json_error_body(response).await
+                    }
+                    other => other,
+                };
             match &result {
                 Ok(response) => {
                     tracing::Span::current().record("status", response.status().as_u16());

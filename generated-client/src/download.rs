@@ -128,7 +128,10 @@ impl Client {
             let mut request = request.build().map_err(Error::from_transport)?;
             tracing::Span::current().record("path", request.url().path());
             settings.authorize(&mut request)?;
-            let mut response = http.execute(request).await.map_err(Error::from_transport)?;
+            let retry = settings.retry();
+            let mut response = crate::retry::execute(http, request, retry)
+                .await
+                .map_err(Error::from_transport)?;
             let mut redirects = 0;
             while response.status().is_redirection() {
                 redirects += 1;
@@ -156,7 +159,10 @@ impl Client {
                 if let Some(range) = &range {
                     hop = hop.header(header::RANGE, range);
                 }
-                response = hop.send().await.map_err(Error::from_transport)?;
+                let hop = hop.build().map_err(Error::from_transport)?;
+                response = crate::retry::execute(http, hop, retry)
+                    .await
+                    .map_err(Error::from_transport)?;
             }
             let span = tracing::Span::current();
             span.record("status", response.status().as_u16());

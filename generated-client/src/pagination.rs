@@ -134,7 +134,9 @@ impl Client {
             let mut request = http.get(url).build().map_err(Error::from_transport)?;
             tracing::Span::current().record("path", request.url().path());
             self.inner().authorize(&mut request)?;
-            let response = http.execute(request).await.map_err(Error::from_transport)?;
+            let response = crate::retry::execute(http, request, self.inner().retry())
+                .await
+                .map_err(Error::from_transport)?;
             let status = response.status();
             tracing::Span::current().record("status", status.as_u16());
             let headers = response.headers().clone();

@@ -3,7 +3,7 @@
 
 use conformance::fake_github::{FakeGitHub, Fault, Host};
 use futures_util::StreamExt;
-use github_release_assets::{Client, Error};
+use github_release_assets::{Client, Error, RetryPolicy};
 
 #[tokio::test]
 async fn every_asset_of_every_page_in_order() {
@@ -59,7 +59,10 @@ async fn an_error_on_a_later_page_ends_the_stream_after_the_items_before_it() {
             .add_asset("o", "r", release, &format!("a{i}"), "text/plain", b"x")
             .unwrap();
     }
-    let client = Client::builder(github.api_url()).build().unwrap();
+    let client = Client::builder(github.api_url())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
     let stream = client.release_assets("o", "r", release);
     futures_util::pin_mut!(stream);
     for _ in 0..100 {

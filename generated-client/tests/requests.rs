@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use github_release_assets::{Client, Error, Typed};
+use github_release_assets::{Client, Error, RetryPolicy, Typed};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -38,6 +38,7 @@ async fn a_refused_connection_is_a_transport_error() {
         .unwrap()
         .port();
     let client = Client::builder(format!("http://127.0.0.1:{port}"))
+        .retry(RetryPolicy::none())
         .build()
         .unwrap();
     let error = client

@@ -1,0 +1,261 @@
+//! Retries: an idempotent request that fails on a 5xx, a broken connection or a rate limit
+//! is sent again after a pause, a bounded number of times within a bounded total wait.
+//!
+//! The pause is what GitHub asks for when it says (`Retry-After`, or the time
+//! `X-RateLimit-Reset` names), and otherwise grows exponentially with jitter, so that many
+//! clients failing together do not come back together. No other 4xx is retried: it would
+//! fail the same way. A request whose body cannot be replayed (a stream) is sent once.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use reqwest::header::HeaderMap;
+
+/// When and how often to retry.
+///
+/// ```
+/// use std::time::Duration;
+/// use github_release_assets::{Client, RetryPolicy};
+/// let client = Client::builder("https://api.github.com")
+///     .retry(RetryPolicy::default().max_retries(5).max_total_wait(Duration::from_secs(120)))
+///     .build()
+///     .unwrap();
+/// let no_retries = Client::builder("https://api.github.com").retry(RetryPolicy::none()).build().unwrap();
+/// # let _ = (client, no_retries);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_retries: u32,
+    max_total_wait: Duration,
+    base_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// 3 retries, waiting at most 60 s in all, from a 500 ms first pause.
+    fn default() -> Self {
+        Self {
+            max_retries: 3,
+            max_total_wait: Duration::from_secs(60),
+            base_delay: Duration::from_millis(500),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry.
+    pub fn none() -> Self {
+        Self {
+            max_retries: 0,
+            ..Self::default()
+        }
+    }
+
+    /// How many times a request may be sent again.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// The most time spent waiting between tries, all pauses together. A rate limit that
+    /// resets later than that is reported at once rather than waited for.
+    pub fn max_total_wait(mut self, wait: Duration) -> Self {
+        self.max_total_wait = wait;
+        self
+    }
+
+    /// The first pause when the server does not say how long to wait; it doubles each time.
+    pub fn base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// The pause before retry number `attempt` (from 0) of a response with `status` and
+    /// `headers`, or `None` when it is not to be retried. `jitter` is in `[0, 1)`.
+    pub(crate) fn pause_after_status(
+        &self,
+        attempt: u32,
+        status: u16,
+        headers: &HeaderMap,
+        jitter: f64,
+    ) -> Option<Duration> {
+        let retry_after = header_u64(headers, "retry-after").map(Duration::from_secs);
+        let exhausted = header_u64(headers, "x-ratelimit-remaining") == Some(0);
+        let reset = header_u64(headers, "x-ratelimit-reset").map(|at| {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs();
+            Duration::from_secs(at.saturating_sub(now) + 1)
+        });
+        let rate_limited = status == 429 || (status == 403 && (exhausted || retry_after.is_some()));
+        let transient = matches!(status, 500 | 502 | 503 | 504);
+        if !(rate_limited || transient) {
+            return None;
+        }
+        let asked = retry_after.or(if rate_limited && exhausted {
+            reset
+        } else {
+            None
+        });
+        Some(asked.unwrap_or_else(|| self.backoff(attempt, jitter)))
+    }
+
+    /// Exponential backoff with "equal jitter": half fixed, half random.
+    pub(crate) fn backoff(&self, attempt: u32, jitter: f64) -> Duration {
+        let full = self
+            .base_delay
+            .saturating_mul(2_u32.saturating_pow(attempt.min(16)));
+        full / 2 + full.mul_f64(jitter.clamp(0.0, 1.0) / 2.0)
+    }
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+/// A number in `[0, 1)` that differs from call to call, enough to spread retries.
+fn jitter() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos(),
+    );
+    (hasher.finish() >> 11) as f64 / (1_u64 << 53) as f64
+}
+
+fn idempotent(method: &reqwest::Method) -> bool {
+    matches!(
+        method.as_str(),
+        "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS"
+    )
+}
+
+/// Sends `request`, retrying as `policy` allows.
+pub(crate) async fn execute(
+    http: &reqwest::Client,
+    request: reqwest::Request,
+    policy: &RetryPolicy,
+) -> reqwest::Result<reqwest::Response> {
+    if !idempotent(request.method()) || policy.max_retries == 0 {
+        return http.execute(request).await;
+    }
+    let mut waited = Duration::ZERO;
+    let mut attempt = 0;
+    let mut next = request;
+    loop {
+        let spare = next.try_clone();
+        let result = http.execute(next).await;
+        let pause = match &result {
+            Ok(response) => policy.pause_after_status(
+                attempt,
+                response.status().as_u16(),
+                response.headers(),
+                jitter(),
+            ),
+            // A refused or reset connection; not a timeout, which would likely time out again.
+            Err(error)
+                if !error.is_timeout()
+                    && (error.is_connect() || error.is_request() || error.is_body()) =>
+            {
+                Some(policy.backoff(attempt, jitter()))
+            }
+            Err(_) => None,
+        };
+        let Some(pause) = pause else { return result };
+        let (Some(again), true) = (
+            spare,
+            attempt < policy.max_retries && waited + pause <= policy.max_total_wait,
+        ) else {
+            return result;
+        };
+        tracing::info!(
+            attempt = attempt + 1,
+            pause_ms = pause.as_millis() as u64,
+            "retrying"
+        );
+        tokio::time::sleep(pause).await;
+        waited += pause;
+        attempt += 1;
+        next = again;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, String)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(k, v)| {
+                (
+                    reqwest::header::HeaderName::from_static(k),
+                    HeaderValue::from_str(v).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_in_the_upper_half() {
+        let policy = RetryPolicy::default().base_delay(Duration::from_millis(100));
+        assert_eq!(policy.backoff(0, 0.0), Duration::from_millis(50));
+        let most = policy.backoff(0, 0.999_999);
+        assert!(
+            most > Duration::from_millis(99) && most < Duration::from_millis(100),
+            "{most:?}"
+        );
+        assert_eq!(policy.backoff(3, 0.0), Duration::from_millis(400));
+    }
+
+    #[test]
+    fn server_errors_and_rate_limits_are_retried_other_4xx_not() {
+        let policy = RetryPolicy::default();
+        let none = HeaderMap::new();
+        for status in [500, 502, 503, 504, 429] {
+            assert!(
+                policy.pause_after_status(0, status, &none, 0.5).is_some(),
+                "{status}"
+            );
+        }
+        for status in [400, 401, 403, 404, 409, 422] {
+            assert_eq!(
+                policy.pause_after_status(0, status, &none, 0.5),
+                None,
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
+    fn retry_after_and_the_reset_time_are_honoured() {
+        let policy = RetryPolicy::default();
+        let pause =
+            policy.pause_after_status(0, 429, &headers(&[("retry-after", "7".into())]), 0.5);
+        assert_eq!(pause, Some(Duration::from_secs(7)));
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let reset = headers(&[
+            ("x-ratelimit-remaining", "0".into()),
+            ("x-ratelimit-reset", (now + 30).to_string()),
+        ]);
+        let pause = policy.pause_after_status(0, 403, &reset, 0.5).unwrap();
+        assert!(
+            pause >= Duration::from_secs(30) && pause <= Duration::from_secs(32),
+            "{pause:?}"
+        );
+    }
+
+    #[test]
+    fn jitter_stays_in_range() {
+        for _ in 0..100 {
+            let j = jitter();
+            assert!((0.0..1.0).contains(&j), "{j}");
+        }
+    }
+}
