@@ -2,6 +2,9 @@
 //! token, and one tracing span naming the operation.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
@@ -64,11 +67,60 @@ impl From<&str> for Token {
     }
 }
 
+/// Gives the token for each request, for tokens that expire and are renewed, such as
+/// GitHub App installation tokens. It is asked before every request to the API or uploads
+/// host, so it should cache and refresh on its own.
+///
+/// ```
+/// use std::future::Future;
+/// use std::pin::Pin;
+/// use github_release_assets::{Client, Error, Token, TokenSource};
+///
+/// struct Installation; // would hold the app's key and a cached token
+/// impl TokenSource for Installation {
+///     fn token(&self) -> Pin<Box<dyn Future<Output = Result<Token, Error>> + Send + '_>> {
+///         Box::pin(async { Ok(Token::new("ghs_fresh")) })
+///     }
+/// }
+/// let client = Client::builder("https://api.github.com").token_source(Installation).build().unwrap();
+/// # let _ = client;
+/// ```
+pub trait TokenSource: Send + Sync + 'static {
+    /// The token to send now.
+    fn token(&self) -> Pin<Box<dyn Future<Output = Result<Token, Error>> + Send + '_>>;
+}
+
+/// A fixed token, or a source asked each time.
+#[derive(Clone)]
+enum Credential {
+    Fixed(Token),
+    Source(Arc<dyn TokenSource>),
+}
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credential::Fixed(token) => write!(f, "Fixed({token:?})"),
+            Credential::Source(_) => f.write_str("Source(..)"),
+        }
+    }
+}
+
+/// The token the environment gives, as GitHub's tools look for it: `GITHUB_TOKEN`, then
+/// `GH_TOKEN`; empty values do not count.
+fn token_from(lookup: impl Fn(&str) -> Option<String>) -> Option<Token> {
+    ["GITHUB_TOKEN", "GH_TOKEN"]
+        .into_iter()
+        .filter_map(lookup)
+        .find(|t| !t.trim().is_empty())
+        .map(|t| Token::new(t.trim()))
+}
+
 /// What the hooks need on every request. It lives inside the generated `Client`; build
 /// one with [`Client::builder`].
 #[derive(Clone, Debug)]
 pub struct Settings {
-    token: Option<Token>,
+    token: Option<Credential>,
     /// For downloads: follows no redirect by itself and sends no default header, so a
     /// redirect is followed by hand and never carries the token.
     downloads: reqwest::Client,
@@ -80,15 +132,19 @@ pub struct Settings {
 
 impl Settings {
     /// Adds the token to `request` if it goes to the API or uploads host, and only then.
-    pub(crate) fn authorize(&self, request: &mut reqwest::Request) -> Result<(), Error> {
-        if let Some(token) = &self.token {
-            let origin = request.url().origin().ascii_serialization();
-            if self.token_origins.contains(&origin) {
-                request
-                    .headers_mut()
-                    .insert(header::AUTHORIZATION, token.header_value()?);
-            }
+    pub(crate) async fn authorize(&self, request: &mut reqwest::Request) -> Result<(), Error> {
+        let Some(credential) = &self.token else {
+            return Ok(());
+        };
+        let origin = request.url().origin().ascii_serialization();
+        if !self.token_origins.contains(&origin) {
+            return Ok(());
         }
+        let value = match credential {
+            Credential::Fixed(token) => token.header_value()?,
+            Credential::Source(source) => source.token().await?.header_value()?,
+        };
+        request.headers_mut().insert(header::AUTHORIZATION, value);
         Ok(())
     }
 
@@ -115,7 +171,7 @@ impl Settings {
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
     base_url: String,
-    token: Option<Token>,
+    token: Option<Credential>,
     user_agent: String,
     connect_timeout: Duration,
     read_timeout: Option<Duration>,
@@ -187,7 +243,22 @@ impl Client {
 impl ClientBuilder {
     /// Authenticates every request to the API (and uploads) host with this token.
     pub fn token(mut self, token: impl Into<Token>) -> Self {
-        self.token = Some(token.into());
+        self.token = Some(Credential::Fixed(token.into()));
+        self
+    }
+
+    /// Authenticates with the token in `GITHUB_TOKEN`, or else `GH_TOKEN`, if either is set
+    /// (as GitHub Actions and the `gh` tool set them); otherwise requests go anonymously.
+    pub fn token_from_env(mut self) -> Self {
+        if let Some(token) = token_from(|name| std::env::var(name).ok()) {
+            self.token = Some(Credential::Fixed(token));
+        }
+        self
+    }
+
+    /// Asks `source` for the token before each request (for tokens that expire).
+    pub fn token_source(mut self, source: impl TokenSource) -> Self {
+        self.token = Some(Credential::Source(Arc::new(source)));
         self
     }
 
@@ -295,6 +366,7 @@ impl ClientHooks<Settings> for Client {
         }
         self.inner()
             .authorize(request)
+            .await
             .map_err(|e| progenitor_client::Error::InvalidRequest(e.to_string()))
     }
 
@@ -411,6 +483,28 @@ mod tests {
         ] {
             assert!(api.for_upload_url(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_environment_token_is_github_token_then_gh_token() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let found = |t: Option<Token>| t.map(|t| t.0);
+        assert_eq!(
+            found(token_from(env(&[("GITHUB_TOKEN", "a"), ("GH_TOKEN", "b")]))),
+            Some("a".into())
+        );
+        assert_eq!(
+            found(token_from(env(&[("GITHUB_TOKEN", " "), ("GH_TOKEN", "b")]))),
+            Some("b".into())
+        );
+        assert_eq!(found(token_from(env(&[]))), None);
     }
 
     #[test]

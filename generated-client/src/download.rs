@@ -127,7 +127,7 @@ impl Client {
             }
             let mut request = request.build().map_err(Error::from_transport)?;
             tracing::Span::current().record("path", request.url().path());
-            settings.authorize(&mut request)?;
+            settings.authorize(&mut request).await?;
             let retry = settings.retry();
             let mut response = crate::retry::execute(http, request, retry)
                 .await

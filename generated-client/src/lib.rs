@@ -22,7 +22,7 @@ mod upload;
 )]
 mod generated;
 
-pub use client::{API_VERSION, ClientBuilder, GITHUB_API_URL, Settings, Token};
+pub use client::{API_VERSION, ClientBuilder, GITHUB_API_URL, Settings, Token, TokenSource};
 pub use download::AssetDownload;
 pub use download_to_file::{SavedAsset, partial_path};
 pub use error::{Error, ErrorBody, Typed};

@@ -133,7 +133,7 @@ impl Client {
             let http = self.client();
             let mut request = http.get(url).build().map_err(Error::from_transport)?;
             tracing::Span::current().record("path", request.url().path());
-            self.inner().authorize(&mut request)?;
+            self.inner().authorize(&mut request).await?;
             let response = crate::retry::execute(http, request, self.inner().retry())
                 .await
                 .map_err(Error::from_transport)?;
