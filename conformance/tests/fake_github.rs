@@ -547,3 +547,25 @@ async fn its_answers_validate_against_the_description() {
         &get(format!("/repos/{OWNER}/{REPO}/releases/assets/999")).await,
     );
 }
+
+#[test]
+fn the_fake_and_the_client_rename_file_names_alike() {
+    // Two models of one documented rule: the fake's (which must not import the client) and
+    // the client's (which finds an existing asset by it). They must agree.
+    for name in [
+        "example.zip",
+        "my file (1).zip",
+        "c++ tool+extras.tar.gz",
+        "100% done #1.txt",
+        "résumé-日本.pdf",
+        ".hidden-config.",
+        "...",
+        "a__b--c.d",
+    ] {
+        assert_eq!(
+            conformance::fake_github::github_file_name(name),
+            github_release_assets::github_file_name(name),
+            "{name}"
+        );
+    }
+}
