@@ -200,6 +200,16 @@ impl Error {
                 let status = response.status();
                 let headers = response.headers().clone();
                 let body = read_limited(response, ERROR_BODY_LIMIT).await.ok();
+                if !status.is_client_error() && !status.is_server_error() {
+                    // A success the operation does not document (an HTML page with 200):
+                    // not the answer the caller waits for.
+                    return Error::Decode {
+                        reason: format!(
+                            "GitHub answered {status}, which this request does not expect"
+                        ),
+                        excerpt: excerpt(body.as_deref().unwrap_or_default()),
+                    };
+                }
                 let parsed = body
                     .as_deref()
                     .and_then(|b| serde_json::from_slice::<GithubError>(b).ok());

@@ -1,0 +1,193 @@
+//! Every fault the fake GitHub can inject, against every kind of operation: each one
+//! succeeds (after retries) or fails with a typed error; a download leaves no file under
+//! the target's name unless it succeeded; no error shows the token.
+
+use std::time::Duration;
+
+use conformance::fake_github::{FakeGitHub, Fault, Host};
+use github_release_assets::{Client, Error, RetryPolicy, Typed, UploadOptions, partial_path};
+
+const TOKEN: &str = "ghs_faultmatrixtoken";
+
+fn faults() -> Vec<Fault> {
+    vec![
+        Fault::BadGateway,
+        Fault::RateLimited {
+            status: 429,
+            retry_after: Some(0),
+            reset_in: None,
+        },
+        Fault::RateLimited {
+            status: 403,
+            retry_after: None,
+            reset_in: Some(3600),
+        },
+        Fault::CutMidBody,
+        Fault::WrongDigest,
+        Fault::HtmlPage,
+        Fault::SlowBody(Duration::from_millis(1)),
+    ]
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Operation {
+    GetRelease,
+    ListAssets,
+    Upload,
+    Download,
+}
+
+/// Runs `operation` with `fault` injected on `host`; returns what happened, in words.
+async fn run(operation: Operation, host: Host, fault: Fault) -> Result<String, Error> {
+    let github = FakeGitHub::start_with_token(TOKEN).await.unwrap();
+    let release_id = github.create_release("o", "r", "v1");
+    let bytes: Vec<u8> = (0..300_000_u32).map(|i| (i % 253) as u8).collect();
+    let asset_id = github
+        .add_asset(
+            "o",
+            "r",
+            release_id,
+            "seed.bin",
+            "application/octet-stream",
+            &bytes,
+        )
+        .unwrap();
+    let client = Client::builder(github.api_url())
+        .token(TOKEN)
+        .retry(RetryPolicy::default().base_delay(Duration::from_millis(5)))
+        .build()
+        .unwrap();
+    let release = client
+        .repos_get_release()
+        .owner("o")
+        .repo("r")
+        .release_id(release_id)
+        .send()
+        .typed()
+        .await?
+        .into_inner();
+    let asset = client
+        .repos_get_release_asset()
+        .owner("o")
+        .repo("r")
+        .asset_id(asset_id)
+        .send()
+        .typed()
+        .await?
+        .into_inner();
+    let dir = tempfile::tempdir().unwrap();
+    github.inject(host, fault);
+    let outcome = match operation {
+        Operation::GetRelease => client
+            .repos_get_release()
+            .owner("o")
+            .repo("r")
+            .release_id(release_id)
+            .send()
+            .typed()
+            .await
+            .map(|r| r.into_inner().tag_name),
+        Operation::ListAssets => client
+            .all_release_assets("o", "r", release_id)
+            .await
+            .map(|a| format!("{} assets", a.len())),
+        Operation::Upload => {
+            let path = dir.path().join("new.bin");
+            std::fs::write(&path, &bytes).unwrap();
+            client
+                .upload_asset_from_path(&release, &path, Some(UploadOptions::new("new.bin")))
+                .await
+                .map(|a| format!("uploaded {}", a.size))
+        }
+        Operation::Download => {
+            let target = dir.path().join("seed.bin");
+            let result = client.download_asset_to("o", "r", &asset, &target).await;
+            match &result {
+                Ok(_) => assert_eq!(std::fs::read(&target).unwrap(), bytes, "saved bytes differ"),
+                Err(_) => assert!(
+                    !target.exists(),
+                    "a failed download left a file under the target's name"
+                ),
+            }
+            if result.is_err() {
+                // What a later call can resume from is fine; anything else is not.
+                let part = partial_path(&target).unwrap();
+                if part.exists() {
+                    assert!(std::fs::metadata(&part).unwrap().len() < bytes.len() as u64);
+                }
+            }
+            result.map(|s| format!("saved {}", s.size))
+        }
+    };
+    // A failed upload may not leave an asset in state starter behind.
+    if matches!(operation, Operation::Upload) {
+        assert!(
+            github
+                .assets("o", "r", release_id)
+                .iter()
+                .all(|a| a.state == "uploaded"),
+            "starter left"
+        );
+    }
+    outcome
+}
+
+#[tokio::test]
+async fn every_fault_on_every_operation_ends_typed() {
+    let mut table = Vec::new();
+    for operation in [
+        Operation::GetRelease,
+        Operation::ListAssets,
+        Operation::Upload,
+        Operation::Download,
+    ] {
+        for host in [Host::Api, Host::Uploads, Host::Storage] {
+            for fault in faults() {
+                let outcome = run(operation, host, fault.clone()).await;
+                if let Err(error) = &outcome {
+                    let shown = format!("{error} {error:?}");
+                    assert!(!shown.contains(TOKEN), "the token in {shown}");
+                    assert!(!error.to_string().is_empty());
+                }
+                table.push(format!(
+                    "{operation:?} / {host:?} / {fault:?}: {}",
+                    match &outcome {
+                        Ok(done) => format!("ok ({done})"),
+                        Err(error) => format!("error: {error}"),
+                    }
+                ));
+            }
+        }
+    }
+    // The cases whose outcome is fixed by the fault itself.
+    let expect = |prefix: &str, outcome: &str| {
+        let line = table
+            .iter()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("{prefix}"));
+        assert!(line.contains(outcome), "{line}");
+    };
+    expect("GetRelease / Api / BadGateway", "ok");
+    expect("GetRelease / Api / RateLimited { status: 429", "ok");
+    expect(
+        "GetRelease / Api / RateLimited { status: 403",
+        "error: rate limited (403)",
+    );
+    expect(
+        "GetRelease / Api / HtmlPage",
+        "error: could not read GitHub's response",
+    );
+    expect("Upload / Uploads / BadGateway", "ok (uploaded 300000)");
+    expect("Upload / Uploads / WrongDigest", "ok");
+    expect("Download / Storage / CutMidBody", "error");
+    expect(
+        "Upload / Uploads / HtmlPage",
+        "error: could not read GitHub's response: GitHub answered 200 OK",
+    );
+    expect(
+        "Download / Api / HtmlPage",
+        "error: expected the asset's bytes but got a text/html page",
+    );
+    expect("Download / Storage / SlowBody", "ok (saved 300000)");
+    println!("{}", table.join("\n"));
+}
