@@ -1,6 +1,7 @@
 //! The project's developer commands, run as `cargo xtask <command>` from anywhere in the
 //! workspace. See `ARCHITECTURE.md` for where each one sits in the data flow.
 
+mod bench;
 mod committed_file;
 mod record;
 mod regenerate;
@@ -56,6 +57,16 @@ enum Command {
         #[arg(long, default_value = "conformance/fixtures")]
         out: PathBuf,
     },
+    /// Measure uploads of a large file to a loopback sink: this crate against raw
+    /// reqwest and `curl -T`, as ratios, and this crate's peak memory.
+    Bench {
+        /// The file's size, in MiB.
+        #[arg(long, default_value_t = 1024)]
+        size_mib: u64,
+        /// Runs of each tool; the best counts.
+        #[arg(long, default_value_t = 3)]
+        runs: u32,
+    },
     /// Generate `generated-client/src/generated.rs` from the vendored subset.
     Regenerate {
         /// Write nothing; fail with a diff when the committed file is stale.
@@ -72,6 +83,7 @@ fn main() -> ExitCode {
             subset::run(&root, &subset::Options { from, check, repin })
         }
         Command::Regenerate { check } => regenerate::run(&root, check),
+        Command::Bench { size_mib, runs } => bench::run(&root, &bench::Options { size_mib, runs }),
         Command::Record {
             base_url,
             repo,

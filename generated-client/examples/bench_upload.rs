@@ -1,0 +1,69 @@
+//! One upload of a large file to a loopback sink, for `cargo xtask bench`: with this crate
+//! (`--mode client`) or with plain reqwest streaming 4 MiB chunks (`--mode reqwest`), the
+//! peer it is compared with. Prints one JSON line: mode, seconds, peak RSS.
+
+use std::time::Instant;
+
+use github_release_assets::types::Release;
+use github_release_assets::{Client, RetryPolicy, UploadOptions};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+            .ok_or_else(|| format!("missing {name}"))
+    };
+    let (mode, sink, file) = (arg("--mode")?, arg("--sink")?, arg("--file")?);
+    let length = std::fs::metadata(&file)?.len();
+    let started = Instant::now();
+    match mode.as_str() {
+        "client" => {
+            let mut release =
+                conformance::description::example("release").ok_or("no release example")?;
+            release["upload_url"] =
+                format!("{sink}/repos/o/r/releases/1/assets{{?name,label}}").into();
+            let release: Release = serde_json::from_value(release)?;
+            let client = Client::builder(&sink).retry(RetryPolicy::none()).build()?;
+            client
+                .upload_asset_from_path(
+                    &release,
+                    &file,
+                    Some(UploadOptions::new("big.bin").content_type("application/octet-stream")),
+                )
+                .await?;
+        }
+        "reqwest" => {
+            let handle = tokio::fs::File::open(&file).await?;
+            let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::with_capacity(
+                handle,
+                4 << 20,
+            ));
+            let response = reqwest::Client::new()
+                .post(format!("{sink}/repos/o/r/releases/1/assets?name=big.bin"))
+                .header("content-type", "application/octet-stream")
+                .header("content-length", length)
+                .body(body)
+                .send()
+                .await?;
+            if !response.status().is_success() {
+                return Err(format!("the sink answered {}", response.status()).into());
+            }
+        }
+        other => return Err(format!("unknown mode {other}").into()),
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let peak_rss_kib: u64 = std::fs::read_to_string("/proc/self/status")?
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0);
+    println!(
+        "{}",
+        serde_json::json!({"mode": mode, "bytes": length, "seconds": seconds, "peak_rss_kib": peak_rss_kib})
+    );
+    Ok(())
+}

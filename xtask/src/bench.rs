@@ -1,0 +1,178 @@
+//! `cargo xtask bench`: uploads of a large file to a loopback sink, by this crate, by
+//! plain reqwest (4 MiB chunks) and by `curl -T`, measured in the same run.
+//!
+//! The machines are shared and noisy, so absolute times mean little: what is reported is
+//! this crate's time as a ratio of each peer's, the best of several runs each, and its peak
+//! resident memory, which must stay flat whatever the file's size.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use futures_util::StreamExt;
+use serde_json::Value;
+
+/// Options of `cargo xtask bench`.
+pub struct Options {
+    /// The file's size in MiB.
+    pub size_mib: u64,
+    /// Runs of each tool; the best counts.
+    pub runs: u32,
+}
+
+/// One timed run: seconds, and the peak resident memory (KiB) when the tool reports it.
+type Measure = Box<dyn FnMut() -> Result<(f64, Option<u64>), Box<dyn std::error::Error>>>;
+
+/// Peak resident memory the crate may use for an upload, whatever the file's size.
+const RSS_LIMIT_KIB: u64 = 32 * 1024;
+
+pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Error>> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let built = Command::new(&cargo)
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "github-release-assets",
+            "--example",
+            "bench_upload",
+        ])
+        .current_dir(root)
+        .status()?;
+    if !built.success() {
+        return Err("building the bench_upload example failed".into());
+    }
+    let runner = root.join("target/release/examples/bench_upload");
+
+    let dir = tempfile::tempdir_in(root.join("target"))?;
+    let file = dir.path().join("big.bin");
+    write_file(&file, options.size_mib)?;
+    let bytes = options.size_mib << 20;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let sink = format!("http://{}", listener.local_addr()?);
+    runtime.spawn(async move {
+        let router = axum::Router::new().fallback(drain);
+        let _ = axum::serve(listener, router).await;
+    });
+
+    let best = |label: &str, mut once: Measure| {
+        let mut times = Vec::new();
+        let mut rss = None;
+        for _ in 0..options.runs.max(1) {
+            let (seconds, peak) = once()?;
+            times.push(seconds);
+            rss = rss.max(peak);
+        }
+        let fastest = times.iter().copied().fold(f64::INFINITY, f64::min);
+        println!(
+            "bench: {label:<24} best {fastest:>7.3} s  {:>8.0} MiB/s{}",
+            (bytes as f64 / (1 << 20) as f64) / fastest,
+            rss.map(|r| format!("  peak RSS {} MiB", r / 1024))
+                .unwrap_or_default()
+        );
+        Ok::<_, Box<dyn std::error::Error>>((fastest, rss))
+    };
+
+    let url = format!("{sink}/repos/o/r/releases/1/assets?name=big.bin");
+    let curl_file = file.clone();
+    let (curl, _) = best(
+        "curl -T",
+        Box::new(move || {
+            let started = Instant::now();
+            let status = Command::new("curl")
+                .args([
+                    "-sS",
+                    "-o",
+                    "/dev/null",
+                    "-X",
+                    "POST",
+                    "-H",
+                    "Content-Type: application/octet-stream",
+                    "-T",
+                ])
+                .arg(&curl_file)
+                .arg(&url)
+                .status()?;
+            if !status.success() {
+                return Err("curl failed (is it installed?)".into());
+            }
+            Ok((started.elapsed().as_secs_f64(), None))
+        }),
+    )?;
+    let tool = |mode: &'static str| {
+        let (runner, sink, file) = (runner.clone(), sink.clone(), file.clone());
+        Box::new(move || {
+            let output = Command::new(&runner)
+                .args(["--mode", mode, "--sink", &sink, "--file"])
+                .arg(&file)
+                .output()?;
+            if !output.status.success() {
+                return Err(String::from_utf8_lossy(&output.stderr).into_owned().into());
+            }
+            let line: Value = serde_json::from_slice(&output.stdout)?;
+            Ok((
+                line["seconds"].as_f64().unwrap_or(f64::NAN),
+                line["peak_rss_kib"].as_u64(),
+            ))
+        }) as Measure
+    };
+    let (reqwest, _) = best("reqwest, 4 MiB chunks", tool("reqwest"))?;
+    let (client, rss) = best("github-release-assets", tool("client"))?;
+
+    println!(
+        "bench: {} MiB upload: github-release-assets takes {:.2}x curl's time and {:.2}x raw reqwest's; peak RSS {} MiB (limit {} MiB)",
+        options.size_mib,
+        client / curl,
+        client / reqwest,
+        rss.unwrap_or(0) / 1024,
+        RSS_LIMIT_KIB / 1024
+    );
+    if rss.unwrap_or(0) > RSS_LIMIT_KIB {
+        return Err(format!(
+            "peak RSS {} KiB is over {RSS_LIMIT_KIB} KiB",
+            rss.unwrap_or(0)
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Writes `mib` MiB of varied bytes (not a sparse file: every byte is read from the page
+/// cache like a real asset's).
+fn write_file(path: &Path, mib: u64) -> std::io::Result<()> {
+    let mut file = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+    let mut block = vec![0_u8; 1 << 20];
+    for i in 0..mib {
+        for (j, byte) in block.iter_mut().enumerate() {
+            *byte = (j as u64).wrapping_mul(2_654_435_761).wrapping_add(i) as u8;
+        }
+        file.write_all(&block)?;
+    }
+    file.flush()
+}
+
+/// The sink: reads the whole body and answers as GitHub's upload does.
+async fn drain(request: axum::extract::Request) -> axum::response::Response {
+    let mut body = request.into_body().into_data_stream();
+    let mut size = 0_u64;
+    while let Some(Ok(chunk)) = body.next().await {
+        size += chunk.len() as u64;
+    }
+    let mut asset = conformance::description::example("release-asset").unwrap_or_default();
+    asset["size"] = size.into();
+    asset["name"] = "big.bin".into();
+    axum::response::Response::builder()
+        .status(201)
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(
+            serde_json::to_vec(&asset).unwrap_or_default(),
+        ))
+        .unwrap_or_default()
+}
