@@ -17,15 +17,15 @@ use tokio::io::AsyncWriteExt;
 use super::model::{self, Asset, Release, asset_json, github_file_name, release_json};
 use super::{Fault, Host, RecordedRequest, Shared, lock};
 
-type Shared_ = Arc<Shared>;
+type SharedState = Arc<Shared>;
 
 pub(super) fn spawn(
     listener: tokio::net::TcpListener,
     host: Host,
-    shared: Shared_,
+    shared: SharedState,
 ) -> tokio::task::JoinHandle<()> {
     let router = axum::Router::new()
-        .fallback(move |state: State<Shared_>, request: Request| handle(state, host, request))
+        .fallback(move |state: State<SharedState>, request: Request| handle(state, host, request))
         .with_state(shared);
     tokio::spawn(async move {
         // The server ends when the fake is dropped (the task is aborted).
@@ -33,7 +33,7 @@ pub(super) fn spawn(
     })
 }
 
-async fn handle(State(shared): State<Shared_>, host: Host, request: Request) -> Response {
+async fn handle(State(shared): State<SharedState>, host: Host, request: Request) -> Response {
     let headers: Vec<(String, String)> = request
         .headers()
         .iter()
