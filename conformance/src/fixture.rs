@@ -91,6 +91,26 @@ pub struct RecordedResponse {
     /// A body that is not JSON, as text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_text: Option<String>,
+    /// A body kept in a file of its own (any bytes), relative to the fixtures directory,
+    /// such as `bodies/example.zip`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_file: Option<String>,
+    /// The bytes of `body_file`, read when the fixture is loaded.
+    #[serde(skip)]
+    pub file_bytes: Option<Vec<u8>>,
+}
+
+impl RecordedResponse {
+    /// The body as it goes on the wire, whichever way the fixture gives it.
+    pub fn raw_body(&self) -> Option<Vec<u8>> {
+        if let Some(body) = &self.body {
+            return serde_json::to_vec(body).ok();
+        }
+        self.body_text
+            .as_ref()
+            .map(|t| t.clone().into_bytes())
+            .or_else(|| self.file_bytes.clone())
+    }
 }
 
 /// How a fixture's response body stands to the description's schema.
@@ -181,11 +201,24 @@ pub fn load(root: &Path, path: &Path) -> Result<Fixture, FixtureError> {
             expected: directory.to_owned(),
         });
     }
-    if fixture.response.body.is_some() && fixture.response.body_text.is_some() {
+    let response = &fixture.response;
+    let given = [
+        response.body.is_some(),
+        response.body_text.is_some(),
+        response.body_file.is_some(),
+    ];
+    if given.iter().filter(|g| **g).count() > 1 {
         return Err(FixtureError::Invalid {
             path: path.to_owned(),
-            reason: "response has both `body` and `body_text`".into(),
+            reason: "response has more than one of `body`, `body_text` and `body_file`".into(),
         });
+    }
+    if let Some(file) = fixture.response.body_file.clone() {
+        let bytes = fs::read(root.join(&file)).map_err(|source| FixtureError::Read {
+            path: root.join(&file),
+            source,
+        })?;
+        fixture.response.file_bytes = Some(bytes);
     }
     Ok(fixture)
 }

@@ -70,10 +70,15 @@ async fn call(fixture: &Fixture, server: &MockServer) -> String {
                     download.content_type().map(str::to_owned),
                 );
                 match download.bytes().await {
-                    Ok(bytes) => format!(
-                        "bytes after {redirects} redirect(s), {content_type:?}: {:?}",
-                        String::from_utf8_lossy(&bytes)
-                    ),
+                    // Bytes may be binary: their length and hash say what arrived.
+                    Ok(bytes) => {
+                        use sha2::Digest;
+                        format!(
+                            "{} bytes after {redirects} redirect(s), {content_type:?}, sha256 {:x}",
+                            bytes.len(),
+                            sha2::Sha256::digest(&bytes)
+                        )
+                    }
                     Err(error) => format!("error reading the body: {error}"),
                 }
             }
@@ -232,10 +237,8 @@ fn response(fixture: &Fixture, server: &MockServer) -> ResponseTemplate {
         .headers
         .get("content-type")
         .map_or("application/octet-stream", String::as_str);
-    if let Some(body) = &recorded.body {
-        template = template.set_body_raw(serde_json::to_vec(body).unwrap(), content_type);
-    } else if let Some(text) = &recorded.body_text {
-        template = template.set_body_raw(text.clone().into_bytes(), content_type);
+    if let Some(body) = recorded.raw_body() {
+        template = template.set_body_raw(body, content_type);
     }
     template
 }

@@ -470,6 +470,8 @@ impl Recorder {
                 headers,
                 body: body.clone(),
                 body_text: None,
+                body_file: None,
+                file_bytes: None,
             },
             schema: if documented || body.is_none() {
                 SchemaExpectation::Valid
