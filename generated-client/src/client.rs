@@ -210,6 +210,33 @@ impl Client {
     /// assert_eq!(uploads.baseurl(), "https://ghe.example.com/api/uploads");
     /// ```
     pub fn for_upload_url(&self, upload_url: &str) -> Result<Client, Error> {
+        let UploadUrl { origin, base, .. } = UploadUrl::parse(upload_url)?;
+        let mut settings = self.inner().clone();
+        if !settings.token_origins.contains(&origin) {
+            settings.token_origins.push(origin.clone());
+        }
+        Ok(Client::new_with_client(
+            &base,
+            self.client().clone(),
+            settings,
+        ))
+    }
+}
+
+/// What a release's `upload_url` (an RFC 6570 template such as
+/// `https://uploads.github.com/repos/o/r/releases/1/assets{?name,label}`) names.
+pub(crate) struct UploadUrl {
+    /// Scheme, host and port: where the token may also go.
+    pub origin: String,
+    /// The uploads API's base: the origin and any path before `/repos/`.
+    pub base: String,
+    pub owner: String,
+    pub repo: String,
+    pub release_id: i64,
+}
+
+impl UploadUrl {
+    pub fn parse(upload_url: &str) -> Result<Self, Error> {
         let bad = |why: &str| Error::InvalidRequest(format!("upload_url {upload_url:?} {why}"));
         // Drop the template's query part, `{?name,label}`.
         let plain = upload_url.split('{').next().unwrap_or(upload_url);
@@ -219,24 +246,22 @@ impl Client {
         }
         let segments: Vec<&str> = url.path().trim_matches('/').split('/').collect();
         let n = segments.len();
-        let shaped = n >= 6
+        let release_id = (n >= 6
             && segments[n - 6] == "repos"
             && segments[n - 3] == "releases"
-            && segments[n - 1] == "assets";
-        if !shaped {
-            return Err(bad("does not end in /repos/OWNER/REPO/releases/ID/assets"));
-        }
+            && segments[n - 1] == "assets")
+            .then(|| segments[n - 2].parse::<i64>().ok())
+            .flatten()
+            .ok_or_else(|| bad("does not end in /repos/OWNER/REPO/releases/ID/assets"))?;
         let origin = url.origin().ascii_serialization();
         let prefix: String = segments[..n - 6].iter().map(|s| format!("/{s}")).collect();
-        let mut settings = self.inner().clone();
-        if !settings.token_origins.contains(&origin) {
-            settings.token_origins.push(origin.clone());
-        }
-        Ok(Client::new_with_client(
-            &format!("{origin}{prefix}"),
-            self.client().clone(),
-            settings,
-        ))
+        Ok(Self {
+            base: format!("{origin}{prefix}"),
+            origin,
+            owner: segments[n - 5].to_owned(),
+            repo: segments[n - 4].to_owned(),
+            release_id,
+        })
     }
 }
 

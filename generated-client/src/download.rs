@@ -168,13 +168,7 @@ impl Client {
             span.record("status", response.status().as_u16());
             span.record("redirects", redirects);
             if !response.status().is_success() {
-                let status = response.status();
-                let headers = response.headers().clone();
-                let body = crate::error::read_limited(response, crate::error::ERROR_BODY_LIMIT)
-                    .await
-                    .ok();
-                let parsed = body.as_deref().and_then(|b| serde_json::from_slice(b).ok());
-                return Err(Error::from_status(status, &headers, parsed));
+                return Err(Error::from_error_response(response).await);
             }
             Ok(AssetDownload {
                 response,

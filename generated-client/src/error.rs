@@ -178,6 +178,18 @@ impl Error {
         }
     }
 
+    /// Classifies an error response, reading GitHub's message from its body (at most
+    /// 64 KiB; a body that cannot be read or parsed leaves the status to speak).
+    pub(crate) async fn from_error_response(response: reqwest::Response) -> Self {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = read_limited(response, ERROR_BODY_LIMIT).await.ok();
+        let parsed = body
+            .as_deref()
+            .and_then(|b| serde_json::from_slice::<GithubError>(b).ok());
+        Error::from_status(status, &headers, parsed)
+    }
+
     /// Converts an error of the generated client. Async because an undocumented status
     /// still has GitHub's message in its body, which is read here (at most 64 KiB).
     pub async fn from_generated<E: ErrorBody>(error: progenitor_client::Error<E>) -> Self {
@@ -198,22 +210,18 @@ impl Error {
             },
             G::UnexpectedResponse(response) => {
                 let status = response.status();
-                let headers = response.headers().clone();
-                let body = read_limited(response, ERROR_BODY_LIMIT).await.ok();
-                if !status.is_client_error() && !status.is_server_error() {
-                    // A success the operation does not document (an HTML page with 200):
-                    // not the answer the caller waits for.
-                    return Error::Decode {
-                        reason: format!(
-                            "GitHub answered {status}, which this request does not expect"
-                        ),
-                        excerpt: excerpt(body.as_deref().unwrap_or_default()),
-                    };
+                if status.is_client_error() || status.is_server_error() {
+                    return Error::from_error_response(response).await;
                 }
-                let parsed = body
-                    .as_deref()
-                    .and_then(|b| serde_json::from_slice::<GithubError>(b).ok());
-                Error::from_status(status, &headers, parsed)
+                // A success the operation does not document (an HTML page with 200):
+                // not the answer the caller waits for.
+                let body = read_limited(response, ERROR_BODY_LIMIT)
+                    .await
+                    .unwrap_or_default();
+                Error::Decode {
+                    reason: format!("GitHub answered {status}, which this request does not expect"),
+                    excerpt: excerpt(&body),
+                }
             }
         }
     }

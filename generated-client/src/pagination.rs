@@ -139,14 +139,10 @@ impl Client {
                 .map_err(Error::from_transport)?;
             let status = response.status();
             tracing::Span::current().record("status", status.as_u16());
-            let headers = response.headers().clone();
             if !status.is_success() {
-                let body = crate::error::read_limited(response, crate::error::ERROR_BODY_LIMIT)
-                    .await
-                    .ok();
-                let parsed = body.as_deref().and_then(|b| serde_json::from_slice(b).ok());
-                return Err(Error::from_status(status, &headers, parsed));
+                return Err(Error::from_error_response(response).await);
             }
+            let headers = response.headers().clone();
             let bytes = response.bytes().await.map_err(Error::from_transport)?;
             let items = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
                 reason: e.to_string(),

@@ -18,6 +18,7 @@ use std::path::Path;
 
 use futures_util::TryStreamExt;
 
+use crate::client::UploadUrl;
 use crate::types::{Release, ReleaseAsset, ReleaseAssetState, ReleaseAssetStateKnown};
 use crate::{Client, Error, Typed};
 
@@ -96,34 +97,6 @@ impl UploadOptions {
                 .to_owned()
         })
     }
-}
-
-/// The owner, repository and release an `upload_url` names.
-struct Target {
-    owner: String,
-    repo: String,
-    release_id: i64,
-}
-
-fn target(upload_url: &str) -> Result<Target, Error> {
-    let bad =
-        || Error::InvalidRequest(format!("upload_url {upload_url:?} does not name a release"));
-    let plain = upload_url.split('{').next().unwrap_or(upload_url);
-    let path = plain.split_once("://").map_or(plain, |(_, rest)| rest);
-    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    let n = segments.len();
-    if n < 6
-        || segments[n - 6] != "repos"
-        || segments[n - 3] != "releases"
-        || segments[n - 1] != "assets"
-    {
-        return Err(bad());
-    }
-    Ok(Target {
-        owner: segments[n - 5].to_owned(),
-        repo: segments[n - 4].to_owned(),
-        release_id: segments[n - 2].parse().map_err(|_| bad())?,
-    })
 }
 
 impl Client {
@@ -223,7 +196,7 @@ impl Client {
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<(reqwest::Body, u64), Error>>,
     {
-        let target = target(&release.upload_url)?;
+        let target = UploadUrl::parse(&release.upload_url)?;
         if options.if_exists != IfExists::Fail
             && let Some(existing) = self.find_asset(&target, &options.name).await?
         {
@@ -283,7 +256,11 @@ impl Client {
     }
 
     /// The release's asset that an upload under `name` would collide with.
-    async fn find_asset(&self, target: &Target, name: &str) -> Result<Option<ReleaseAsset>, Error> {
+    async fn find_asset(
+        &self,
+        target: &UploadUrl,
+        name: &str,
+    ) -> Result<Option<ReleaseAsset>, Error> {
         let renamed = github_file_name(name);
         let assets = self
             .all_release_assets(&target.owner, &target.repo, target.release_id)
@@ -293,7 +270,7 @@ impl Client {
             .find(|a| a.name == name || a.name == renamed))
     }
 
-    async fn delete_asset(&self, target: &Target, id: i64) -> Result<(), Error> {
+    async fn delete_asset(&self, target: &UploadUrl, id: i64) -> Result<(), Error> {
         self.repos_delete_release_asset()
             .owner(target.owner.as_str())
             .repo(target.repo.as_str())
@@ -336,18 +313,23 @@ mod tests {
 
     #[test]
     fn upload_url_names_owner_repo_and_release() {
-        let t =
-            target("https://uploads.github.com/repos/octo/hello/releases/42/assets{?name,label}")
-                .unwrap();
+        let t = UploadUrl::parse(
+            "https://uploads.github.com/repos/octo/hello/releases/42/assets{?name,label}",
+        )
+        .unwrap();
         assert_eq!(
             (t.owner.as_str(), t.repo.as_str(), t.release_id),
             ("octo", "hello", 42)
         );
-        let ghes =
-            target("https://ghe.example/api/uploads/repos/o/r/releases/7/assets{?name,label}")
-                .unwrap();
+        let ghes = UploadUrl::parse(
+            "https://ghe.example/api/uploads/repos/o/r/releases/7/assets{?name,label}",
+        )
+        .unwrap();
         assert_eq!(ghes.release_id, 7);
-        assert!(target("https://uploads.github.com/repos/o/r/releases/x/assets").is_err());
+        assert_eq!(ghes.base, "https://ghe.example/api/uploads");
+        assert!(
+            UploadUrl::parse("https://uploads.github.com/repos/o/r/releases/x/assets").is_err()
+        );
     }
 
     #[test]
