@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::types::ReleaseAsset;
-use crate::{Client, Error};
+use crate::{Client, Error, Progress};
 
 /// An asset saved to a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,7 +64,42 @@ impl Client {
         asset: &ReleaseAsset,
         target: impl AsRef<Path>,
     ) -> Result<SavedAsset, Error> {
-        let target = target.as_ref();
+        self.save_asset(owner, repo, asset, target.as_ref(), None)
+            .await
+    }
+
+    /// As [`Client::download_asset_to`], reporting the bytes saved as they arrive (a
+    /// resumed download starts from the bytes already there).
+    ///
+    /// ```no_run
+    /// # async fn run(client: github_release_assets::Client, asset: github_release_assets::types::ReleaseAsset) -> Result<(), github_release_assets::Error> {
+    /// use github_release_assets::Progress;
+    /// let progress = Progress::new(|done, total| eprint!("\r{done}/{total} bytes"));
+    /// client
+    ///     .download_asset_to_with_progress("octocat", "hello-world", &asset, "dist/tool.zip", progress)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn download_asset_to_with_progress(
+        &self,
+        owner: &str,
+        repo: &str,
+        asset: &ReleaseAsset,
+        target: impl AsRef<Path>,
+        progress: Progress,
+    ) -> Result<SavedAsset, Error> {
+        self.save_asset(owner, repo, asset, target.as_ref(), Some(&progress))
+            .await
+    }
+
+    async fn save_asset(
+        &self,
+        owner: &str,
+        repo: &str,
+        asset: &ReleaseAsset,
+        target: &Path,
+        progress: Option<&Progress>,
+    ) -> Result<SavedAsset, Error> {
         let part = partial_path(target)?;
         let expected_size = u64::try_from(asset.size).ok();
         let expected_digest = asset
@@ -114,6 +149,13 @@ impl Client {
             tokio::fs::File::create(&part).await.map_err(io(&part))?
         };
         let resumed_from = written;
+        let total = expected_size.unwrap_or(0);
+        let report = |done| {
+            if let Some(progress) = progress {
+                progress.report(done, total);
+            }
+        };
+        report(written);
 
         let mut stream = std::pin::pin!(download.into_stream());
         while let Some(chunk) = stream.try_next().await? {
@@ -128,6 +170,7 @@ impl Client {
                 });
             }
             file.write_all(&chunk).await.map_err(io(&part))?;
+            report(written);
         }
         file.flush().await.map_err(io(&part))?;
         file.sync_all().await.map_err(io(&part))?;

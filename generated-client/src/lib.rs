@@ -6,6 +6,7 @@ mod download;
 mod download_to_file;
 mod error;
 mod pagination;
+mod progress;
 mod retry;
 mod upload;
 // Written by `cargo xtask regenerate`; never edited by hand, nor by rustfmt (the
@@ -28,5 +29,6 @@ pub use download_to_file::{SavedAsset, partial_path};
 pub use error::{Error, ErrorBody, Typed};
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, types};
 pub use pagination::PER_PAGE;
+pub use progress::Progress;
 pub use retry::RetryPolicy;
 pub use upload::{IfExists, UploadOptions, github_file_name};

@@ -15,10 +15,12 @@
 //! upload is tried again, at most [`UploadOptions::retries_after_502`] times.
 
 use std::path::Path;
+use std::pin::Pin;
 
-use futures_util::TryStreamExt;
+use futures_util::Stream;
 
 use crate::client::UploadUrl;
+use crate::progress::{Counted, Progress};
 use crate::types::{Release, ReleaseAsset, ReleaseAssetState, ReleaseAssetStateKnown};
 use crate::{Client, Error, Typed};
 
@@ -50,7 +52,11 @@ pub struct UploadOptions {
     content_type: Option<String>,
     if_exists: IfExists,
     retries_after_502: u32,
+    progress: Option<Progress>,
 }
+
+/// The bytes of one upload attempt.
+type UploadStream = Pin<Box<dyn Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + Sync>>;
 
 impl UploadOptions {
     /// Uploads under `name` (GitHub may rename special characters).
@@ -61,6 +67,7 @@ impl UploadOptions {
             content_type: None,
             if_exists: IfExists::Fail,
             retries_after_502: 2,
+            progress: None,
         }
     }
 
@@ -85,6 +92,12 @@ impl UploadOptions {
     /// How many times to try again after a 502 (2 unless set; 0 to never).
     pub fn retries_after_502(mut self, retries: u32) -> Self {
         self.retries_after_502 = retries;
+        self
+    }
+
+    /// Reports the bytes sent as the upload goes (see [`Progress`]).
+    pub fn progress(mut self, progress: Progress) -> Self {
+        self.progress = Some(progress);
         self
     }
 
@@ -151,8 +164,9 @@ impl Client {
                 })?
                 .len();
             // 1 MiB reads: large enough to keep up with the network, small enough to stay flat.
-            let stream = tokio_util::io::ReaderStream::with_capacity(file, 1 << 20);
-            Ok::<_, Error>((reqwest::Body::wrap_stream(stream), length))
+            let stream: UploadStream =
+                Box::pin(tokio_util::io::ReaderStream::with_capacity(file, 1 << 20));
+            Ok::<_, Error>((stream, length))
         };
         self.upload_with(release, &options, open).await
     }
@@ -173,9 +187,7 @@ impl Client {
             + 'static,
     {
         let options = options.retries_after_502(0);
-        let mut body = Some(reqwest::Body::wrap_stream(
-            stream.map_err(std::io::Error::other),
-        ));
+        let mut body: Option<UploadStream> = Some(Box::pin(stream));
         let open = || {
             let body = body.take();
             async move {
@@ -194,7 +206,7 @@ impl Client {
     ) -> Result<ReleaseAsset, Error>
     where
         F: FnMut() -> Fut,
-        Fut: std::future::Future<Output = Result<(reqwest::Body, u64), Error>>,
+        Fut: std::future::Future<Output = Result<(UploadStream, u64), Error>>,
     {
         let target = UploadUrl::parse(&release.upload_url)?;
         if options.if_exists != IfExists::Fail
@@ -212,7 +224,13 @@ impl Client {
         let uploads = self.for_upload_url(&release.upload_url)?;
         let mut retries = options.retries_after_502;
         loop {
-            let (body, length) = open().await?;
+            let (stream, length) = open().await?;
+            let body = match &options.progress {
+                Some(progress) => {
+                    reqwest::Body::wrap_stream(Counted::new(stream, length, progress.clone()))
+                }
+                None => reqwest::Body::wrap_stream(stream),
+            };
             let mut request = uploads
                 .repos_upload_release_asset()
                 .owner(target.owner.as_str())

@@ -121,11 +121,21 @@ async fn an_interrupted_download_resumes_and_is_still_verified() {
         .len();
     assert!(kept > 0 && kept < 400_000, "kept {kept} bytes");
 
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let progress = github_release_assets::Progress::new(move |done, total| {
+        log.lock().unwrap().push((done, total));
+    });
     let saved = client
-        .download_asset_to("o", "r", &asset, &target)
+        .download_asset_to_with_progress("o", "r", &asset, &target, progress)
         .await
         .unwrap();
     assert_eq!(saved.resumed_from, kept);
+    // Progress starts from the bytes already saved and ends at the asset's size.
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.first(), Some(&(kept, 400_000)), "{seen:?}");
+    assert_eq!(seen.last(), Some(&(400_000, 400_000)), "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "{seen:?}");
     assert_eq!(std::fs::read(&target).unwrap(), bytes);
     let ranged = github
         .requests()

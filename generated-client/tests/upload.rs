@@ -202,3 +202,44 @@ async fn a_stream_of_known_length() {
     assert_eq!(asset.label.as_deref(), Some("ten parts"));
     assert_eq!(asset.content_type, "application/octet-stream");
 }
+
+/// The progress reports seen, in order.
+type Reports = std::sync::Arc<std::sync::Mutex<Vec<(u64, u64)>>>;
+
+fn recorder() -> (github_release_assets::Progress, Reports) {
+    let seen = Reports::default();
+    let log = seen.clone();
+    let progress = github_release_assets::Progress::new(move |done, total| {
+        log.lock().unwrap().push((done, total));
+    });
+    (progress, seen)
+}
+
+#[tokio::test]
+async fn progress_counts_up_to_the_length_and_restarts_after_a_502() {
+    let (github, client, release, dir) = setup().await;
+    let path = file(&dir, "big.bin", (5 << 20) + 7, 9);
+    let (progress, seen) = recorder();
+    github.inject(Host::Uploads, Fault::BadGateway);
+    client
+        .upload_asset_from_path(
+            &release,
+            &path,
+            Some(UploadOptions::new("big.bin").progress(progress)),
+        )
+        .await
+        .unwrap();
+    let seen = seen.lock().unwrap().clone();
+    let total = (5 << 20) + 7;
+    assert!(seen.iter().all(|&(_, t)| t == total), "{seen:?}");
+    assert_eq!(seen.last(), Some(&(total, total)));
+    // Two attempts, each counting up from 0.
+    let starts = seen.iter().filter(|&&(done, _)| done == 0).count();
+    assert_eq!(starts, 2, "{seen:?}");
+    let second = seen.iter().rposition(|&(done, _)| done == 0).unwrap();
+    assert!(
+        seen[second..].windows(2).all(|w| w[0].0 < w[1].0),
+        "not counting up: {seen:?}"
+    );
+    assert!(seen.len() >= 2 + 6, "one report a chunk: {seen:?}");
+}
