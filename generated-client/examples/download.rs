@@ -4,7 +4,7 @@
 //! `GITHUB_TOKEN=… cargo run --example download -- OWNER/REPO TAG DIR`
 
 use futures_util::TryStreamExt;
-use github_release_assets::{Client, GITHUB_API_URL, Typed};
+use github_release_assets::{Client, GITHUB_API_URL, Typed, local_file_name};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -28,7 +28,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut assets = std::pin::pin!(client.release_assets(owner, repo, release.id));
     while let Some(asset) = assets.try_next().await? {
         // A name from the server is not trusted as a path.
-        if asset.name.contains(['/', '\\']) || asset.name.starts_with('.') {
+        if local_file_name(&asset.name).is_none() {
             eprintln!("skipping {:?}: not a plain file name", asset.name);
             continue;
         }

@@ -48,6 +48,31 @@ pub fn partial_path(target: &Path) -> Result<PathBuf, Error> {
     Ok(target.with_file_name(format!(".{}.part", name.to_string_lossy())))
 }
 
+/// `name` if it is safe to use as a file name in a directory of the caller's: one plain
+/// path component, so that a name from the server can never reach outside that directory.
+/// Refused: empty names, `.` and `..`, separators (`/`, `\\`), drive and stream marks (`:`),
+/// control characters, and a leading `.` (a hidden file, or another download's
+/// `.<name>.part`). GitHub's own renaming never produces these, so a name refused here came
+/// from something that is not GitHub, or from a change worth knowing of.
+///
+/// ```
+/// use github_release_assets::local_file_name;
+/// assert_eq!(local_file_name("tool-1.0.tar.gz"), Some("tool-1.0.tar.gz"));
+/// assert_eq!(local_file_name("../../.bashrc"), None);
+/// assert_eq!(local_file_name("/etc/passwd"), None);
+/// ```
+pub fn local_file_name(name: &str) -> Option<&str> {
+    let plain = !name.is_empty()
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\', ':'])
+        && !name.chars().any(char::is_control)
+        && matches!(
+            Path::new(name).components().collect::<Vec<_>>().as_slice(),
+            [std::path::Component::Normal(_)]
+        );
+    plain.then_some(name)
+}
+
 impl Client {
     /// Downloads `asset` of `owner/repo` to `target`, verifying its size and `digest`.
     ///
@@ -234,4 +259,41 @@ fn sync_directory(target: &Path) {
     }
     #[cfg(not(unix))]
     let _ = target;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_names_are_local_file_names() {
+        for good in [
+            "tool.zip",
+            "tool-1.0_linux.tar.gz",
+            "default.env",
+            "a..b",
+            "日本.txt",
+        ] {
+            assert_eq!(local_file_name(good), Some(good), "{good:?}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            "../x",
+            "a/b",
+            "a\\b",
+            "/etc/passwd",
+            "C:evil",
+            "c:\\x",
+            ".bashrc",
+            ".tool.zip.part",
+            "a\nb",
+            "a\0b",
+            "x/..",
+            "./x",
+        ] {
+            assert_eq!(local_file_name(bad), None, "{bad:?}");
+        }
+    }
 }

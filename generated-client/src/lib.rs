@@ -25,7 +25,7 @@ mod generated;
 
 pub use client::{API_VERSION, ClientBuilder, GITHUB_API_URL, Settings, Token, TokenSource};
 pub use download::AssetDownload;
-pub use download_to_file::{SavedAsset, partial_path};
+pub use download_to_file::{SavedAsset, local_file_name, partial_path};
 pub use error::{Error, ErrorBody, Typed};
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, types};
 pub use pagination::PER_PAGE;

@@ -1,0 +1,240 @@
+//! The command line: what `release-assets` accepts, as clap parses it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// List, upload, download, delete and edit the assets of GitHub releases.
+///
+/// The token comes from GITHUB_TOKEN, or else GH_TOKEN; without one, requests go
+/// anonymously (enough to read public repositories).
+#[derive(Debug, Parser)]
+#[command(name = "release-assets", version)]
+pub struct Cli {
+    /// The API's base URL: GitHub Enterprise Server's `https://HOST/api/v3`, or any
+    /// compatible server.
+    #[arg(
+        long,
+        global = true,
+        env = "GITHUB_API_URL",
+        default_value = github_release_assets::GITHUB_API_URL
+    )]
+    pub api_url: String,
+
+    /// Print the result as JSON on standard output.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List a release's assets.
+    List {
+        repository: Repository,
+        #[command(flatten)]
+        release: WhichRelease,
+    },
+    /// Upload files to a release.
+    Upload(Upload),
+    /// Download a release's assets into a directory, each verified against its digest.
+    Download(Download),
+    /// Delete an asset.
+    Delete {
+        repository: Repository,
+        #[command(flatten)]
+        asset: WhichAsset,
+    },
+    /// Rename, relabel or change the state of an asset.
+    Edit(Edit),
+}
+
+/// `OWNER/REPO`.
+#[derive(Debug, Clone)]
+pub struct Repository {
+    pub owner: String,
+    pub repo: String,
+}
+
+impl std::str::FromStr for Repository {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.split_once('/') {
+            Some((owner, repo)) if !owner.is_empty() && !repo.is_empty() && !repo.contains('/') => {
+                Ok(Self {
+                    owner: owner.to_owned(),
+                    repo: repo.to_owned(),
+                })
+            }
+            _ => Err(format!("{s:?} is not OWNER/REPO")),
+        }
+    }
+}
+
+/// One release: by tag, by id, or the latest.
+#[derive(Debug, Clone, Args)]
+#[group(required = true, multiple = false)]
+pub struct WhichRelease {
+    /// The release's tag.
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// The release's id.
+    #[arg(long = "release", value_name = "ID")]
+    pub release_id: Option<i64>,
+    /// The latest published release (not a draft or prerelease).
+    #[arg(long)]
+    pub latest: bool,
+}
+
+/// A release by tag or id (uploads go to a named release, never to "the latest").
+#[derive(Debug, Clone, Args)]
+#[group(required = true, multiple = false)]
+pub struct NamedRelease {
+    /// The release's tag.
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// The release's id.
+    #[arg(long = "release", value_name = "ID")]
+    pub release_id: Option<i64>,
+}
+
+impl From<NamedRelease> for WhichRelease {
+    fn from(r: NamedRelease) -> Self {
+        Self {
+            tag: r.tag,
+            release_id: r.release_id,
+            latest: false,
+        }
+    }
+}
+
+/// One asset: by id, or by its name in a release.
+#[derive(Debug, Clone, Args)]
+pub struct WhichAsset {
+    /// The asset's id.
+    #[arg(long, conflicts_with_all = ["tag", "release_id", "name"], required_unless_present = "name")]
+    pub asset_id: Option<i64>,
+    /// The release's tag (with --name).
+    #[arg(long, requires = "name")]
+    pub tag: Option<String>,
+    /// The release's id (with --name).
+    #[arg(long = "release", value_name = "ID", requires = "name")]
+    pub release_id: Option<i64>,
+    /// The asset's name in the release given by --tag or --release.
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct Upload {
+    pub repository: Repository,
+    #[command(flatten)]
+    pub release: NamedRelease,
+    /// The files to upload; each keeps its file name.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// A label shown in place of the name (only with one FILE).
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Replace an asset of the same name (it is deleted, then the file uploaded).
+    #[arg(long, conflicts_with = "skip_existing")]
+    pub clobber: bool,
+    /// Leave an asset of the same name as it is and upload nothing for it.
+    #[arg(long)]
+    pub skip_existing: bool,
+    /// How many files to upload at once.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=16))]
+    pub concurrency: u16,
+}
+
+#[derive(Debug, Args)]
+pub struct Download {
+    pub repository: Repository,
+    #[command(flatten)]
+    pub release: WhichRelease,
+    /// Download only assets whose name matches (shell glob: `*`, `?`, `[a-z]`); may be
+    /// repeated. Without --pattern or --asset-id, every asset is downloaded.
+    #[arg(long, value_name = "GLOB")]
+    pub pattern: Vec<glob::Pattern>,
+    /// Download the asset of this id; may be repeated.
+    #[arg(long, value_name = "ID")]
+    pub asset_id: Vec<i64>,
+    /// Where to save the files.
+    #[arg(long, default_value = ".")]
+    pub dir: PathBuf,
+    /// Overwrite a file of the same name in the directory.
+    #[arg(long, conflicts_with = "skip_existing")]
+    pub clobber: bool,
+    /// Leave a file of the same name in the directory as it is.
+    #[arg(long)]
+    pub skip_existing: bool,
+    /// How many assets to download at once.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=16))]
+    pub concurrency: u16,
+}
+
+#[derive(Debug, Args)]
+pub struct Edit {
+    pub repository: Repository,
+    #[command(flatten)]
+    pub asset: WhichAsset,
+    /// The new file name.
+    #[arg(long)]
+    pub rename: Option<String>,
+    /// The new label.
+    #[arg(long)]
+    pub label: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_release_is_named_exactly_once() {
+        let parse = |args: &[&str]| Cli::try_parse_from(args).map(|_| ()).map_err(|e| e.kind());
+        assert!(parse(&["release-assets", "list", "o/r", "--tag", "v1"]).is_ok());
+        assert!(parse(&["release-assets", "list", "o/r", "--latest"]).is_ok());
+        assert!(parse(&["release-assets", "list", "o/r"]).is_err());
+        assert!(parse(&["release-assets", "list", "o/r", "--tag", "v1", "--latest"]).is_err());
+        assert!(parse(&["release-assets", "upload", "o/r", "--latest", "f"]).is_err());
+        assert!(parse(&["release-assets", "list", "o", "--latest"]).is_err());
+        assert!(parse(&["release-assets", "delete", "o/r", "--asset-id", "1"]).is_ok());
+        assert!(
+            parse(&[
+                "release-assets",
+                "delete",
+                "o/r",
+                "--tag",
+                "v1",
+                "--name",
+                "a"
+            ])
+            .is_ok()
+        );
+        assert!(parse(&["release-assets", "delete", "o/r", "--tag", "v1"]).is_err());
+        assert!(parse(&["release-assets", "delete", "o/r"]).is_err());
+        assert!(
+            parse(&[
+                "release-assets",
+                "upload",
+                "o/r",
+                "--tag",
+                "v",
+                "--clobber",
+                "--skip-existing",
+                "f"
+            ])
+            .is_err()
+        );
+    }
+}

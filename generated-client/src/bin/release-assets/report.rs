@@ -1,0 +1,102 @@
+//! What the tool shows: progress bars on standard error, results on standard output
+//! (lines for a person, or one JSON document with `--json`).
+
+use github_release_assets::Progress;
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Where results and progress go.
+pub struct Report {
+    pub json: bool,
+    bars: MultiProgress,
+}
+
+impl Report {
+    /// Progress bars draw on standard error, and only when it is a terminal: a log or a
+    /// pipe gets the results alone.
+    pub fn new(json: bool) -> Self {
+        Self {
+            json,
+            bars: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+        }
+    }
+
+    /// A progress bar for one transfer of `total` bytes, and the callback that moves it.
+    pub fn transfer(&self, name: &str, total: u64) -> (ProgressBar, Progress) {
+        let bar = self.bars.add(ProgressBar::new(total));
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg:30!} [{bar:30}] {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>12} {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_message(name.to_owned());
+        let moved = bar.clone();
+        let progress = Progress::new(move |done, total| {
+            moved.set_length(total);
+            moved.set_position(done);
+        });
+        (bar, progress)
+    }
+
+    /// A line for a person on standard output (not with `--json`), above the bars.
+    pub fn line(&self, line: impl AsRef<str>) {
+        if !self.json {
+            self.bars.suspend(|| println!("{}", line.as_ref()));
+        }
+    }
+
+    /// An error about one item of several, on standard error; the others go on.
+    pub fn item_error(&self, item: &str, error: impl std::fmt::Display) {
+        self.bars
+            .suspend(|| eprintln!("error: {item}: {}", one_line(&error.to_string())));
+    }
+
+    /// The JSON document (with `--json`).
+    pub fn json(&self, value: &serde_json::Value) {
+        if self.json {
+            let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
+            self.bars.suspend(|| println!("{text}"));
+        }
+    }
+}
+
+/// An error message as one line: whatever a server put in it, it cannot start another.
+pub fn one_line(message: &str) -> String {
+    message
+        .split(['\n', '\r'])
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A byte count for a person: `1.5 MiB`.
+pub fn size(bytes: u64) -> String {
+    indicatif::BinaryBytes(bytes).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_stay_on_one_line() {
+        assert_eq!(
+            one_line("GitHub answered 502: <html>\r\n<body>\n Bad</body>"),
+            "GitHub answered 502: <html> <body> Bad</body>"
+        );
+        assert_eq!(size(1536), "1.50 KiB");
+    }
+
+    #[test]
+    fn a_bar_follows_its_progress() {
+        let report = Report::new(false);
+        let (bar, progress) = report.transfer("tool.zip", 1000);
+        assert_eq!((bar.position(), bar.length()), (0, Some(1000)));
+        progress.report(300, 1000);
+        assert_eq!((bar.position(), bar.length()), (300, Some(1000)));
+        progress.report(1000, 1000);
+        assert_eq!(bar.position(), 1000);
+    }
+}

@@ -1,0 +1,432 @@
+//! The `release-assets` tool against the fake GitHub: each command, its output, its exit
+//! status, and the files it leaves.
+
+use std::path::Path;
+
+use conformance::fake_github::FakeGitHub;
+use github_release_assets::types::{Release, ReleaseAsset};
+use github_release_assets::{Client, Typed};
+use serde_json::Value;
+
+const TOKEN: &str = "ghs_cli_secret";
+
+struct Run {
+    status: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
+    }
+}
+
+/// Runs the tool in `dir` against `api` with the test token in `GH_TOKEN`.
+async fn run_in(dir: &Path, api: &str, args: &[&str]) -> Run {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_release-assets"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GITHUB_TOKEN")
+        .env("GH_TOKEN", TOKEN)
+        .env("GITHUB_API_URL", api)
+        .output()
+        .await
+        .unwrap();
+    let run = Run {
+        status: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    };
+    assert!(
+        !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
+        "the token was printed"
+    );
+    run
+}
+
+struct Setup {
+    github: FakeGitHub,
+    release: i64,
+    dir: tempfile::TempDir,
+}
+
+impl Setup {
+    async fn new() -> Self {
+        let github = FakeGitHub::start_with_token(TOKEN).await.unwrap();
+        let release = github.create_release("o", "r", "v1");
+        Self {
+            github,
+            release,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    async fn run(&self, args: &[&str]) -> Run {
+        run_in(self.dir.path(), self.github.api_url(), args).await
+    }
+
+    fn file(&self, name: &str, bytes: &[u8]) {
+        std::fs::write(self.dir.path().join(name), bytes).unwrap();
+    }
+
+    fn asset(&self, name: &str, bytes: &[u8]) -> i64 {
+        self.github
+            .add_asset(
+                "o",
+                "r",
+                self.release,
+                name,
+                "application/octet-stream",
+                bytes,
+            )
+            .unwrap()
+    }
+
+    fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .github
+            .assets("o", "r", self.release)
+            .into_iter()
+            .map(|a| a.name)
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+fn pattern(len: usize, seed: u8) -> Vec<u8> {
+    (0..len).map(|i| (i % 249) as u8 ^ seed).collect()
+}
+
+#[tokio::test]
+async fn upload_list_download_round_trip() {
+    let s = Setup::new().await;
+    let (a, b, c) = (pattern(3 << 20, 1), pattern(1000, 2), pattern(10, 3));
+    s.file("tool-linux.tar.gz", &a);
+    s.file("tool windows.zip", &b);
+    s.file("notes.txt", &c);
+    let up = s
+        .run(&[
+            "upload",
+            "o/r",
+            "--tag",
+            "v1",
+            "tool-linux.tar.gz",
+            "tool windows.zip",
+            "notes.txt",
+            "--concurrency",
+            "3",
+        ])
+        .await;
+    assert_eq!(up.status, 0, "{}", up.stderr);
+    assert_eq!(up.stdout.lines().count(), 3, "{}", up.stdout);
+    assert!(
+        up.stdout
+            .contains("uploaded tool windows.zip as tool.windows.zip")
+    );
+    assert_eq!(
+        s.names(),
+        ["notes.txt", "tool-linux.tar.gz", "tool.windows.zip"]
+    );
+
+    let listed = s.run(&["list", "o/r", "--tag", "v1", "--json"]).await;
+    assert_eq!(listed.status, 0, "{}", listed.stderr);
+    let assets: Vec<ReleaseAsset> = serde_json::from_value(listed.json()).unwrap();
+    assert_eq!(assets.len(), 3);
+    let human = s.run(&["list", "o/r", "--latest"]).await;
+    assert_eq!(human.stdout.lines().count(), 4, "{}", human.stdout);
+    assert!(human.stdout.contains("3.00 MiB"), "{}", human.stdout);
+
+    let got = s
+        .run(&[
+            "download",
+            "o/r",
+            "--tag",
+            "v1",
+            "--dir",
+            "out",
+            "--pattern",
+            "*.tar.gz",
+            "--pattern",
+            "*.zip",
+            "--json",
+        ])
+        .await;
+    assert_eq!(got.status, 0, "{}", got.stderr);
+    let out = s.dir.path().join("out");
+    assert_eq!(std::fs::read(out.join("tool-linux.tar.gz")).unwrap(), a);
+    assert_eq!(std::fs::read(out.join("tool.windows.zip")).unwrap(), b);
+    let mut files: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        ["tool-linux.tar.gz", "tool.windows.zip"],
+        "a stray or partial file"
+    );
+    let saved = got.json();
+    let saved = saved.as_array().unwrap();
+    assert_eq!(saved.len(), 2);
+    assert!(
+        saved
+            .iter()
+            .all(|s| s["status"] == "saved" && s["sha256"].as_str().is_some_and(|h| h.len() == 64))
+    );
+}
+
+#[tokio::test]
+async fn exit_status_is_two_for_usage_and_one_for_errors() {
+    let s = Setup::new().await;
+    for usage in [
+        &["list", "o/r"][..],
+        &["list", "not-a-repository", "--latest"],
+        &["upload", "o/r", "--tag", "v1"],
+        &[
+            "upload",
+            "o/r",
+            "--tag",
+            "v1",
+            "--clobber",
+            "--skip-existing",
+            "f",
+        ],
+        &["upload", "o/r", "--tag", "v1", "--label", "L", "a", "b"],
+        &["edit", "o/r", "--asset-id", "1"],
+        &["nonsense"],
+    ] {
+        let run = s.run(usage).await;
+        assert_eq!(run.status, 2, "{usage:?}: {}", run.stderr);
+        assert!(run.stdout.is_empty(), "{usage:?}");
+    }
+    let missing = s.run(&["list", "o/r", "--tag", "v9"]).await;
+    assert_eq!(missing.status, 1);
+    assert_eq!(missing.stderr.lines().count(), 1, "{}", missing.stderr);
+    assert!(
+        missing.stderr.starts_with("error: not found (404)"),
+        "{}",
+        missing.stderr
+    );
+
+    let wrong_token = tokio::process::Command::new(env!("CARGO_BIN_EXE_release-assets"))
+        .args(["list", "o/r", "--latest", "--api-url", s.github.api_url()])
+        .env("GITHUB_TOKEN", "ghs_wrong")
+        .env("GITHUB_API_URL", "http://127.0.0.1:1")
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(wrong_token.status.code(), Some(1));
+    let stderr = String::from_utf8(wrong_token.stderr).unwrap();
+    assert!(
+        stderr.starts_with("error: not authorized (401)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("ghs_wrong"));
+}
+
+#[tokio::test]
+async fn an_existing_asset_fails_unless_clobbered_or_skipped() {
+    let s = Setup::new().await;
+    s.asset("tool.zip", b"old bytes");
+    s.file("tool.zip", b"new bytes!");
+    let release = s.release.to_string();
+    let upload = |flag: Option<&'static str>| {
+        let mut args = vec!["upload", "o/r", "--release", release.as_str(), "tool.zip"];
+        args.extend(flag);
+        args
+    };
+
+    let refused = s.run(&upload(None)).await;
+    assert_eq!(refused.status, 1);
+    assert!(refused.stderr.contains("--clobber"), "{}", refused.stderr);
+    assert_eq!(s.github.assets("o", "r", s.release)[0].size, 9);
+
+    let skipped = s.run(&upload(Some("--skip-existing"))).await;
+    assert_eq!(skipped.status, 0, "{}", skipped.stderr);
+    assert!(
+        skipped.stdout.starts_with("skipped tool.zip"),
+        "{}",
+        skipped.stdout
+    );
+    assert_eq!(s.github.assets("o", "r", s.release)[0].size, 9);
+
+    let replaced = s.run(&upload(Some("--clobber"))).await;
+    assert_eq!(replaced.status, 0, "{}", replaced.stderr);
+    let assets = s.github.assets("o", "r", s.release);
+    assert_eq!((assets.len(), assets[0].size), (1, 10));
+}
+
+#[tokio::test]
+async fn a_local_file_is_kept_unless_clobbered() {
+    let s = Setup::new().await;
+    s.asset("tool.zip", b"from the release");
+    s.file("tool.zip", b"mine");
+    let args = ["download", "o/r", "--tag", "v1"];
+
+    let refused = s.run(&args).await;
+    assert_eq!(refused.status, 1);
+    assert!(refused.stderr.contains("--clobber"), "{}", refused.stderr);
+    let kept = s.run(&[&args[..], &["--skip-existing"]].concat()).await;
+    assert_eq!(kept.status, 0, "{}", kept.stderr);
+    assert_eq!(
+        std::fs::read(s.dir.path().join("tool.zip")).unwrap(),
+        b"mine"
+    );
+
+    let clobbered = s.run(&[&args[..], &["--clobber"]].concat()).await;
+    assert_eq!(clobbered.status, 0, "{}", clobbered.stderr);
+    assert_eq!(
+        std::fs::read(s.dir.path().join("tool.zip")).unwrap(),
+        b"from the release"
+    );
+}
+
+#[tokio::test]
+async fn asking_for_what_is_not_there_is_an_error() {
+    let s = Setup::new().await;
+    s.asset("tool.zip", b"bytes");
+    let run = s
+        .run(&[
+            "download",
+            "o/r",
+            "--tag",
+            "v1",
+            "--pattern",
+            "*.exe",
+            "--asset-id",
+            "999999",
+        ])
+        .await;
+    assert_eq!(run.status, 1);
+    assert_eq!(run.stderr.lines().count(), 2, "{}", run.stderr);
+    assert!(run.stderr.contains("*.exe"), "{}", run.stderr);
+    assert!(run.stderr.contains("999999"), "{}", run.stderr);
+}
+
+#[tokio::test]
+async fn edit_and_delete_by_id_or_by_name() {
+    let s = Setup::new().await;
+    let id = s.asset("tool.zip", b"bytes");
+    let id_text = id.to_string();
+    let edited = s
+        .run(&[
+            "edit",
+            "o/r",
+            "--asset-id",
+            &id_text,
+            "--rename",
+            "tool-1.0.zip",
+            "--label",
+            "The tool",
+            "--json",
+        ])
+        .await;
+    assert_eq!(edited.status, 0, "{}", edited.stderr);
+    assert_eq!(edited.json()["name"], "tool-1.0.zip");
+    let info = s.github.asset(id).unwrap();
+    assert_eq!(
+        (info.name.as_str(), info.label.as_deref()),
+        ("tool-1.0.zip", Some("The tool"))
+    );
+
+    let missing = s
+        .run(&["delete", "o/r", "--tag", "v1", "--name", "tool.zip"])
+        .await;
+    assert_eq!(missing.status, 1);
+    assert!(
+        missing.stderr.contains("no asset named \"tool.zip\""),
+        "{}",
+        missing.stderr
+    );
+
+    let deleted = s
+        .run(&["delete", "o/r", "--tag", "v1", "--name", "tool-1.0.zip"])
+        .await;
+    assert_eq!(deleted.status, 0, "{}", deleted.stderr);
+    assert!(s.names().is_empty());
+}
+
+/// A server that is not GitHub (or a GitHub that changed) names assets with path
+/// separators: the tool refuses to use those names and writes nothing.
+#[tokio::test]
+async fn names_from_the_server_are_never_paths() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let s = Setup::new().await;
+    let id = s.asset("tool.zip", b"bytes");
+    let client = Client::builder(s.github.api_url())
+        .token(TOKEN)
+        .build()
+        .unwrap();
+    let release: Release = client
+        .repos_get_release()
+        .owner("o")
+        .repo("r")
+        .release_id(s.release)
+        .send()
+        .typed()
+        .await
+        .unwrap()
+        .into_inner();
+    let template = client
+        .repos_get_release_asset()
+        .owner("o")
+        .repo("r")
+        .asset_id(id)
+        .send()
+        .typed()
+        .await
+        .unwrap()
+        .into_inner();
+    let hostile: Vec<ReleaseAsset> = ["../escaped", "/tmp/absolute", "..", ".hidden", "a\\b"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| ReleaseAsset {
+            id: 1000 + i as i64,
+            name: (*name).to_owned(),
+            ..template.clone()
+        })
+        .collect();
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/repos/o/r/releases/tags/v1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&release))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/repos/o/r/releases/{}/assets", s.release)))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&hostile))
+        .mount(&server)
+        .await;
+
+    let inside = s.dir.path().join("inside");
+    std::fs::create_dir(&inside).unwrap();
+    let run = run_in(
+        &inside,
+        &server.uri(),
+        &["download", "o/r", "--tag", "v1", "--dir", "out"],
+    )
+    .await;
+    assert_eq!(run.status, 1);
+    assert_eq!(run.stderr.lines().count(), hostile.len(), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .lines()
+            .all(|l| l.contains("not a plain file name")),
+        "{}",
+        run.stderr
+    );
+    // Nothing was written anywhere, and no asset's bytes were asked for.
+    assert_eq!(std::fs::read_dir(inside.join("out")).unwrap().count(), 0);
+    assert_eq!(std::fs::read_dir(s.dir.path()).unwrap().count(), 1);
+    assert!(!Path::new("/tmp/absolute").exists());
+    let asked = server.received_requests().await.unwrap();
+    assert!(
+        asked
+            .iter()
+            .all(|r| !r.url.path().contains("/releases/assets/"))
+    );
+}
