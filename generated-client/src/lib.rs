@@ -5,6 +5,7 @@ mod client;
 mod download;
 mod download_to_file;
 mod error;
+mod file_chunks;
 mod pagination;
 mod progress;
 mod retry;

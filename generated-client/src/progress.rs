@@ -8,7 +8,8 @@ use std::task::{Context, Poll};
 use futures_util::Stream;
 
 /// Called as an upload or download moves bytes, with the bytes moved so far and the
-/// total. It is called from the transfer's task, once a chunk (up to 1 MiB): keep it quick.
+/// total. It is called from the transfer's task, once a chunk (1 MiB at most for an upload, as
+/// the network delivers for a download): keep it quick.
 /// An upload tried again after a 502 starts again from 0.
 ///
 /// ```

@@ -20,6 +20,7 @@ use std::pin::Pin;
 use futures_util::Stream;
 
 use crate::client::UploadUrl;
+use crate::file_chunks::{CHUNK, file_chunks};
 use crate::progress::{Counted, Progress};
 use crate::types::{Release, ReleaseAsset, ReleaseAssetState, ReleaseAssetStateKnown};
 use crate::{Client, Error, Typed};
@@ -149,23 +150,14 @@ impl Client {
             }
         };
         let open = || async {
-            let file = tokio::fs::File::open(path)
-                .await
-                .map_err(|source| Error::Io {
-                    path: path.to_owned(),
-                    source,
-                })?;
-            let length = file
-                .metadata()
-                .await
-                .map_err(|source| Error::Io {
-                    path: path.to_owned(),
-                    source,
-                })?
-                .len();
-            // 1 MiB reads: large enough to keep up with the network, small enough to stay flat.
-            let stream: UploadStream =
-                Box::pin(tokio_util::io::ReaderStream::with_capacity(file, 1 << 20));
+            let io = |source| Error::Io {
+                path: path.to_owned(),
+                source,
+            };
+            let file = tokio::fs::File::open(path).await.map_err(io)?;
+            let length = file.metadata().await.map_err(io)?.len();
+            let file = file.into_std().await;
+            let stream: UploadStream = Box::pin(file_chunks(file, length, CHUNK));
             Ok::<_, Error>((stream, length))
         };
         self.upload_with(release, &options, open).await
