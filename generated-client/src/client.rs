@@ -4,7 +4,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
@@ -122,8 +122,13 @@ fn token_from(lookup: impl Fn(&str) -> Option<String>) -> Option<Token> {
 pub struct Settings {
     token: Option<Credential>,
     /// For downloads: follows no redirect by itself and sends no default header, so a
-    /// redirect is followed by hand and never carries the token.
-    downloads: reqwest::Client,
+    /// redirect is followed by hand and never carries the token. Built at the first
+    /// download (a reqwest client costs milliseconds to build: it loads the system's
+    /// root certificates), and shared by every clone of these settings.
+    downloads: Arc<OnceLock<reqwest::Client>>,
+    user_agent: String,
+    connect_timeout: Duration,
+    read_timeout: Option<Duration>,
     retry: crate::RetryPolicy,
     /// Origins (scheme, host, port) the token may be sent to: the API's, and the
     /// uploads host's. No other host ever sees it.
@@ -148,8 +153,20 @@ impl Settings {
         Ok(())
     }
 
-    pub(crate) fn downloads(&self) -> &reqwest::Client {
-        &self.downloads
+    pub(crate) fn downloads(&self) -> Result<&reqwest::Client, Error> {
+        if let Some(client) = self.downloads.get() {
+            return Ok(client);
+        }
+        let mut builder = reqwest::Client::builder()
+            .user_agent(self.user_agent.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(self.connect_timeout);
+        if let Some(read) = self.read_timeout {
+            builder = builder.read_timeout(read);
+        }
+        let client = builder.build().map_err(Error::from_transport)?;
+        // Two first downloads at once may both build one; either will do.
+        Ok(self.downloads.get_or_init(|| client))
     }
 
     pub(crate) fn retry(&self) -> &crate::RetryPolicy {
@@ -340,16 +357,11 @@ impl ClientBuilder {
             http = http.read_timeout(read);
         }
         let http = http.build().map_err(Error::from_transport)?;
-        let mut downloads = reqwest::Client::builder()
-            .user_agent(self.user_agent.clone())
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(self.connect_timeout);
-        if let Some(read) = self.read_timeout {
-            downloads = downloads.read_timeout(read);
-        }
-        let downloads = downloads.build().map_err(Error::from_transport)?;
         let settings = Settings {
-            downloads,
+            downloads: Arc::default(),
+            user_agent: self.user_agent,
+            connect_timeout: self.connect_timeout,
+            read_timeout: self.read_timeout,
             retry: self.retry,
             token: self.token,
             token_origins: token_origins(&base),

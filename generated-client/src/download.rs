@@ -117,7 +117,7 @@ impl Client {
         );
         async {
             let settings = self.inner();
-            let http = settings.downloads();
+            let http = settings.downloads()?;
             let mut request = http
                 .get(&url)
                 .header(header::ACCEPT, "application/octet-stream")
