@@ -430,3 +430,113 @@ async fn names_from_the_server_are_never_paths() {
             .all(|r| !r.url.path().contains("/releases/assets/"))
     );
 }
+
+/// Files in `dir`, sorted.
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Each fault the fake can put between the tool and its bytes: the download succeeds
+/// after retry, or fails with one line and no file under the asset's name.
+#[tokio::test]
+async fn downloads_under_faults_succeed_or_fail_cleanly() {
+    use conformance::fake_github::{Fault, Host};
+    let cases: Vec<(&str, Host, Fault, bool)> = vec![
+        ("502 from storage", Host::Storage, Fault::BadGateway, true),
+        (
+            "429 from the API",
+            Host::Api,
+            Fault::RateLimited {
+                status: 429,
+                retry_after: Some(0),
+                reset_in: None,
+            },
+            true,
+        ),
+        (
+            "an HTML page from storage",
+            Host::Storage,
+            Fault::HtmlPage,
+            false,
+        ),
+        ("a cut body", Host::Storage, Fault::CutMidBody, false),
+    ];
+    let bytes = pattern(200_000, 7);
+    for (case, host, fault, succeeds) in cases {
+        let s = Setup::new().await;
+        s.asset("tool.bin", &bytes);
+        s.github.inject(host, fault);
+        let run = s
+            .run(&["download", "o/r", "--tag", "v1", "--dir", "out"])
+            .await;
+        let out = s.dir.path().join("out");
+        if succeeds {
+            assert_eq!(run.status, 0, "{case}: {}", run.stderr);
+            assert_eq!(
+                std::fs::read(out.join("tool.bin")).unwrap(),
+                bytes,
+                "{case}"
+            );
+            assert_eq!(files_in(&out), ["tool.bin"], "{case}");
+        } else {
+            assert_eq!(run.status, 1, "{case}");
+            assert_eq!(run.stderr.lines().count(), 1, "{case}: {}", run.stderr);
+            assert!(
+                !out.join("tool.bin").exists(),
+                "{case}: a file under the asset's name"
+            );
+            // What was cut is kept to resume from; the next run completes it.
+            let again = s
+                .run(&["download", "o/r", "--tag", "v1", "--dir", "out"])
+                .await;
+            assert_eq!(again.status, 0, "{case}: {}", again.stderr);
+            assert_eq!(
+                std::fs::read(out.join("tool.bin")).unwrap(),
+                bytes,
+                "{case}"
+            );
+            assert_eq!(files_in(&out), ["tool.bin"], "{case}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_upload_answered_502_is_cleaned_up_and_retried() {
+    use conformance::fake_github::{Fault, Host};
+    let s = Setup::new().await;
+    s.file("tool.zip", &pattern(100_000, 4));
+    s.github.inject(Host::Uploads, Fault::BadGateway);
+    let run = s.run(&["upload", "o/r", "--tag", "v1", "tool.zip"]).await;
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let assets = s.github.assets("o", "r", s.release);
+    assert_eq!(assets.len(), 1, "{assets:?}");
+    assert_eq!(
+        (assets[0].state.as_str(), assets[0].size),
+        ("uploaded", 100_000)
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_digest_saves_nothing() {
+    use conformance::fake_github::{Fault, Host};
+    let s = Setup::new().await;
+    s.file("tool.zip", &pattern(50_000, 5));
+    s.github.inject(Host::Uploads, Fault::WrongDigest);
+    let up = s.run(&["upload", "o/r", "--tag", "v1", "tool.zip"]).await;
+    assert_eq!(up.status, 0, "{}", up.stderr);
+    let run = s
+        .run(&["download", "o/r", "--tag", "v1", "--dir", "out"])
+        .await;
+    assert_eq!(run.status, 1);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("digest mismatch"), "{}", run.stderr);
+    assert!(files_in(&s.dir.path().join("out")).is_empty());
+}
