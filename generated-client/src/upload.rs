@@ -155,7 +155,14 @@ impl Client {
                 source,
             };
             let file = tokio::fs::File::open(path).await.map_err(io)?;
-            let length = file.metadata().await.map_err(io)?.len();
+            let metadata = file.metadata().await.map_err(io)?;
+            if !metadata.is_file() {
+                return Err(io(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "not a file",
+                )));
+            }
+            let length = metadata.len();
             let file = file.into_std().await;
             let stream: UploadStream = Box::pin(file_chunks(file, length, CHUNK));
             Ok::<_, Error>((stream, length))
@@ -201,6 +208,9 @@ impl Client {
         Fut: std::future::Future<Output = Result<(UploadStream, u64), Error>>,
     {
         let target = UploadUrl::parse(&release.upload_url)?;
+        // The bytes are opened first: a file that cannot be read must not cost the release
+        // the asset `IfExists::Replace` would delete.
+        let mut opened = Some(open().await?);
         if options.if_exists != IfExists::Fail
             && let Some(existing) = self.find_asset(&target, &options.name).await?
         {
@@ -216,7 +226,10 @@ impl Client {
         let uploads = self.for_upload_url(&release.upload_url)?;
         let mut retries = options.retries_after_502;
         loop {
-            let (stream, length) = open().await?;
+            let (stream, length) = match opened.take() {
+                Some(opened) => opened,
+                None => open().await?,
+            };
             let body = match &options.progress {
                 Some(progress) => {
                     reqwest::Body::wrap_stream(Counted::new(stream, length, progress.clone()))

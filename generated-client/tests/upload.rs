@@ -243,3 +243,28 @@ async fn progress_counts_up_to_the_length_and_restarts_after_a_502() {
     );
     assert!(seen.len() >= 2 + 6, "one report a chunk: {seen:?}");
 }
+
+#[tokio::test]
+async fn a_file_that_cannot_be_read_costs_the_release_nothing() {
+    let (github, client, release, dir) = setup().await;
+    let existing = file(&dir, "tool.zip", 100, 1);
+    client
+        .upload_asset_from_path(&release, &existing, None)
+        .await
+        .unwrap();
+    std::fs::remove_file(&existing).unwrap();
+    std::fs::create_dir(dir.path().join("tool.zip")).unwrap();
+    for path in [dir.path().join("missing.zip"), dir.path().join("tool.zip")] {
+        let error = client
+            .upload_asset_from_path(
+                &release,
+                &path,
+                Some(UploadOptions::new("tool.zip").if_exists(IfExists::Replace)),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(error, Error::Io { .. }), "{error:?}");
+    }
+    let assets = github.assets("o", "r", release.id);
+    assert_eq!(assets.len(), 1, "the existing asset was deleted");
+}
