@@ -43,6 +43,26 @@ impl AssetDownload {
         self.response.status() == reqwest::StatusCode::PARTIAL_CONTENT
     }
 
+    /// The `Content-Range` of a partial answer (`bytes 100-199/200`).
+    pub fn content_range(&self) -> Option<&str> {
+        self.response
+            .headers()
+            .get(header::CONTENT_RANGE)?
+            .to_str()
+            .ok()
+    }
+
+    /// Where the bytes of a partial answer start, from its `Content-Range`.
+    pub(crate) fn range_start(&self) -> Option<u64> {
+        self.content_range()?
+            .strip_prefix("bytes ")?
+            .split_once('-')?
+            .0
+            .trim()
+            .parse()
+            .ok()
+    }
+
     /// How many redirects led to the bytes (0 when the API streamed them itself).
     pub fn redirects(&self) -> usize {
         self.redirects

@@ -1,6 +1,6 @@
 //! Downloading an asset to a file.
 //!
-//! The bytes go to `.<name>.part` beside the target, are hashed as they arrive, and the
+//! The bytes go to `.<name>.<asset id>.part` beside the target, are hashed as they arrive, and the
 //! file is synced and renamed onto the target only when its size and `digest` are the
 //! asset's: there is never a half-written file under the final name. A digest mismatch
 //! removes the partial file; an interrupted transfer keeps it, and the next call resumes
@@ -36,8 +36,11 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     }
 }
 
-/// `.<file name>.part`, beside `target`.
-pub fn partial_path(target: &Path) -> Result<PathBuf, Error> {
+/// `.<file name>.<asset id>.part`, beside `target`: where the bytes of that asset wait
+/// until they are verified. The id is in the name so that an interrupted download is
+/// only ever resumed with bytes of the same asset (an asset's bytes never change; a
+/// replaced asset has a new id).
+pub fn partial_path(target: &Path, asset_id: i64) -> Result<PathBuf, Error> {
     let name = target.file_name().ok_or_else(|| Error::Io {
         path: target.to_owned(),
         source: std::io::Error::new(
@@ -45,14 +48,14 @@ pub fn partial_path(target: &Path) -> Result<PathBuf, Error> {
             "the target has no file name",
         ),
     })?;
-    Ok(target.with_file_name(format!(".{}.part", name.to_string_lossy())))
+    Ok(target.with_file_name(format!(".{}.{asset_id}.part", name.to_string_lossy())))
 }
 
 /// `name` if it is safe to use as a file name in a directory of the caller's: one plain
 /// path component, so that a name from the server can never reach outside that directory.
 /// Refused: empty names, `.` and `..`, separators (`/`, `\\`), drive and stream marks (`:`),
 /// control characters, and a leading `.` (a hidden file, or another download's
-/// `.<name>.part`). GitHub's own renaming never produces these, so a name refused here came
+/// `.<name>.<id>.part`). GitHub's own renaming never produces these, so a name refused here came
 /// from something that is not GitHub, or from a change worth knowing of.
 ///
 /// ```
@@ -125,7 +128,7 @@ impl Client {
         target: &Path,
         progress: Option<&Progress>,
     ) -> Result<SavedAsset, Error> {
-        let part = partial_path(target)?;
+        let part = partial_path(target, asset.id)?;
         let expected_size = u64::try_from(asset.size).ok();
         let expected_digest = asset
             .digest
@@ -150,6 +153,18 @@ impl Client {
             });
         }
         let resumed = resume_from.is_some() && download.is_partial();
+        if resumed && download.range_start() != resume_from {
+            // Bytes from elsewhere than asked for cannot be appended; start afresh next time.
+            let _ = tokio::fs::remove_file(&part).await;
+            return Err(Error::Decode {
+                reason: format!(
+                    "asked to resume at byte {} but the server sent Content-Range {:?}; the partial file was removed, download again",
+                    resume_from.unwrap_or_default(),
+                    download.content_range().unwrap_or_default()
+                ),
+                excerpt: String::new(),
+            });
+        }
 
         let mut hasher = Sha256::new();
         let mut written = 0_u64;

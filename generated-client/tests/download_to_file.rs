@@ -53,7 +53,7 @@ async fn saves_the_verified_bytes_and_leaves_no_partial_file() {
     assert_eq!(saved.size, 300_000);
     assert_eq!(Some(format!("sha256:{}", saved.sha256)), asset.digest);
     assert_eq!(saved.resumed_from, 0);
-    assert!(!partial_path(&target).unwrap().exists());
+    assert!(!partial_path(&target, asset.id).unwrap().exists());
 }
 
 #[tokio::test]
@@ -93,7 +93,7 @@ async fn a_digest_mismatch_leaves_no_file() {
         .unwrap_err();
     assert!(matches!(error, Error::DigestMismatch { .. }), "{error:?}");
     assert!(!target.exists());
-    assert!(!partial_path(&target).unwrap().exists());
+    assert!(!partial_path(&target, asset.id).unwrap().exists());
 }
 
 #[tokio::test]
@@ -116,7 +116,7 @@ async fn an_interrupted_download_resumes_and_is_still_verified() {
         !target.exists(),
         "a partial download under the target's name"
     );
-    let kept = std::fs::metadata(partial_path(&target).unwrap())
+    let kept = std::fs::metadata(partial_path(&target, asset.id).unwrap())
         .unwrap()
         .len();
     assert!(kept > 0 && kept < 400_000, "kept {kept} bytes");
@@ -166,7 +166,7 @@ async fn an_html_page_with_status_200_is_not_saved() {
         other => panic!("{other:?}"),
     }
     assert!(!target.exists());
-    assert!(!partial_path(&target).unwrap().exists());
+    assert!(!partial_path(&target, asset.id).unwrap().exists());
 }
 
 #[tokio::test]
@@ -181,4 +181,79 @@ async fn a_missing_asset_is_not_found_and_creates_nothing() {
         .unwrap_err();
     assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+/// An interrupted download of one asset is never resumed with another's bytes, even
+/// into the same target (v1's `tool.bin`, then v2's).
+#[tokio::test]
+async fn a_partial_file_is_resumed_only_by_its_own_asset() {
+    let first = pattern(300_000);
+    let (github, client, asset) = setup(&first).await;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("tool.bin");
+    github.inject(Host::Storage, Fault::CutMidBody);
+    client
+        .download_asset_to("o", "r", &asset, &target)
+        .await
+        .unwrap_err();
+    assert!(partial_path(&target, asset.id).unwrap().exists());
+
+    let second: Vec<u8> = pattern(300_000).into_iter().map(|b| b ^ 0x5a).collect();
+    let release = github.create_release("o", "r", "v2");
+    let id = github
+        .add_asset(
+            "o",
+            "r",
+            release,
+            "tool.bin",
+            "application/octet-stream",
+            &second,
+        )
+        .unwrap();
+    let mut other = asset.clone();
+    other.id = id;
+    // No digest to catch a splice: the size alone must not be trusted.
+    other.digest = None;
+    let saved = client
+        .download_asset_to("o", "r", &other, &target)
+        .await
+        .unwrap();
+    assert_eq!(saved.resumed_from, 0);
+    assert_eq!(std::fs::read(&target).unwrap(), second);
+}
+
+/// A server that answers a resume with bytes from elsewhere than asked: nothing is
+/// appended, nothing saved, and the next download starts afresh.
+#[tokio::test]
+async fn a_resume_answered_from_the_wrong_byte_is_refused() {
+    use wiremock::matchers::{header_exists, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let bytes = pattern(1000);
+    let (_github, _client, mut asset) = setup(&bytes).await;
+    asset.digest = None;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/repos/o/r/releases/assets/{}", asset.id)))
+        .and(header_exists("range"))
+        .respond_with(
+            ResponseTemplate::new(206)
+                .insert_header("content-range", "bytes 0-999/1000")
+                .set_body_bytes(bytes.clone()),
+        )
+        .mount(&server)
+        .await;
+    let client = Client::builder(server.uri()).build().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("tool.bin");
+    let part = partial_path(&target, asset.id).unwrap();
+    std::fs::write(&part, &bytes[..400]).unwrap();
+    let error = client
+        .download_asset_to("o", "r", &asset, &target)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+    assert!(error.to_string().contains("resume at byte 400"), "{error}");
+    assert!(!target.exists());
+    assert!(!part.exists(), "the partial file was kept");
 }

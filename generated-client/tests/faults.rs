@@ -111,7 +111,7 @@ async fn run(operation: Operation, host: Host, fault: Fault) -> Result<String, E
             }
             if result.is_err() {
                 // What a later call can resume from is fine; anything else is not.
-                let part = partial_path(&target).unwrap();
+                let part = partial_path(&target, asset.id).unwrap();
                 if part.exists() {
                     assert!(std::fs::metadata(&part).unwrap().len() < bytes.len() as u64);
                 }
