@@ -32,4 +32,4 @@ pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, type
 pub use pagination::PER_PAGE;
 pub use progress::Progress;
 pub use retry::RetryPolicy;
-pub use upload::{IfExists, UploadOptions, github_file_name};
+pub use upload::{IfExists, UploadOptions, github_file_name, is_asset_named};

@@ -284,13 +284,10 @@ impl Client {
         target: &UploadUrl,
         name: &str,
     ) -> Result<Option<ReleaseAsset>, Error> {
-        let renamed = github_file_name(name);
         let assets = self
             .all_release_assets(&target.owner, &target.repo, target.release_id)
             .await?;
-        Ok(assets
-            .into_iter()
-            .find(|a| a.name == name || a.name == renamed))
+        Ok(assets.into_iter().find(|a| is_asset_named(&a.name, name)))
     }
 
     async fn delete_asset(&self, target: &UploadUrl, id: i64) -> Result<(), Error> {
@@ -303,6 +300,20 @@ impl Client {
             .await
             .map(|_| ())
     }
+}
+
+/// Whether an asset named `asset_name` is what an upload under `name` became: the same
+/// name, or, for an ASCII name, [`github_file_name`] of it. A name with other characters
+/// matches only as it is: GitHub transliterates those (`æ` to `ae`) in ways the model does
+/// not know, and a guess could match, and replace, an unrelated asset.
+///
+/// ```
+/// use github_release_assets::is_asset_named;
+/// assert!(is_asset_named("my.tool.zip", "my tool.zip"));
+/// assert!(!is_asset_named("w.txt", "żółw.txt"));
+/// ```
+pub fn is_asset_named(asset_name: &str, name: &str) -> bool {
+    asset_name == name || (name.is_ascii() && asset_name == github_file_name(name))
 }
 
 /// The name GitHub gives an uploaded file, as its documentation describes the renaming

@@ -268,3 +268,31 @@ async fn a_file_that_cannot_be_read_costs_the_release_nothing() {
     let assets = github.assets("o", "r", release.id);
     assert_eq!(assets.len(), 1, "the existing asset was deleted");
 }
+
+/// GitHub transliterates non-ASCII names in ways no model here knows: replacing never
+/// guesses, so an unrelated asset the guess would hit survives.
+#[tokio::test]
+async fn replace_never_guesses_a_non_ascii_name() {
+    let (github, client, release, dir) = setup().await;
+    let unrelated = file(&dir, "w.txt", 10, 1);
+    client
+        .upload_asset_from_path(&release, &unrelated, None)
+        .await
+        .unwrap();
+    let path = file(&dir, "żółw.txt", 20, 2);
+    let result = client
+        .upload_asset_from_path(
+            &release,
+            &path,
+            Some(UploadOptions::new("żółw.txt").if_exists(IfExists::Replace)),
+        )
+        .await;
+    // The fake renames as the old guess did, so the upload collides and says so.
+    assert!(
+        matches!(result, Err(Error::AlreadyExists { .. })),
+        "{result:?}"
+    );
+    let assets = github.assets("o", "r", release.id);
+    assert_eq!(assets.len(), 1);
+    assert_eq!((assets[0].name.as_str(), assets[0].size), ("w.txt", 10));
+}

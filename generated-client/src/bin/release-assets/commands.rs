@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use futures_util::StreamExt;
 use github_release_assets::types::{Release, ReleaseAsset, ReposUpdateReleaseAssetBody};
 use github_release_assets::{
-    Client, Error, IfExists, Typed, UploadOptions, github_file_name, local_file_name,
+    Client, Error, IfExists, Typed, UploadOptions, github_file_name, is_asset_named,
+    local_file_name,
 };
 use serde_json::{Value, json};
 
@@ -156,10 +157,15 @@ async fn upload_files(client: &Client, report: &Report, upload: Upload) -> Resul
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .ok_or_else(|| Failure::Usage(format!("{} has no file name", path.display())))?;
-        if !names.insert(github_file_name(&name)) {
+        // Where GitHub's renaming is known, two names it makes one collide.
+        let asset_name = if name.is_ascii() {
+            github_file_name(&name)
+        } else {
+            name.clone()
+        };
+        if !names.insert(asset_name.clone()) {
             return Err(Failure::Usage(format!(
-                "two files would be the asset {:?}: upload them to different releases",
-                github_file_name(&name)
+                "two files would be the asset {asset_name:?}: upload them to different releases"
             )));
         }
         files.push((path.clone(), name));
@@ -190,10 +196,9 @@ async fn upload_files(client: &Client, report: &Report, upload: Upload) -> Resul
             let label = label.clone();
             async move {
                 let item = path.display().to_string();
-                let renamed = github_file_name(&name);
                 if let Some(asset) = existing
                     .iter()
-                    .find(|a| (a.name == name || a.name == renamed) && a.state.to_string() == "uploaded")
+                    .find(|a| is_asset_named(&a.name, &name) && a.state.to_string() == "uploaded")
                 {
                     report.line(format!("skipped {item}: the release has {} already", asset.name));
                     let result = Ok(json!({ "item": item, "status": "skipped", "asset": asset }));
@@ -381,12 +386,11 @@ async fn find_asset(
         latest: false,
     };
     let release = find_release(client, r, &release).await?;
-    let renamed = github_file_name(name);
     client
         .all_release_assets(&r.owner, &r.repo, release.id)
         .await?
         .into_iter()
-        .find(|a| a.name == *name || a.name == renamed)
+        .find(|a| is_asset_named(&a.name, name))
         .ok_or_else(|| {
             Failure::Error(Error::NotFound {
                 message: format!("release {} has no asset named {name:?}", release.tag_name),
