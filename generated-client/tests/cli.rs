@@ -195,12 +195,33 @@ async fn exit_status_is_two_for_usage_and_one_for_errors() {
         ],
         &["upload", "o/r", "--tag", "v1", "--label", "L", "a", "b"],
         &["edit", "o/r", "--asset-id", "1"],
+        &["upload", "o/r", "--tag", "v1", "--concurrency", "0", "f"],
+        &[
+            "delete",
+            "o/r",
+            "--tag",
+            "v1",
+            "--release",
+            "1",
+            "--name",
+            "a",
+        ],
+        &["delete", "o/r", "--name", "a"],
         &["nonsense"],
     ] {
         let run = s.run(usage).await;
         assert_eq!(run.status, 2, "{usage:?}: {}", run.stderr);
         assert!(run.stdout.is_empty(), "{usage:?}");
+        assert_eq!(run.stderr.lines().count(), 1, "{usage:?}: {}", run.stderr);
+        assert!(
+            run.stderr.starts_with("error: "),
+            "{usage:?}: {}",
+            run.stderr
+        );
     }
+    let help = s.run(&["download", "--help"]).await;
+    assert_eq!(help.status, 0);
+    assert!(help.stdout.contains("--pattern <GLOB>"), "{}", help.stdout);
     let missing = s.run(&["list", "o/r", "--tag", "v9"]).await;
     assert_eq!(missing.status, 1);
     assert_eq!(missing.stderr.lines().count(), 1, "{}", missing.stderr);
@@ -381,15 +402,26 @@ async fn names_from_the_server_are_never_paths() {
         .await
         .unwrap()
         .into_inner();
-    let hostile: Vec<ReleaseAsset> = ["../escaped", "/tmp/absolute", "..", ".hidden", "a\\b"]
-        .iter()
-        .enumerate()
-        .map(|(i, name)| ReleaseAsset {
-            id: 1000 + i as i64,
-            name: (*name).to_owned(),
-            ..template.clone()
-        })
-        .collect();
+    let hostile: Vec<ReleaseAsset> = [
+        "../escaped",
+        "/tmp/absolute",
+        "..",
+        ".",
+        "",
+        ".hidden",
+        "a\\b",
+        "C:evil",
+        "two\nlines",
+        "clear\u{1b}[2J",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, name)| ReleaseAsset {
+        id: 1000 + i as i64,
+        name: (*name).to_owned(),
+        ..template.clone()
+    })
+    .collect();
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/repos/o/r/releases/tags/v1"))
@@ -539,4 +571,101 @@ async fn a_wrong_digest_saves_nothing() {
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     assert!(run.stderr.contains("digest mismatch"), "{}", run.stderr);
     assert!(files_in(&s.dir.path().join("out")).is_empty());
+}
+
+#[tokio::test]
+async fn a_closed_pipe_or_a_strange_directory_name_is_no_panic() {
+    let s = Setup::new().await;
+    for i in 0..50 {
+        s.asset(&format!("tool-{i}.zip"), b"bytes");
+    }
+    // `release-assets list … | head -0`: standard output closed before the tool writes.
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_release-assets"))
+        .args(["list", "o/r", "--tag", "v1"])
+        .env("GH_TOKEN", TOKEN)
+        .env("GITHUB_API_URL", s.github.api_url())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().await.unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // A directory whose name is not UTF-8, with --json: the path is shown lossily.
+    use std::os::unix::ffi::OsStrExt;
+    let dir = std::ffi::OsStr::from_bytes(b"out\xff");
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_release-assets"))
+        .args([
+            "download",
+            "o/r",
+            "--tag",
+            "v1",
+            "--pattern",
+            "tool-1.zip",
+            "--json",
+            "--dir",
+        ])
+        .arg(dir)
+        .current_dir(s.dir.path())
+        .env("GH_TOKEN", TOKEN)
+        .env("GITHUB_API_URL", s.github.api_url())
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let saved: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(saved[0]["status"], "saved");
+    assert!(s.dir.path().join(dir).join("tool-1.zip").exists());
+}
+
+#[tokio::test]
+async fn json_reports_every_file_of_a_partly_failed_upload() {
+    let s = Setup::new().await;
+    s.asset("taken.zip", b"old");
+    s.file("taken.zip", b"new");
+    s.file("fresh.zip", b"fresh");
+    let run = s
+        .run(&[
+            "upload",
+            "o/r",
+            "--tag",
+            "v1",
+            "taken.zip",
+            "fresh.zip",
+            "--json",
+        ])
+        .await;
+    assert_eq!(run.status, 1);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    let mut statuses: Vec<(String, String)> = run
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["item"].as_str().unwrap().to_owned(),
+                o["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [
+            ("fresh.zip".to_owned(), "uploaded".to_owned()),
+            ("taken.zip".to_owned(), "failed".to_owned())
+        ]
+    );
 }

@@ -118,7 +118,7 @@ pub struct WhichAsset {
     #[arg(long, conflicts_with_all = ["tag", "release_id", "name"], required_unless_present = "name")]
     pub asset_id: Option<i64>,
     /// The release's tag (with --name).
-    #[arg(long, requires = "name")]
+    #[arg(long, requires = "name", conflicts_with = "release_id")]
     pub tag: Option<String>,
     /// The release's id (with --name).
     #[arg(long = "release", value_name = "ID", requires = "name")]
@@ -222,6 +222,20 @@ mod tests {
             .is_ok()
         );
         assert!(parse(&["release-assets", "delete", "o/r", "--tag", "v1"]).is_err());
+        assert!(
+            parse(&[
+                "release-assets",
+                "delete",
+                "o/r",
+                "--tag",
+                "v1",
+                "--release",
+                "1",
+                "--name",
+                "a"
+            ])
+            .is_err()
+        );
         assert!(parse(&["release-assets", "delete", "o/r"]).is_err());
         assert!(
             parse(&[

@@ -280,6 +280,25 @@ async fn download_assets(
             });
         }
     }
+    // Two assets saved under one name (a server listing a name twice, or `A.zip` and
+    // `a.zip` on a file system that ignores case) would share one file: the first wins.
+    let mut targets = HashSet::new();
+    let chosen: Vec<ReleaseAsset> = chosen
+        .into_iter()
+        .filter(|asset| {
+            let free = targets.insert(asset.name.to_lowercase());
+            if !free {
+                outcomes.push(Outcome {
+                    item: asset.name.clone(),
+                    result: Err(format!(
+                        "another asset of release {} is saved under this name; not saved (use --asset-id {})",
+                        release.tag_name, asset.id
+                    )),
+                });
+            }
+            free
+        })
+        .collect();
     tokio::fs::create_dir_all(&download.dir)
         .await
         .map_err(|source| Error::Io {
@@ -318,7 +337,7 @@ async fn save(
         if download.skip_existing {
             report.line(format!("skipped {}: the file exists", target.display()));
             return Ok(
-                json!({ "asset_id": asset.id, "name": asset.name, "status": "skipped", "path": target }),
+                json!({ "asset_id": asset.id, "name": asset.name, "status": "skipped", "path": target.display().to_string() }),
             );
         }
         if !download.clobber {
@@ -344,7 +363,7 @@ async fn save(
         "asset_id": asset.id,
         "name": asset.name,
         "status": "saved",
-        "path": saved.path,
+        "path": saved.path.display().to_string(),
         "size": saved.size,
         "sha256": saved.sha256,
         "resumed_from": saved.resumed_from,

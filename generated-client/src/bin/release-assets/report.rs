@@ -39,36 +39,68 @@ impl Report {
         (bar, progress)
     }
 
-    /// A line for a person on standard output (not with `--json`), above the bars.
+    /// A line for a person on standard output (not with `--json`), above the bars; what
+    /// a server wrote in it cannot break it (see [`printable`]).
     pub fn line(&self, line: impl AsRef<str>) {
         if !self.json {
-            self.bars.suspend(|| println!("{}", line.as_ref()));
+            let line = printable(line.as_ref());
+            self.bars
+                .suspend(|| write_line(&mut std::io::stdout(), &line));
         }
     }
 
     /// An error about one item of several, on standard error; the others go on.
     pub fn item_error(&self, item: &str, error: impl std::fmt::Display) {
+        let line = format!(
+            "error: {}: {}",
+            one_line(item),
+            one_line(&error.to_string())
+        );
         self.bars
-            .suspend(|| eprintln!("error: {item}: {}", one_line(&error.to_string())));
+            .suspend(|| write_line(&mut std::io::stderr(), &line));
     }
 
     /// The JSON document (with `--json`).
     pub fn json(&self, value: &serde_json::Value) {
         if self.json {
             let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
-            self.bars.suspend(|| println!("{text}"));
+            self.bars
+                .suspend(|| write_line(&mut std::io::stdout(), &text));
         }
     }
 }
 
-/// An error message as one line: whatever a server put in it, it cannot start another.
+/// Writes a line; a closed pipe (`release-assets list … | head -1`) is not an error worth
+/// a panic, and nothing else can be done about a failed write to a standard stream.
+pub fn write_line(stream: &mut impl std::io::Write, line: &str) {
+    let _ = writeln!(stream, "{line}");
+}
+
+/// Text for a terminal: control characters (a newline, an escape sequence from a server)
+/// are shown escaped, so they neither start a line nor command the terminal.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// An error message as one line: whatever a server put in it, it cannot start another
+/// (line breaks become spaces, other control characters are escaped).
 pub fn one_line(message: &str) -> String {
-    message
-        .split(['\n', '\r'])
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    printable(
+        &message
+            .split(['\n', '\r'])
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
 }
 
 /// A byte count for a person: `1.5 MiB`.
@@ -87,6 +119,8 @@ mod tests {
             "GitHub answered 502: <html> <body> Bad</body>"
         );
         assert_eq!(size(1536), "1.50 KiB");
+        assert_eq!(one_line("a\u{1b}[2Jb\tc"), "a\\u{1b}[2Jb\\tc");
+        assert_eq!(printable("two\nlines.zip"), "two\\nlines.zip");
     }
 
     #[test]
