@@ -122,12 +122,10 @@ impl Error {
     }
 
     pub(crate) fn from_transport(error: reqwest::Error) -> Self {
-        // reqwest's message names the URL, which holds no secret: the token travels in a
-        // header only.
         if error.is_timeout() {
-            Error::Timeout(error.to_string())
+            Error::Timeout(describe_transport(error))
         } else {
-            Error::Transport(error.to_string())
+            Error::Transport(describe_transport(error))
         }
     }
 
@@ -343,8 +341,57 @@ fn describe_wait(retry_after: &Option<Duration>, reset: &Option<DateTime<Utc>>) 
     }
 }
 
+/// What went wrong on the wire, with every cause (reqwest's own message stops at "error
+/// sending request") and the URL without its query: a storage URL's query is its signature.
+fn describe_transport(error: reqwest::Error) -> String {
+    let url = error.url().map(|url| {
+        let mut url = url.clone();
+        url.set_query(None);
+        url.set_fragment(None);
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        url.to_string()
+    });
+    let error = error.without_url();
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    if let Some(url) = url {
+        text.push_str(&format!(" ({url})"));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[tokio::test]
+    async fn a_broken_connection_says_why_and_hides_the_query() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let error = reqwest::Client::new()
+            .get(format!(
+                "http://127.0.0.1:{port}/asset?X-Amz-Signature=s3cr3t"
+            ))
+            .send()
+            .await
+            .unwrap_err();
+        let message = Error::from_transport(error).to_string();
+        assert!(message.contains("refused"), "{message}");
+        assert!(
+            message.contains(&format!("127.0.0.1:{port}/asset")),
+            "{message}"
+        );
+        assert!(!message.contains("s3cr3t"), "{message}");
+    }
     use super::*;
     use reqwest::header::HeaderValue;
 
