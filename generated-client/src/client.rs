@@ -228,6 +228,12 @@ impl Client {
     /// ```
     pub fn for_upload_url(&self, upload_url: &str) -> Result<Client, Error> {
         let UploadUrl { origin, base, .. } = UploadUrl::parse(upload_url)?;
+        // The uploads host gets the token too: never in clear when the API has TLS.
+        if self.baseurl().starts_with("https://") && !origin.starts_with("https://") {
+            return Err(Error::InvalidRequest(format!(
+                "upload_url {upload_url:?} is plain http while the API is https: the token would travel in clear"
+            )));
+        }
         let mut settings = self.inner().clone();
         if !settings.token_origins.contains(&origin) {
             settings.token_origins.push(origin.clone());
@@ -482,6 +488,25 @@ async fn json_error_body(response: reqwest::Response) -> reqwest::Result<reqwest
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn no_token_in_clear_to_an_uploads_host() {
+        let api = Client::builder("https://ghe.example.com/api/v3")
+            .token("ghs_x")
+            .build()
+            .unwrap();
+        let error = api
+            .for_upload_url(
+                "http://ghe.example.com/api/uploads/repos/o/r/releases/1/assets{?name,label}",
+            )
+            .unwrap_err();
+        assert!(error.to_string().contains("in clear"), "{error}");
+        assert!(!error.to_string().contains("ghs_x"));
+        assert!(
+            api.for_upload_url("https://ghe.example.com/api/uploads/repos/o/r/releases/1/assets")
+                .is_ok()
+        );
+    }
+
     use super::*;
 
     #[test]
@@ -510,9 +535,9 @@ mod tests {
         );
         // An owner named `repos` does not confuse it.
         let odd = api
-            .for_upload_url("http://127.0.0.1:9/up/repos/repos/assets/releases/7/assets")
+            .for_upload_url("https://127.0.0.1:9/up/repos/repos/assets/releases/7/assets")
             .unwrap();
-        assert_eq!(odd.baseurl(), "http://127.0.0.1:9/up");
+        assert_eq!(odd.baseurl(), "https://127.0.0.1:9/up");
         for bad in [
             "not a url",
             "ftp://h/repos/o/r/releases/1/assets",
