@@ -669,3 +669,48 @@ async fn json_reports_every_file_of_a_partly_failed_upload() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_release_by_id_an_asset_by_id_and_a_label() {
+    let s = Setup::new().await;
+    let release = s.release.to_string();
+    s.file("tool.zip", b"tool bytes");
+    let up = s
+        .run(&[
+            "upload",
+            "o/r",
+            "--release",
+            &release,
+            "tool.zip",
+            "--label",
+            "The tool",
+        ])
+        .await;
+    assert_eq!(up.status, 0, "{}", up.stderr);
+    let other = s.asset("other.zip", b"other");
+    let listed = s
+        .run(&["list", "o/r", "--release", &release, "--json"])
+        .await;
+    let assets: Vec<ReleaseAsset> = serde_json::from_value(listed.json()).unwrap();
+    let tool = assets.iter().find(|a| a.name == "tool.zip").unwrap();
+    assert_eq!(tool.label.as_deref(), Some("The tool"));
+
+    let id = tool.id.to_string();
+    let got = s
+        .run(&[
+            "download",
+            "o/r",
+            "--release",
+            &release,
+            "--asset-id",
+            &id,
+            "--dir",
+            "out",
+        ])
+        .await;
+    assert_eq!(got.status, 0, "{}", got.stderr);
+    let out = s.dir.path().join("out");
+    assert_eq!(files_in(&out), ["tool.zip"]);
+    assert_eq!(std::fs::read(out.join("tool.zip")).unwrap(), b"tool bytes");
+    assert!(s.github.asset(other).is_some());
+}
