@@ -229,7 +229,8 @@ impl Client {
     pub fn for_upload_url(&self, upload_url: &str) -> Result<Client, Error> {
         let UploadUrl { origin, base, .. } = UploadUrl::parse(upload_url)?;
         // The uploads host gets the token too: never in clear when the API has TLS.
-        if self.baseurl().starts_with("https://") && !origin.starts_with("https://") {
+        let api_has_tls = reqwest::Url::parse(self.baseurl()).is_ok_and(|u| u.scheme() == "https");
+        if api_has_tls && !origin.starts_with("https://") {
             return Err(Error::InvalidRequest(format!(
                 "upload_url {upload_url:?} is plain http while the API is https: the token would travel in clear"
             )));
@@ -490,6 +491,15 @@ async fn json_error_body(response: reqwest::Response) -> reqwest::Result<reqwest
 mod tests {
     #[test]
     fn no_token_in_clear_to_an_uploads_host() {
+        let shouting = Client::builder("HTTPS://ghe.example.com/api/v3")
+            .token("ghs_x")
+            .build()
+            .unwrap();
+        assert!(
+            shouting
+                .for_upload_url("http://ghe.example.com/api/uploads/repos/o/r/releases/1/assets")
+                .is_err()
+        );
         let api = Client::builder("https://ghe.example.com/api/v3")
             .token("ghs_x")
             .build()

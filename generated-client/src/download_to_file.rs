@@ -153,12 +153,12 @@ impl Client {
             });
         }
         let resumed = resume_from.is_some() && download.is_partial();
-        if resumed && download.range_start() != resume_from {
+        if download.is_partial() && download.range_start() != Some(resume_from.unwrap_or(0)) {
             // Bytes from elsewhere than asked for cannot be appended; start afresh next time.
             let _ = tokio::fs::remove_file(&part).await;
             return Err(Error::Decode {
                 reason: format!(
-                    "asked to resume at byte {} but the server sent Content-Range {:?}; the partial file was removed, download again",
+                    "asked for the bytes from {} on but the server sent Content-Range {:?}; the partial file was removed, download again",
                     resume_from.unwrap_or_default(),
                     download.content_range().unwrap_or_default()
                 ),

@@ -208,9 +208,10 @@ impl Client {
         Fut: std::future::Future<Output = Result<(UploadStream, u64), Error>>,
     {
         let target = UploadUrl::parse(&release.upload_url)?;
-        // The bytes are opened first: a file that cannot be read must not cost the release
-        // the asset `IfExists::Replace` would delete.
+        // The bytes are opened, and the uploads host checked, first: an upload that cannot
+        // happen must not cost the release the asset `IfExists::Replace` would delete.
         let mut opened = Some(open().await?);
+        let uploads = self.for_upload_url(&release.upload_url)?;
         if options.if_exists != IfExists::Fail
             && let Some(existing) = self.find_asset(&target, &options.name).await?
         {
@@ -223,7 +224,6 @@ impl Client {
             }
             self.delete_asset(&target, existing.id).await?;
         }
-        let uploads = self.for_upload_url(&release.upload_url)?;
         let mut retries = options.retries_after_502;
         loop {
             let (stream, length) = match opened.take() {

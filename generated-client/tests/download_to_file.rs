@@ -253,7 +253,38 @@ async fn a_resume_answered_from_the_wrong_byte_is_refused() {
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Decode { .. }), "{error:?}");
-    assert!(error.to_string().contains("resume at byte 400"), "{error}");
+    assert!(error.to_string().contains("bytes from 400 on"), "{error}");
     assert!(!target.exists());
     assert!(!part.exists(), "the partial file was kept");
+}
+
+/// Part of a file where the whole was asked for is not saved as its start.
+#[tokio::test]
+async fn a_partial_answer_to_a_whole_request_is_refused() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let bytes = pattern(200);
+    let (_github, _client, mut asset) = setup(&bytes).await;
+    asset.digest = None;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/repos/o/r/releases/assets/{}", asset.id)))
+        .respond_with(
+            ResponseTemplate::new(206)
+                .insert_header("content-range", "bytes 100-199/200")
+                .set_body_bytes(bytes[100..].to_vec()),
+        )
+        .mount(&server)
+        .await;
+    let client = Client::builder(server.uri()).build().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("tool.bin");
+    let error = client
+        .download_asset_to("o", "r", &asset, &target)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+    assert!(!target.exists());
+    assert!(!partial_path(&target, asset.id).unwrap().exists());
 }

@@ -296,3 +296,28 @@ async fn replace_never_guesses_a_non_ascii_name() {
     assert_eq!(assets.len(), 1);
     assert_eq!((assets[0].name.as_str(), assets[0].size), ("w.txt", 10));
 }
+
+/// An upload refused before it starts (the token would go in clear to a plain-http
+/// uploads host) deletes nothing: it fails before any request.
+#[tokio::test]
+async fn a_refused_uploads_host_costs_the_release_nothing() {
+    let mut release = conformance::description::example("release").unwrap();
+    release["upload_url"] = "http://127.0.0.1:1/repos/o/r/releases/1/assets{?name,label}".into();
+    let release: Release = serde_json::from_value(release).unwrap();
+    // Nothing listens at either address: a request would be a connection error.
+    let client = Client::builder("https://127.0.0.1:1")
+        .token("ghs_up")
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = file(&dir, "tool.zip", 10, 1);
+    let error = client
+        .upload_asset_from_path(
+            &release,
+            &path,
+            Some(UploadOptions::new("tool.zip").if_exists(IfExists::Replace)),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
+}
