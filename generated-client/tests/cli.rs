@@ -22,17 +22,20 @@ impl Run {
     }
 }
 
-/// Runs the tool in `dir` against `api` with the test token in `GH_TOKEN`.
-async fn run_in(dir: &Path, api: &str, args: &[&str]) -> Run {
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_release-assets"))
-        .args(args)
+/// The tool in `dir`, against `api`, with the test token in `GH_TOKEN`.
+fn tool(dir: &Path, api: &str) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_release-assets"));
+    command
         .current_dir(dir)
         .env_remove("GITHUB_TOKEN")
         .env("GH_TOKEN", TOKEN)
-        .env("GITHUB_API_URL", api)
-        .output()
-        .await
-        .unwrap();
+        .env("GITHUB_API_URL", api);
+    command
+}
+
+/// Runs the tool in `dir` against `api` with the test token in `GH_TOKEN`.
+async fn run_in(dir: &Path, api: &str, args: &[&str]) -> Run {
+    let output = tool(dir, api).args(args).output().await.unwrap();
     let run = Run {
         status: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8(output.stdout).unwrap(),
@@ -580,10 +583,8 @@ async fn a_closed_pipe_or_a_strange_directory_name_is_no_panic() {
         s.asset(&format!("tool-{i}.zip"), b"bytes");
     }
     // `release-assets list … | head -0`: standard output closed before the tool writes.
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_release-assets"))
+    let mut child = tool(s.dir.path(), s.github.api_url())
         .args(["list", "o/r", "--tag", "v1"])
-        .env("GH_TOKEN", TOKEN)
-        .env("GITHUB_API_URL", s.github.api_url())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -600,7 +601,7 @@ async fn a_closed_pipe_or_a_strange_directory_name_is_no_panic() {
     // A directory whose name is not UTF-8, with --json: the path is shown lossily.
     use std::os::unix::ffi::OsStrExt;
     let dir = std::ffi::OsStr::from_bytes(b"out\xff");
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_release-assets"))
+    let output = tool(s.dir.path(), s.github.api_url())
         .args([
             "download",
             "o/r",
@@ -612,9 +613,6 @@ async fn a_closed_pipe_or_a_strange_directory_name_is_no_panic() {
             "--dir",
         ])
         .arg(dir)
-        .current_dir(s.dir.path())
-        .env("GH_TOKEN", TOKEN)
-        .env("GITHUB_API_URL", s.github.api_url())
         .output()
         .await
         .unwrap();

@@ -222,28 +222,37 @@ async fn a_partial_file_is_resumed_only_by_its_own_asset() {
     assert_eq!(std::fs::read(&target).unwrap(), second);
 }
 
-/// A server that answers a resume with bytes from elsewhere than asked: nothing is
-/// appended, nothing saved, and the next download starts afresh.
-#[tokio::test]
-async fn a_resume_answered_from_the_wrong_byte_is_refused() {
-    use wiremock::matchers::{header_exists, method, path};
+/// A server that answers every download of `asset` with 206, this `Content-Range` and
+/// `body`; and a client for it. The asset's digest is dropped: only the range can tell.
+async fn partial_answers(
+    asset: &mut ReleaseAsset,
+    content_range: &str,
+    body: &[u8],
+) -> (wiremock::MockServer, Client) {
+    use wiremock::matchers::{method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
-
-    let bytes = pattern(1000);
-    let (_github, _client, mut asset) = setup(&bytes).await;
     asset.digest = None;
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path(format!("/repos/o/r/releases/assets/{}", asset.id)))
-        .and(header_exists("range"))
         .respond_with(
             ResponseTemplate::new(206)
-                .insert_header("content-range", "bytes 0-999/1000")
-                .set_body_bytes(bytes.clone()),
+                .insert_header("content-range", content_range)
+                .set_body_bytes(body.to_vec()),
         )
         .mount(&server)
         .await;
     let client = Client::builder(server.uri()).build().unwrap();
+    (server, client)
+}
+
+/// A server that answers a resume with bytes from elsewhere than asked: nothing is
+/// appended, nothing saved, and the next download starts afresh.
+#[tokio::test]
+async fn a_resume_answered_from_the_wrong_byte_is_refused() {
+    let bytes = pattern(1000);
+    let (_github, _client, mut asset) = setup(&bytes).await;
+    let (_server, client) = partial_answers(&mut asset, "bytes 0-999/1000", &bytes).await;
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("tool.bin");
     let part = partial_path(&target, asset.id).unwrap();
@@ -261,23 +270,9 @@ async fn a_resume_answered_from_the_wrong_byte_is_refused() {
 /// Part of a file where the whole was asked for is not saved as its start.
 #[tokio::test]
 async fn a_partial_answer_to_a_whole_request_is_refused() {
-    use wiremock::matchers::{method, path};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
-
     let bytes = pattern(200);
     let (_github, _client, mut asset) = setup(&bytes).await;
-    asset.digest = None;
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("/repos/o/r/releases/assets/{}", asset.id)))
-        .respond_with(
-            ResponseTemplate::new(206)
-                .insert_header("content-range", "bytes 100-199/200")
-                .set_body_bytes(bytes[100..].to_vec()),
-        )
-        .mount(&server)
-        .await;
-    let client = Client::builder(server.uri()).build().unwrap();
+    let (_server, client) = partial_answers(&mut asset, "bytes 100-199/200", &bytes[100..]).await;
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("tool.bin");
     let error = client
