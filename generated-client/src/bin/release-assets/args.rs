@@ -33,6 +33,8 @@ pub struct Cli {
 pub enum Command {
     /// List a release's assets.
     List {
+        /// The repository, as OWNER/REPO.
+        #[arg(value_name = "OWNER/REPO")]
         repository: Repository,
         #[command(flatten)]
         release: WhichRelease,
@@ -43,11 +45,13 @@ pub enum Command {
     Download(Download),
     /// Delete an asset.
     Delete {
+        /// The repository, as OWNER/REPO.
+        #[arg(value_name = "OWNER/REPO")]
         repository: Repository,
         #[command(flatten)]
         asset: WhichAsset,
     },
-    /// Rename, relabel or change the state of an asset.
+    /// Rename or relabel an asset.
     Edit(Edit),
 }
 
@@ -130,6 +134,8 @@ pub struct WhichAsset {
 
 #[derive(Debug, Args)]
 pub struct Upload {
+    /// The repository, as OWNER/REPO.
+    #[arg(value_name = "OWNER/REPO")]
     pub repository: Repository,
     #[command(flatten)]
     pub release: NamedRelease,
@@ -152,6 +158,8 @@ pub struct Upload {
 
 #[derive(Debug, Args)]
 pub struct Download {
+    /// The repository, as OWNER/REPO.
+    #[arg(value_name = "OWNER/REPO")]
     pub repository: Repository,
     #[command(flatten)]
     pub release: WhichRelease,
@@ -178,6 +186,8 @@ pub struct Download {
 
 #[derive(Debug, Args)]
 pub struct Edit {
+    /// The repository, as OWNER/REPO.
+    #[arg(value_name = "OWNER/REPO")]
     pub repository: Repository,
     #[command(flatten)]
     pub asset: WhichAsset,
