@@ -31,11 +31,7 @@ impl AssetDownload {
 
     /// The `Content-Type` the bytes came with.
     pub fn content_type(&self) -> Option<&str> {
-        self.response
-            .headers()
-            .get(header::CONTENT_TYPE)?
-            .to_str()
-            .ok()
+        self.header(header::CONTENT_TYPE)
     }
 
     /// Whether the server sent only the range asked for (206 Partial Content).
@@ -45,11 +41,11 @@ impl AssetDownload {
 
     /// The `Content-Range` of a partial answer (`bytes 100-199/200`).
     pub fn content_range(&self) -> Option<&str> {
-        self.response
-            .headers()
-            .get(header::CONTENT_RANGE)?
-            .to_str()
-            .ok()
+        self.header(header::CONTENT_RANGE)
+    }
+
+    fn header(&self, name: header::HeaderName) -> Option<&str> {
+        self.response.headers().get(name)?.to_str().ok()
     }
 
     /// Where the bytes of a partial answer start, from its `Content-Range`.

@@ -246,22 +246,20 @@ impl Client {
 /// The media type of an HTML or JSON page served where the asset's bytes should be,
 /// unless the asset is itself such a page.
 fn page_instead_of(content_type: Option<&str>, asset: &ReleaseAsset) -> Option<String> {
-    let essence = content_type?
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let essence = essence(content_type?);
     let page =
         essence == "text/html" || essence == "application/json" || essence.ends_with("+json");
-    let asset_essence = asset
-        .content_type
+    (page && essence != self::essence(&asset.content_type)).then_some(essence)
+}
+
+/// A media type without its parameters, lower-case: `text/html` of `Text/HTML; charset=x`.
+fn essence(media_type: &str) -> String {
+    media_type
         .split(';')
         .next()
         .unwrap_or("")
         .trim()
-        .to_ascii_lowercase();
-    (page && essence != asset_essence).then_some(essence)
+        .to_ascii_lowercase()
 }
 
 /// Makes the rename durable where the platform allows it; a failure here loses nothing.
