@@ -100,12 +100,12 @@ pub mod types {
         pub immutable: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mentions_count: ::std::option::Option<i64>,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         pub node_id: ::std::string::String,
         ///Whether to identify the release as a prerelease or a full release.
         pub prerelease: bool,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub published_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
@@ -113,7 +113,7 @@ pub mod types {
         pub reactions: ::std::option::Option<ReactionRollup>,
         ///The name of the tag.
         pub tag_name: ::std::string::String,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tarball_url: ::std::option::Option<::std::string::String>,
         ///Specifies the commitish value that determines where the Git tag is created from.
         pub target_commitish: ::std::string::String,
@@ -121,7 +121,7 @@ pub mod types {
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         pub upload_url: ::std::string::String,
         pub url: ::std::string::String,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub zipball_url: ::std::option::Option<::std::string::String>,
     }
     impl Release {
@@ -142,11 +142,11 @@ pub mod types {
         pub browser_download_url: ::std::string::String,
         pub content_type: ::std::string::String,
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub digest: ::std::option::Option<::std::string::String>,
         pub download_count: i64,
         pub id: i64,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
         ///The file name of the asset.
         pub name: ::std::string::String,
@@ -155,7 +155,7 @@ pub mod types {
         ///State of the release asset.
         pub state: ReleaseAssetState,
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uploader: ::std::option::Option<SimpleUser>,
         pub url: ::std::string::String,
     }
@@ -392,7 +392,7 @@ pub mod types {
         pub followers_url: ::std::string::String,
         pub following_url: ::std::string::String,
         pub gists_url: ::std::string::String,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub gravatar_id: ::std::option::Option<::std::string::String>,
         pub html_url: ::std::string::String,
         pub id: i64,
@@ -831,20 +831,20 @@ pub mod types {
                     id: Err("no value supplied for id".to_string()),
                     immutable: Ok(Default::default()),
                     mentions_count: Ok(Default::default()),
-                    name: Err("no value supplied for name".to_string()),
+                    name: Ok(Default::default()),
                     node_id: Err("no value supplied for node_id".to_string()),
                     prerelease: Err("no value supplied for prerelease".to_string()),
-                    published_at: Err("no value supplied for published_at".to_string()),
+                    published_at: Ok(Default::default()),
                     reactions: Ok(Default::default()),
                     tag_name: Err("no value supplied for tag_name".to_string()),
-                    tarball_url: Err("no value supplied for tarball_url".to_string()),
+                    tarball_url: Ok(Default::default()),
                     target_commitish: Err(
                         "no value supplied for target_commitish".to_string(),
                     ),
                     updated_at: Ok(Default::default()),
                     upload_url: Err("no value supplied for upload_url".to_string()),
                     url: Err("no value supplied for url".to_string()),
-                    zipball_url: Err("no value supplied for zipball_url".to_string()),
+                    zipball_url: Ok(Default::default()),
                 }
             }
         }
@@ -1272,18 +1272,18 @@ pub mod types {
                     ),
                     content_type: Err("no value supplied for content_type".to_string()),
                     created_at: Err("no value supplied for created_at".to_string()),
-                    digest: Err("no value supplied for digest".to_string()),
+                    digest: Ok(Default::default()),
                     download_count: Err(
                         "no value supplied for download_count".to_string(),
                     ),
                     id: Err("no value supplied for id".to_string()),
-                    label: Err("no value supplied for label".to_string()),
+                    label: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
                     node_id: Err("no value supplied for node_id".to_string()),
                     size: Err("no value supplied for size".to_string()),
                     state: Err("no value supplied for state".to_string()),
                     updated_at: Err("no value supplied for updated_at".to_string()),
-                    uploader: Err("no value supplied for uploader".to_string()),
+                    uploader: Ok(Default::default()),
                     url: Err("no value supplied for url".to_string()),
                 }
             }
@@ -1881,7 +1881,7 @@ pub mod types {
                         "no value supplied for following_url".to_string(),
                     ),
                     gists_url: Err("no value supplied for gists_url".to_string()),
-                    gravatar_id: Err("no value supplied for gravatar_id".to_string()),
+                    gravatar_id: Ok(Default::default()),
                     html_url: Err("no value supplied for html_url".to_string()),
                     id: Err("no value supplied for id".to_string()),
                     login: Err("no value supplied for login".to_string()),

@@ -3,6 +3,7 @@
 //! generate. Each returns a [`Note`] for every change it made, so a regeneration can say
 //! what was rewritten and where.
 
+mod absent_nullable;
 mod binary_body_headers;
 mod nullable_twins;
 mod nullable_union;
@@ -68,8 +69,9 @@ impl Notes {
 }
 
 /// The passes, in the order they run. Order matters: unions with null become nullable
-/// before enums are opened; error bodies are shared before unused schemas are pruned.
-pub const ALL: [Pass; 7] = [
+/// (and nullable twins one type) before nullable fields are loosened and enums are opened;
+/// error bodies are shared before unused schemas are pruned.
+pub const ALL: [Pass; 8] = [
     Pass {
         name: "nullable_union",
         run: nullable_union::run,
@@ -89,6 +91,10 @@ pub const ALL: [Pass; 7] = [
     Pass {
         name: "binary_body_headers",
         run: binary_body_headers::run,
+    },
+    Pass {
+        name: "absent_nullable",
+        run: absent_nullable::run,
     },
     Pass {
         name: "open_enums",
