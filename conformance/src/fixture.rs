@@ -44,6 +44,40 @@ pub struct Fixture {
     /// How the response body relates to the description's schema.
     #[serde(default)]
     pub schema: SchemaExpectation,
+    /// Why the body breaks the strict schema, for an `invalid` body that GitHub sent
+    /// (a recording): what GitHub's answer and the description disagree on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema_reason: Option<String>,
+    /// Where an exchange recorded from GitHub by others came from, as recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded: Option<Recording>,
+}
+
+/// Provenance of an exchange imported from a published set of recordings (such as the npm
+/// package `@octokit/fixtures`), kept as recorded: the host the request went to and the
+/// headers it carried, its credential scrubbed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recording {
+    /// The package the recording was published in, e.g. `@octokit/fixtures`.
+    pub package: String,
+    /// Its version.
+    pub version: String,
+    /// The scenario, e.g. `api.github.com/release-assets`.
+    pub scenario: String,
+    /// Where in the scenario: the exchange's index, from 0.
+    pub position: usize,
+    /// Of how many exchanges.
+    pub of: usize,
+    /// The origin the request went to, as recorded (`https://uploads.github.com:443`).
+    pub origin: String,
+    /// The method as recorded.
+    pub method: String,
+    /// The path and query as recorded.
+    pub path: String,
+    /// The request headers as recorded; any credential is `[token]`.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
 }
 
 /// A raw upload body.

@@ -182,6 +182,57 @@ fn the_invalid_fixtures_fail_where_expected() {
     assert!(errors[0].starts_with("/1/state: "), "{errors:?}");
 }
 
+/// A recorded body that breaks the strict schema says why, and the reason is what the
+/// validator finds today: it cannot drift from the body or the description.
+#[test]
+fn recorded_bodies_that_break_the_schema_say_why() {
+    let mut failures = Vec::new();
+    let mut recorded = 0;
+    for fixture in fixtures() {
+        let Some(recording) = &fixture.recorded else {
+            continue;
+        };
+        recorded += 1;
+        if recording
+            .headers
+            .get("authorization")
+            .is_some_and(|a| a != "[token]")
+        {
+            failures.push(format!("{}: a recorded credential", fixture.name));
+        }
+        let body = fixture.response.body.as_ref();
+        let errors = schema::for_response(doc(), &fixture.operation, fixture.response.status)
+            .zip(body)
+            .and_then(|(strict, body)| schema::validate(&strict, body).err());
+        match (fixture.schema, &fixture.schema_reason, errors) {
+            (SchemaExpectation::Invalid, Some(reason), Some(errors)) => {
+                for error in errors {
+                    let at = error.split_once(": ").map_or("", |(at, _)| at);
+                    let at = if at.is_empty() { "/" } else { at };
+                    if !reason.contains(at) {
+                        failures.push(format!(
+                            "{}: reason {reason:?} misses {error}",
+                            fixture.name
+                        ));
+                    }
+                }
+            }
+            (SchemaExpectation::Invalid, None, _) => {
+                failures.push(format!("{}: invalid without a schema_reason", fixture.name));
+            }
+            (_, Some(_), None) => {
+                failures.push(format!(
+                    "{}: a schema_reason, but the body is valid",
+                    fixture.name
+                ));
+            }
+            _ => {}
+        }
+    }
+    assert!(recorded >= 11, "only {recorded} recorded fixtures");
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
 #[test]
 fn no_fixture_holds_a_token() {
     let mut failures = Vec::new();

@@ -3,6 +3,7 @@
 
 mod bench;
 mod committed_file;
+mod import_recordings;
 mod record;
 mod regenerate;
 mod subset;
@@ -57,6 +58,19 @@ enum Command {
         #[arg(long, default_value = "conformance/fixtures")]
         out: PathBuf,
     },
+    /// Turn exchanges recorded from GitHub by others (the npm package `@octokit/fixtures`)
+    /// into conformance fixtures: every exchange one of the subset's operations makes.
+    ImportRecordings {
+        /// The package: its npm tarball (`npm pack @octokit/fixtures`) or unpacked folder.
+        #[arg(long, default_value = import_recordings::VENDORED)]
+        from: PathBuf,
+        /// Where the fixtures go.
+        #[arg(long, default_value = "conformance/fixtures")]
+        out: PathBuf,
+        /// Write nothing; fail when the committed fixtures differ.
+        #[arg(long)]
+        check: bool,
+    },
     /// Measure uploads of a large file to a loopback sink: this crate against raw
     /// reqwest and `curl -T`, as ratios, and this crate's peak memory.
     Bench {
@@ -84,6 +98,14 @@ fn main() -> ExitCode {
         }
         Command::Regenerate { check } => regenerate::run(&root, check),
         Command::Bench { size_mib, runs } => bench::run(&root, &bench::Options { size_mib, runs }),
+        Command::ImportRecordings { from, out, check } => {
+            let from = if from.is_relative() && !from.exists() {
+                root.join(from)
+            } else {
+                from
+            };
+            import_recordings::run(&root, &import_recordings::Options { from, out, check })
+        }
         Command::Record {
             base_url,
             repo,

@@ -478,6 +478,8 @@ impl Recorder {
             } else {
                 SchemaExpectation::Undocumented
             },
+            schema_reason: None,
+            recorded: None,
         });
         Ok(body.unwrap_or(Value::Null))
     }
