@@ -6,6 +6,13 @@
 //! removes the partial file; an interrupted transfer keeps it, and the next call resumes
 //! from it with `Range` (the bytes already there are hashed again, so the whole file is
 //! still verified).
+//!
+//! A download writes only files it created, and never follows a symbolic link: a link
+//! planted at the part file's name could otherwise make it write the asset into, or resume
+//! from, whatever file the link names. Anything at that name that is not a regular file is
+//! removed (the link itself, never what it names) and the download starts afresh; a new
+//! part file is created exclusively, and one resumed from is opened with `O_NOFOLLOW` on Unix.
+//! The final rename replaces a link at the target rather than writing through it.
 
 use std::path::{Path, PathBuf};
 
@@ -129,6 +136,7 @@ impl Client {
         progress: Option<&Progress>,
     ) -> Result<SavedAsset, Error> {
         let part = partial_path(target, asset.id)?;
+        refuse_directory(target).await?;
         let expected_size = u64::try_from(asset.size).ok();
         let expected_digest = asset
             .digest
@@ -136,10 +144,7 @@ impl Client {
             .and_then(|d| d.strip_prefix("sha256:"))
             .map(str::to_ascii_lowercase);
 
-        let existing = tokio::fs::metadata(&part)
-            .await
-            .map(|m| m.len())
-            .unwrap_or(0);
+        let existing = existing_part(&part).await?;
         let resume_from =
             (existing > 0 && expected_size.is_some_and(|size| existing < size)).then_some(existing);
         let download = self
@@ -169,24 +174,21 @@ impl Client {
         let mut hasher = Sha256::new();
         let mut written = 0_u64;
         let mut file = if resumed {
-            // Hash what is there, then append.
-            let mut existing_file = tokio::fs::File::open(&part).await.map_err(io(&part))?;
+            // Hash what is there, then append, through the one handle opened without
+            // following a link.
+            let mut file = open_to_resume(&part).await?;
             let mut buffer = vec![0_u8; 64 * 1024];
             loop {
-                let n = existing_file.read(&mut buffer).await.map_err(io(&part))?;
+                let n = file.read(&mut buffer).await.map_err(io(&part))?;
                 if n == 0 {
                     break;
                 }
                 hasher.update(&buffer[..n]);
                 written += n as u64;
             }
-            tokio::fs::OpenOptions::new()
-                .append(true)
-                .open(&part)
-                .await
-                .map_err(io(&part))?
+            file
         } else {
-            tokio::fs::File::create(&part).await.map_err(io(&part))?
+            create_part(&part).await?
         };
         let resumed_from = written;
         let total = expected_size.unwrap_or(0);
@@ -232,7 +234,19 @@ impl Client {
             let _ = tokio::fs::remove_file(&part).await;
             return Err(Error::DigestMismatch { expected, actual });
         }
-        tokio::fs::rename(&part, target).await.map_err(io(target))?;
+        // rename(2) replaces a link at the target itself; it never writes through it.
+        tokio::fs::rename(&part, target)
+            .await
+            .map_err(|source| Error::Io {
+                path: target.to_owned(),
+                source: std::io::Error::new(
+                    source.kind(),
+                    format!(
+                        "{source}; the verified bytes are kept in {}",
+                        part.display()
+                    ),
+                ),
+            })?;
         sync_directory(target);
         Ok(SavedAsset {
             path: target.to_owned(),
@@ -241,6 +255,131 @@ impl Client {
             resumed_from,
         })
     }
+}
+
+/// An error for `path`, of `kind`, saying `message`.
+fn io_error(path: &Path, kind: std::io::ErrorKind, message: String) -> Error {
+    Error::Io {
+        path: path.to_owned(),
+        source: std::io::Error::new(kind, message),
+    }
+}
+
+/// Fails before anything is downloaded when the target is a directory (not a link to one:
+/// the rename replaces a link), which the rename could never replace.
+async fn refuse_directory(target: &Path) -> Result<(), Error> {
+    match tokio::fs::symlink_metadata(target).await {
+        Ok(meta) if meta.is_dir() => Err(io_error(
+            target,
+            std::io::ErrorKind::IsADirectory,
+            "is a directory, not a file to save the asset to; nothing was downloaded".to_owned(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The bytes of the regular file at `part` to resume from, 0 when there is none. Anything
+/// else there (a link, dangling or not, a directory, a fifo) is removed, never followed,
+/// and the download starts afresh.
+async fn existing_part(part: &Path) -> Result<u64, Error> {
+    // `symlink_metadata`: the entry itself, never what a link names.
+    let meta = match tokio::fs::symlink_metadata(part).await {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(source) => return Err(io(part)(source)),
+    };
+    if meta.file_type().is_file() {
+        return Ok(meta.len());
+    }
+    let removed = if is_directory_entry(&meta) {
+        // Only an empty one: a directory with files in it is someone's, not a download's.
+        tokio::fs::remove_dir(part).await
+    } else {
+        // Unlinks a link itself, not what it names.
+        tokio::fs::remove_file(part).await
+    };
+    match removed {
+        Ok(()) => Ok(0),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+        Err(source) => Err(io_error(
+            part,
+            source.kind(),
+            format!(
+                "is not a regular file and could not be removed ({source}); remove it, then download again"
+            ),
+        )),
+    }
+}
+
+/// Whether an entry is removed as a directory: a directory, or on Windows a link to one.
+fn is_directory_entry(meta: &std::fs::Metadata) -> bool {
+    #[cfg(windows)]
+    {
+        use std::os::windows::fs::FileTypeExt;
+        if meta.file_type().is_symlink_dir() {
+            return true;
+        }
+    }
+    meta.is_dir()
+}
+
+/// A new, empty part file. Whatever is at its name now (a file not to resume from, or
+/// anything planted since it was looked at) is unlinked, never opened; the file is then
+/// created exclusively, which follows no link and fails if anything took the name meanwhile.
+async fn create_part(part: &Path) -> Result<tokio::fs::File, Error> {
+    match tokio::fs::remove_file(part).await {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(source) => return Err(io(part)(source)),
+    }
+    tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(part)
+        .await
+        .map_err(io(part))
+}
+
+/// The regular file at `part`, to read from the start and append to. On Unix it is opened
+/// with `O_NOFOLLOW`, so a link put there after it was looked at fails the open instead of
+/// being followed; elsewhere it is looked at once more just before.
+async fn open_to_resume(part: &Path) -> Result<tokio::fs::File, Error> {
+    let not_a_file = || {
+        io_error(
+            part,
+            std::io::ErrorKind::InvalidInput,
+            "changed into something other than a regular file as the download began; download again"
+                .to_owned(),
+        )
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    #[cfg(not(unix))]
+    if !tokio::fs::symlink_metadata(part)
+        .await
+        .map_err(io(part))?
+        .file_type()
+        .is_file()
+    {
+        return Err(not_a_file());
+    }
+    let file = match tokio::fs::OpenOptions::from(options).open(part).await {
+        Ok(file) => file,
+        // O_NOFOLLOW met a link.
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(not_a_file()),
+        Err(source) => return Err(io(part)(source)),
+    };
+    // What was opened, not what the name holds now: a fifo or device swapped in is refused.
+    if !file.metadata().await.map_err(io(part))?.is_file() {
+        return Err(not_a_file());
+    }
+    Ok(file)
 }
 
 /// The media type of an HTML or JSON page served where the asset's bytes should be,
@@ -277,6 +416,35 @@ fn sync_directory(target: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A link put at the part file after it was looked at (the race `existing_part` cannot
+    /// close) is not opened to resume from, nor created through when starting afresh.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn the_part_file_is_never_opened_through_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let (victim, part) = (dir.path().join("victim"), dir.path().join(".t.1.part"));
+        std::fs::write(&victim, b"precious").unwrap();
+        std::os::unix::fs::symlink(&victim, &part).unwrap();
+        let error = open_to_resume(&part).await.unwrap_err();
+        assert!(
+            error.to_string().contains("other than a regular file"),
+            "{error}"
+        );
+
+        let dangling = dir.path().join("not-yet");
+        std::fs::remove_file(&part).unwrap();
+        std::os::unix::fs::symlink(&dangling, &part).unwrap();
+        let mut file = create_part(&part).await.unwrap();
+        file.write_all(b"asset").await.unwrap();
+        // tokio writes in the background: flushed, the bytes are in the file.
+        file.flush().await.unwrap();
+        drop(file);
+        assert!(std::fs::symlink_metadata(&part).unwrap().is_file());
+        assert_eq!(std::fs::read(&part).unwrap(), b"asset");
+        assert!(!dangling.exists());
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    }
 
     #[test]
     fn only_plain_names_are_local_file_names() {

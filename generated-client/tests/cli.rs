@@ -712,3 +712,29 @@ async fn a_release_by_id_an_asset_by_id_and_a_label() {
     assert_eq!(std::fs::read(out.join("tool.zip")).unwrap(), b"tool bytes");
     assert!(s.github.asset(other).is_some());
 }
+
+/// A link planted at the part file `download` writes, naming a file that holds the asset's
+/// first bytes: the tool neither resumes from it nor writes through it.
+#[tokio::test]
+async fn download_never_writes_through_a_link_at_its_part_file() {
+    let s = Setup::new().await;
+    let bytes = pattern(200_000, 9);
+    let id = s.asset("tool.bin", &bytes);
+    let out = s.dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let victim = s.dir.path().join("victim");
+    std::fs::write(&victim, &bytes[..1000]).unwrap();
+    let part = github_release_assets::partial_path(&out.join("tool.bin"), id).unwrap();
+    std::os::unix::fs::symlink(&victim, &part).unwrap();
+
+    let run = s
+        .run(&["download", "o/r", "--tag", "v1", "--dir", "out", "--json"])
+        .await;
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(run.json()[0]["resumed_from"], 0, "{}", run.stdout);
+    assert_eq!(std::fs::read(&victim).unwrap(), &bytes[..1000]);
+    let saved = std::fs::symlink_metadata(out.join("tool.bin")).unwrap();
+    assert!(saved.file_type().is_file(), "{:?}", saved.file_type());
+    assert_eq!(std::fs::read(out.join("tool.bin")).unwrap(), bytes);
+    assert_eq!(files_in(&out), ["tool.bin"]);
+}

@@ -283,3 +283,213 @@ async fn a_partial_answer_to_a_whole_request_is_refused() {
     assert!(!target.exists());
     assert!(!partial_path(&target, asset.id).unwrap().exists());
 }
+
+/// The files a download touches with something planted where it writes: what a link
+/// names is never written or read, and the download either saves a regular file holding
+/// exactly the asset's bytes or fails with a typed error leaving nothing under the target.
+mod planted {
+    use super::*;
+    use std::path::{Path, PathBuf};
+
+    /// A target and its part file in a fresh directory, and a victim file outside it.
+    struct Paths {
+        _dir: tempfile::TempDir,
+        target: PathBuf,
+        part: PathBuf,
+        victim: PathBuf,
+    }
+
+    fn paths(asset: &ReleaseAsset) -> Paths {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("out")).unwrap();
+        std::fs::create_dir(dir.path().join("elsewhere")).unwrap();
+        let target = dir.path().join("out").join("tool.bin");
+        Paths {
+            part: partial_path(&target, asset.id).unwrap(),
+            victim: dir.path().join("elsewhere").join("victim"),
+            target,
+            _dir: dir,
+        }
+    }
+
+    /// The target is a regular file (not a link) holding exactly `bytes`, and no part file is left.
+    fn saved_exactly(target: &Path, part: &Path, bytes: &[u8]) {
+        let meta = std::fs::symlink_metadata(target).unwrap();
+        assert!(meta.file_type().is_file(), "{:?}", meta.file_type());
+        assert_eq!(std::fs::read(target).unwrap(), bytes);
+        assert!(
+            std::fs::symlink_metadata(part).is_err(),
+            "a part file was left"
+        );
+    }
+
+    /// A link at the part path to a file holding the asset's first bytes: the old code
+    /// resumed from it and appended the rest to the file the link names.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_link_at_the_part_path_is_never_resumed_from_or_written_through() {
+        let bytes = pattern(200_000);
+        let (_github, client, asset) = setup(&bytes).await;
+        let p = paths(&asset);
+        std::fs::write(&p.victim, &bytes[..1000]).unwrap();
+        std::os::unix::fs::symlink(&p.victim, &p.part).unwrap();
+
+        let saved = client
+            .download_asset_to("o", "r", &asset, &p.target)
+            .await
+            .unwrap();
+        assert_eq!(saved.resumed_from, 0, "resumed from the file a link names");
+        assert_eq!(std::fs::read(&p.victim).unwrap(), &bytes[..1000]);
+        saved_exactly(&p.target, &p.part, &bytes);
+    }
+
+    /// A link at the part path to a file that does not exist yet: the old code created it.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_dangling_link_at_the_part_path_creates_nothing_where_it_points() {
+        let bytes = pattern(50_000);
+        let (_github, client, asset) = setup(&bytes).await;
+        let p = paths(&asset);
+        std::os::unix::fs::symlink(&p.victim, &p.part).unwrap();
+
+        client
+            .download_asset_to("o", "r", &asset, &p.target)
+            .await
+            .unwrap();
+        assert!(
+            std::fs::symlink_metadata(&p.victim).is_err(),
+            "the download created the file a dangling link names"
+        );
+        saved_exactly(&p.target, &p.part, &bytes);
+    }
+
+    /// A link at the target is replaced by the downloaded file; the file it named is kept.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_link_at_the_target_is_replaced_not_written_through() {
+        let bytes = pattern(50_000);
+        let (_github, client, asset) = setup(&bytes).await;
+        let p = paths(&asset);
+        std::fs::write(&p.victim, b"precious").unwrap();
+        std::os::unix::fs::symlink(&p.victim, &p.target).unwrap();
+
+        client
+            .download_asset_to("o", "r", &asset, &p.target)
+            .await
+            .unwrap();
+        assert_eq!(std::fs::read(&p.victim).unwrap(), b"precious");
+        saved_exactly(&p.target, &p.part, &bytes);
+    }
+
+    /// An empty directory at the part path is no download's: it is removed and the
+    /// download starts afresh (the old code took its size for bytes to resume from).
+    #[tokio::test]
+    async fn an_empty_directory_at_the_part_path_is_replaced() {
+        let bytes = pattern(50_000);
+        let (_github, client, asset) = setup(&bytes).await;
+        let p = paths(&asset);
+        std::fs::create_dir(&p.part).unwrap();
+
+        let saved = client
+            .download_asset_to("o", "r", &asset, &p.target)
+            .await
+            .unwrap();
+        assert_eq!(saved.resumed_from, 0);
+        saved_exactly(&p.target, &p.part, &bytes);
+    }
+
+    /// A directory with files in it at the part path is not removed: a typed error names
+    /// it, and nothing is written.
+    #[tokio::test]
+    async fn a_directory_with_files_at_the_part_path_is_a_clear_error() {
+        let bytes = pattern(50_000);
+        let (github, client, asset) = setup(&bytes).await;
+        let p = paths(&asset);
+        std::fs::create_dir(&p.part).unwrap();
+        std::fs::write(p.part.join("inside"), b"someone's").unwrap();
+
+        match client
+            .download_asset_to("o", "r", &asset, &p.target)
+            .await
+            .unwrap_err()
+        {
+            Error::Io { path, source } => {
+                assert_eq!(path, p.part);
+                assert!(
+                    source.to_string().contains("not a regular file"),
+                    "{source}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(std::fs::symlink_metadata(&p.target).is_err());
+        assert_eq!(std::fs::read(p.part.join("inside")).unwrap(), b"someone's");
+        assert!(
+            github.requests().iter().all(|r| r.host != Host::Storage),
+            "the asset was downloaded"
+        );
+    }
+
+    /// A directory at the target is refused before any byte is fetched, and kept as it is.
+    #[tokio::test]
+    async fn a_directory_at_the_target_is_refused_before_downloading() {
+        let bytes = pattern(50_000);
+        let (github, client, asset) = setup(&bytes).await;
+        let p = paths(&asset);
+        std::fs::create_dir(&p.target).unwrap();
+        std::fs::write(p.target.join("inside"), b"someone's").unwrap();
+
+        match client
+            .download_asset_to("o", "r", &asset, &p.target)
+            .await
+            .unwrap_err()
+        {
+            Error::Io { path, source } => {
+                assert_eq!(path, p.target);
+                assert_eq!(source.kind(), std::io::ErrorKind::IsADirectory);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            std::fs::read(p.target.join("inside")).unwrap(),
+            b"someone's"
+        );
+        assert!(std::fs::symlink_metadata(&p.part).is_err());
+        assert!(
+            github.requests().iter().all(|r| r.host != Host::Storage),
+            "the asset was downloaded"
+        );
+    }
+
+    /// A link at the part path, a link at the target, and an interrupted download resumed
+    /// afterwards: neither file the links named changes, and the resume still happens.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn links_everywhere_then_an_interrupted_download_still_resumes() {
+        let bytes = pattern(400_000);
+        let (github, client, asset) = setup(&bytes).await;
+        let p = paths(&asset);
+        let other_victim = p.victim.with_file_name("other");
+        std::fs::write(&p.victim, &bytes[..1000]).unwrap();
+        std::fs::write(&other_victim, b"precious").unwrap();
+        std::os::unix::fs::symlink(&p.victim, &p.part).unwrap();
+        std::os::unix::fs::symlink(&other_victim, &p.target).unwrap();
+
+        github.inject(Host::Storage, Fault::CutMidBody);
+        client
+            .download_asset_to("o", "r", &asset, &p.target)
+            .await
+            .unwrap_err();
+        let kept = std::fs::symlink_metadata(&p.part).unwrap();
+        assert!(kept.file_type().is_file(), "{:?}", kept.file_type());
+        assert!(kept.len() > 0 && kept.len() < 400_000);
+        let saved = client
+            .download_asset_to("o", "r", &asset, &p.target)
+            .await
+            .unwrap();
+        assert_eq!(saved.resumed_from, kept.len());
+        assert_eq!(std::fs::read(&p.victim).unwrap(), &bytes[..1000]);
+        assert_eq!(std::fs::read(&other_victim).unwrap(), b"precious");
+        saved_exactly(&p.target, &p.part, &bytes);
+    }
+}
