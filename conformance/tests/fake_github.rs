@@ -7,9 +7,12 @@ use std::time::Duration;
 use conformance::description;
 use conformance::fake_github::{FakeGitHub, Fault, Host};
 use conformance::schema;
-use github_release_assets::types::{ReleaseAssetState, ReposCreateReleaseBody};
+use github_release_assets::types::{
+    Release, ReleaseAssetState, ReposCreateReleaseBody, ReposUpdateReleaseAssetBody,
+    ReposUpdateReleaseBody, ReposUpdateReleaseBodyMakeLatest,
+};
 use github_release_assets::{Client, Error, Typed};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const OWNER: &str = "octocat";
 const REPO: &str = "hello";
@@ -568,4 +571,615 @@ fn the_fake_and_the_client_rename_file_names_alike() {
             "{name}"
         );
     }
+}
+
+/// The release as the client gets it.
+async fn get_release(client: &Client, release: i64) -> Result<Release, Error> {
+    client
+        .repos_get_release()
+        .owner(OWNER)
+        .repo(REPO)
+        .release_id(release)
+        .send()
+        .typed()
+        .await
+        .map(|r| r.into_inner())
+}
+
+async fn update_release(
+    client: &Client,
+    release: i64,
+    body: ReposUpdateReleaseBody,
+) -> Result<Release, Error> {
+    client
+        .repos_update_release()
+        .owner(OWNER)
+        .repo(REPO)
+        .release_id(release)
+        .body(body)
+        .send()
+        .typed()
+        .await
+        .map(|r| r.into_inner())
+}
+
+async fn list_releases(client: &Client) -> Vec<Release> {
+    client
+        .repos_list_releases()
+        .owner(OWNER)
+        .repo(REPO)
+        .send()
+        .typed()
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+async fn by_tag(client: &Client, tag: &str) -> Result<Release, Error> {
+    client
+        .repos_get_release_by_tag()
+        .owner(OWNER)
+        .repo(REPO)
+        .tag(tag)
+        .send()
+        .typed()
+        .await
+        .map(|r| r.into_inner())
+}
+
+fn publish() -> ReposUpdateReleaseBody {
+    ReposUpdateReleaseBody {
+        draft: Some(false),
+        ..Default::default()
+    }
+}
+
+/// GitHub refused with a 422 that says `words` (whichever variant the client makes of it).
+fn assert_refused(error: &Error, words: &str) {
+    assert_eq!(error.status(), Some(422), "{error:?}");
+    assert!(error.to_string().contains(words), "{error}");
+}
+
+#[tokio::test]
+async fn a_draft_is_not_found_by_tag_but_is_listed() {
+    let github = FakeGitHub::start().await.unwrap();
+    let client = Client::builder(github.api_url()).build().unwrap();
+    let seeded = github.create_release_with(OWNER, REPO, "v1.0.0-rc.1", true);
+    let created = client
+        .repos_create_release()
+        .owner(OWNER)
+        .repo(REPO)
+        .body(
+            ReposCreateReleaseBody::builder()
+                .tag_name("v1.0.0-rc.2")
+                .draft(true),
+        )
+        .send()
+        .typed()
+        .await
+        .unwrap()
+        .into_inner();
+    for (tag, id) in [("v1.0.0-rc.1", seeded), ("v1.0.0-rc.2", created.id)] {
+        let missing = by_tag(&client, tag).await.unwrap_err();
+        assert!(matches!(missing, Error::NotFound { .. }), "{missing:?}");
+        let listed = list_releases(&client).await;
+        let draft = listed
+            .iter()
+            .find(|r| r.id == id)
+            .expect("the draft listed");
+        assert!(draft.draft);
+        assert_eq!(draft.published_at, None);
+        assert_eq!(draft.immutable, Some(false));
+        assert_eq!(get_release(&client, id).await.unwrap(), *draft);
+    }
+    // No published release: no latest either.
+    assert!(matches!(
+        client
+            .repos_get_latest_release()
+            .owner(OWNER)
+            .repo(REPO)
+            .send()
+            .typed()
+            .await,
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[tokio::test]
+async fn a_draft_is_published_and_edited_by_patch() {
+    let github = FakeGitHub::start().await.unwrap();
+    let client = Client::builder(github.api_url()).build().unwrap();
+    let draft = github.create_release_with(OWNER, REPO, "v3.0.0", true);
+    let asset = upload(&client, draft, "a.zip", b"bytes").await.unwrap();
+    let published = update_release(&client, draft, publish()).await.unwrap();
+    assert!(!published.draft);
+    assert!(published.published_at.is_some());
+    assert_eq!(published.immutable, Some(false));
+    assert_eq!(published.assets, [asset]);
+    assert_eq!(by_tag(&client, "v3.0.0").await.unwrap(), published);
+
+    let edited = update_release(
+        &client,
+        draft,
+        ReposUpdateReleaseBody {
+            tag_name: Some("v3.0.1".into()),
+            target_commitish: Some("release".into()),
+            name: Some("Three".into()),
+            body: Some("Notes".into()),
+            prerelease: Some(true),
+            make_latest: Some(ReposUpdateReleaseBodyMakeLatest::False),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (
+            edited.tag_name.as_str(),
+            edited.target_commitish.as_str(),
+            edited.name.as_deref(),
+            edited.body.as_deref(),
+            edited.prerelease,
+            edited.draft,
+        ),
+        (
+            "v3.0.1",
+            "release",
+            Some("Three"),
+            Some("Notes"),
+            true,
+            false
+        )
+    );
+    assert_eq!(edited.published_at, published.published_at);
+    assert_eq!(get_release(&client, draft).await.unwrap(), edited);
+
+    // Back to a draft, while immutable releases are off.
+    let again = update_release(
+        &client,
+        draft,
+        ReposUpdateReleaseBody {
+            draft: Some(true),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(again.draft);
+    assert!(by_tag(&client, "v3.0.1").await.is_err());
+
+    let missing = update_release(&client, 999_999, publish())
+        .await
+        .unwrap_err();
+    assert!(matches!(missing, Error::NotFound { .. }), "{missing:?}");
+}
+
+#[tokio::test]
+async fn with_immutable_releases_on_a_published_release_is_immutable_everywhere() {
+    let github = FakeGitHub::start().await.unwrap();
+    let client = Client::builder(github.api_url()).build().unwrap();
+    let before = github.create_release(OWNER, REPO, "v0.9.0");
+    github.set_immutable_releases(OWNER, REPO, true);
+    let draft = github.create_release_with(OWNER, REPO, "v1.0.0", true);
+    // A draft is mutable: assets go up to it before it is published.
+    let asset = upload(&client, draft, "a.zip", b"bytes").await.unwrap();
+    assert_eq!(
+        get_release(&client, draft).await.unwrap().immutable,
+        Some(false)
+    );
+
+    let published = update_release(&client, draft, publish()).await.unwrap();
+    assert_eq!(published.immutable, Some(true));
+    assert!(published.published_at.is_some());
+    assert_eq!(published.assets, [asset]);
+    assert_eq!(get_release(&client, draft).await.unwrap(), published);
+    assert_eq!(by_tag(&client, "v1.0.0").await.unwrap(), published);
+    let latest = client
+        .repos_get_latest_release()
+        .owner(OWNER)
+        .repo(REPO)
+        .send()
+        .typed()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(latest, published);
+    let listed = list_releases(&client).await;
+    assert_eq!(listed.iter().find(|r| r.id == draft), Some(&published));
+    // Published before the setting was on: still mutable.
+    let old = listed.iter().find(|r| r.id == before).unwrap();
+    assert_eq!(old.immutable, Some(false));
+
+    // Created published through the API, and by the test API: immutable at once.
+    let created = client
+        .repos_create_release()
+        .owner(OWNER)
+        .repo(REPO)
+        .body(ReposCreateReleaseBody::builder().tag_name("v1.1.0"))
+        .send()
+        .typed()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(created.immutable, Some(true));
+    let seeded = github.create_release(OWNER, REPO, "v1.2.0");
+    assert!(github.release(OWNER, REPO, seeded).unwrap().immutable);
+
+    // Turning the setting off leaves immutable releases immutable.
+    github.set_immutable_releases(OWNER, REPO, false);
+    assert_eq!(
+        get_release(&client, draft).await.unwrap().immutable,
+        Some(true)
+    );
+    let later = github.create_release(OWNER, REPO, "v1.3.0");
+    assert!(!github.release(OWNER, REPO, later).unwrap().immutable);
+}
+
+#[tokio::test]
+async fn an_immutable_release_refuses_uploads_and_creates_no_asset() {
+    let github = FakeGitHub::start().await.unwrap();
+    let client = Client::builder(github.api_url())
+        .retry(github_release_assets::RetryPolicy::none())
+        .build()
+        .unwrap();
+    github.set_immutable_releases(OWNER, REPO, true);
+    let release = github.create_release(OWNER, REPO, "v1.0.0");
+    let error = upload(&client, release, "a.zip", b"bytes")
+        .await
+        .unwrap_err();
+    assert_refused(&error, "Cannot upload assets to an immutable release");
+    assert!(github.assets(OWNER, REPO, release).is_empty());
+    // Not even the `starter` a failing upload leaves behind.
+    github.inject(Host::Uploads, Fault::BadGateway);
+    let error = upload(&client, release, "a.zip", &[0_u8; 200_000])
+        .await
+        .unwrap_err();
+    assert_refused(&error, "Cannot upload assets to an immutable release");
+    assert!(github.assets(OWNER, REPO, release).is_empty());
+    assert!(
+        get_release(&client, release)
+            .await
+            .unwrap()
+            .assets
+            .is_empty()
+    );
+    let posts = github
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    assert_eq!(posts, 2);
+}
+
+#[tokio::test]
+async fn an_immutable_releases_assets_cannot_be_deleted_or_edited() {
+    let github = FakeGitHub::start().await.unwrap();
+    let client = Client::builder(github.api_url()).build().unwrap();
+    github.set_immutable_releases(OWNER, REPO, true);
+    let release = github.create_release_with(OWNER, REPO, "v1.0.0", true);
+    let asset = upload(&client, release, "a.zip", b"bytes").await.unwrap();
+    update_release(&client, release, publish()).await.unwrap();
+    let before = github.asset(asset.id).unwrap();
+
+    let error = client
+        .repos_delete_release_asset()
+        .owner(OWNER)
+        .repo(REPO)
+        .asset_id(asset.id)
+        .send()
+        .typed()
+        .await
+        .unwrap_err();
+    assert_refused(&error, "Cannot delete asset from an immutable release");
+    assert_eq!(github.asset(asset.id), Some(before.clone()));
+
+    for body in [
+        ReposUpdateReleaseAssetBody {
+            name: Some("b.zip".into()),
+            ..Default::default()
+        },
+        ReposUpdateReleaseAssetBody {
+            label: Some("a label".into()),
+            ..Default::default()
+        },
+    ] {
+        let error = client
+            .repos_update_release_asset()
+            .owner(OWNER)
+            .repo(REPO)
+            .asset_id(asset.id)
+            .body(body)
+            .send()
+            .typed()
+            .await
+            .unwrap_err();
+        assert_refused(&error, "Cannot update asset of an immutable release");
+        assert_eq!(github.asset(asset.id), Some(before.clone()));
+    }
+    let got = client
+        .repos_get_release_asset()
+        .owner(OWNER)
+        .repo(REPO)
+        .asset_id(asset.id)
+        .send()
+        .typed()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(got, asset);
+}
+
+#[tokio::test]
+async fn an_immutable_release_stays_published_but_its_notes_can_be_edited() {
+    let github = FakeGitHub::start().await.unwrap();
+    let client = Client::builder(github.api_url()).build().unwrap();
+    github.set_immutable_releases(OWNER, REPO, true);
+    let release = github.create_release(OWNER, REPO, "v1.0.0");
+    let error = update_release(
+        &client,
+        release,
+        ReposUpdateReleaseBody {
+            draft: Some(true),
+            name: Some("never applied".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_refused(&error, "state cannot be changed when release is immutable");
+    let info = github.release(OWNER, REPO, release).unwrap();
+    assert!(!info.draft && info.published && info.immutable);
+    assert_eq!(info.name.as_deref(), Some("v1.0.0"));
+
+    let edited = update_release(
+        &client,
+        release,
+        ReposUpdateReleaseBody {
+            name: Some("One".into()),
+            body: Some("Fixed notes".into()),
+            prerelease: Some(true),
+            make_latest: Some(ReposUpdateReleaseBodyMakeLatest::Legacy),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(edited.immutable, Some(true));
+    assert_eq!(edited.name.as_deref(), Some("One"));
+    assert_eq!(edited.body.as_deref(), Some("Fixed notes"));
+    assert!(edited.prerelease && !edited.draft);
+    // Publishing what is published changes nothing.
+    let same = update_release(&client, release, publish()).await.unwrap();
+    assert_eq!(same, edited);
+}
+
+#[tokio::test]
+async fn a_release_is_deleted_with_its_assets_immutable_or_not() {
+    let github = FakeGitHub::start().await.unwrap();
+    let client = Client::builder(github.api_url()).build().unwrap();
+    let mutable = github.create_release(OWNER, REPO, "v1.0.0");
+    github.set_immutable_releases(OWNER, REPO, true);
+    let immutable = github.create_release_with(OWNER, REPO, "v2.0.0", true);
+    let mut assets = Vec::new();
+    for release in [mutable, immutable] {
+        assets.push(
+            upload(&client, release, "a.zip", b"bytes")
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    update_release(&client, immutable, publish()).await.unwrap();
+    assert!(github.release(OWNER, REPO, immutable).unwrap().immutable);
+
+    for (release, asset) in [mutable, immutable].into_iter().zip(assets) {
+        let deleted = client
+            .repos_delete_release()
+            .owner(OWNER)
+            .repo(REPO)
+            .release_id(release)
+            .send()
+            .typed()
+            .await
+            .unwrap();
+        assert_eq!(deleted.status().as_u16(), 204);
+        assert!(github.release(OWNER, REPO, release).is_none());
+        assert!(github.asset(asset).is_none());
+        assert!(matches!(
+            get_release(&client, release).await,
+            Err(Error::NotFound { .. })
+        ));
+        let again = client
+            .repos_delete_release()
+            .owner(OWNER)
+            .repo(REPO)
+            .release_id(release)
+            .send()
+            .typed()
+            .await
+            .unwrap_err();
+        assert!(matches!(again, Error::NotFound { .. }), "{again:?}");
+    }
+    assert!(list_releases(&client).await.is_empty());
+}
+
+#[tokio::test]
+async fn the_new_routes_take_faults_and_are_recorded() {
+    let github = FakeGitHub::start().await.unwrap();
+    let client = Client::builder(github.api_url())
+        .retry(github_release_assets::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let release = github.create_release_with(OWNER, REPO, "v1.0.0", true);
+    github.inject(Host::Api, Fault::BadGateway);
+    let error = update_release(&client, release, publish())
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(502));
+    assert!(github.release(OWNER, REPO, release).unwrap().draft);
+    github.inject(
+        Host::Api,
+        Fault::RateLimited {
+            status: 429,
+            retry_after: Some(1),
+            reset_in: None,
+        },
+    );
+    let error = client
+        .repos_delete_release()
+        .owner(OWNER)
+        .repo(REPO)
+        .release_id(release)
+        .send()
+        .typed()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::RateLimited { status: 429, .. }),
+        "{error:?}"
+    );
+    assert!(github.release(OWNER, REPO, release).is_some());
+    update_release(&client, release, publish()).await.unwrap();
+    client
+        .repos_delete_release()
+        .owner(OWNER)
+        .repo(REPO)
+        .release_id(release)
+        .send()
+        .typed()
+        .await
+        .unwrap();
+    let path = format!("/repos/{OWNER}/{REPO}/releases/{release}");
+    let seen: Vec<(String, String)> = github
+        .requests()
+        .into_iter()
+        .map(|r| (r.method, r.path))
+        .collect();
+    let expected = ["PATCH", "DELETE", "PATCH", "DELETE"].map(|m| (m.to_owned(), path.clone()));
+    assert_eq!(seen, expected);
+    let patch = github
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PATCH")
+        .unwrap();
+    assert_eq!(patch.host, Host::Api);
+    assert_eq!(patch.header("content-type"), Some("application/json"));
+}
+
+#[tokio::test]
+async fn the_answers_of_the_new_routes_validate_against_the_description() {
+    let github = FakeGitHub::start().await.unwrap();
+    github.set_immutable_releases(OWNER, REPO, true);
+    let draft = github.create_release_with(OWNER, REPO, "v1.0.0", true);
+    let asset = github
+        .add_asset(
+            OWNER,
+            REPO,
+            draft,
+            "a.bin",
+            "application/octet-stream",
+            b"abc",
+        )
+        .unwrap();
+    let http = raw();
+    let base = format!("{}/repos/{OWNER}/{REPO}/releases", github.api_url());
+    let send = |request: reqwest::RequestBuilder| async move {
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let body = response.bytes().await.unwrap();
+        let json = if body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&body).unwrap()
+        };
+        (status, json)
+    };
+
+    let (status, body) = send(
+        http.patch(format!("{base}/{draft}"))
+            .json(&json!({"draft": false})),
+    )
+    .await;
+    assert_eq!(
+        (status, &body["immutable"], &body["draft"]),
+        (200, &json!(true), &json!(false))
+    );
+    assert_valid("repos/update-release", 200, &body);
+    for (operation, path) in [
+        ("repos/get-release", format!("{base}/{draft}")),
+        ("repos/get-release-by-tag", format!("{base}/tags/v1.0.0")),
+        ("repos/get-latest-release", format!("{base}/latest")),
+        ("repos/list-releases", base.clone()),
+    ] {
+        let (status, body) = send(http.get(path)).await;
+        assert_eq!(status, 200);
+        assert_valid(operation, 200, &body);
+    }
+    let (status, body) = send(
+        http.patch(format!("{base}/999"))
+            .json(&json!({"name": "x"})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_valid("repos/update-release", 404, &body);
+    let (status, body) = send(http.delete(format!("{base}/999"))).await;
+    assert_eq!(status, 404);
+    assert_valid("repos/delete-release", 404, &body);
+
+    // The 422s of an immutable release: the description documents no body for them, so
+    // they are GitHub's answers as reported, exactly.
+    let uploads = format!(
+        "{}/repos/{OWNER}/{REPO}/releases/{draft}/assets?name=b.bin",
+        github.uploads_url()
+    );
+    let (status, body) = send(
+        http.post(uploads)
+            .header("content-type", "application/octet-stream")
+            .body("abc"),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        body,
+        json!({"message": "Cannot upload assets to an immutable release.", "documentation_url": "https://docs.github.com/rest", "status": "422"})
+    );
+    let (status, body) = send(http.delete(format!("{base}/assets/{asset}"))).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        body,
+        json!({
+            "message": "Validation Failed",
+            "errors": [{"resource": "ReleaseAsset", "code": "custom", "message": "Cannot delete asset from an immutable release"}],
+            "documentation_url": "https://docs.github.com/rest/releases/assets#delete-a-release-asset",
+            "status": "422"
+        })
+    );
+    let (status, body) = send(
+        http.patch(format!("{base}/assets/{asset}"))
+            .json(&json!({"label": "x"})),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        body["errors"],
+        json!([{"resource": "ReleaseAsset", "code": "custom", "message": "Cannot update asset of an immutable release"}])
+    );
+    let (status, body) = send(
+        http.patch(format!("{base}/{draft}"))
+            .json(&json!({"draft": true})),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        body,
+        json!({
+            "message": "Validation Failed",
+            "errors": [{"resource": "Release", "code": "custom", "message": "state cannot be changed when release is immutable"}],
+            "documentation_url": "https://docs.github.com/rest/releases/releases#update-a-release",
+            "status": "422"
+        })
+    );
+
+    let (status, body) = send(http.delete(format!("{base}/{draft}"))).await;
+    assert_eq!((status, body), (204, Value::Null));
 }

@@ -77,6 +77,10 @@ fn there_are_enough_fixtures_and_they_cover_the_subset() {
         ("repos/upload-release-asset", 201),
         ("repos/upload-release-asset", 422),
         ("repos/upload-release-asset", 502),
+        ("repos/update-release", 200),
+        ("repos/update-release", 404),
+        ("repos/delete-release", 204),
+        ("repos/delete-release", 404),
     ] {
         assert!(
             all.iter()

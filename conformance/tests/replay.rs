@@ -7,7 +7,9 @@
 use std::collections::BTreeMap;
 
 use conformance::fixture::{self, Fixture};
-use github_release_assets::types::{ReposCreateReleaseBody, ReposUpdateReleaseAssetBody};
+use github_release_assets::types::{
+    ReposCreateReleaseBody, ReposUpdateReleaseAssetBody, ReposUpdateReleaseBody,
+};
 use github_release_assets::{Client, Error, Typed};
 use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -211,6 +213,30 @@ async fn call(fixture: &Fixture, server: &MockServer) -> String {
                     .await,
             )
         }
+        "repos/update-release" => {
+            let body: ReposUpdateReleaseBody = serde_json::from_value(body).unwrap();
+            outcome(
+                client
+                    .repos_update_release()
+                    .owner(owner)
+                    .repo(repo)
+                    .release_id(int(fixture, "release_id"))
+                    .body(body)
+                    .send()
+                    .typed()
+                    .await,
+            )
+        }
+        "repos/delete-release" => outcome(
+            client
+                .repos_delete_release()
+                .owner(owner)
+                .repo(repo)
+                .release_id(int(fixture, "release_id"))
+                .send()
+                .typed()
+                .await,
+        ),
         other => panic!("{}: no replay for operation {other}", fixture.name),
     }
 }

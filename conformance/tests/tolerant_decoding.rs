@@ -225,7 +225,8 @@ fn every_fixture_body_decodes_with_nullable_fields_absent_and_unknown_fields_add
                 "repos/get-release"
                 | "repos/get-latest-release"
                 | "repos/get-release-by-tag"
-                | "repos/create-release",
+                | "repos/create-release"
+                | "repos/update-release",
                 _,
             ) => check::<Release>(&fixture, schema, body),
             ("repos/list-releases", _) => check::<Vec<Release>>(&fixture, schema, body),

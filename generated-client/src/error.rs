@@ -69,11 +69,43 @@ pub enum Error {
         /// The body's first characters.
         excerpt: String,
     },
+    /// The release is immutable: published with release immutability on, its assets can
+    /// no longer be added, replaced, edited or deleted. Refused before anything was sent
+    /// when the release says so (`status` `None`), or GitHub's 422 saying it.
+    #[error(
+        "{}is immutable: {message}. Once an immutable release is published, no asset can be added, replaced, edited or deleted, nor can it become a draft again; upload to a draft release, then publish it",
+        .release.as_ref().map(|r| format!("release {r} ")).unwrap_or_else(|| "the release ".to_owned())
+    )]
+    ImmutableRelease {
+        /// The release, as `TAG (id ID)`, when known.
+        release: Option<String>,
+        /// What was refused, or GitHub's message.
+        message: String,
+        /// 422 when GitHub refused; `None` when refused before sending.
+        status: Option<u16>,
+    },
     /// The release already has an asset of that name (GitHub's 422 `already_exists`).
     #[error(
         "the release already has an asset named {name:?}: delete it first, or upload with IfExists::Replace or IfExists::Skip"
     )]
     AlreadyExists { name: String },
+    /// What GitHub stored is not what was uploaded (its size, or its `digest` against the
+    /// sha256 of the bytes sent). The stored asset was deleted.
+    #[error(
+        "the upload of {name:?} did not arrive intact: {reason}; the stored asset was deleted, upload again"
+    )]
+    UploadMismatch { name: String, reason: String },
+    /// A replacement's new asset is complete and the old one deleted, but renaming the new
+    /// one to the name kept failing: it is still under its temporary name.
+    #[error(
+        "replacing {name:?}: the new asset (id {asset_id}) is uploaded and the old one deleted, but renaming it from {temporary:?} failed ({reason}); rename it with `release-assets edit --asset-id {asset_id} --rename {name:?}` or upload again"
+    )]
+    ReplaceIncomplete {
+        name: String,
+        temporary: String,
+        asset_id: i64,
+        reason: String,
+    },
     /// The downloaded bytes' sha256 is not the asset's `digest`. Nothing was saved.
     #[error(
         "digest mismatch: the asset's digest is sha256:{expected} but the bytes received hash to sha256:{actual}; nothing was saved, download again"
@@ -114,6 +146,7 @@ impl Error {
         match self {
             Error::NotFound { .. } => Some(404),
             Error::Unprocessable { .. } => Some(422),
+            Error::ImmutableRelease { status, .. } => *status,
             Error::RateLimited { status, .. }
             | Error::Authentication { status, .. }
             | Error::Status { status, .. } => Some(*status),
@@ -159,10 +192,17 @@ impl Error {
                 message,
                 documentation_url: body.documentation_url,
             },
-            422 => Error::Unprocessable {
-                message,
-                errors: body.errors,
-                documentation_url: body.documentation_url,
+            422 => match immutable_release_message(&message, &body.errors) {
+                Some(message) => Error::ImmutableRelease {
+                    release: None,
+                    message,
+                    status: Some(422),
+                },
+                None => Error::Unprocessable {
+                    message,
+                    errors: body.errors,
+                    documentation_url: body.documentation_url,
+                },
             },
             401 | 403 => Error::Authentication {
                 status: code,
@@ -305,6 +345,31 @@ pub(crate) fn excerpt(bytes: &[u8]) -> String {
         .chars()
         .take(EXCERPT_CHARS)
         .collect()
+}
+
+/// GitHub's words when a 422 is about an immutable release ("Cannot upload assets to an
+/// immutable release.", "Cannot delete asset from an immutable release", "state cannot be
+/// changed when release is immutable"), from its `message` or one of its `errors`.
+fn immutable_release_message(message: &str, errors: &[serde_json::Value]) -> Option<String> {
+    let about_immutability = |text: &str| {
+        let text = text.to_ascii_lowercase();
+        text.contains("immutable release") || text.contains("release is immutable")
+    };
+    if about_immutability(message) {
+        return Some(message.trim_end_matches('.').to_owned());
+    }
+    errors
+        .iter()
+        .filter_map(|e| e.get("message").and_then(serde_json::Value::as_str))
+        .find(|m| about_immutability(m))
+        .map(|m| m.trim_end_matches('.').to_owned())
+}
+
+/// The codes of GitHub's `errors` entries (`already_exists`, `custom`, `missing_field`, …).
+pub(crate) fn error_codes(errors: &[serde_json::Value]) -> impl Iterator<Item = &str> {
+    errors
+        .iter()
+        .filter_map(|e| e.get("code").and_then(serde_json::Value::as_str))
 }
 
 fn describe_errors(errors: &[serde_json::Value]) -> String {
@@ -469,6 +534,52 @@ mod tests {
             e.to_string(),
             "GitHub refused the request (422): Validation Failed (ReleaseAsset name already_exists)"
         );
+    }
+
+    #[test]
+    fn a_422_about_an_immutable_release_is_told_apart() {
+        let upload = Error::from_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &HeaderMap::new(),
+            body("Cannot upload assets to an immutable release."),
+        );
+        assert!(
+            matches!(&upload, Error::ImmutableRelease { status: Some(422), message, .. } if message == "Cannot upload assets to an immutable release"),
+            "{upload:?}"
+        );
+        assert!(
+            upload
+                .to_string()
+                .contains("upload to a draft release, then publish it")
+        );
+        let delete = Error::from_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &HeaderMap::new(),
+            Some(GithubError {
+                message: Some("Validation Failed".into()),
+                errors: vec![
+                    serde_json::json!({"resource": "ReleaseAsset", "code": "custom",
+                    "message": "Cannot delete asset from an immutable release"}),
+                ],
+                ..Default::default()
+            }),
+        );
+        assert!(
+            matches!(&delete, Error::ImmutableRelease { message, .. } if message == "Cannot delete asset from an immutable release"),
+            "{delete:?}"
+        );
+        // Any other validation failure stays what it is.
+        let other = Error::from_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &HeaderMap::new(),
+            Some(GithubError {
+                message: Some("Validation Failed".into()),
+                errors: vec![serde_json::json!({"resource": "Release", "code": "custom",
+                    "field": "tag_name", "message": "tag_name is not a valid tag"})],
+                ..Default::default()
+            }),
+        );
+        assert!(matches!(other, Error::Unprocessable { .. }), "{other:?}");
     }
 
     #[test]

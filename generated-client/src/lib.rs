@@ -8,7 +8,9 @@ mod error;
 mod file_chunks;
 mod pagination;
 mod progress;
+mod releases;
 mod retry;
+mod sent_digest;
 mod upload;
 // Written by `cargo xtask regenerate`; never edited by hand, nor by rustfmt (the
 // generator formats it with prettyplease, and `regenerate --check` compares bytes).

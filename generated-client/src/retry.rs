@@ -114,6 +114,12 @@ fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
 
 /// A number in `[0, 1)` that differs from call to call, enough to spread retries.
 fn jitter() -> f64 {
+    (random_u64() >> 11) as f64 / (1_u64 << 53) as f64
+}
+
+/// 64 bits that differ from call to call (std's per-process random hash keys, and the
+/// time): enough to spread retries and to make a temporary name unique, not for secrets.
+pub(crate) fn random_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
     hasher.write_u128(
@@ -122,7 +128,7 @@ fn jitter() -> f64 {
             .unwrap_or_default()
             .as_nanos(),
     );
-    (hasher.finish() >> 11) as f64 / (1_u64 << 53) as f64
+    hasher.finish()
 }
 
 fn idempotent(method: &reqwest::Method) -> bool {
@@ -146,7 +152,18 @@ pub(crate) async fn execute(
     let mut next = request;
     loop {
         let spare = next.try_clone();
+        let is_delete = next.method() == reqwest::Method::DELETE;
         let result = http.execute(next).await;
+        // A DELETE sent again after a 5xx or a broken connection, and now not found: the
+        // first try deleted it and its answer was lost. That is what was asked for.
+        if is_delete
+            && attempt > 0
+            && let Ok(response) = &result
+            && response.status() == reqwest::StatusCode::NOT_FOUND
+        {
+            tracing::info!("the retried DELETE found nothing: the first try deleted it");
+            return Ok(no_content(response));
+        }
         let pause = match &result {
             Ok(response) => policy.pause_after_status(
                 attempt,
@@ -180,6 +197,19 @@ pub(crate) async fn execute(
         attempt += 1;
         next = again;
     }
+}
+
+/// A `204 No Content` answer in place of `response`, keeping its headers.
+fn no_content(response: &reqwest::Response) -> reqwest::Response {
+    let mut answer = http::Response::new(Vec::<u8>::new());
+    *answer.status_mut() = reqwest::StatusCode::NO_CONTENT;
+    *answer.version_mut() = response.version();
+    for (name, value) in response.headers() {
+        if name != reqwest::header::CONTENT_LENGTH && name != reqwest::header::CONTENT_TYPE {
+            answer.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    reqwest::Response::from(answer)
 }
 
 #[cfg(test)]

@@ -3,16 +3,26 @@
 //!
 //! **An asset of the same name.** GitHub keeps one asset per name and answers a second
 //! upload with 422. [`IfExists::Fail`] reports that as [`Error::AlreadyExists`];
-//! [`IfExists::Skip`] keeps the existing asset; [`IfExists::Replace`] deletes it and then
-//! uploads. Delete comes first because GitHub refuses the upload while the old asset is
-//! there; the cost is a moment (and, if the upload then fails, a release) without the
-//! asset, which a retry of the same call repairs. Uploading under a temporary name and
-//! renaming afterwards would keep the old asset longer, but a failure would leave a stray
-//! asset under a name GitHub chose, which is worse to clean up.
+//! [`IfExists::Skip`] keeps the existing asset; [`IfExists::Replace`] never leaves the
+//! release without a complete asset of the name: the bytes go up under a temporary name
+//! and are checked, then the old asset is deleted and the new one renamed (and labelled:
+//! the old label stays unless another is given). A failure before the delete keeps the old
+//! asset; after it, the new one. The temporary asset is removed on the way out. (Deleting
+//! first, as `gh release upload --clobber` does, loses the asset when the upload fails.)
+//!
+//! **Checked both ways.** The bytes' sha256 is computed while they are sent (on the thread
+//! that reads the file) and compared with the size and `digest` of GitHub's answer; an
+//! answer without a digest is read back once. A mismatch deletes what GitHub stored and is
+//! [`Error::UploadMismatch`].
 //!
 //! **A 502.** GitHub warns that an upload answered 502 may leave an empty asset in state
 //! `starter` under that name, which blocks the name. It is found and deleted, and the
-//! upload is tried again, at most [`UploadOptions::retries_after_502`] times.
+//! upload is tried again, at most [`UploadOptions::retries_after_502`] times. An asset
+//! `uploaded` under the name with the size and digest of the bytes sent is this upload,
+//! which arrived before the 502 did: it is the result.
+//!
+//! **Immutable releases.** Nothing is sent to a release whose assets are locked
+//! ([`Release::assets_locked`]): the upload fails at once with [`Error::ImmutableRelease`].
 
 use std::path::Path;
 use std::pin::Pin;
@@ -22,7 +32,10 @@ use futures_util::Stream;
 use crate::client::UploadUrl;
 use crate::file_chunks::{CHUNK, file_chunks};
 use crate::progress::{Counted, Progress};
-use crate::types::{Release, ReleaseAsset, ReleaseAssetState, ReleaseAssetStateKnown};
+use crate::sent_digest::{SentDigest, digest_matches, hashed};
+use crate::types::{
+    Release, ReleaseAsset, ReleaseAssetState, ReleaseAssetStateKnown, ReposUpdateReleaseAssetBody,
+};
 use crate::{Client, Error, Typed};
 
 /// What to do when the release already has an asset of the name.
@@ -33,7 +46,8 @@ pub enum IfExists {
     Fail,
     /// Keep the existing asset and return it; nothing is uploaded.
     Skip,
-    /// Delete the existing asset, then upload.
+    /// Upload under a temporary name, then delete the existing asset and rename the new
+    /// one: the release keeps a complete asset of the name throughout.
     Replace,
 }
 
@@ -164,8 +178,13 @@ impl Client {
             }
             let length = metadata.len();
             let file = file.into_std().await;
-            let stream: UploadStream = Box::pin(file_chunks(file, length, CHUNK));
-            Ok::<_, Error>((stream, length))
+            let digest = SentDigest::default();
+            let stream: UploadStream = Box::pin(file_chunks(file, length, CHUNK, digest.clone()));
+            Ok::<_, Error>(Attempt {
+                stream,
+                length,
+                digest,
+            })
         };
         self.upload_with(release, &options, open).await
     }
@@ -190,8 +209,13 @@ impl Client {
         let open = || {
             let body = body.take();
             async move {
-                body.map(|b| (b, length))
-                    .ok_or_else(|| Error::InvalidRequest("a stream can be uploaded once".into()))
+                let digest = SentDigest::default();
+                body.map(|b| Attempt {
+                    stream: Box::pin(hashed(b, length, digest.clone())),
+                    length,
+                    digest,
+                })
+                .ok_or_else(|| Error::InvalidRequest("a stream can be uploaded once".into()))
             }
         };
         self.upload_with(release, &options, open).await
@@ -205,68 +229,194 @@ impl Client {
     ) -> Result<ReleaseAsset, Error>
     where
         F: FnMut() -> Fut,
-        Fut: std::future::Future<Output = Result<(UploadStream, u64), Error>>,
+        Fut: std::future::Future<Output = Result<Attempt, Error>>,
     {
+        // Nothing is sent to a release whose assets are locked: GitHub would refuse it, and
+        // a Replace would get as far as uploading its temporary asset first.
+        release.ensure_assets_unlocked("upload an asset")?;
         let target = UploadUrl::parse(&release.upload_url)?;
         // The bytes are opened, and the uploads host checked, first: an upload that cannot
-        // happen must not cost the release the asset `IfExists::Replace` would delete.
-        let mut opened = Some(open().await?);
+        // happen must not cost the release anything.
+        let first = open().await?;
         let uploads = self.for_upload_url(&release.upload_url)?;
+        let mut replacing = None;
         if options.if_exists != IfExists::Fail
             && let Some(existing) = self.find_asset(&target, &options.name).await?
         {
-            let junk = !matches!(
-                existing.state,
-                ReleaseAssetState::Known(ReleaseAssetStateKnown::Uploaded)
-            );
-            if options.if_exists == IfExists::Skip && !junk {
-                return Ok(existing);
+            if is_uploaded(&existing) {
+                if options.if_exists == IfExists::Skip {
+                    return Ok(existing);
+                }
+                replacing = Some(existing);
+            } else {
+                // An asset that never finished (`starter`) blocks the name and holds nothing.
+                self.delete_asset_by_id(&target, existing.id).await?;
             }
-            self.delete_asset(&target, existing.id).await?;
         }
+        let upload = Upload {
+            uploads: &uploads,
+            target: &target,
+            options,
+        };
+        match replacing {
+            None => {
+                self.send_upload(
+                    &upload,
+                    &options.name,
+                    options.label.as_deref(),
+                    first,
+                    open,
+                )
+                .await
+            }
+            Some(old) => self.replace(&upload, old, first, open).await,
+        }
+    }
+
+    /// Replaces `old` without a moment when the release has no complete asset of the
+    /// name: the bytes go up under a temporary name and are checked, then the old asset is
+    /// deleted and the new one renamed (and labelled) to the name. Whatever step fails, the
+    /// release keeps the old asset or the new one under the name, and the temporary asset
+    /// is removed, except when the rename itself keeps failing after the old asset is gone
+    /// ([`Error::ReplaceIncomplete`] names the new asset then).
+    async fn replace<F, Fut>(
+        &self,
+        upload: &Upload<'_>,
+        old: ReleaseAsset,
+        first: Attempt,
+        open: F,
+    ) -> Result<ReleaseAsset, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<Attempt, Error>>,
+    {
+        let target = upload.target;
+        let temporary = temporary_name(&upload.options.name);
+        let new = match self
+            .send_upload(upload, &temporary, None, first, open)
+            .await
+        {
+            Ok(new) => new,
+            Err(error) => {
+                self.remove_named(target, &temporary).await;
+                return Err(error);
+            }
+        };
+        if let Err(error) = self.delete_asset_by_id(target, old.id).await {
+            // The delete may have gone through though its answer was lost: go on only
+            // when the old asset is gone; otherwise keep it and take the new one away.
+            match self.asset_exists(target, old.id).await {
+                Ok(false) => {}
+                _ => {
+                    self.remove_named(target, &temporary).await;
+                    return Err(error);
+                }
+            }
+        }
+        // A replacement keeps the old label unless it is given one.
+        let label = upload.options.label.clone().or(old.label.clone());
+        let mut last = None;
+        for _ in 0..RENAME_TRIES {
+            match self
+                .rename_asset(target, new.id, &upload.options.name, label.as_deref())
+                .await
+            {
+                Ok(renamed) => return Ok(renamed),
+                Err(error) => {
+                    // PATCH is not retried by the request layer: look whether it took.
+                    if let Ok(Some(now)) = self.asset_by_id(target, new.id).await
+                        && is_asset_named(&now.name, &upload.options.name)
+                    {
+                        return Ok(now);
+                    }
+                    last = Some(error);
+                }
+            }
+        }
+        Err(Error::ReplaceIncomplete {
+            name: upload.options.name.clone(),
+            temporary,
+            asset_id: new.id,
+            reason: last.map_or_else(String::new, |e| e.to_string()),
+        })
+    }
+
+    /// Uploads under `name`, retrying after a 502 as the options allow, and checks the
+    /// answer against what was sent: its size, and its `digest` against the bytes' sha256.
+    async fn send_upload<F, Fut>(
+        &self,
+        upload: &Upload<'_>,
+        name: &str,
+        label: Option<&str>,
+        first: Attempt,
+        mut open: F,
+    ) -> Result<ReleaseAsset, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<Attempt, Error>>,
+    {
+        let (target, options) = (upload.target, upload.options);
+        let mut next = Some(first);
         let mut retries = options.retries_after_502;
         loop {
-            let (stream, length) = match opened.take() {
-                Some(opened) => opened,
+            let attempt = match next.take() {
+                Some(attempt) => attempt,
                 None => open().await?,
             };
+            let Attempt {
+                stream,
+                length,
+                digest,
+            } = attempt;
             let body = match &options.progress {
                 Some(progress) => {
                     reqwest::Body::wrap_stream(Counted::new(stream, length, progress.clone()))
                 }
                 None => reqwest::Body::wrap_stream(stream),
             };
-            let mut request = uploads
+            let mut request = upload
+                .uploads
                 .repos_upload_release_asset()
                 .owner(target.owner.as_str())
                 .repo(target.repo.as_str())
                 .release_id(target.release_id)
-                .name(options.name.as_str())
+                .name(name)
                 .content_type(options.media_type())
                 .content_length(i64::try_from(length).unwrap_or(i64::MAX))
                 .body(body);
-            if let Some(label) = &options.label {
-                request = request.label(label.as_str());
+            if let Some(label) = label {
+                request = request.label(label);
             }
             match request.send().typed().await {
-                Ok(created) => return Ok(created.into_inner()),
+                Ok(created) => {
+                    return self
+                        .check_uploaded(target, created.into_inner(), length, &digest)
+                        .await;
+                }
                 Err(Error::Unprocessable { errors, .. })
-                    if errors.iter().any(|e| e["code"] == "already_exists") =>
+                    if crate::error::error_codes(&errors).any(|c| c == "already_exists") =>
                 {
                     return Err(Error::AlreadyExists {
-                        name: options.name.clone(),
+                        name: name.to_owned(),
                     });
                 }
                 Err(error) if error.status() == Some(502) => {
-                    // GitHub may have left a `starter` asset under the name: it blocks the name.
-                    if let Some(starter) = self.find_asset(&target, &options.name).await?
-                        && !matches!(
-                            starter.state,
-                            ReleaseAssetState::Known(ReleaseAssetStateKnown::Uploaded)
-                        )
-                    {
-                        tracing::info!(asset = starter.id, "deleting the starter asset a 502 left");
-                        self.delete_asset(&target, starter.id).await?;
+                    // The 502 may have come after GitHub stored every byte: an uploaded asset
+                    // of the name, of this size and digest, is this upload.
+                    if let Some(found) = self.find_asset(target, name).await? {
+                        if is_uploaded(&found)
+                            && is_this_upload(&found, length, &digest) == Some(true)
+                        {
+                            return Ok(found);
+                        }
+                        if !is_uploaded(&found) {
+                            // A `starter` asset GitHub left blocks the name.
+                            tracing::info!(
+                                asset = found.id,
+                                "deleting the starter asset a 502 left"
+                            );
+                            self.delete_asset_by_id(target, found.id).await?;
+                        }
                     }
                     if retries == 0 {
                         return Err(error);
@@ -274,6 +424,57 @@ impl Client {
                     retries -= 1;
                 }
                 Err(error) => return Err(error),
+            }
+        }
+    }
+
+    /// `asset` as GitHub stored it, checked against the `length` bytes sent and their
+    /// sha256: a mismatch deletes the asset and is [`Error::UploadMismatch`]. An answer
+    /// without a digest yet is read back once; without one still, the size alone is checked.
+    async fn check_uploaded(
+        &self,
+        target: &UploadUrl,
+        asset: ReleaseAsset,
+        length: u64,
+        sent: &SentDigest,
+    ) -> Result<ReleaseAsset, Error> {
+        let mut asset = asset;
+        if asset.digest.is_none()
+            && let Ok(Some(again)) = self.asset_by_id(target, asset.id).await
+        {
+            asset = again;
+        }
+        let problem = match (
+            u64::try_from(asset.size).ok(),
+            is_this_upload(&asset, length, sent),
+        ) {
+            (Some(size), _) if size != length => {
+                Some(format!("GitHub stored {size} bytes of the {length} sent"))
+            }
+            (_, Some(false)) => Some(format!(
+                "GitHub's digest {} is not the sha256 of the bytes sent, sha256:{}",
+                asset.digest.as_deref().unwrap_or_default(),
+                sent.get().unwrap_or_default()
+            )),
+            _ => None,
+        };
+        match problem {
+            None => {
+                if asset.digest.is_none() {
+                    tracing::warn!(
+                        asset = asset.id,
+                        "GitHub gave no digest for the uploaded asset: only its size was checked"
+                    );
+                }
+                Ok(asset)
+            }
+            Some(reason) => {
+                // What GitHub stored is not the file: it must not stay under the name.
+                let _ = self.delete_asset_by_id(target, asset.id).await;
+                Err(Error::UploadMismatch {
+                    name: asset.name,
+                    reason,
+                })
             }
         }
     }
@@ -290,7 +491,69 @@ impl Client {
         Ok(assets.into_iter().find(|a| is_asset_named(&a.name, name)))
     }
 
-    async fn delete_asset(&self, target: &UploadUrl, id: i64) -> Result<(), Error> {
+    async fn asset_by_id(
+        &self,
+        target: &UploadUrl,
+        id: i64,
+    ) -> Result<Option<ReleaseAsset>, Error> {
+        match self
+            .repos_get_release_asset()
+            .owner(target.owner.as_str())
+            .repo(target.repo.as_str())
+            .asset_id(id)
+            .send()
+            .typed()
+            .await
+        {
+            Ok(asset) => Ok(Some(asset.into_inner())),
+            Err(Error::NotFound { .. }) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    async fn asset_exists(&self, target: &UploadUrl, id: i64) -> Result<bool, Error> {
+        self.asset_by_id(target, id).await.map(|a| a.is_some())
+    }
+
+    /// Removes whatever asset is under `name` (a temporary asset, or the `starter` a failed
+    /// upload of it left), as far as it can: it runs after another failure, which is the
+    /// one to report.
+    async fn remove_named(&self, target: &UploadUrl, name: &str) {
+        match self.find_asset(target, name).await {
+            Ok(Some(asset)) => {
+                if let Err(error) = self.delete_asset_by_id(target, asset.id).await {
+                    tracing::warn!(asset = asset.id, %error, "could not remove a temporary asset");
+                }
+            }
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, name, "could not look for a temporary asset"),
+        }
+    }
+
+    async fn rename_asset(
+        &self,
+        target: &UploadUrl,
+        id: i64,
+        name: &str,
+        label: Option<&str>,
+    ) -> Result<ReleaseAsset, Error> {
+        Ok(self
+            .repos_update_release_asset()
+            .owner(target.owner.as_str())
+            .repo(target.repo.as_str())
+            .asset_id(id)
+            .body(ReposUpdateReleaseAssetBody {
+                name: Some(name.to_owned()),
+                label: label.map(str::to_owned),
+                state: None,
+            })
+            .send()
+            .typed()
+            .await?
+            .into_inner())
+    }
+
+    async fn delete_asset_by_id(&self, target: &UploadUrl, id: i64) -> Result<(), Error> {
         self.repos_delete_release_asset()
             .owner(target.owner.as_str())
             .repo(target.repo.as_str())
@@ -300,6 +563,49 @@ impl Client {
             .await
             .map(|_| ())
     }
+}
+
+/// How many times a Replace tries to rename its new asset once the old one is gone.
+const RENAME_TRIES: usize = 3;
+
+/// One try's bytes: the stream, its length, and where its sha256 lands.
+struct Attempt {
+    stream: UploadStream,
+    length: u64,
+    digest: SentDigest,
+}
+
+/// Where an upload goes and how.
+struct Upload<'a> {
+    uploads: &'a Client,
+    target: &'a UploadUrl,
+    options: &'a UploadOptions,
+}
+
+fn is_uploaded(asset: &ReleaseAsset) -> bool {
+    matches!(
+        asset.state,
+        ReleaseAssetState::Known(ReleaseAssetStateKnown::Uploaded)
+    )
+}
+
+/// Whether `asset` holds the bytes sent: its size, and its digest against theirs. `None`
+/// when that cannot be told (no digest, another algorithm, or the bytes' hash unknown).
+fn is_this_upload(asset: &ReleaseAsset, length: u64, sent: &SentDigest) -> Option<bool> {
+    if u64::try_from(asset.size).ok() != Some(length) {
+        return Some(false);
+    }
+    digest_matches(asset.digest.as_deref()?, sent.get()?)
+}
+
+/// A name for a replacement's bytes while the old asset is still there: ASCII that GitHub
+/// keeps as it is, unique, and recognisably temporary in a listing.
+fn temporary_name(name: &str) -> String {
+    format!(
+        "{}.replacing-{:016x}",
+        github_file_name(name),
+        crate::retry::random_u64()
+    )
 }
 
 /// Whether an asset named `asset_name` is what an upload under `name` became: the same

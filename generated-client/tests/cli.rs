@@ -560,13 +560,53 @@ async fn an_upload_answered_502_is_cleaned_up_and_retried() {
 }
 
 #[tokio::test]
-async fn a_wrong_digest_saves_nothing() {
+async fn an_upload_github_stores_wrong_is_refused_and_removed() {
     use conformance::fake_github::{Fault, Host};
     let s = Setup::new().await;
     s.file("tool.zip", &pattern(50_000, 5));
     s.github.inject(Host::Uploads, Fault::WrongDigest);
     let up = s.run(&["upload", "o/r", "--tag", "v1", "tool.zip"]).await;
-    assert_eq!(up.status, 0, "{}", up.stderr);
+    assert_eq!(up.status, 1, "{}", up.stderr);
+    assert_eq!(up.stderr.lines().count(), 1, "{}", up.stderr);
+    assert!(up.stderr.contains("did not arrive intact"), "{}", up.stderr);
+    assert!(s.github.assets("o", "r", s.release).is_empty());
+}
+
+#[tokio::test]
+async fn a_wrong_digest_saves_nothing() {
+    use conformance::fake_github::{Fault, Host};
+    let s = Setup::new().await;
+    // An asset whose digest is not its bytes', stored past the client's own check.
+    let client = Client::builder(s.github.api_url())
+        .token(TOKEN)
+        .build()
+        .unwrap();
+    let release = client
+        .repos_get_release()
+        .owner("o")
+        .repo("r")
+        .release_id(s.release)
+        .send()
+        .typed()
+        .await
+        .unwrap()
+        .into_inner();
+    s.github.inject(Host::Uploads, Fault::WrongDigest);
+    client
+        .for_upload_url(&release.upload_url)
+        .unwrap()
+        .repos_upload_release_asset()
+        .owner("o")
+        .repo("r")
+        .release_id(s.release)
+        .name("tool.zip")
+        .content_type("application/zip")
+        .content_length(50_000)
+        .body(pattern(50_000, 5))
+        .send()
+        .typed()
+        .await
+        .unwrap();
     let run = s
         .run(&["download", "o/r", "--tag", "v1", "--dir", "out"])
         .await;
@@ -737,4 +777,90 @@ async fn download_never_writes_through_a_link_at_its_part_file() {
     assert!(saved.file_type().is_file(), "{:?}", saved.file_type());
     assert_eq!(std::fs::read(out.join("tool.bin")).unwrap(), bytes);
     assert_eq!(files_in(&out), ["tool.bin"]);
+}
+
+/// Immutable releases: upload to a draft found by tag, publish it, and from then on every
+/// change to its assets is refused in one line that says what to do, with nothing sent.
+#[tokio::test]
+async fn upload_to_a_draft_then_publish_then_the_assets_are_locked() {
+    let s = Setup::new().await;
+    s.github.set_immutable_releases("o", "r", true);
+    let draft = s.github.create_release_with("o", "r", "v2", true);
+    s.file("tool.zip", b"the tool");
+    s.file("other.zip", b"another");
+
+    let up = s.run(&["upload", "o/r", "--tag", "v2", "tool.zip"]).await;
+    assert_eq!(up.status, 0, "{}", up.stderr);
+    let published = s.run(&["publish", "o/r", "--tag", "v2"]).await;
+    assert_eq!(published.status, 0, "{}", published.stderr);
+    assert_eq!(
+        published.stdout.trim(),
+        "published v2 (1 assets, now immutable)"
+    );
+    assert!(!s.github.release("o", "r", draft).unwrap().draft);
+
+    let sent_before = s.github.requests().len();
+    for args in [
+        &["upload", "o/r", "--tag", "v2", "other.zip"][..],
+        &["upload", "o/r", "--tag", "v2", "--clobber", "tool.zip"],
+        &["delete", "o/r", "--tag", "v2", "--name", "tool.zip"],
+        &[
+            "edit", "o/r", "--tag", "v2", "--name", "tool.zip", "--label", "x",
+        ],
+    ] {
+        let refused = s.run(args).await;
+        assert_eq!(refused.status, 1, "{args:?}: {}", refused.stdout);
+        assert_eq!(refused.stderr.lines().count(), 1, "{}", refused.stderr);
+        assert!(
+            refused.stderr.contains("release v2")
+                && refused.stderr.contains("is immutable")
+                && refused
+                    .stderr
+                    .contains("upload to a draft release, then publish it"),
+            "{args:?}: {}",
+            refused.stderr
+        );
+    }
+    let changes: Vec<_> = s.github.requests()[sent_before..]
+        .iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(changes.is_empty(), "{changes:?}");
+    let assets = s.github.assets("o", "r", draft);
+    assert_eq!(
+        assets
+            .iter()
+            .map(|a| (a.name.as_str(), a.label.clone()))
+            .collect::<Vec<_>>(),
+        [("tool.zip", None)]
+    );
+
+    let again = s.run(&["publish", "o/r", "--tag", "v2"]).await;
+    assert_eq!(again.status, 0, "{}", again.stderr);
+    assert_eq!(again.stdout.trim(), "v2 is already published");
+}
+
+/// `--clobber` replaces without a moment when the release lacks the asset: the new bytes
+/// go up under a temporary name first, then the old asset is deleted and the new renamed.
+#[tokio::test]
+async fn clobber_uploads_first_then_swaps() {
+    let s = Setup::new().await;
+    s.asset("tool.zip", b"old bytes");
+    s.file("tool.zip", b"new bytes!");
+    let replaced = s
+        .run(&["upload", "o/r", "--tag", "v1", "--clobber", "tool.zip"])
+        .await;
+    assert_eq!(replaced.status, 0, "{}", replaced.stderr);
+    let order: Vec<String> = s
+        .github
+        .requests()
+        .iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| r.method.clone())
+        .collect();
+    assert_eq!(order, ["POST", "DELETE", "PATCH"]);
+    let assets = s.github.assets("o", "r", s.release);
+    assert_eq!(assets.len(), 1, "{assets:?}");
+    assert_eq!((assets[0].name.as_str(), assets[0].size), ("tool.zip", 10));
 }

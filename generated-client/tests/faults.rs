@@ -178,7 +178,12 @@ async fn every_fault_on_every_operation_ends_typed() {
         "error: could not read GitHub's response",
     );
     expect("Upload / Uploads / BadGateway", "ok (uploaded 300000)");
-    expect("Upload / Uploads / WrongDigest", "ok");
+    // What GitHub stored is checked against what was sent: a wrong digest is refused,
+    // and the stored asset deleted (checked in `upload.rs`'s tests).
+    expect(
+        "Upload / Uploads / WrongDigest",
+        "error: the upload of \"new.bin\" did not arrive intact",
+    );
     expect("Download / Storage / CutMidBody", "error");
     expect(
         "Upload / Uploads / HtmlPage",

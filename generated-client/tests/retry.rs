@@ -155,3 +155,43 @@ async fn list_pages_and_downloads_are_retried_too() {
         .unwrap();
     assert_eq!(&bytes[..], b"abc");
 }
+
+/// A DELETE whose answer was lost (a 502 after the asset was deleted, here as a 502 and
+/// then GitHub's 404) counts as done: deleting it is what was asked.
+#[tokio::test]
+async fn a_delete_retried_into_a_404_is_done_and_a_first_404_is_not() {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    let client = Client::builder(server.uri())
+        .retry(quick())
+        .build()
+        .unwrap();
+    let delete = || {
+        client
+            .repos_delete_release_asset()
+            .owner("o")
+            .repo("r")
+            .asset_id(7)
+            .send()
+            .typed()
+    };
+    let not_found =
+        ResponseTemplate::new(404).set_body_raw(r#"{"message": "Not Found"}"#, "application/json");
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(502))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .respond_with(not_found.clone())
+        .mount(&server)
+        .await;
+    let done = delete().await.unwrap();
+    assert_eq!(done.status().as_u16(), 204);
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    // Not found at the first try: there was nothing to delete, which the caller is told.
+    let error = delete().await.unwrap_err();
+    assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
+}

@@ -5,8 +5,10 @@
 //! host that refuses `Authorization` (as S3 does) and checks a short-lived signature,
 //! `Range` requests there, `Link` pagination with `per_page` capped at 100, 422 on a
 //! duplicate asset name, GitHub's renaming of file names, `digest` as the sha256 of the
-//! uploaded bytes, `download_count`. Faults are injected per request ([`Fault`]); every
-//! request is recorded ([`FakeGitHub::requests`]). It imports nothing of the client.
+//! uploaded bytes, `download_count`; drafts (hidden from the look-up by tag, published by
+//! `PATCH`), deleted releases, and immutable releases ([`FakeGitHub::set_immutable_releases`]).
+//! Faults are injected per request ([`Fault`]); every request is recorded
+//! ([`FakeGitHub::requests`]). It imports nothing of the client.
 //!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -85,6 +87,22 @@ impl RecordedRequest {
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     }
+}
+
+/// What a release holds now, for assertions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseInfo {
+    pub id: i64,
+    pub tag_name: String,
+    pub name: Option<String>,
+    pub body: Option<String>,
+    pub draft: bool,
+    pub prerelease: bool,
+    /// Whether `published_at` is set.
+    pub published: bool,
+    pub immutable: bool,
+    /// Its assets' ids, in upload order.
+    pub assets: Vec<i64>,
 }
 
 /// What an asset holds now, for assertions.
@@ -176,24 +194,54 @@ impl FakeGitHub {
         &self.shared.storage_url
     }
 
-    /// Creates a published release and returns its id.
+    /// Creates a published release and returns its id. It is immutable if the repository
+    /// has immutable releases on ([`FakeGitHub::set_immutable_releases`]).
     pub fn create_release(&self, owner: &str, repo: &str, tag: &str) -> i64 {
+        self.create_release_with(owner, repo, tag, false)
+    }
+
+    /// Creates a release, a draft or published now, and returns its id. A published one
+    /// is immutable if the repository has immutable releases on; a draft becomes so when
+    /// it is published (`PATCH` with `draft: false`).
+    pub fn create_release_with(&self, owner: &str, repo: &str, tag: &str, draft: bool) -> i64 {
         let mut model = lock(&self.shared.model);
-        let id = model.next_id();
-        let now = Utc::now();
-        model.releases(owner, repo).push(model::Release {
-            id,
-            tag_name: tag.to_owned(),
-            target_commitish: "main".to_owned(),
-            name: Some(tag.to_owned()),
-            body: None,
-            draft: false,
-            prerelease: false,
-            created_at: now,
-            published_at: Some(now),
-            assets: Vec::new(),
-        });
+        let mut release = model.new_release(owner, repo, tag, draft);
+        release.name = Some(tag.to_owned());
+        let id = release.id;
+        model.releases(owner, repo).push(release);
         id
+    }
+
+    /// Turns the repository's immutable releases setting on or off, as GitHub has had it
+    /// since October 2025. While it is on, a release published (created with `draft`
+    /// false, or a draft published) becomes immutable: `"immutable": true`, no asset can
+    /// be uploaded to it, edited or deleted (422), and it cannot become a draft again.
+    /// Releases published before are not changed, and turning it off leaves immutable
+    /// releases immutable.
+    pub fn set_immutable_releases(&self, owner: &str, repo: &str, on: bool) {
+        let mut model = lock(&self.shared.model);
+        let key = model::repo_key(owner, repo);
+        if on {
+            model.immutable_releases.insert(key);
+        } else {
+            model.immutable_releases.remove(&key);
+        }
+    }
+
+    /// A release as it is now, for assertions.
+    pub fn release(&self, owner: &str, repo: &str, id: i64) -> Option<ReleaseInfo> {
+        let mut model = lock(&self.shared.model);
+        model.release(owner, repo, id).map(|r| ReleaseInfo {
+            id: r.id,
+            tag_name: r.tag_name.clone(),
+            name: r.name.clone(),
+            body: r.body.clone(),
+            draft: r.draft,
+            prerelease: r.prerelease,
+            published: r.published_at.is_some(),
+            immutable: r.immutable,
+            assets: r.assets.iter().map(|a| a.id).collect(),
+        })
     }
 
     /// Adds an uploaded asset with these bytes (renamed as GitHub would) and returns its id.

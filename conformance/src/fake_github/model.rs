@@ -1,7 +1,8 @@
 //! What the fake GitHub keeps: releases and assets per repository, with GitHub's rules
-//! for names, duplicates and pages. Asset bytes live in files, never in memory.
+//! for names, duplicates and pages, and which repositories have immutable releases on.
+//! Asset bytes live in files, never in memory.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -25,7 +26,21 @@ pub(crate) struct Release {
     pub prerelease: bool,
     pub created_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
+    /// Published while its repository had immutable releases on: its assets and its
+    /// draft state are fixed for good (turning the setting off later does not undo it).
+    pub immutable: bool,
     pub assets: Vec<Asset>,
+}
+
+impl Release {
+    /// Publishes the release now (a creation with `draft` false, or a draft's
+    /// `draft: false`): `published_at` is set, and the release becomes immutable if its
+    /// repository has immutable releases on.
+    pub fn publish(&mut self, immutable_releases: bool) {
+        self.draft = false;
+        self.published_at = Some(Utc::now());
+        self.immutable = self.immutable || immutable_releases;
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -48,6 +63,8 @@ pub(crate) struct Asset {
 pub(crate) struct Model {
     next_id: i64,
     pub repos: BTreeMap<String, Vec<Release>>,
+    /// Repositories (`repo_key`) with the immutable releases setting on.
+    pub immutable_releases: BTreeSet<String>,
 }
 
 pub(crate) fn repo_key(owner: &str, repo: &str) -> String {
@@ -66,6 +83,33 @@ impl Model {
 
     pub fn release(&mut self, owner: &str, repo: &str, id: i64) -> Option<&mut Release> {
         self.releases(owner, repo).iter_mut().find(|r| r.id == id)
+    }
+
+    /// Whether the repository has the immutable releases setting on.
+    pub fn immutable_releases(&self, owner: &str, repo: &str) -> bool {
+        self.immutable_releases.contains(&repo_key(owner, repo))
+    }
+
+    /// A new release (`draft`, or published now), with the next id; not yet stored.
+    pub fn new_release(&mut self, owner: &str, repo: &str, tag: &str, draft: bool) -> Release {
+        let mut release = Release {
+            id: self.next_id(),
+            tag_name: tag.to_owned(),
+            target_commitish: "main".to_owned(),
+            name: None,
+            body: None,
+            draft: true,
+            prerelease: false,
+            created_at: Utc::now(),
+            published_at: None,
+            immutable: false,
+            assets: Vec::new(),
+        };
+        if !draft {
+            release.publish(self.immutable_releases(owner, repo));
+            release.published_at = Some(release.created_at);
+        }
+        release
     }
 
     /// The repository and release holding asset `id`.
@@ -168,6 +212,7 @@ pub(crate) fn release_json(urls: &Urls, owner: &str, repo: &str, release: &Relea
         "body": release.body,
         "draft": release.draft,
         "prerelease": release.prerelease,
+        "immutable": release.immutable,
         "created_at": time(&release.created_at),
         "published_at": release.published_at.as_ref().map(time),
         "author": user_json(),

@@ -198,8 +198,28 @@ fn validation_failed(resource: &str, field: &str, code: &str) -> Response {
     )
 }
 
+/// GitHub's 422 "Validation Failed" with one free-form entry in `errors` (code `custom`).
+fn validation_failed_with(documentation_url: &str, entry: Value) -> Response {
+    json_response(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &json!({
+            "message": "Validation Failed",
+            "errors": [entry],
+            "documentation_url": documentation_url,
+            "status": "422"
+        }),
+    )
+}
+
 fn not_found() -> Response {
     error(StatusCode::NOT_FOUND, "Not Found")
+}
+
+fn no_content() -> Response {
+    Response::builder()
+        .status(StatusCode::NO_CONTENT)
+        .body(Body::empty())
+        .unwrap_or_default()
 }
 
 /// Percent-decodes one path segment or query value.
@@ -322,7 +342,8 @@ async fn api(shared: &Shared, request: Request, fault: Option<&Fault>) -> Respon
             asset_endpoint(shared, &owner, &repo, id, method, request).await
         }
         (Method::DELETE, [id]) => {
-            // Not an operation of the subset; the recorder cleans up with it.
+            // Allowed on an immutable release too: the release goes, its assets with it.
+            // The fake keeps no git tags, so what becomes of the tag is not modelled.
             let Ok(id) = id.parse::<i64>() else {
                 return not_found();
             };
@@ -333,13 +354,16 @@ async fn api(shared: &Shared, request: Request, fault: Option<&Fault>) -> Respon
                     for asset in releases.remove(i).assets {
                         let _ = std::fs::remove_file(asset.path);
                     }
-                    Response::builder()
-                        .status(StatusCode::NO_CONTENT)
-                        .body(Body::empty())
-                        .unwrap_or_default()
+                    no_content()
                 }
                 None => not_found(),
             }
+        }
+        (Method::PATCH, [id]) => {
+            let Ok(id) = id.parse::<i64>() else {
+                return not_found();
+            };
+            update_release(shared, &owner, &repo, id, request).await
         }
         (Method::GET, [id]) => {
             let Ok(id) = id.parse::<i64>() else {
@@ -408,28 +432,18 @@ async fn create_release(shared: &Shared, owner: &str, repo: &str, request: Reque
     {
         return validation_failed("Release", "tag_name", "already_exists");
     }
-    let id = model.next_id();
     let draft = body.get("draft").and_then(Value::as_bool).unwrap_or(false);
-    let now = Utc::now();
-    let release = Release {
-        id,
-        tag_name: tag.to_owned(),
-        target_commitish: body
-            .get("target_commitish")
-            .and_then(Value::as_str)
-            .unwrap_or("main")
-            .to_owned(),
-        name: body.get("name").and_then(Value::as_str).map(str::to_owned),
-        body: body.get("body").and_then(Value::as_str).map(str::to_owned),
-        draft,
-        prerelease: body
-            .get("prerelease")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
-        created_at: now,
-        published_at: (!draft).then_some(now),
-        assets: Vec::new(),
-    };
+    let mut release = model.new_release(owner, repo, tag, draft);
+    let id = release.id;
+    if let Some(target) = body.get("target_commitish").and_then(Value::as_str) {
+        release.target_commitish = target.to_owned();
+    }
+    release.name = body.get("name").and_then(Value::as_str).map(str::to_owned);
+    release.body = body.get("body").and_then(Value::as_str).map(str::to_owned);
+    release.prerelease = body
+        .get("prerelease")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let json = release_json(&shared.urls, owner, repo, &release);
     model.releases(owner, repo).push(release);
     let mut response = json_response(StatusCode::CREATED, &json);
@@ -440,6 +454,72 @@ async fn create_release(shared: &Shared, owner: &str, repo: &str, request: Reque
         response.headers_mut().insert(header::LOCATION, location);
     }
     response
+}
+
+/// `PATCH /repos/{owner}/{repo}/releases/{id}`: the fields given are applied;
+/// `draft: false` publishes a draft (`published_at` set, immutable if the repository has
+/// immutable releases on). An immutable release keeps its draft state: `draft: true` is
+/// refused with GitHub's 422, while its name, notes and `prerelease` can still be edited.
+/// `make_latest` and `discussion_category_name` are accepted and ignored (the fake keeps
+/// no latest flag and no discussions).
+async fn update_release(
+    shared: &Shared,
+    owner: &str,
+    repo: &str,
+    id: i64,
+    request: Request,
+) -> Response {
+    let Some(body) = json_body(request).await else {
+        return error(StatusCode::BAD_REQUEST, "Problems parsing JSON");
+    };
+    let text = |name: &str| body.get(name).and_then(Value::as_str).map(str::to_owned);
+    let flag = |name: &str| body.get(name).and_then(Value::as_bool);
+    let mut model = lock(&shared.model);
+    let immutable_releases = model.immutable_releases(owner, repo);
+    let Some(immutable) = model.release(owner, repo, id).map(|r| r.immutable) else {
+        return not_found();
+    };
+    if immutable && flag("draft") == Some(true) {
+        return validation_failed_with(
+            "https://docs.github.com/rest/releases/releases#update-a-release",
+            json!({"resource": "Release", "code": "custom", "message": "state cannot be changed when release is immutable"}),
+        );
+    }
+    if let Some(tag) = text("tag_name")
+        && model
+            .releases(owner, repo)
+            .iter()
+            .any(|r| r.id != id && r.tag_name == tag)
+    {
+        return validation_failed("Release", "tag_name", "already_exists");
+    }
+    let Some(release) = model.release(owner, repo, id) else {
+        return not_found();
+    };
+    if let Some(tag) = text("tag_name") {
+        release.tag_name = tag;
+    }
+    if let Some(target) = text("target_commitish") {
+        release.target_commitish = target;
+    }
+    if let Some(name) = text("name") {
+        release.name = Some(name);
+    }
+    if let Some(notes) = text("body") {
+        release.body = Some(notes);
+    }
+    if let Some(prerelease) = flag("prerelease") {
+        release.prerelease = prerelease;
+    }
+    match flag("draft") {
+        Some(false) if release.draft => release.publish(immutable_releases),
+        Some(true) => release.draft = true,
+        _ => {}
+    }
+    json_response(
+        StatusCode::OK,
+        &release_json(&shared.urls, owner, repo, release),
+    )
 }
 
 async fn asset_endpoint(
@@ -488,6 +568,14 @@ async fn asset_endpoint(
             let Some((tag, _)) = find_asset(&mut model, owner, repo, id) else {
                 return not_found();
             };
+            if release_of_asset(&mut model, owner, repo, id).is_some_and(|r| r.immutable) {
+                // Modelled, not recorded: GitHub refuses to edit an immutable release's
+                // assets, but no answer of it has been seen; this is its delete's, reworded.
+                return validation_failed_with(
+                    "https://docs.github.com/rest/releases/assets#update-a-release-asset",
+                    json!({"resource": "ReleaseAsset", "code": "custom", "message": "Cannot update asset of an immutable release"}),
+                );
+            }
             let Some(asset) = model.asset(owner, repo, id) else {
                 return not_found();
             };
@@ -508,17 +596,22 @@ async fn asset_endpoint(
         }
         Method::DELETE => {
             let mut model = lock(&shared.model);
-            for release in model.releases(owner, repo) {
-                if let Some(i) = release.assets.iter().position(|a| a.id == id) {
-                    let asset = release.assets.remove(i);
-                    let _ = std::fs::remove_file(asset.path);
-                    return Response::builder()
-                        .status(StatusCode::NO_CONTENT)
-                        .body(Body::empty())
-                        .unwrap_or_default();
-                }
+            let Some(release) = release_of_asset(&mut model, owner, repo, id) else {
+                return not_found();
+            };
+            if release.immutable {
+                // GitHub's answer, as reported; the asset stays.
+                return validation_failed_with(
+                    "https://docs.github.com/rest/releases/assets#delete-a-release-asset",
+                    json!({"resource": "ReleaseAsset", "code": "custom", "message": "Cannot delete asset from an immutable release"}),
+                );
             }
-            not_found()
+            let Some(i) = release.assets.iter().position(|a| a.id == id) else {
+                return not_found();
+            };
+            let asset = release.assets.remove(i);
+            let _ = std::fs::remove_file(asset.path);
+            no_content()
         }
         _ => not_found(),
     }
@@ -536,6 +629,19 @@ fn find_asset(
             .find(|a| a.id == id)
             .map(|a| (r.tag_name.clone(), a.clone()))
     })
+}
+
+/// The release holding asset `id`.
+fn release_of_asset<'a>(
+    model: &'a mut model::Model,
+    owner: &str,
+    repo: &str,
+    id: i64,
+) -> Option<&'a mut Release> {
+    model
+        .releases(owner, repo)
+        .iter_mut()
+        .find(|r| r.assets.iter().any(|a| a.id == id))
 }
 
 fn signature(secret: &str, id: i64, exp: i64) -> String {
@@ -574,17 +680,29 @@ async fn upload(shared: &Shared, request: Request, fault: Option<&Fault>) -> Res
         return error(StatusCode::LENGTH_REQUIRED, "Content-Length required");
     };
     let renamed = github_file_name(name);
-    let (id, path, tag) = {
+    let place = {
         let mut model = lock(&shared.model);
         let Some(release) = model.release(&owner, &repo, release_id) else {
             return not_found();
         };
-        if release.assets.iter().any(|a| a.name == renamed) {
+        if release.immutable {
+            None
+        } else if release.assets.iter().any(|a| a.name == renamed) {
             return validation_failed("ReleaseAsset", "name", "already_exists");
+        } else {
+            let tag = release.tag_name.clone();
+            let id = model.next_id();
+            Some((id, shared.dir.path().join(format!("asset-{id}")), tag))
         }
-        let tag = release.tag_name.clone();
-        let id = model.next_id();
-        (id, shared.dir.path().join(format!("asset-{id}")), tag)
+    };
+    let Some((id, path, tag)) = place else {
+        // GitHub's answer, as reported. Nothing is created, not even a `starter` asset:
+        // a queued fault does not get that far.
+        drain(request.into_body()).await;
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Cannot upload assets to an immutable release.",
+        );
     };
     let now = Utc::now();
     let mut asset = Asset {
@@ -602,8 +720,7 @@ async fn upload(shared: &Shared, request: Request, fault: Option<&Fault>) -> Res
     };
     if fault == Some(&Fault::BadGateway) {
         // The upstream failed after the asset was created: it stays, empty, as `starter`.
-        let mut body = request.into_body().into_data_stream();
-        while let Some(Ok(_)) = body.next().await {}
+        drain(request.into_body()).await;
         let _ = std::fs::write(&path, b"");
         push_asset(shared, &owner, &repo, release_id, asset);
         return error(StatusCode::BAD_GATEWAY, "Server Error");
@@ -639,6 +756,13 @@ fn push_asset(shared: &Shared, owner: &str, repo: &str, release_id: i64, asset: 
     if let Some(release) = lock(&shared.model).release(owner, repo, release_id) {
         release.assets.push(asset);
     }
+}
+
+/// Reads a request body to its end and drops it, so that the client, still sending, gets
+/// the answer rather than a reset connection.
+async fn drain(body: Body) {
+    let mut body = body.into_data_stream();
+    while let Some(Ok(_)) = body.next().await {}
 }
 
 /// Streams a request body to `path`, returning its size and sha256 (hex).

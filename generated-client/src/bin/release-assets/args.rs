@@ -53,6 +53,15 @@ pub enum Command {
     },
     /// Rename or relabel an asset.
     Edit(Edit),
+    /// Publish a draft release (on a repository with immutable releases, its assets are
+    /// locked from then on: upload to the draft first).
+    Publish {
+        /// The repository, as OWNER/REPO.
+        #[arg(value_name = "OWNER/REPO")]
+        repository: Repository,
+        #[command(flatten)]
+        release: NamedRelease,
+    },
 }
 
 /// `OWNER/REPO`.

@@ -1,4 +1,4 @@
-//! The five commands, each a few calls to the library.
+//! The six commands, each a few calls to the library.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -47,7 +47,40 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             delete(&client, &report, &repository, &asset).await
         }
         Command::Edit(edit) => edit_asset(&client, &report, edit).await,
+        Command::Publish {
+            repository,
+            release,
+        } => publish(&client, &report, &repository, &release.into()).await,
     }
+}
+
+async fn publish(
+    client: &Client,
+    report: &Report,
+    r: &Repository,
+    which: &WhichRelease,
+) -> Result<(), Failure> {
+    let release = find_release(client, r, which).await?;
+    if !release.draft {
+        report.line(format!("{} is already published", release.tag_name));
+        report.json(&json!({ "status": "already published", "release": release }));
+        return Ok(());
+    }
+    let published = client
+        .publish_release(&r.owner, &r.repo, release.id)
+        .await?;
+    report.line(format!(
+        "published {} ({} assets{})",
+        published.tag_name,
+        published.assets.len(),
+        if published.assets_locked() {
+            ", now immutable"
+        } else {
+            ""
+        }
+    ));
+    report.json(&json!({ "status": "published", "release": published }));
+    Ok(())
 }
 
 async fn find_release(
@@ -56,14 +89,8 @@ async fn find_release(
     which: &WhichRelease,
 ) -> Result<Release, Error> {
     let release = if let Some(tag) = &which.tag {
-        client
-            .repos_get_release_by_tag()
-            .owner(r.owner.as_str())
-            .repo(r.repo.as_str())
-            .tag(tag.as_str())
-            .send()
-            .typed()
-            .await?
+        // Drafts included: uploads to an immutable repository go to a draft by tag.
+        return client.release_by_tag(&r.owner, &r.repo, tag).await;
     } else if let Some(id) = which.release_id {
         client
             .repos_get_release()
@@ -374,12 +401,13 @@ async fn exists(path: &Path) -> bool {
     tokio::fs::symlink_metadata(path).await.is_ok()
 }
 
-/// The asset a `delete` or `edit` names: by id, or by name in a release.
+/// The asset a `delete` or `edit` names: by id, or by name in a release (then with the
+/// release, so that a locked one refuses before anything is sent).
 async fn find_asset(
     client: &Client,
     r: &Repository,
     which: &WhichAsset,
-) -> Result<ReleaseAsset, Failure> {
+) -> Result<(ReleaseAsset, Option<Release>), Failure> {
     if let Some(id) = which.asset_id {
         let asset = client
             .repos_get_release_asset()
@@ -389,7 +417,7 @@ async fn find_asset(
             .send()
             .typed()
             .await?;
-        return Ok(asset.into_inner());
+        return Ok((asset.into_inner(), None));
     }
     let (Some(name), true) = (
         &which.name,
@@ -405,7 +433,7 @@ async fn find_asset(
         latest: false,
     };
     let release = find_release(client, r, &release).await?;
-    client
+    let asset = client
         .all_release_assets(&r.owner, &r.repo, release.id)
         .await?
         .into_iter()
@@ -415,7 +443,8 @@ async fn find_asset(
                 message: format!("release {} has no asset named {name:?}", release.tag_name),
                 documentation_url: None,
             })
-        })
+        })?;
+    Ok((asset, Some(release)))
 }
 
 async fn delete(
@@ -424,15 +453,25 @@ async fn delete(
     r: &Repository,
     which: &WhichAsset,
 ) -> Result<(), Failure> {
-    let asset = find_asset(client, r, which).await?;
-    client
-        .repos_delete_release_asset()
-        .owner(r.owner.as_str())
-        .repo(r.repo.as_str())
-        .asset_id(asset.id)
-        .send()
-        .typed()
-        .await?;
+    let (asset, release) = find_asset(client, r, which).await?;
+    match &release {
+        Some(release) => {
+            client
+                .delete_asset(&r.owner, &r.repo, release, asset.id)
+                .await?
+        }
+        // By id alone the release is not known; a locked one is refused by GitHub.
+        None => {
+            client
+                .repos_delete_release_asset()
+                .owner(r.owner.as_str())
+                .repo(r.repo.as_str())
+                .asset_id(asset.id)
+                .send()
+                .typed()
+                .await?;
+        }
+    }
     report.line(format!("deleted {} ({})", asset.name, asset.id));
     report.json(&json!({ "status": "deleted", "asset": asset }));
     Ok(())
@@ -445,21 +484,36 @@ async fn edit_asset(client: &Client, report: &Report, edit: Edit) -> Result<(), 
         ));
     }
     let r = &edit.repository;
-    let asset = find_asset(client, r, &edit.asset).await?;
-    let updated = client
-        .repos_update_release_asset()
-        .owner(r.owner.as_str())
-        .repo(r.repo.as_str())
-        .asset_id(asset.id)
-        .body(ReposUpdateReleaseAssetBody {
-            name: edit.rename,
-            label: edit.label,
-            state: None,
-        })
-        .send()
-        .typed()
-        .await?
-        .into_inner();
+    let (asset, release) = find_asset(client, r, &edit.asset).await?;
+    let updated = match &release {
+        Some(release) => {
+            client
+                .edit_asset(
+                    &r.owner,
+                    &r.repo,
+                    release,
+                    asset.id,
+                    edit.rename.as_deref(),
+                    edit.label.as_deref(),
+                )
+                .await?
+        }
+        // By id alone the release is not known; a locked one is refused by GitHub.
+        None => client
+            .repos_update_release_asset()
+            .owner(r.owner.as_str())
+            .repo(r.repo.as_str())
+            .asset_id(asset.id)
+            .body(ReposUpdateReleaseAssetBody {
+                name: edit.rename,
+                label: edit.label,
+                state: None,
+            })
+            .send()
+            .typed()
+            .await?
+            .into_inner(),
+    };
     report.line(format!(
         "edited {} ({}): name {}, label {}",
         asset.name,

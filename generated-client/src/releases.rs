@@ -1,0 +1,186 @@
+//! The release lifecycle that immutable releases need: find a release by tag, drafts
+//! included; tell whether its assets are locked; publish a draft; and change a release's
+//! assets only while they are not locked.
+//!
+//! Since October 2025 a repository can make its releases immutable: once published, a
+//! release's assets can no longer be added, deleted or edited (GitHub answers 422). Release
+//! tooling therefore creates a draft, uploads to it, and publishes last. GitHub's tag
+//! look-up does not return drafts, so finding "the release for v1.2.0" while it is still a
+//! draft takes a listing.
+
+use futures_util::TryStreamExt;
+
+use crate::types::{Release, ReleaseAsset, ReposUpdateReleaseAssetBody, ReposUpdateReleaseBody};
+use crate::{Client, Error, Typed};
+
+impl Release {
+    /// Whether the release's assets are locked: it is immutable and published. A draft of
+    /// an immutable repository is not locked yet: that is where assets go.
+    ///
+    /// ```
+    /// # let mut release: github_release_assets::types::Release = serde_json::from_value(serde_json::json!({
+    /// #   "url": "u", "html_url": "h", "assets_url": "a", "upload_url": "p", "tarball_url": null,
+    /// #   "zipball_url": null, "id": 1, "node_id": "n", "tag_name": "v1", "target_commitish": "main",
+    /// #   "name": null, "draft": true, "prerelease": false, "created_at": "2026-01-01T00:00:00Z",
+    /// #   "published_at": null, "author": {"login": "o", "id": 1, "node_id": "n", "avatar_url": "a",
+    /// #   "gravatar_id": null, "url": "u", "html_url": "h", "followers_url": "f", "following_url": "f",
+    /// #   "gists_url": "g", "starred_url": "s", "subscriptions_url": "s", "organizations_url": "o",
+    /// #   "repos_url": "r", "events_url": "e", "received_events_url": "r", "type": "User",
+    /// #   "site_admin": false}, "assets": [], "immutable": true})).unwrap();
+    /// assert!(!release.assets_locked(), "a draft takes uploads");
+    /// release.draft = false;
+    /// assert!(release.assets_locked());
+    /// ```
+    pub fn assets_locked(&self) -> bool {
+        self.immutable == Some(true) && !self.draft
+    }
+
+    /// `Ok` when the release's assets may change; otherwise [`Error::ImmutableRelease`]
+    /// saying that `what` was refused, before anything is sent.
+    pub(crate) fn ensure_assets_unlocked(&self, what: &str) -> Result<(), Error> {
+        if self.assets_locked() {
+            return Err(Error::ImmutableRelease {
+                release: Some(format!("{} (id {})", self.tag_name, self.id)),
+                message: format!("cannot {what}"),
+                status: None,
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Client {
+    /// The release tagged `tag`, drafts included: GitHub's tag look-up first, and when it
+    /// finds nothing (it never returns drafts), the repository's releases, listed.
+    ///
+    /// ```no_run
+    /// # async fn run(client: github_release_assets::Client) -> Result<(), github_release_assets::Error> {
+    /// let release = client.release_by_tag("octocat", "hello-world", "v1.2.0").await?;
+    /// println!("{} is a draft: {}", release.tag_name, release.draft);
+    /// # Ok(()) }
+    /// ```
+    pub async fn release_by_tag(
+        &self,
+        owner: &str,
+        repo: &str,
+        tag: &str,
+    ) -> Result<Release, Error> {
+        let not_found = match self
+            .repos_get_release_by_tag()
+            .owner(owner)
+            .repo(repo)
+            .tag(tag)
+            .send()
+            .typed()
+            .await
+        {
+            Ok(release) => return Ok(release.into_inner()),
+            Err(error @ Error::NotFound { .. }) => error,
+            Err(error) => return Err(error),
+        };
+        let mut releases = std::pin::pin!(self.releases(owner, repo));
+        while let Some(release) = releases.try_next().await? {
+            if release.tag_name == tag {
+                return Ok(release);
+            }
+        }
+        Err(not_found)
+    }
+
+    /// Publishes a draft release (`draft: false`), returning it as GitHub now has it. On a
+    /// repository with immutable releases, its assets are locked from then on.
+    ///
+    /// ```no_run
+    /// # async fn run(client: github_release_assets::Client) -> Result<(), github_release_assets::Error> {
+    /// let draft = client.release_by_tag("octocat", "hello-world", "v1.2.0").await?;
+    /// // ... upload the assets to the draft, then:
+    /// let published = client.publish_release("octocat", "hello-world", draft.id).await?;
+    /// assert!(!published.draft);
+    /// # Ok(()) }
+    /// ```
+    pub async fn publish_release(
+        &self,
+        owner: &str,
+        repo: &str,
+        release_id: i64,
+    ) -> Result<Release, Error> {
+        Ok(self
+            .repos_update_release()
+            .owner(owner)
+            .repo(repo)
+            .release_id(release_id)
+            .body(ReposUpdateReleaseBody {
+                draft: Some(false),
+                ..Default::default()
+            })
+            .send()
+            .typed()
+            .await?
+            .into_inner())
+    }
+
+    /// Deletes asset `asset_id` of `release`, refused before sending when the release's
+    /// assets are locked ([`Release::assets_locked`]).
+    ///
+    /// ```no_run
+    /// # async fn run(client: github_release_assets::Client) -> Result<(), github_release_assets::Error> {
+    /// let release = client.release_by_tag("octocat", "hello-world", "v1.2.0").await?;
+    /// if let Some(asset) = release.assets.iter().find(|a| a.name == "old.zip") {
+    ///     client.delete_asset("octocat", "hello-world", &release, asset.id).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn delete_asset(
+        &self,
+        owner: &str,
+        repo: &str,
+        release: &Release,
+        asset_id: i64,
+    ) -> Result<(), Error> {
+        release.ensure_assets_unlocked("delete an asset")?;
+        self.repos_delete_release_asset()
+            .owner(owner)
+            .repo(repo)
+            .asset_id(asset_id)
+            .send()
+            .typed()
+            .await
+            .map(|_| ())
+    }
+
+    /// Renames or relabels asset `asset_id` of `release` (`None` leaves a field as it is),
+    /// refused before sending when the release's assets are locked.
+    ///
+    /// ```no_run
+    /// # async fn run(client: github_release_assets::Client) -> Result<(), github_release_assets::Error> {
+    /// let release = client.release_by_tag("octocat", "hello-world", "v1.2.0").await?;
+    /// let asset = &release.assets[0];
+    /// client.edit_asset("octocat", "hello-world", &release, asset.id, None, Some("Linux x64")).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn edit_asset(
+        &self,
+        owner: &str,
+        repo: &str,
+        release: &Release,
+        asset_id: i64,
+        name: Option<&str>,
+        label: Option<&str>,
+    ) -> Result<ReleaseAsset, Error> {
+        release.ensure_assets_unlocked("edit an asset")?;
+        Ok(self
+            .repos_update_release_asset()
+            .owner(owner)
+            .repo(repo)
+            .asset_id(asset_id)
+            .body(ReposUpdateReleaseAssetBody {
+                name: name.map(str::to_owned),
+                label: label.map(str::to_owned),
+                state: None,
+            })
+            .send()
+            .typed()
+            .await?
+            .into_inner())
+    }
+}

@@ -1,0 +1,225 @@
+//! The release lifecycle immutable releases need, against the fake GitHub: a draft found by
+//! tag, uploaded to, then published; a published immutable release's assets refused before
+//! anything that changes state is sent, and GitHub's own 422s told apart.
+
+use conformance::fake_github::{FakeGitHub, Fault, Host};
+use github_release_assets::types::Release;
+use github_release_assets::{Client, Error, IfExists, Typed, UploadOptions};
+
+const TOKEN: &str = "ghs_immutabletoken";
+
+async fn setup(draft: bool) -> (FakeGitHub, Client, i64) {
+    let github = FakeGitHub::start_with_token(TOKEN).await.unwrap();
+    github.set_immutable_releases("o", "r", true);
+    let id = github.create_release_with("o", "r", "v1", draft);
+    let client = Client::builder(github.api_url())
+        .token(TOKEN)
+        .build()
+        .unwrap();
+    (github, client, id)
+}
+
+/// Requests that change something: anything but GET.
+fn changes(github: &FakeGitHub) -> Vec<String> {
+    github
+        .requests()
+        .into_iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+fn file(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+#[tokio::test]
+async fn a_draft_is_found_by_tag_uploaded_to_then_published_and_locked() {
+    let (github, client, id) = setup(true).await;
+    // GitHub's tag look-up never returns a draft; the client lists to find it.
+    let by_tag = client
+        .repos_get_release_by_tag()
+        .owner("o")
+        .repo("r")
+        .tag("v1")
+        .send()
+        .typed()
+        .await
+        .unwrap_err();
+    assert!(matches!(by_tag, Error::NotFound { .. }), "{by_tag:?}");
+    let draft = client.release_by_tag("o", "r", "v1").await.unwrap();
+    assert_eq!((draft.id, draft.draft), (id, true));
+    assert!(!draft.assets_locked(), "a draft takes uploads");
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = file(&dir, "tool.zip", b"the tool");
+    client
+        .upload_asset_from_path(&draft, &path, None)
+        .await
+        .unwrap();
+    let published = client.publish_release("o", "r", draft.id).await.unwrap();
+    assert!(!published.draft);
+    assert_eq!(published.immutable, Some(true));
+    assert!(published.assets_locked());
+    assert_eq!(published.assets.len(), 1);
+    assert!(!github.release("o", "r", id).unwrap().draft);
+    // Published: the tag look-up finds it now.
+    let found = client.release_by_tag("o", "r", "v1").await.unwrap();
+    assert_eq!(found.id, id);
+}
+
+#[tokio::test]
+async fn an_unknown_tag_is_still_not_found() {
+    let (_github, client, _) = setup(true).await;
+    let error = client.release_by_tag("o", "r", "v9").await.unwrap_err();
+    assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
+}
+
+/// The published release, with one asset uploaded while it was a draft.
+async fn locked_release(github: &FakeGitHub, client: &Client, id: i64) -> Release {
+    github
+        .add_asset("o", "r", id, "tool.zip", "application/zip", b"the tool")
+        .unwrap();
+    client.publish_release("o", "r", id).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_locked_release_refuses_upload_replace_delete_and_edit_before_sending() {
+    let (github, client, id) = setup(true).await;
+    let release = locked_release(&github, &client, id).await;
+    let asset_id = release.assets[0].id;
+    let before = changes(&github);
+    let dir = tempfile::tempdir().unwrap();
+    let path = file(&dir, "tool.zip", b"another tool");
+
+    let mut refusals = vec![
+        client
+            .upload_asset_from_path(&release, &path, Some(UploadOptions::new("new.zip")))
+            .await
+            .unwrap_err(),
+        client
+            .upload_asset_from_path(
+                &release,
+                &path,
+                Some(UploadOptions::new("tool.zip").if_exists(IfExists::Replace)),
+            )
+            .await
+            .unwrap_err(),
+        client
+            .delete_asset("o", "r", &release, asset_id)
+            .await
+            .unwrap_err(),
+    ];
+    refusals.push(
+        client
+            .edit_asset("o", "r", &release, asset_id, Some("renamed.zip"), None)
+            .await
+            .unwrap_err(),
+    );
+    for error in &refusals {
+        assert!(
+            matches!(error, Error::ImmutableRelease { status: None, .. }),
+            "{error:?}"
+        );
+        let message = error.to_string();
+        assert!(message.contains("v1"), "{message}");
+        assert!(
+            message.contains("upload to a draft release, then publish it"),
+            "{message}"
+        );
+    }
+    assert_eq!(changes(&github), before, "something was sent");
+    let asset = github.asset(asset_id).unwrap();
+    assert_eq!(asset.name, "tool.zip");
+}
+
+#[tokio::test]
+async fn githubs_422s_about_immutability_are_typed_and_only_already_exists_is_a_duplicate() {
+    let (github, client, id) = setup(true).await;
+    let release = locked_release(&github, &client, id).await;
+    let asset_id = release.assets[0].id;
+    // Past the client's own check (the generated calls do not know the release): GitHub's
+    // answers are what the client reads.
+    let upload = client
+        .for_upload_url(&release.upload_url)
+        .unwrap()
+        .repos_upload_release_asset()
+        .owner("o")
+        .repo("r")
+        .release_id(id)
+        .name("tool.zip")
+        .content_type("application/zip")
+        .content_length(3)
+        .body(b"abc".to_vec())
+        .send()
+        .typed()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&upload, Error::ImmutableRelease { status: Some(422), message, .. }
+            if message == "Cannot upload assets to an immutable release"),
+        "{upload:?}"
+    );
+    let delete = client
+        .repos_delete_release_asset()
+        .owner("o")
+        .repo("r")
+        .asset_id(asset_id)
+        .send()
+        .typed()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &delete,
+            Error::ImmutableRelease {
+                status: Some(422),
+                ..
+            }
+        ),
+        "{delete:?}"
+    );
+    assert!(github.asset(asset_id).is_some());
+
+    // A duplicate name is the one 422 that means "already exists".
+    let (github, client, id) = setup(true).await;
+    let draft = client.release_by_tag("o", "r", "v1").await.unwrap();
+    github
+        .add_asset("o", "r", id, "tool.zip", "application/zip", b"the tool")
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = file(&dir, "tool.zip", b"another");
+    let duplicate = client
+        .upload_asset_from_path(&draft, &path, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&duplicate, Error::AlreadyExists { name } if name == "tool.zip"),
+        "{duplicate:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_draft_of_an_immutable_repository_takes_a_replace() {
+    let (github, client, id) = setup(true).await;
+    github
+        .add_asset("o", "r", id, "tool.zip", "application/zip", b"old tool")
+        .unwrap();
+    let draft = client.release_by_tag("o", "r", "v1").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = file(&dir, "tool.zip", b"new tool");
+    github.inject(Host::Api, Fault::BadGateway);
+    let replaced = client
+        .upload_asset_from_path(
+            &draft,
+            &path,
+            Some(UploadOptions::new("tool.zip").if_exists(IfExists::Replace)),
+        )
+        .await
+        .unwrap();
+    assert_eq!((replaced.name.as_str(), replaced.size), ("tool.zip", 8));
+    let assets = github.assets("o", "r", id);
+    assert_eq!(assets.len(), 1, "{assets:?}");
+}
