@@ -66,6 +66,9 @@ pub enum Fault {
     HtmlPage,
     /// The response body comes in small pieces with this pause between them.
     SlowBody(Duration),
+    /// The request is carried out (an upload stored, an asset deleted or renamed), then the
+    /// answer is lost: 502, as when a proxy in front of GitHub gives up after GitHub acted.
+    AnswerLost,
 }
 
 /// A request the fake received.
@@ -121,6 +124,8 @@ pub struct AssetInfo {
 pub(crate) struct Shared {
     model: Mutex<model::Model>,
     faults: Mutex<VecDeque<(Host, Fault)>>,
+    /// Faults for a request by its place among all requests received (see `inject_at`).
+    faults_at: Mutex<Vec<(usize, Fault)>>,
     requests: Mutex<Vec<RecordedRequest>>,
     urls: model::Urls,
     storage_url: String,
@@ -161,6 +166,7 @@ impl FakeGitHub {
         let shared = Arc::new(Shared {
             model: Mutex::new(model::Model::default()),
             faults: Mutex::new(VecDeque::new()),
+            faults_at: Mutex::new(Vec::new()),
             requests: Mutex::new(Vec::new()),
             urls: model::Urls {
                 api: url(&api)?,
@@ -285,6 +291,13 @@ impl FakeGitHub {
     /// Queues `fault` for the next request to `host` (faults for one host apply in order).
     pub fn inject(&self, host: Host, fault: Fault) {
         lock(&self.shared.faults).push_back((host, fault));
+    }
+
+    /// Queues `fault` for the `n`th request from now on, whatever its host (0 is the next):
+    /// to fail one step of a sequence of requests, counted from a run without faults.
+    pub fn inject_at(&self, n: usize, fault: Fault) {
+        let at = lock(&self.shared.requests).len() + n;
+        lock(&self.shared.faults_at).push((at, fault));
     }
 
     /// Every request received so far, in order.

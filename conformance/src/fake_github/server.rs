@@ -44,21 +44,32 @@ async fn handle(State(shared): State<SharedState>, host: Host, request: Request)
             )
         })
         .collect();
-    lock(&shared.requests).push(RecordedRequest {
-        host,
-        method: request.method().to_string(),
-        path: request.uri().path().to_owned(),
-        query: request.uri().query().map(str::to_owned),
-        headers,
-    });
-    let fault = {
+    let index = {
+        let mut requests = lock(&shared.requests);
+        requests.push(RecordedRequest {
+            host,
+            method: request.method().to_string(),
+            path: request.uri().path().to_owned(),
+            query: request.uri().query().map(str::to_owned),
+            headers,
+        });
+        requests.len() - 1
+    };
+    let fault_at = {
+        let mut faults = lock(&shared.faults_at);
+        faults
+            .iter()
+            .position(|(at, _)| *at == index)
+            .map(|i| faults.remove(i).1)
+    };
+    let fault = fault_at.or_else(|| {
         let mut faults = lock(&shared.faults);
         faults
             .iter()
             .position(|(h, _)| *h == host)
             .and_then(|i| faults.remove(i))
             .map(|(_, f)| f)
-    };
+    });
     if let Some(response) = immediate_fault(fault.as_ref()) {
         return response;
     }
@@ -80,6 +91,13 @@ async fn handle(State(shared): State<SharedState>, host: Host, request: Request)
         Host::Uploads => upload(&shared, request, fault.as_ref()).await,
         Host::Storage => storage(&shared, request).await,
     };
+    if fault == Some(Fault::AnswerLost) {
+        // Done, and the answer lost on the way back.
+        return error(
+            StatusCode::BAD_GATEWAY,
+            "Server Error (the request was carried out)",
+        );
+    }
     shape_body(response, fault)
 }
 

@@ -1,0 +1,222 @@
+//! `IfExists::Replace` never loses the asset: a fault injected at every request of the
+//! sequence (list, upload under a temporary name, delete the old asset, rename the new one)
+//! leaves the release with exactly one complete asset under the name, the old or the new
+//! one, and no temporary or `starter` asset.
+
+use std::time::Duration;
+
+use conformance::fake_github::{AssetInfo, FakeGitHub, Fault};
+use github_release_assets::types::Release;
+use github_release_assets::{Client, Error, IfExists, RetryPolicy, Typed, UploadOptions};
+use sha2::Digest;
+
+const TOKEN: &str = "ghs_replacetoken";
+const OLD: &[u8] = b"the old tool, version 1";
+const NEW: &[u8] = b"the new tool, version 2, longer";
+
+fn sha256(bytes: &[u8]) -> String {
+    format!("sha256:{:x}", sha2::Sha256::digest(bytes))
+}
+
+struct Setup {
+    github: FakeGitHub,
+    client: Client,
+    release: Release,
+    release_id: i64,
+    dir: tempfile::TempDir,
+}
+
+async fn setup() -> Setup {
+    let github = FakeGitHub::start_with_token(TOKEN).await.unwrap();
+    let release_id = github.create_release("o", "r", "v1");
+    let old = github
+        .add_asset("o", "r", release_id, "tool.zip", "application/zip", OLD)
+        .unwrap();
+    let client = Client::builder(github.api_url())
+        .token(TOKEN)
+        .retry(RetryPolicy::default().base_delay(Duration::from_millis(2)))
+        .build()
+        .unwrap();
+    client
+        .repos_update_release_asset()
+        .owner("o")
+        .repo("r")
+        .asset_id(old)
+        .body(github_release_assets::types::ReposUpdateReleaseAssetBody {
+            label: Some("Linux".into()),
+            ..Default::default()
+        })
+        .send()
+        .typed()
+        .await
+        .unwrap();
+    let release = client.release_by_tag("o", "r", "v1").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tool.zip"), NEW).unwrap();
+    Setup {
+        github,
+        client,
+        release,
+        release_id,
+        dir,
+    }
+}
+
+async fn replace(s: &Setup) -> Result<github_release_assets::types::ReleaseAsset, Error> {
+    s.client
+        .upload_asset_from_path(
+            &s.release,
+            s.dir.path().join("tool.zip"),
+            Some(UploadOptions::new("tool.zip").if_exists(IfExists::Replace)),
+        )
+        .await
+}
+
+/// The one asset of the release, which must be `tool.zip`, complete, old or new; `true`
+/// when it is the new one.
+fn the_one_complete_asset(assets: &[AssetInfo], case: &str) -> bool {
+    assert_eq!(
+        assets.len(),
+        1,
+        "{case}: the release should hold exactly one asset: {assets:?}"
+    );
+    let asset = &assets[0];
+    assert_eq!(
+        (asset.name.as_str(), asset.state.as_str()),
+        ("tool.zip", "uploaded"),
+        "{case}"
+    );
+    let old = (OLD.len() as u64, Some(sha256(OLD)));
+    let new = (NEW.len() as u64, Some(sha256(NEW)));
+    let found = (asset.size, asset.digest.clone());
+    assert!(
+        found == old || found == new,
+        "{case}: not a complete asset: {asset:?}"
+    );
+    assert_eq!(asset.label.as_deref(), Some("Linux"), "{case}: the label");
+    found == new
+}
+
+#[tokio::test]
+async fn without_faults_the_new_bytes_replace_the_old_under_the_name_and_label() {
+    let s = setup().await;
+    let before = s.github.requests().len();
+    let replaced = replace(&s).await.unwrap();
+    assert_eq!(
+        (replaced.name.as_str(), replaced.size),
+        ("tool.zip", NEW.len() as i64)
+    );
+    assert!(the_one_complete_asset(
+        &s.github.assets("o", "r", s.release_id),
+        "no fault"
+    ));
+    let sequence: Vec<String> = s.github.requests()[before..]
+        .iter()
+        .map(|r| r.method.clone())
+        .collect();
+    // List, upload under a temporary name, delete the old asset, rename the new one.
+    assert_eq!(sequence, ["GET", "POST", "DELETE", "PATCH"]);
+}
+
+#[tokio::test]
+async fn a_fault_at_any_request_leaves_one_complete_asset_and_nothing_temporary() {
+    let faults = [
+        Fault::BadGateway,
+        Fault::AnswerLost,
+        Fault::RateLimited {
+            status: 429,
+            retry_after: Some(0),
+            reset_in: None,
+        },
+        Fault::CutMidBody,
+        Fault::HtmlPage,
+    ];
+    let steps = {
+        let s = setup().await;
+        let before = s.github.requests().len();
+        replace(&s).await.unwrap();
+        s.github.requests().len() - before
+    };
+    let mut outcomes = Vec::new();
+    for step in 0..steps {
+        for fault in &faults {
+            let s = setup().await;
+            s.github.inject_at(step, fault.clone());
+            let result = replace(&s).await;
+            let case = format!("{fault:?} at request {step}");
+            let assets = s.github.assets("o", "r", s.release_id);
+            let is_new = the_one_complete_asset(&assets, &case);
+            match &result {
+                Ok(asset) => {
+                    assert!(is_new, "{case}: success, but the old bytes are there");
+                    assert_eq!(asset.id, assets[0].id, "{case}");
+                }
+                Err(error) => assert!(
+                    !error.to_string().contains(TOKEN),
+                    "{case}: the token in {error}"
+                ),
+            }
+            outcomes.push(format!(
+                "{case}: {} ({} bytes under the name)",
+                match &result {
+                    Ok(_) => "replaced".to_owned(),
+                    Err(error) => format!("error: {error}"),
+                },
+                assets[0].size
+            ));
+        }
+    }
+    // A 502 or a lost answer on any step is retried or recognised: every one replaces.
+    for line in &outcomes {
+        if line.starts_with("BadGateway") || line.starts_with("AnswerLost") {
+            assert!(line.contains(": replaced"), "{line}");
+        }
+    }
+    println!("{}", outcomes.join("\n"));
+}
+
+/// A rename that keeps failing after the old asset is gone cannot put the new asset
+/// under the name: the error says so and names the asset, which is complete.
+#[tokio::test]
+async fn a_rename_that_keeps_failing_is_reported_with_the_new_asset() {
+    let s = setup().await;
+    // List, upload, delete: then every try of the rename (and its checks) fails.
+    for n in 3..20 {
+        s.github.inject_at(n, Fault::BadGateway);
+    }
+    let error = replace(&s).await.unwrap_err();
+    let Error::ReplaceIncomplete {
+        asset_id,
+        temporary,
+        ..
+    } = &error
+    else {
+        panic!("{error:?}");
+    };
+    assert!(error.to_string().contains("--rename"), "{error}");
+    let asset = s.github.asset(*asset_id).unwrap();
+    assert_eq!(&asset.name, temporary);
+    assert_eq!(
+        (asset.size, asset.digest),
+        (NEW.len() as u64, Some(sha256(NEW)))
+    );
+}
+
+/// After a 502 on upload, an `uploaded` asset of the name with the size and digest sent is
+/// this upload: a success, not "already exists".
+#[tokio::test]
+async fn an_upload_whose_answer_was_lost_is_recognised() {
+    let s = setup().await;
+    s.github.inject_at(0, Fault::AnswerLost);
+    let asset = s
+        .client
+        .upload_asset_from_path(
+            &s.release,
+            s.dir.path().join("tool.zip"),
+            Some(UploadOptions::new("new.zip")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(asset.name, "new.zip");
+    assert_eq!(s.github.assets("o", "r", s.release_id).len(), 2);
+}
