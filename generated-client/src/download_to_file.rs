@@ -21,6 +21,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::types::ReleaseAsset;
+use crate::verify::{Verification, expected_sha256};
 use crate::{Client, Error, Progress};
 
 /// An asset saved to a file.
@@ -34,6 +35,43 @@ pub struct SavedAsset {
     pub sha256: String,
     /// The bytes an earlier, interrupted download had already saved (0 when none).
     pub resumed_from: u64,
+    /// What the bytes were checked against: the asset's digest, or its size alone and why.
+    pub verification: Verification,
+}
+
+/// How to download an asset to a file.
+///
+/// ```
+/// use github_release_assets::{DownloadOptions, Progress};
+/// let options = DownloadOptions::new()
+///     .require_digest()
+///     .progress(Progress::new(|done, total| eprint!("\r{done}/{total}")));
+/// # let _ = options;
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DownloadOptions {
+    progress: Option<Progress>,
+    require_digest: bool,
+}
+
+impl DownloadOptions {
+    /// No progress reports; an asset without a digest is saved, checked by size.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reports the bytes saved as they arrive (see [`Progress`]).
+    pub fn progress(mut self, progress: Progress) -> Self {
+        self.progress = Some(progress);
+        self
+    }
+
+    /// Refuses, before downloading anything, an asset whose bytes cannot be checked against
+    /// a digest ([`Error::Unverifiable`]).
+    pub fn require_digest(mut self) -> Self {
+        self.require_digest = true;
+        self
+    }
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
@@ -99,7 +137,31 @@ impl Client {
         asset: &ReleaseAsset,
         target: impl AsRef<Path>,
     ) -> Result<SavedAsset, Error> {
-        self.save_asset(owner, repo, asset, target.as_ref(), None)
+        self.save_asset(owner, repo, asset, target.as_ref(), &DownloadOptions::new())
+            .await
+    }
+
+    /// As [`Client::download_asset_to`], with [`DownloadOptions`]: progress reports, and
+    /// whether an asset without a digest is an error.
+    ///
+    /// ```no_run
+    /// # async fn run(client: github_release_assets::Client, asset: github_release_assets::types::ReleaseAsset) -> Result<(), github_release_assets::Error> {
+    /// use github_release_assets::DownloadOptions;
+    /// let saved = client
+    ///     .download_asset_with("octocat", "hello-world", &asset, "dist/tool.zip", DownloadOptions::new().require_digest())
+    ///     .await?;
+    /// println!("{}: {}", saved.path.display(), saved.verification);
+    /// # Ok(()) }
+    /// ```
+    pub async fn download_asset_with(
+        &self,
+        owner: &str,
+        repo: &str,
+        asset: &ReleaseAsset,
+        target: impl AsRef<Path>,
+        options: DownloadOptions,
+    ) -> Result<SavedAsset, Error> {
+        self.save_asset(owner, repo, asset, target.as_ref(), &options)
             .await
     }
 
@@ -123,7 +185,8 @@ impl Client {
         target: impl AsRef<Path>,
         progress: Progress,
     ) -> Result<SavedAsset, Error> {
-        self.save_asset(owner, repo, asset, target.as_ref(), Some(&progress))
+        let options = DownloadOptions::new().progress(progress);
+        self.save_asset(owner, repo, asset, target.as_ref(), &options)
             .await
     }
 
@@ -133,16 +196,21 @@ impl Client {
         repo: &str,
         asset: &ReleaseAsset,
         target: &Path,
-        progress: Option<&Progress>,
+        options: &DownloadOptions,
     ) -> Result<SavedAsset, Error> {
+        let progress = options.progress.as_ref();
         let part = partial_path(target, asset.id)?;
         refuse_directory(target).await?;
         let expected_size = u64::try_from(asset.size).ok();
-        let expected_digest = asset
-            .digest
-            .as_deref()
-            .and_then(|d| d.strip_prefix("sha256:"))
-            .map(str::to_ascii_lowercase);
+        let expected_digest = expected_sha256(asset.digest.as_deref());
+        if options.require_digest
+            && let Err(reason) = &expected_digest
+        {
+            return Err(Error::Unverifiable {
+                name: asset.name.clone(),
+                reason: reason.clone(),
+            });
+        }
 
         let existing = existing_part(&part).await?;
         let resume_from =
@@ -228,12 +296,21 @@ impl Client {
             });
         }
         let actual = format!("{:x}", hasher.finalize());
-        if let Some(expected) = expected_digest
-            && expected != actual
+        if let Ok(expected) = &expected_digest
+            && *expected != actual
         {
             let _ = tokio::fs::remove_file(&part).await;
-            return Err(Error::DigestMismatch { expected, actual });
+            return Err(Error::DigestMismatch {
+                expected: expected.clone(),
+                actual,
+            });
         }
+        let verification = match expected_digest {
+            Ok(_) => Verification::Sha256 {
+                hex: actual.clone(),
+            },
+            Err(reason) => Verification::SizeOnly(reason),
+        };
         // rename(2) replaces a link at the target itself; it never writes through it.
         tokio::fs::rename(&part, target)
             .await
@@ -253,6 +330,7 @@ impl Client {
             size: written,
             sha256: actual,
             resumed_from,
+            verification,
         })
     }
 }

@@ -106,6 +106,15 @@ pub enum Error {
         asset_id: i64,
         reason: String,
     },
+    /// The asset's bytes cannot be checked against a digest, and the caller required one
+    /// ([`crate::DownloadOptions::require_digest`]). Nothing was downloaded.
+    #[error(
+        "{name:?} cannot be verified: {reason}; nothing was downloaded (download without requiring a digest to accept its size alone)"
+    )]
+    Unverifiable {
+        name: String,
+        reason: crate::Unverifiable,
+    },
     /// The downloaded bytes' sha256 is not the asset's `digest`. Nothing was saved.
     #[error(
         "digest mismatch: the asset's digest is sha256:{expected} but the bytes received hash to sha256:{actual}; nothing was saved, download again"

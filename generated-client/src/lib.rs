@@ -12,6 +12,7 @@ mod releases;
 mod retry;
 mod sent_digest;
 mod upload;
+mod verify;
 // Written by `cargo xtask regenerate`; never edited by hand, nor by rustfmt (the
 // generator formats it with prettyplease, and `regenerate --check` compares bytes).
 #[rustfmt::skip]
@@ -28,10 +29,11 @@ mod generated;
 
 pub use client::{API_VERSION, ClientBuilder, GITHUB_API_URL, Settings, Token, TokenSource};
 pub use download::AssetDownload;
-pub use download_to_file::{SavedAsset, local_file_name, partial_path};
+pub use download_to_file::{DownloadOptions, SavedAsset, local_file_name, partial_path};
 pub use error::{Error, ErrorBody, Typed};
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, types};
 pub use pagination::PER_PAGE;
 pub use progress::Progress;
 pub use retry::RetryPolicy;
 pub use upload::{IfExists, UploadOptions, github_file_name, is_asset_named};
+pub use verify::{FileCheck, Unverifiable, Verification, compare_file, expected_sha256};

@@ -86,10 +86,9 @@ where
 /// Whether GitHub's `digest` (`sha256:<hex>`, either case) names `hex`. `None` when the
 /// digest is of another algorithm, or not in that form, so nothing can be said.
 pub(crate) fn digest_matches(digest: &str, hex: &str) -> Option<bool> {
-    let (algorithm, value) = digest.split_once(':')?;
-    algorithm
-        .eq_ignore_ascii_case("sha256")
-        .then(|| value.eq_ignore_ascii_case(hex))
+    crate::verify::expected_sha256(Some(digest))
+        .ok()
+        .map(|expected| expected.eq_ignore_ascii_case(hex))
 }
 
 #[cfg(test)]
@@ -128,9 +127,16 @@ mod tests {
 
     #[test]
     fn digests_match_in_either_case_and_other_algorithms_say_nothing() {
-        assert_eq!(digest_matches("sha256:ABCD", "abcd"), Some(true));
-        assert_eq!(digest_matches("SHA256:abcd", "abce"), Some(false));
-        assert_eq!(digest_matches("sha512:abcd", "abcd"), None);
-        assert_eq!(digest_matches("abcd", "abcd"), None);
+        let hex = "ab".repeat(32);
+        assert_eq!(
+            digest_matches(&format!("sha256:{}", hex.to_uppercase()), &hex),
+            Some(true)
+        );
+        assert_eq!(
+            digest_matches(&format!("SHA256:{hex}"), &"cd".repeat(32)),
+            Some(false)
+        );
+        assert_eq!(digest_matches(&format!("sha512:{hex}"), &hex), None);
+        assert_eq!(digest_matches(&hex, &hex), None);
     }
 }

@@ -864,3 +864,156 @@ async fn clobber_uploads_first_then_swaps() {
     assert_eq!(assets.len(), 1, "{assets:?}");
     assert_eq!((assets[0].name.as_str(), assets[0].size), ("tool.zip", 10));
 }
+
+/// Every file says whether it was verified: downloads in lines and `--json`, and
+/// `--require-digest` refuses an asset that cannot be, in one line, saving nothing.
+#[tokio::test]
+async fn downloads_say_whether_each_file_was_verified() {
+    let s = Setup::new().await;
+    s.asset("new.bin", b"with a digest");
+    let old = s.asset("old.bin", b"from before digests");
+    s.github.set_asset_digest(old, None);
+
+    let run = s
+        .run(&["download", "o/r", "--tag", "v1", "--dir", "out"])
+        .await;
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let line = |name: &str| {
+        run.stdout
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("{name}: {}", run.stdout))
+            .to_owned()
+    };
+    assert!(
+        line("new.bin").contains("verified sha256:"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        line("old.bin").contains("not verified: the asset has no digest"),
+        "{}",
+        run.stdout
+    );
+
+    let json = s
+        .run(&["--json", "download", "o/r", "--tag", "v1", "--dir", "again"])
+        .await;
+    assert_eq!(json.status, 0, "{}", json.stderr);
+    let verified: Vec<(String, bool)> = json
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap().to_owned(),
+                f["verified"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert!(verified.contains(&("new.bin".into(), true)), "{verified:?}");
+    assert!(
+        verified.contains(&("old.bin".into(), false)),
+        "{verified:?}"
+    );
+
+    let strict = s
+        .run(&[
+            "download",
+            "o/r",
+            "--tag",
+            "v1",
+            "--dir",
+            "strict",
+            "--require-digest",
+        ])
+        .await;
+    assert_eq!(strict.status, 1, "{}", strict.stdout);
+    assert_eq!(strict.stderr.lines().count(), 1, "{}", strict.stderr);
+    assert!(
+        strict.stderr.contains("old.bin") && strict.stderr.contains("cannot be verified"),
+        "{}",
+        strict.stderr
+    );
+    assert_eq!(files_in(&s.dir.path().join("strict")), ["new.bin"]);
+}
+
+/// `verify` checks local files against the release's assets: 0 when all match; 1 with one
+/// line for each file that differs, is missing from the release, or cannot be verified.
+#[tokio::test]
+async fn verify_checks_local_files_against_the_release() {
+    let s = Setup::new().await;
+    s.asset("a.bin", b"asset a");
+    s.asset("b.bin", b"asset b");
+    let old = s.asset("c.bin", b"asset c");
+    s.github.set_asset_digest(old, None);
+    s.file("a.bin", b"asset a");
+    s.file("b.bin", b"asset B");
+    s.file("c.bin", b"asset c");
+    s.file("d.bin", b"not released");
+
+    let good = s.run(&["verify", "o/r", "--tag", "v1", "a.bin"]).await;
+    assert_eq!(good.status, 0, "{}", good.stderr);
+    assert!(
+        good.stdout.starts_with("a.bin: matches a.bin (sha256:"),
+        "{}",
+        good.stdout
+    );
+
+    let bad = s
+        .run(&[
+            "verify", "o/r", "--tag", "v1", "a.bin", "b.bin", "c.bin", "d.bin",
+        ])
+        .await;
+    assert_eq!(bad.status, 1, "{}", bad.stdout);
+    let lines: Vec<&str> = bad.stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", bad.stderr);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("b.bin") && l.contains("differs")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("c.bin") && l.contains("cannot be verified")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("d.bin") && l.contains("no asset named")),
+        "{lines:?}"
+    );
+    let json = s
+        .run(&[
+            "--json",
+            "verify",
+            "o/r",
+            "--release",
+            &s.release.to_string(),
+            "a.bin",
+        ])
+        .await;
+    assert_eq!(json.status, 0, "{}", json.stderr);
+    assert_eq!(json.json()[0]["status"], "matches");
+}
+
+/// An upload to a server that gives no digest says it was checked by size only.
+#[tokio::test]
+async fn an_upload_says_whether_it_was_verified() {
+    let s = Setup::new().await;
+    s.file("new.bin", b"fresh bytes");
+    let run = s.run(&["upload", "o/r", "--tag", "v1", "new.bin"]).await;
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("verified sha256:"), "{}", run.stdout);
+    s.github.set_digests(false);
+    s.file("old.bin", b"older server");
+    let run = s
+        .run(&["--json", "upload", "o/r", "--tag", "v1", "old.bin"])
+        .await;
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(run.json()[0]["verified"], false, "{}", run.stdout);
+}

@@ -288,6 +288,26 @@ impl FakeGitHub {
         Ok(id)
     }
 
+    /// Whether uploads get a `digest` (they do unless turned off): off, the fake answers as
+    /// GitHub did before mid-2025 and older Enterprise Servers do, with no `digest` key.
+    pub fn set_digests(&self, on: bool) {
+        lock(&self.shared.model).no_digests = !on;
+    }
+
+    /// Sets an asset's `digest` as GitHub would give it (`None`: none at all, as for an
+    /// asset uploaded before mid-2025), for testing what a client makes of it. Returns
+    /// whether the asset exists.
+    pub fn set_asset_digest(&self, id: i64, digest: Option<&str>) -> bool {
+        let mut model = lock(&self.shared.model);
+        match model.asset_anywhere(id) {
+            Some(asset) => {
+                asset.digest = digest.map(str::to_owned);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Queues `fault` for the next request to `host` (faults for one host apply in order).
     pub fn inject(&self, host: Host, fault: Fault) {
         lock(&self.shared.faults).push_back((host, fault));

@@ -65,6 +65,8 @@ pub(crate) struct Model {
     pub repos: BTreeMap<String, Vec<Release>>,
     /// Repositories (`repo_key`) with the immutable releases setting on.
     pub immutable_releases: BTreeSet<String>,
+    /// Uploads get no `digest`, as on GitHub before mid-2025 and older Enterprise Servers.
+    pub no_digests: bool,
 }
 
 pub(crate) fn repo_key(owner: &str, repo: &str) -> String {
@@ -177,7 +179,7 @@ pub(crate) fn user_json() -> Value {
 }
 
 pub(crate) fn asset_json(urls: &Urls, owner: &str, repo: &str, tag: &str, asset: &Asset) -> Value {
-    json!({
+    let mut json = json!({
         "url": format!("{}/repos/{owner}/{repo}/releases/assets/{}", urls.api, asset.id),
         "browser_download_url": format!("https://github.com/{owner}/{repo}/releases/download/{tag}/{}", asset.name),
         "id": asset.id,
@@ -192,7 +194,16 @@ pub(crate) fn asset_json(urls: &Urls, owner: &str, repo: &str, tag: &str, asset:
         "created_at": time(&asset.created_at),
         "updated_at": time(&asset.updated_at),
         "uploader": user_json(),
-    })
+    });
+    // An uploaded asset without a digest is one from before GitHub gave digests, whose
+    // answers have no `digest` key at all (the recordings in `recordings/` show it).
+    if asset.digest.is_none()
+        && asset.state == "uploaded"
+        && let Some(map) = json.as_object_mut()
+    {
+        map.remove("digest");
+    }
+    json
 }
 
 pub(crate) fn release_json(urls: &Urls, owner: &str, repo: &str, release: &Release) -> Value {

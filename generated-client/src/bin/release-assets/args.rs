@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// List, upload, download, delete and edit the assets of GitHub releases.
+/// List, upload, download, verify, delete and edit the assets of GitHub releases, and publish
+/// a draft release.
 ///
 /// The token comes from GITHUB_TOKEN, or else GH_TOKEN; without one, requests go
 /// anonymously (enough to read public repositories).
@@ -41,7 +42,8 @@ pub enum Command {
     },
     /// Upload files to a release.
     Upload(Upload),
-    /// Download a release's assets into a directory, each verified against its digest.
+    /// Download a release's assets into a directory, each verified against its digest if it
+    /// has one.
     Download(Download),
     /// Delete an asset.
     Delete {
@@ -53,8 +55,24 @@ pub enum Command {
     },
     /// Rename or relabel an asset.
     Edit(Edit),
-    /// Publish a draft release (on a repository with immutable releases, its assets are
-    /// locked from then on: upload to the draft first).
+    /// Check local files against the release's assets of the same names: size and digest.
+    ///
+    /// Exit status 0 when every file matches; 1 with a line for each that differs, is not
+    /// in the release, or cannot be verified (the asset has no digest).
+    Verify {
+        /// The repository, as OWNER/REPO.
+        #[arg(value_name = "OWNER/REPO")]
+        repository: Repository,
+        #[command(flatten)]
+        release: NamedRelease,
+        /// The files to check; each is compared with the asset of its file name.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Publish a draft release.
+    ///
+    /// On a repository with immutable releases its assets are locked from then on: upload
+    /// to the draft first.
     Publish {
         /// The repository, as OWNER/REPO.
         #[arg(value_name = "OWNER/REPO")]
@@ -188,6 +206,10 @@ pub struct Download {
     /// Leave a file of the same name in the directory as it is.
     #[arg(long)]
     pub skip_existing: bool,
+    /// Refuse an asset whose bytes cannot be checked against a digest (an asset uploaded
+    /// before GitHub gave digests, in mid-2025); without it, its size alone is checked.
+    #[arg(long)]
+    pub require_digest: bool,
     /// How many assets to download at once.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=16))]
     pub concurrency: u16,

@@ -1,4 +1,4 @@
-//! The six commands, each a few calls to the library.
+//! The seven commands, each a few calls to the library.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use futures_util::StreamExt;
 use github_release_assets::types::{Release, ReleaseAsset, ReposUpdateReleaseAssetBody};
 use github_release_assets::{
-    Client, Error, IfExists, Typed, UploadOptions, github_file_name, is_asset_named,
-    local_file_name,
+    Client, DownloadOptions, Error, FileCheck, IfExists, Typed, UploadOptions, compare_file,
+    github_file_name, is_asset_named, local_file_name,
 };
 use serde_json::{Value, json};
 
@@ -51,7 +51,56 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             repository,
             release,
         } => publish(&client, &report, &repository, &release.into()).await,
+        Command::Verify {
+            repository,
+            release,
+            files,
+        } => verify(&client, &report, &repository, &release.into(), &files).await,
     }
+}
+
+/// Each local file against the release's asset of its name: size and digest.
+async fn verify(
+    client: &Client,
+    report: &Report,
+    r: &Repository,
+    which: &WhichRelease,
+    files: &[PathBuf],
+) -> Result<(), Failure> {
+    let release = find_release(client, r, which).await?;
+    let assets = client
+        .all_release_assets(&r.owner, &r.repo, release.id)
+        .await?;
+    let mut outcomes = Vec::new();
+    for path in files {
+        let item = path.display().to_string();
+        let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+            return Err(Failure::Usage(format!("{item} has no file name")));
+        };
+        let result = match assets.iter().find(|a| is_asset_named(&a.name, &name)) {
+            None => Err(format!(
+                "release {} has no asset named {name:?}",
+                release.tag_name
+            )),
+            Some(asset) => match compare_file(asset, path).await {
+                Ok(FileCheck::Matches { sha256 }) => {
+                    report.line(format!("{item}: matches {} (sha256:{sha256})", asset.name));
+                    Ok(
+                        json!({ "item": item, "status": "matches", "asset": asset.name, "sha256": sha256 }),
+                    )
+                }
+                Ok(FileCheck::Differs(how)) => Err(format!("differs from {}: {how}", asset.name)),
+                Ok(FileCheck::Unverifiable(why)) => Err(format!(
+                    "cannot be verified against {}: {why} (the sizes match)",
+                    asset.name
+                )),
+                Ok(other) => Err(format!("{other:?}")),
+                Err(error) => Err(error.to_string()),
+            },
+        };
+        outcomes.push(Outcome { item, result });
+    }
+    finish(report, outcomes)
 }
 
 async fn publish(
@@ -248,13 +297,26 @@ async fn upload_files(client: &Client, report: &Report, upload: Upload) -> Resul
                 bar.finish_and_clear();
                 let result = match result {
                     Ok(asset) => {
+                        // The library checks an upload's digest against the bytes sent
+                        // whenever GitHub gives one; without, the size alone.
+                        let verification = match &asset.digest {
+                            Some(digest) => format!("verified {digest}"),
+                            None => "not verified: GitHub gave no digest (its size was checked)"
+                                .to_owned(),
+                        };
                         report.line(format!(
-                            "uploaded {item} as {} ({}) {}",
+                            "uploaded {item} as {} ({}, {verification}) {}",
                             asset.name,
                             size(u64::try_from(asset.size).unwrap_or(0)),
                             asset.browser_download_url
                         ));
-                        Ok(json!({ "item": item, "status": "uploaded", "asset": asset }))
+                        Ok(json!({
+                            "item": item,
+                            "status": "uploaded",
+                            "verified": asset.digest.is_some(),
+                            "verification": verification,
+                            "asset": asset,
+                        }))
                     }
                     Err(Error::AlreadyExists { name }) => Err(format!(
                         "the release already has an asset named {name:?}: --clobber replaces it, --skip-existing keeps it"
@@ -375,16 +437,20 @@ async fn save(
         }
     }
     let (bar, progress) = report.transfer(name, u64::try_from(asset.size).unwrap_or(0));
+    let mut options = DownloadOptions::new().progress(progress);
+    if download.require_digest {
+        options = options.require_digest();
+    }
     let result = client
-        .download_asset_to_with_progress(&r.owner, &r.repo, asset, &target, progress)
+        .download_asset_with(&r.owner, &r.repo, asset, &target, options)
         .await;
     bar.finish_and_clear();
     let saved = result.map_err(|e| e.to_string())?;
     report.line(format!(
-        "saved {} ({}, sha256 {})",
+        "saved {} ({}, {})",
         saved.path.display(),
         size(saved.size),
-        saved.sha256
+        saved.verification
     ));
     Ok(json!({
         "asset_id": asset.id,
@@ -393,6 +459,8 @@ async fn save(
         "path": saved.path.display().to_string(),
         "size": saved.size,
         "sha256": saved.sha256,
+        "verified": saved.verification.is_verified(),
+        "verification": saved.verification.to_string(),
         "resumed_from": saved.resumed_from,
     }))
 }
