@@ -9,6 +9,25 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+/// The headers this client sends with every request, as a fixture expects them: GitHub's
+/// media type and API version, `User-Agent` with `[version]`, the token as `Bearer [token]`.
+///
+/// ```
+/// let headers = conformance::fixture::client_request_headers();
+/// assert_eq!(headers["x-github-api-version"], "2026-03-10");
+/// ```
+pub fn client_request_headers() -> BTreeMap<String, String> {
+    [
+        ("accept", "application/vnd.github+json"),
+        ("x-github-api-version", "2026-03-10"),
+        ("user-agent", "github-release-assets/[version]"),
+        ("authorization", "Bearer [token]"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
 /// The directory the fixtures live in.
 pub fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")

@@ -138,6 +138,16 @@ impl Client {
         asset_id: i64,
     ) -> Result<(), Error> {
         release.ensure_assets_unlocked("delete an asset")?;
+        self.delete_asset_unchecked(owner, repo, asset_id).await
+    }
+
+    /// DELETE of an asset, with no look at its release.
+    pub(crate) async fn delete_asset_unchecked(
+        &self,
+        owner: &str,
+        repo: &str,
+        asset_id: i64,
+    ) -> Result<(), Error> {
         self.repos_delete_release_asset()
             .owner(owner)
             .repo(repo)
@@ -168,6 +178,19 @@ impl Client {
         label: Option<&str>,
     ) -> Result<ReleaseAsset, Error> {
         release.ensure_assets_unlocked("edit an asset")?;
+        self.edit_asset_unchecked(owner, repo, asset_id, name, label)
+            .await
+    }
+
+    /// PATCH of an asset's name and label, with no look at its release.
+    pub(crate) async fn edit_asset_unchecked(
+        &self,
+        owner: &str,
+        repo: &str,
+        asset_id: i64,
+        name: Option<&str>,
+        label: Option<&str>,
+    ) -> Result<ReleaseAsset, Error> {
         Ok(self
             .repos_update_release_asset()
             .owner(owner)

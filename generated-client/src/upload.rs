@@ -33,9 +33,7 @@ use crate::client::UploadUrl;
 use crate::file_chunks::{CHUNK, file_chunks};
 use crate::progress::{Counted, Progress};
 use crate::sent_digest::{SentDigest, digest_matches, hashed};
-use crate::types::{
-    Release, ReleaseAsset, ReleaseAssetState, ReleaseAssetStateKnown, ReposUpdateReleaseAssetBody,
-};
+use crate::types::{Release, ReleaseAsset, ReleaseAssetState, ReleaseAssetStateKnown};
 use crate::{Client, Error, Typed};
 
 /// What to do when the release already has an asset of the name.
@@ -130,6 +128,10 @@ impl UploadOptions {
 impl Client {
     /// Uploads the file at `path` to `release`; the name, unless `options` says
     /// otherwise, is the file's. The file is streamed: memory stays flat whatever its size.
+    /// The asset returned was checked against the bytes sent: its size, and, when it has a
+    /// `digest`, that too (an asset returned without one was checked by size alone: GitHub
+    /// gave none, even when asked again). [`IfExists::Skip`] returns the asset that was there,
+    /// unchecked against the file: [`crate::compare_file`] compares them.
     ///
     /// ```no_run
     /// # async fn run(client: github_release_assets::Client, release: github_release_assets::types::Release) -> Result<(), github_release_assets::Error> {
@@ -537,31 +539,13 @@ impl Client {
         name: &str,
         label: Option<&str>,
     ) -> Result<ReleaseAsset, Error> {
-        Ok(self
-            .repos_update_release_asset()
-            .owner(target.owner.as_str())
-            .repo(target.repo.as_str())
-            .asset_id(id)
-            .body(ReposUpdateReleaseAssetBody {
-                name: Some(name.to_owned()),
-                label: label.map(str::to_owned),
-                state: None,
-            })
-            .send()
-            .typed()
-            .await?
-            .into_inner())
+        self.edit_asset_unchecked(&target.owner, &target.repo, id, Some(name), label)
+            .await
     }
 
     async fn delete_asset_by_id(&self, target: &UploadUrl, id: i64) -> Result<(), Error> {
-        self.repos_delete_release_asset()
-            .owner(target.owner.as_str())
-            .repo(target.repo.as_str())
-            .asset_id(id)
-            .send()
-            .typed()
+        self.delete_asset_unchecked(&target.owner, &target.repo, id)
             .await
-            .map(|_| ())
     }
 }
 

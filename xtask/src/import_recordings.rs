@@ -453,35 +453,9 @@ fn to_fixture(
         query.insert(name, value);
     }
 
-    let recorded_headers: BTreeMap<String, String> = exchange
-        .get("reqheaders")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .map(|(name, value)| {
-            let name = name.to_ascii_lowercase();
-            let value = match value {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            let value = if is_credential_name(&name) {
-                "[token]".to_owned()
-            } else {
-                scrub(&value)
-            };
-            (name, value)
-        })
-        .collect();
+    let recorded_headers = scrubbed_headers(exchange.get("reqheaders"), |_| true);
 
-    let mut headers: BTreeMap<String, String> = [
-        ("accept", "application/vnd.github+json"),
-        ("x-github-api-version", "2026-03-10"),
-        ("user-agent", "github-release-assets/[version]"),
-        ("authorization", "Bearer [token]"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
+    let mut headers = conformance::fixture::client_request_headers();
     let request_body = exchange.get("body").filter(|b| !is_empty_body(b));
     let (mut body, mut upload) = (None, None);
     if operation.id == "repos/upload-release-asset" {
@@ -520,25 +494,8 @@ fn to_fixture(
         .and_then(Value::as_u64)
         .and_then(|s| u16::try_from(s).ok())
         .ok_or("no status")?;
-    let response_headers: BTreeMap<String, String> = exchange
-        .get("headers")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .filter(|(name, _)| !is_framing_header(name))
-        .map(|(name, value)| {
-            let value = value
-                .as_str()
-                .map_or_else(|| value.to_string(), str::to_owned);
-            let name = name.to_ascii_lowercase();
-            let value = if is_credential_name(&name) {
-                "[token]".to_owned()
-            } else {
-                scrub(&value)
-            };
-            (name, value)
-        })
-        .collect();
+    let response_headers =
+        scrubbed_headers(exchange.get("headers"), |name| !is_framing_header(name));
     if exchange.get("responseIsBinary") == Some(&Value::Bool(true)) {
         return Err("binary response bodies are not imported yet".into());
     }
@@ -627,6 +584,32 @@ fn to_fixture(
             headers: recorded_headers,
         }),
     }))
+}
+
+/// Recorded headers (nock writes numbers as numbers), names in lower case, credentials
+/// written `[token]`, tokens scrubbed from every other value; only those `keep` keeps.
+fn scrubbed_headers(
+    recorded: Option<&Value>,
+    keep: impl Fn(&str) -> bool,
+) -> BTreeMap<String, String> {
+    recorded
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(name, _)| keep(name))
+        .map(|(name, value)| {
+            let name = name.to_ascii_lowercase();
+            let value = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_owned);
+            let value = if is_credential_name(&name) {
+                "[token]".to_owned()
+            } else {
+                scrub(&value)
+            };
+            (name, value)
+        })
+        .collect()
 }
 
 fn is_empty_body(body: &Value) -> bool {

@@ -438,15 +438,7 @@ impl Recorder {
         for (name, value) in &step.params {
             params.insert((*name).to_owned(), value.clone());
         }
-        let mut request_headers: BTreeMap<String, String> = [
-            ("accept", "application/vnd.github+json"),
-            ("x-github-api-version", "2026-03-10"),
-            ("user-agent", "github-release-assets/[version]"),
-            ("authorization", "Bearer [token]"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
+        let mut request_headers = conformance::fixture::client_request_headers();
         request_headers.extend(extra_headers);
 
         self.fixtures.push(Fixture {
