@@ -1017,3 +1017,42 @@ async fn an_upload_says_whether_it_was_verified() {
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert_eq!(run.json()[0]["verified"], false, "{}", run.stdout);
 }
+
+/// A link at the file a download would save: it counts as a file there (kept unless
+/// `--clobber`), and `--clobber` replaces the link itself, never what it names.
+#[cfg(unix)]
+#[tokio::test]
+async fn download_never_writes_through_a_link_at_its_target() {
+    let s = Setup::new().await;
+    let bytes = pattern(50_000, 3);
+    s.asset("tool.bin", &bytes);
+    let out = s.dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let victim = s.dir.path().join("victim");
+    std::fs::write(&victim, b"precious").unwrap();
+    std::os::unix::fs::symlink(&victim, out.join("tool.bin")).unwrap();
+
+    let kept = s
+        .run(&["download", "o/r", "--tag", "v1", "--dir", "out"])
+        .await;
+    assert_eq!(kept.status, 1, "{}", kept.stdout);
+    assert!(kept.stderr.contains("exists"), "{}", kept.stderr);
+    assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+
+    let replaced = s
+        .run(&[
+            "download",
+            "o/r",
+            "--tag",
+            "v1",
+            "--dir",
+            "out",
+            "--clobber",
+        ])
+        .await;
+    assert_eq!(replaced.status, 0, "{}", replaced.stderr);
+    assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    let saved = std::fs::symlink_metadata(out.join("tool.bin")).unwrap();
+    assert!(saved.file_type().is_file(), "{:?}", saved.file_type());
+    assert_eq!(std::fs::read(out.join("tool.bin")).unwrap(), bytes);
+}
