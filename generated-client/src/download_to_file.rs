@@ -9,8 +9,9 @@
 //!
 //! A download writes only files it created, and never follows a symbolic link: a link
 //! planted at the part file's name could otherwise make it write the asset into, or resume
-//! from, whatever file the link names. Anything at that name that is not a regular file is
-//! removed (the link itself, never what it names) and the download starts afresh; a new
+//! from, whatever file the link names. Anything at that name that is not a regular file of
+//! its own (a link, or on Unix a file with another name too: a hard link) is removed (that
+//! name only, never what it names) and the download starts afresh; a new
 //! part file is created exclusively, and one resumed from is opened with `O_NOFOLLOW` on Unix.
 //! The final rename replaces a link at the target rather than writing through it.
 
@@ -366,7 +367,7 @@ async fn existing_part(part: &Path) -> Result<u64, Error> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
         Err(source) => return Err(io(part)(source)),
     };
-    if meta.file_type().is_file() {
+    if meta.file_type().is_file() && !is_shared(&meta) {
         return Ok(meta.len());
     }
     let removed = if is_directory_entry(&meta) {
@@ -386,6 +387,22 @@ async fn existing_part(part: &Path) -> Result<u64, Error> {
                 "is not a regular file and could not be removed ({source}); remove it, then download again"
             ),
         )),
+    }
+}
+
+/// Whether a file has other names too (a hard link planted at the part file's name):
+/// appending to it would write into the file behind that other name. Unlinking this name
+/// leaves the other one as it was.
+fn is_shared(meta: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        meta.nlink() > 1
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        false
     }
 }
 
@@ -453,8 +470,10 @@ async fn open_to_resume(part: &Path) -> Result<tokio::fs::File, Error> {
         Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(not_a_file()),
         Err(source) => return Err(io(part)(source)),
     };
-    // What was opened, not what the name holds now: a fifo or device swapped in is refused.
-    if !file.metadata().await.map_err(io(part))?.is_file() {
+    // What was opened, not what the name holds now: a fifo or device swapped in, or a file
+    // with another name too, is refused.
+    let opened = file.metadata().await.map_err(io(part))?;
+    if !opened.is_file() || is_shared(&opened) {
         return Err(not_a_file());
     }
     Ok(file)

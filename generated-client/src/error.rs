@@ -92,9 +92,15 @@ pub enum Error {
     /// What GitHub stored is not what was uploaded (its size, or its `digest` against the
     /// sha256 of the bytes sent). The stored asset was deleted.
     #[error(
-        "the upload of {name:?} did not arrive intact: {reason}; the stored asset was deleted, upload again"
+        "the upload of {name:?} did not arrive intact: {reason}; {}",
+        if *.removed { "the stored asset was deleted, upload again" } else { "deleting the stored asset failed too: delete it, then upload again" }
     )]
-    UploadMismatch { name: String, reason: String },
+    UploadMismatch {
+        name: String,
+        reason: String,
+        /// Whether what GitHub stored was deleted.
+        removed: bool,
+    },
     /// A replacement's new asset is complete and the old one deleted, but renaming the new
     /// one to the name kept failing: it is still under its temporary name.
     #[error(
@@ -360,9 +366,13 @@ pub(crate) fn excerpt(bytes: &[u8]) -> String {
 /// immutable release.", "Cannot delete asset from an immutable release", "state cannot be
 /// changed when release is immutable"), from its `message` or one of its `errors`.
 fn immutable_release_message(message: &str, errors: &[serde_json::Value]) -> Option<String> {
+    // About a locked release's assets, or its draft state: not "tag_name was used by an
+    // immutable release" (creating or publishing a release on a spent tag), whose remedy is
+    // another tag, not a draft.
     let about_immutability = |text: &str| {
         let text = text.to_ascii_lowercase();
-        text.contains("immutable release") || text.contains("release is immutable")
+        (text.contains("immutable release") && text.contains("asset"))
+            || text.contains("release is immutable")
     };
     if about_immutability(message) {
         return Some(message.trim_end_matches('.').to_owned());
@@ -576,6 +586,21 @@ mod tests {
         assert!(
             matches!(&delete, Error::ImmutableRelease { message, .. } if message == "Cannot delete asset from an immutable release"),
             "{delete:?}"
+        );
+        // A spent tag is not about assets: publishing a draft would not help.
+        let spent_tag = Error::from_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &HeaderMap::new(),
+            Some(GithubError {
+                message: Some("Validation Failed".into()),
+                errors: vec![serde_json::json!({"resource": "Release", "code": "custom",
+                    "field": "tag_name", "message": "tag_name was used by an immutable release"})],
+                ..Default::default()
+            }),
+        );
+        assert!(
+            matches!(spent_tag, Error::Unprocessable { .. }),
+            "{spent_tag:?}"
         );
         // Any other validation failure stays what it is.
         let other = Error::from_status(

@@ -150,6 +150,9 @@ pub(crate) async fn execute(
     let mut waited = Duration::ZERO;
     let mut attempt = 0;
     let mut next = request;
+    // Whether an earlier try may have been carried out though its answer was lost: a 5xx,
+    // or a connection that broke after the request went (not one refused, not a rate limit).
+    let mut maybe_done = false;
     loop {
         let spare = next.try_clone();
         let is_delete = next.method() == reqwest::Method::DELETE;
@@ -157,7 +160,7 @@ pub(crate) async fn execute(
         // A DELETE sent again after a 5xx or a broken connection, and now not found: the
         // first try deleted it and its answer was lost. That is what was asked for.
         if is_delete
-            && attempt > 0
+            && maybe_done
             && let Ok(response) = &result
             && response.status() == reqwest::StatusCode::NOT_FOUND
         {
@@ -181,6 +184,10 @@ pub(crate) async fn execute(
             Err(_) => None,
         };
         let Some(pause) = pause else { return result };
+        maybe_done |= match &result {
+            Ok(response) => response.status().is_server_error(),
+            Err(error) => !error.is_connect(),
+        };
         let (Some(again), true) = (
             spare,
             attempt < policy.max_retries && waited + pause <= policy.max_total_wait,

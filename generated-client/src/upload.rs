@@ -304,15 +304,18 @@ impl Client {
                 return Err(error);
             }
         };
+        let mut delete_failed = None;
         if let Err(error) = self.delete_asset_by_id(target, old.id).await {
-            // The delete may have gone through though its answer was lost: go on only
-            // when the old asset is gone; otherwise keep it and take the new one away.
+            // The delete may have gone through though its answer was lost. The old asset
+            // still there: keep it and take the new one away. Unknown: the rename tells,
+            // as GitHub refuses it while the old asset holds the name.
             match self.asset_exists(target, old.id).await {
                 Ok(false) => {}
-                _ => {
+                Ok(true) => {
                     self.remove_named(target, &temporary).await;
                     return Err(error);
                 }
+                Err(_) => delete_failed = Some(error),
             }
         }
         // A replacement keeps the old label unless it is given one.
@@ -324,6 +327,16 @@ impl Client {
                 .await
             {
                 Ok(renamed) => return Ok(renamed),
+                Err(Error::Unprocessable { errors, .. })
+                    if crate::error::error_codes(&errors).any(|c| c == "already_exists") =>
+                {
+                    // The name is taken: the old asset is still there (or another writer's
+                    // came). It stays; the new one goes.
+                    self.remove_named(target, &temporary).await;
+                    return Err(delete_failed.unwrap_or(Error::AlreadyExists {
+                        name: upload.options.name.clone(),
+                    }));
+                }
                 Err(error) => {
                     // PATCH is not retried by the request layer: look whether it took.
                     if let Ok(Some(now)) = self.asset_by_id(target, new.id).await
@@ -406,10 +419,13 @@ impl Client {
                     // The 502 may have come after GitHub stored every byte: an uploaded asset
                     // of the name, of this size and digest, is this upload.
                     if let Some(found) = self.find_asset(target, name).await? {
+                        // Of the right size and, where a digest says, the right bytes (a
+                        // server without digests leaves the size alone to tell).
                         if is_uploaded(&found)
-                            && is_this_upload(&found, length, &digest) == Some(true)
+                            && u64::try_from(found.size).ok() == Some(length)
+                            && is_this_upload(&found, length, &digest) != Some(false)
                         {
-                            return Ok(found);
+                            return self.check_uploaded(target, found, length, &digest).await;
                         }
                         if !is_uploaded(&found) {
                             // A `starter` asset GitHub left blocks the name.
@@ -472,10 +488,11 @@ impl Client {
             }
             Some(reason) => {
                 // What GitHub stored is not the file: it must not stay under the name.
-                let _ = self.delete_asset_by_id(target, asset.id).await;
+                let removed = self.delete_asset_by_id(target, asset.id).await.is_ok();
                 Err(Error::UploadMismatch {
                     name: asset.name,
                     reason,
+                    removed,
                 })
             }
         }

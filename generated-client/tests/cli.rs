@@ -799,6 +799,7 @@ async fn upload_to_a_draft_then_publish_then_the_assets_are_locked() {
     );
     assert!(!s.github.release("o", "r", draft).unwrap().draft);
 
+    let asset_id = s.github.assets("o", "r", draft)[0].id.to_string();
     let sent_before = s.github.requests().len();
     for args in [
         &["upload", "o/r", "--tag", "v2", "other.zip"][..],
@@ -807,6 +808,9 @@ async fn upload_to_a_draft_then_publish_then_the_assets_are_locked() {
         &[
             "edit", "o/r", "--tag", "v2", "--name", "tool.zip", "--label", "x",
         ],
+        // By id: the release is found from the asset's download URL, and refuses too.
+        &["delete", "o/r", "--asset-id", &asset_id],
+        &["edit", "o/r", "--asset-id", &asset_id, "--rename", "y.zip"],
     ] {
         let refused = s.run(args).await;
         assert_eq!(refused.status, 1, "{args:?}: {}", refused.stdout);

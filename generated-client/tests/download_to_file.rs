@@ -343,6 +343,30 @@ mod planted {
         saved_exactly(&p.target, &p.part, &bytes);
     }
 
+    /// A hard link at the part path to a file holding the asset's first bytes: the same
+    /// file under two names. Appending would write into the other name's file: it is not
+    /// resumed from, and only its name at the part path goes.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_hard_link_at_the_part_path_is_never_resumed_from_or_appended_to() {
+        let bytes = pattern(200_000);
+        let (_github, client, asset) = setup(&bytes).await;
+        let p = paths(&asset);
+        std::fs::write(&p.victim, &bytes[..1000]).unwrap();
+        std::fs::hard_link(&p.victim, &p.part).unwrap();
+
+        let saved = client
+            .download_asset_to("o", "r", &asset, &p.target)
+            .await
+            .unwrap();
+        assert_eq!(
+            saved.resumed_from, 0,
+            "resumed from a file with another name"
+        );
+        assert_eq!(std::fs::read(&p.victim).unwrap(), &bytes[..1000]);
+        saved_exactly(&p.target, &p.part, &bytes);
+    }
+
     /// A link at the part path to a file that does not exist yet: the old code created it.
     #[cfg(unix)]
     #[tokio::test]

@@ -220,3 +220,59 @@ async fn an_upload_whose_answer_was_lost_is_recognised() {
     assert_eq!(asset.name, "new.zip");
     assert_eq!(s.github.assets("o", "r", s.release_id).len(), 2);
 }
+
+/// The delete of the old asset fails, and so does asking whether it is gone: the rename
+/// tells (GitHub refuses it while the old asset holds the name), so the old asset stays,
+/// the new one goes, and the delete's failure is reported.
+#[tokio::test]
+async fn when_it_cannot_tell_whether_the_old_asset_is_gone_the_rename_tells() {
+    let s = setup().await;
+    // List, upload; then the delete and its retries (4), and the look and its retries (4).
+    for n in 2..10 {
+        s.github.inject_at(n, Fault::BadGateway);
+    }
+    let error = replace(&s).await.unwrap_err();
+    assert_eq!(error.status(), Some(502), "{error:?}");
+    let assets = s.github.assets("o", "r", s.release_id);
+    assert!(
+        !the_one_complete_asset(&assets, "undecided delete"),
+        "the old asset should stay"
+    );
+}
+
+/// After a 502 on a server that gives no digests, an uploaded asset of the name and size
+/// is this upload (its size is all there is to tell), not "already exists".
+#[tokio::test]
+async fn a_lost_answer_on_a_server_without_digests_is_recognised_by_size() {
+    let s = setup().await;
+    s.github.set_digests(false);
+    s.github.inject_at(0, Fault::AnswerLost);
+    let asset = s
+        .client
+        .upload_asset_from_path(
+            &s.release,
+            s.dir.path().join("tool.zip"),
+            Some(UploadOptions::new("new.zip")),
+        )
+        .await
+        .unwrap();
+    assert_eq!((asset.name.as_str(), asset.digest), ("new.zip", None));
+}
+
+/// The delete went through but its answer was lost, every retry failed, and asking whether
+/// the old asset is gone failed too: the rename succeeds (the name is free), so the new
+/// asset is kept under the name rather than removed with the old one gone.
+#[tokio::test]
+async fn when_the_old_asset_went_unseen_the_new_one_takes_the_name() {
+    let s = setup().await;
+    s.github.inject_at(2, Fault::AnswerLost);
+    for n in 3..10 {
+        s.github.inject_at(n, Fault::BadGateway);
+    }
+    let replaced = replace(&s).await.unwrap();
+    assert_eq!(replaced.name, "tool.zip");
+    assert!(the_one_complete_asset(
+        &s.github.assets("o", "r", s.release_id),
+        "unseen delete"
+    ));
+}

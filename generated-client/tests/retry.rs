@@ -194,4 +194,13 @@ async fn a_delete_retried_into_a_404_is_done_and_a_first_404_is_not() {
     // Not found at the first try: there was nothing to delete, which the caller is told.
     let error = delete().await.unwrap_err();
     assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
+    // Nor after a rate limit: that first try reached nothing, so the 404 is the answer.
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let error = delete().await.unwrap_err();
+    assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
 }

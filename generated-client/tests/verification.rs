@@ -213,9 +213,19 @@ async fn an_upload_github_stored_wrong_is_deleted_and_reported() {
         .upload_asset_from_path(&release, &path, Some(UploadOptions::new("new.bin")))
         .await
         .unwrap_err();
-    let Error::UploadMismatch { name, reason } = &error else {
+    let Error::UploadMismatch {
+        name,
+        reason,
+        removed,
+    } = &error
+    else {
         panic!("{error:?}");
     };
+    assert!(removed, "{error}");
+    assert!(
+        error.to_string().contains("the stored asset was deleted"),
+        "{error}"
+    );
     assert_eq!(name, "new.bin");
     assert!(reason.contains(&hex(BYTES)), "{reason}");
     let names: Vec<String> = s

@@ -594,6 +594,17 @@ async fn asset_endpoint(
                     json!({"resource": "ReleaseAsset", "code": "custom", "message": "Cannot update asset of an immutable release"}),
                 );
             }
+            // One asset a name, as on upload: a rename onto another asset's name is refused
+            // (modelled on the upload's 422; GitHub's answer to it is not recorded).
+            if let Some(name) = body.get("name").and_then(Value::as_str)
+                && release_of_asset(&mut model, owner, repo, id).is_some_and(|r| {
+                    r.assets
+                        .iter()
+                        .any(|a| a.id != id && a.name == github_file_name(name))
+                })
+            {
+                return validation_failed("ReleaseAsset", "name", "already_exists");
+            }
             let Some(asset) = model.asset(owner, repo, id) else {
                 return not_found();
             };

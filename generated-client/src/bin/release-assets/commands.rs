@@ -7,7 +7,7 @@ use futures_util::StreamExt;
 use github_release_assets::types::{Release, ReleaseAsset, ReposUpdateReleaseAssetBody};
 use github_release_assets::{
     Client, DownloadOptions, Error, FileCheck, IfExists, Typed, UploadOptions, compare_file,
-    github_file_name, is_asset_named, local_file_name,
+    expected_sha256, github_file_name, is_asset_named, local_file_name,
 };
 use serde_json::{Value, json};
 
@@ -277,7 +277,9 @@ async fn upload_files(client: &Client, report: &Report, upload: Upload) -> Resul
                     .find(|a| is_asset_named(&a.name, &name) && a.state.to_string() == "uploaded")
                 {
                     report.line(format!("skipped {item}: the release has {} already", asset.name));
-                    let result = Ok(json!({ "item": item, "status": "skipped", "asset": asset }));
+                    let result = Ok(
+                        json!({ "item": item, "status": "skipped", "verified": false, "asset": asset }),
+                    );
                     return Outcome { item, result };
                 }
                 let length = tokio::fs::metadata(&path)
@@ -299,10 +301,9 @@ async fn upload_files(client: &Client, report: &Report, upload: Upload) -> Resul
                     Ok(asset) => {
                         // The library checks an upload's digest against the bytes sent
                         // whenever GitHub gives one; without, the size alone.
-                        let verification = match &asset.digest {
-                            Some(digest) => format!("verified {digest}"),
-                            None => "not verified: GitHub gave no digest (its size was checked)"
-                                .to_owned(),
+                        let verification = match expected_sha256(asset.digest.as_deref()) {
+                            Ok(hex) => format!("verified sha256:{hex}"),
+                            Err(why) => format!("not verified: {why} (its size was checked)"),
                         };
                         report.line(format!(
                             "uploaded {item} as {} ({}, {verification}) {}",
@@ -313,7 +314,7 @@ async fn upload_files(client: &Client, report: &Report, upload: Upload) -> Resul
                         Ok(json!({
                             "item": item,
                             "status": "uploaded",
-                            "verified": asset.digest.is_some(),
+                            "verified": expected_sha256(asset.digest.as_deref()).is_ok(),
                             "verification": verification,
                             "asset": asset,
                         }))
@@ -426,7 +427,7 @@ async fn save(
         if download.skip_existing {
             report.line(format!("skipped {}: the file exists", target.display()));
             return Ok(
-                json!({ "asset_id": asset.id, "name": asset.name, "status": "skipped", "path": target.display().to_string() }),
+                json!({ "asset_id": asset.id, "name": asset.name, "status": "skipped", "verified": false, "path": target.display().to_string() }),
             );
         }
         if !download.clobber {
@@ -484,8 +485,20 @@ async fn find_asset(
             .asset_id(id)
             .send()
             .typed()
-            .await?;
-        return Ok((asset.into_inner(), None));
+            .await?
+            .into_inner();
+        // An asset does not name its release, but its download URL names the tag: with
+        // the release, a locked one is refused before anything is sent (without, GitHub's
+        // 422 says the same).
+        let release = match tag_of(&asset) {
+            Some(tag) => client
+                .release_by_tag(&r.owner, &r.repo, tag)
+                .await
+                .ok()
+                .filter(|release| release.assets.iter().any(|a| a.id == asset.id)),
+            None => None,
+        };
+        return Ok((asset, release));
     }
     let (Some(name), true) = (
         &which.name,
@@ -513,6 +526,16 @@ async fn find_asset(
             })
         })?;
     Ok((asset, Some(release)))
+}
+
+/// The tag in an asset's `browser_download_url` (`…/releases/download/TAG/NAME`), when it
+/// is there plainly (no escapes to undo).
+fn tag_of(asset: &ReleaseAsset) -> Option<&str> {
+    let (_, rest) = asset
+        .browser_download_url
+        .split_once("/releases/download/")?;
+    let (tag, _) = rest.rsplit_once('/')?;
+    (!tag.is_empty() && !tag.contains(['%', '/', '?', '#'])).then_some(tag)
 }
 
 async fn delete(
