@@ -306,12 +306,8 @@ impl Client {
                 actual,
             });
         }
-        let verification = match expected_digest {
-            Ok(_) => Verification::Sha256 {
-                hex: actual.clone(),
-            },
-            Err(reason) => Verification::SizeOnly(reason),
-        };
+        // The bytes matched the digest where there is one.
+        let verification = Verification::of_digest(asset.digest.as_deref());
         // rename(2) replaces a link at the target itself; it never writes through it.
         tokio::fs::rename(&part, target)
             .await

@@ -384,11 +384,12 @@ fn immutable_release_message(message: &str, errors: &[serde_json::Value]) -> Opt
         .map(|m| m.trim_end_matches('.').to_owned())
 }
 
-/// The codes of GitHub's `errors` entries (`already_exists`, `custom`, `missing_field`, …).
-pub(crate) fn error_codes(errors: &[serde_json::Value]) -> impl Iterator<Item = &str> {
+/// Whether one of GitHub's `errors` entries has the code `already_exists` (a name taken):
+/// the one 422 that means "already exists".
+pub(crate) fn says_already_exists(errors: &[serde_json::Value]) -> bool {
     errors
         .iter()
-        .filter_map(|e| e.get("code").and_then(serde_json::Value::as_str))
+        .any(|e| e.get("code").and_then(serde_json::Value::as_str) == Some("already_exists"))
 }
 
 fn describe_errors(errors: &[serde_json::Value]) -> String {

@@ -10,7 +10,10 @@
 
 use futures_util::TryStreamExt;
 
-use crate::types::{Release, ReleaseAsset, ReposUpdateReleaseAssetBody, ReposUpdateReleaseBody};
+use crate::types::{
+    Release, ReleaseAsset, ReleaseAssetState, ReleaseAssetStateKnown, ReposUpdateReleaseAssetBody,
+    ReposUpdateReleaseBody,
+};
 use crate::{Client, Error, Typed};
 
 impl Release {
@@ -46,6 +49,25 @@ impl Release {
             });
         }
         Ok(())
+    }
+}
+
+impl ReleaseAsset {
+    /// Whether the asset is complete (`uploaded`), not one still being uploaded (`open`) or
+    /// left by a failed upload (`starter`).
+    ///
+    /// ```
+    /// # let asset: github_release_assets::types::ReleaseAsset = serde_json::from_value(serde_json::json!({
+    /// #   "url": "u", "browser_download_url": "b", "id": 1, "node_id": "n", "name": "a.zip",
+    /// #   "content_type": "application/zip", "state": "starter", "size": 0, "download_count": 0,
+    /// #   "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"})).unwrap();
+    /// assert!(!asset.is_uploaded());
+    /// ```
+    pub fn is_uploaded(&self) -> bool {
+        matches!(
+            self.state,
+            ReleaseAssetState::Known(ReleaseAssetStateKnown::Uploaded)
+        )
     }
 }
 

@@ -33,7 +33,7 @@ use crate::client::UploadUrl;
 use crate::file_chunks::{CHUNK, file_chunks};
 use crate::progress::{Counted, Progress};
 use crate::sent_digest::{SentDigest, digest_matches, hashed};
-use crate::types::{Release, ReleaseAsset, ReleaseAssetState, ReleaseAssetStateKnown};
+use crate::types::{Release, ReleaseAsset};
 use crate::{Client, Error, Typed};
 
 /// What to do when the release already has an asset of the name.
@@ -245,7 +245,7 @@ impl Client {
         if options.if_exists != IfExists::Fail
             && let Some(existing) = self.find_asset(&target, &options.name).await?
         {
-            if is_uploaded(&existing) {
+            if existing.is_uploaded() {
                 if options.if_exists == IfExists::Skip {
                     return Ok(existing);
                 }
@@ -328,7 +328,7 @@ impl Client {
             {
                 Ok(renamed) => return Ok(renamed),
                 Err(Error::Unprocessable { errors, .. })
-                    if crate::error::error_codes(&errors).any(|c| c == "already_exists") =>
+                    if crate::error::says_already_exists(&errors) =>
                 {
                     // The name is taken: the old asset is still there (or another writer's
                     // came). It stays; the new one goes.
@@ -409,7 +409,7 @@ impl Client {
                         .await;
                 }
                 Err(Error::Unprocessable { errors, .. })
-                    if crate::error::error_codes(&errors).any(|c| c == "already_exists") =>
+                    if crate::error::says_already_exists(&errors) =>
                 {
                     return Err(Error::AlreadyExists {
                         name: name.to_owned(),
@@ -421,13 +421,12 @@ impl Client {
                     if let Some(found) = self.find_asset(target, name).await? {
                         // Of the right size and, where a digest says, the right bytes (a
                         // server without digests leaves the size alone to tell).
-                        if is_uploaded(&found)
-                            && u64::try_from(found.size).ok() == Some(length)
+                        if found.is_uploaded()
                             && is_this_upload(&found, length, &digest) != Some(false)
                         {
                             return self.check_uploaded(target, found, length, &digest).await;
                         }
-                        if !is_uploaded(&found) {
+                        if !found.is_uploaded() {
                             // A `starter` asset GitHub left blocks the name.
                             tracing::info!(
                                 asset = found.id,
@@ -581,13 +580,6 @@ struct Upload<'a> {
     uploads: &'a Client,
     target: &'a UploadUrl,
     options: &'a UploadOptions,
-}
-
-fn is_uploaded(asset: &ReleaseAsset) -> bool {
-    matches!(
-        asset.state,
-        ReleaseAssetState::Known(ReleaseAssetStateKnown::Uploaded)
-    )
 }
 
 /// Whether `asset` holds the bytes sent: its size, and its digest against theirs. `None`

@@ -37,6 +37,22 @@ pub enum Verification {
 }
 
 impl Verification {
+    /// What bytes that matched `digest` (where one can be matched) were checked against:
+    /// the sha256 it names, or the size alone and why.
+    ///
+    /// ```
+    /// use github_release_assets::{Unverifiable, Verification};
+    /// let hex = "ab".repeat(32);
+    /// assert!(Verification::of_digest(Some(&format!("sha256:{hex}"))).is_verified());
+    /// assert_eq!(Verification::of_digest(None), Verification::SizeOnly(Unverifiable::NoDigest));
+    /// ```
+    pub fn of_digest(digest: Option<&str>) -> Self {
+        match expected_sha256(digest) {
+            Ok(hex) => Verification::Sha256 { hex },
+            Err(why) => Verification::SizeOnly(why),
+        }
+    }
+
     /// Whether the bytes were checked against the asset's digest.
     pub fn is_verified(&self) -> bool {
         matches!(self, Verification::Sha256 { .. })

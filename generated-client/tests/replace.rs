@@ -72,6 +72,17 @@ async fn replace(s: &Setup) -> Result<github_release_assets::types::ReleaseAsset
         .await
 }
 
+/// The new bytes uploaded under another name, `new.zip`.
+async fn upload_as_new(s: &Setup) -> Result<github_release_assets::types::ReleaseAsset, Error> {
+    s.client
+        .upload_asset_from_path(
+            &s.release,
+            s.dir.path().join("tool.zip"),
+            Some(UploadOptions::new("new.zip")),
+        )
+        .await
+}
+
 /// The one asset of the release, which must be `tool.zip`, complete, old or new; `true`
 /// when it is the new one.
 fn the_one_complete_asset(assets: &[AssetInfo], case: &str) -> bool {
@@ -208,15 +219,7 @@ async fn a_rename_that_keeps_failing_is_reported_with_the_new_asset() {
 async fn an_upload_whose_answer_was_lost_is_recognised() {
     let s = setup().await;
     s.github.inject_at(0, Fault::AnswerLost);
-    let asset = s
-        .client
-        .upload_asset_from_path(
-            &s.release,
-            s.dir.path().join("tool.zip"),
-            Some(UploadOptions::new("new.zip")),
-        )
-        .await
-        .unwrap();
+    let asset = upload_as_new(&s).await.unwrap();
     assert_eq!(asset.name, "new.zip");
     assert_eq!(s.github.assets("o", "r", s.release_id).len(), 2);
 }
@@ -247,15 +250,7 @@ async fn a_lost_answer_on_a_server_without_digests_is_recognised_by_size() {
     let s = setup().await;
     s.github.set_digests(false);
     s.github.inject_at(0, Fault::AnswerLost);
-    let asset = s
-        .client
-        .upload_asset_from_path(
-            &s.release,
-            s.dir.path().join("tool.zip"),
-            Some(UploadOptions::new("new.zip")),
-        )
-        .await
-        .unwrap();
+    let asset = upload_as_new(&s).await.unwrap();
     assert_eq!((asset.name.as_str(), asset.digest), ("new.zip", None));
 }
 

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use futures_util::StreamExt;
 use github_release_assets::types::{Release, ReleaseAsset, ReposUpdateReleaseAssetBody};
 use github_release_assets::{
-    Client, DownloadOptions, Error, FileCheck, IfExists, Typed, UploadOptions, compare_file,
-    expected_sha256, github_file_name, is_asset_named, local_file_name,
+    Client, DownloadOptions, Error, FileCheck, IfExists, Typed, UploadOptions, Verification,
+    compare_file, github_file_name, is_asset_named, local_file_name,
 };
 use serde_json::{Value, json};
 
@@ -274,7 +274,7 @@ async fn upload_files(client: &Client, report: &Report, upload: Upload) -> Resul
                 let item = path.display().to_string();
                 if let Some(asset) = existing
                     .iter()
-                    .find(|a| is_asset_named(&a.name, &name) && a.state.to_string() == "uploaded")
+                    .find(|a| is_asset_named(&a.name, &name) && a.is_uploaded())
                 {
                     report.line(format!("skipped {item}: the release has {} already", asset.name));
                     let result = Ok(
@@ -301,10 +301,7 @@ async fn upload_files(client: &Client, report: &Report, upload: Upload) -> Resul
                     Ok(asset) => {
                         // The library checks an upload's digest against the bytes sent
                         // whenever GitHub gives one; without, the size alone.
-                        let verification = match expected_sha256(asset.digest.as_deref()) {
-                            Ok(hex) => format!("verified sha256:{hex}"),
-                            Err(why) => format!("not verified: {why} (its size was checked)"),
-                        };
+                        let verification = Verification::of_digest(asset.digest.as_deref());
                         report.line(format!(
                             "uploaded {item} as {} ({}, {verification}) {}",
                             asset.name,
@@ -314,8 +311,8 @@ async fn upload_files(client: &Client, report: &Report, upload: Upload) -> Resul
                         Ok(json!({
                             "item": item,
                             "status": "uploaded",
-                            "verified": expected_sha256(asset.digest.as_deref()).is_ok(),
-                            "verification": verification,
+                            "verified": verification.is_verified(),
+                            "verification": verification.to_string(),
                             "asset": asset,
                         }))
                     }
