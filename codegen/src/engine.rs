@@ -24,7 +24,8 @@ pub struct GeneratorError {
 
 /// The settings the published crate is generated with.
 ///
-/// - Builder interface with merged tags: `client.repos_get_release_asset().owner(..)...send()`.
+/// - Builder interface with merged tags: `client.get_release_asset().owner(..)...send()`
+///   (the `operation_names` pass dropped the `repos/` of the operationId).
 /// - `HooksMode::Expected`: the hand-written layer must implement `ClientHooks` (default
 ///   headers, token, one tracing span per request), or the crate does not compile.
 /// - The inner type carries those settings to the hooks.
@@ -56,9 +57,13 @@ pub fn generate(spec: &OpenAPI) -> Result<Output, GeneratorError> {
     };
     for (path, method, operation) in operations(spec) {
         if let Err(alone) = generate_guarded(&only(spec, path, method)) {
+            // Named as GitHub names it, not as the passes renamed it.
             let id = operation
-                .operation_id
-                .clone()
+                .extensions
+                .get(crate::passes::UPSTREAM_ID)
+                .and_then(|id| id.as_str())
+                .map(str::to_owned)
+                .or_else(|| operation.operation_id.clone())
                 .unwrap_or_else(|| format!("{method} {path}"));
             return Err(GeneratorError {
                 operation: Some(id),

@@ -8,10 +8,10 @@ use conformance::description;
 use conformance::fake_github::{FakeGitHub, Fault, Host};
 use conformance::schema;
 use github_release_assets::types::{
-    Release, ReleaseAssetState, ReposCreateReleaseBody, ReposUpdateReleaseAssetBody,
-    ReposUpdateReleaseBody, ReposUpdateReleaseBodyMakeLatest,
+    CreateReleaseBody, Release, ReleaseAssetState, UpdateReleaseAssetBody, UpdateReleaseBody,
+    UpdateReleaseBodyMakeLatest,
 };
-use github_release_assets::{Client, Error, Typed};
+use github_release_assets::{Client, Error};
 use serde_json::{Value, json};
 
 const OWNER: &str = "octocat";
@@ -31,17 +31,17 @@ async fn upload(
     bytes: &[u8],
 ) -> Result<github_release_assets::types::ReleaseAsset, Error> {
     let info = client
-        .repos_get_release()
+        .operations()
+        .get_release()
         .owner(OWNER)
         .repo(REPO)
         .release_id(release)
         .send()
-        .typed()
-        .await?
-        .into_inner();
+        .await?;
     client
         .for_upload_url(&info.upload_url)?
-        .repos_upload_release_asset()
+        .operations()
+        .upload_release_asset()
         .owner(OWNER)
         .repo(REPO)
         .release_id(release)
@@ -50,9 +50,7 @@ async fn upload(
         .content_length(bytes.len() as i64)
         .body(bytes.to_vec())
         .send()
-        .typed()
         .await
-        .map(|r| r.into_inner())
 }
 
 /// A reqwest client that does not follow redirects, to see the 302 itself.
@@ -93,15 +91,14 @@ async fn upload_goes_to_the_uploads_host_is_renamed_and_digested() {
     assert_eq!(post.header("content-length"), Some("9"));
 
     let listed = client
-        .repos_list_release_assets()
+        .operations()
+        .list_release_assets()
         .owner(OWNER)
         .repo(REPO)
         .release_id(release)
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(listed, [asset]);
 }
 
@@ -124,15 +121,14 @@ async fn a_502_leaves_a_starter_asset_that_lists_and_parses() {
         .unwrap_err();
     assert_eq!(error.status(), Some(502));
     let listed = client
-        .repos_list_release_assets()
+        .operations()
+        .list_release_assets()
         .owner(OWNER)
         .repo(REPO)
         .release_id(release)
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].state, ReleaseAssetState::Other("starter".into()));
     // And it blocks the name until deleted.
@@ -141,12 +137,12 @@ async fn a_502_leaves_a_starter_asset_that_lists_and_parses() {
         Err(Error::Unprocessable { .. })
     ));
     client
-        .repos_delete_release_asset()
+        .operations()
+        .delete_release_asset()
         .owner(OWNER)
         .repo(REPO)
         .asset_id(listed[0].id)
         .send()
-        .typed()
         .await
         .unwrap();
     upload(&client, release, "a.zip", b"bytes").await.unwrap();
@@ -168,13 +164,13 @@ async fn lists_are_paged_with_per_page_capped_at_100() {
             .unwrap();
     }
     let first = client
-        .repos_list_release_assets()
+        .operations()
+        .list_release_assets()
         .owner(OWNER)
         .repo(REPO)
         .release_id(release)
         .per_page(500)
-        .send()
-        .typed()
+        .send_full()
         .await
         .unwrap();
     let link = first
@@ -184,7 +180,7 @@ async fn lists_are_paged_with_per_page_capped_at_100() {
         .to_str()
         .unwrap()
         .to_owned();
-    assert_eq!(first.into_inner().len(), 100);
+    assert_eq!(first.into_body().len(), 100);
     let base = format!(
         "{}/repos/{OWNER}/{REPO}/releases/{release}/assets",
         github.api_url()
@@ -196,17 +192,16 @@ async fn lists_are_paged_with_per_page_capped_at_100() {
         )
     );
     let last = client
-        .repos_list_release_assets()
+        .operations()
+        .list_release_assets()
         .owner(OWNER)
         .repo(REPO)
         .release_id(release)
         .per_page(100)
         .page(3)
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(last.len(), 50);
 }
 
@@ -299,12 +294,12 @@ async fn injected_faults() {
         },
     );
     match client
-        .repos_get_release()
+        .operations()
+        .get_release()
         .owner(OWNER)
         .repo(REPO)
         .release_id(release)
         .send()
-        .typed()
         .await
         .unwrap_err()
     {
@@ -324,12 +319,12 @@ async fn injected_faults() {
         },
     );
     match client
-        .repos_get_release()
+        .operations()
+        .get_release()
         .owner(OWNER)
         .repo(REPO)
         .release_id(release)
         .send()
-        .typed()
         .await
         .unwrap_err()
     {
@@ -344,12 +339,12 @@ async fn injected_faults() {
     github.inject(Host::Api, Fault::HtmlPage);
     assert!(matches!(
         client
-            .repos_get_release()
+            .operations()
+            .get_release()
             .owner(OWNER)
             .repo(REPO)
             .release_id(release)
             .send()
-            .typed()
             .await,
         Err(Error::Decode { .. })
     ));
@@ -400,12 +395,12 @@ async fn a_token_can_be_required() {
     let release = github.create_release(OWNER, REPO, "v1");
     let anonymous = Client::builder(github.api_url()).build().unwrap();
     let error = anonymous
-        .repos_get_release()
+        .operations()
+        .get_release()
         .owner(OWNER)
         .repo(REPO)
         .release_id(release)
         .send()
-        .typed()
         .await
         .unwrap_err();
     assert!(
@@ -417,12 +412,12 @@ async fn a_token_can_be_required() {
         .build()
         .unwrap();
     authed
-        .repos_get_release()
+        .operations()
+        .get_release()
         .owner(OWNER)
         .repo(REPO)
         .release_id(release)
         .send()
-        .typed()
         .await
         .unwrap();
 }
@@ -432,56 +427,54 @@ async fn releases_are_created_looked_up_and_refused_twice() {
     let github = FakeGitHub::start().await.unwrap();
     let client = Client::builder(github.api_url()).build().unwrap();
     let created = client
-        .repos_create_release()
+        .operations()
+        .create_release()
         .owner(OWNER)
         .repo(REPO)
-        .body(ReposCreateReleaseBody::builder().tag_name("v2.0.0"))
-        .send()
-        .typed()
+        .body(CreateReleaseBody::builder().tag_name("v2.0.0"))
+        .send_full()
         .await
         .unwrap();
     assert_eq!(created.status().as_u16(), 201);
     assert!(created.headers().contains_key("location"));
-    let created = created.into_inner();
+    let created = created.into_body();
     let by_tag = client
-        .repos_get_release_by_tag()
+        .operations()
+        .get_release_by_tag()
         .owner(OWNER)
         .repo(REPO)
         .tag("v2.0.0")
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let latest = client
-        .repos_get_latest_release()
+        .operations()
+        .get_latest_release()
         .owner(OWNER)
         .repo(REPO)
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(by_tag, created);
     assert_eq!(latest, created);
     let again = client
-        .repos_create_release()
+        .operations()
+        .create_release()
         .owner(OWNER)
         .repo(REPO)
-        .body(ReposCreateReleaseBody::builder().tag_name("v2.0.0"))
+        .body(CreateReleaseBody::builder().tag_name("v2.0.0"))
         .send()
-        .typed()
         .await
         .unwrap_err();
     assert!(matches!(again, Error::Unprocessable { .. }), "{again:?}");
     assert!(matches!(
         client
-            .repos_get_release_by_tag()
+            .operations()
+            .get_release_by_tag()
             .owner(OWNER)
             .repo(REPO)
             .tag("v9")
             .send()
-            .typed()
             .await,
         Err(Error::NotFound { .. })
     ));
@@ -576,59 +569,55 @@ fn the_fake_and_the_client_rename_file_names_alike() {
 /// The release as the client gets it.
 async fn get_release(client: &Client, release: i64) -> Result<Release, Error> {
     client
-        .repos_get_release()
+        .operations()
+        .get_release()
         .owner(OWNER)
         .repo(REPO)
         .release_id(release)
         .send()
-        .typed()
         .await
-        .map(|r| r.into_inner())
 }
 
 async fn update_release(
     client: &Client,
     release: i64,
-    body: ReposUpdateReleaseBody,
+    body: UpdateReleaseBody,
 ) -> Result<Release, Error> {
     client
-        .repos_update_release()
+        .operations()
+        .update_release()
         .owner(OWNER)
         .repo(REPO)
         .release_id(release)
         .body(body)
         .send()
-        .typed()
         .await
-        .map(|r| r.into_inner())
 }
 
 async fn list_releases(client: &Client) -> Vec<Release> {
     client
-        .repos_list_releases()
+        .operations()
+        .list_releases()
         .owner(OWNER)
         .repo(REPO)
         .send()
-        .typed()
         .await
         .unwrap()
-        .into_inner()
 }
 
 async fn by_tag(client: &Client, tag: &str) -> Result<Release, Error> {
     client
-        .repos_get_release_by_tag()
+        .operations()
+        .get_release_by_tag()
         .owner(OWNER)
         .repo(REPO)
         .tag(tag)
         .send()
-        .typed()
         .await
-        .map(|r| r.into_inner())
 }
 
-fn publish() -> ReposUpdateReleaseBody {
-    ReposUpdateReleaseBody {
+fn publish() -> UpdateReleaseBody {
+    UpdateReleaseBody {
         draft: Some(false),
         ..Default::default()
     }
@@ -646,19 +635,18 @@ async fn a_draft_is_not_found_by_tag_but_is_listed() {
     let client = Client::builder(github.api_url()).build().unwrap();
     let seeded = github.create_release_with(OWNER, REPO, "v1.0.0-rc.1", true);
     let created = client
-        .repos_create_release()
+        .operations()
+        .create_release()
         .owner(OWNER)
         .repo(REPO)
         .body(
-            ReposCreateReleaseBody::builder()
+            CreateReleaseBody::builder()
                 .tag_name("v1.0.0-rc.2")
                 .draft(true),
         )
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     for (tag, id) in [("v1.0.0-rc.1", seeded), ("v1.0.0-rc.2", created.id)] {
         let missing = by_tag(&client, tag).await.unwrap_err();
         assert!(matches!(missing, Error::NotFound { .. }), "{missing:?}");
@@ -675,11 +663,11 @@ async fn a_draft_is_not_found_by_tag_but_is_listed() {
     // No published release: no latest either.
     assert!(matches!(
         client
-            .repos_get_latest_release()
+            .operations()
+            .get_latest_release()
             .owner(OWNER)
             .repo(REPO)
             .send()
-            .typed()
             .await,
         Err(Error::NotFound { .. })
     ));
@@ -701,13 +689,13 @@ async fn a_draft_is_published_and_edited_by_patch() {
     let edited = update_release(
         &client,
         draft,
-        ReposUpdateReleaseBody {
+        UpdateReleaseBody {
             tag_name: Some("v3.0.1".into()),
             target_commitish: Some("release".into()),
             name: Some("Three".into()),
             body: Some("Notes".into()),
             prerelease: Some(true),
-            make_latest: Some(ReposUpdateReleaseBodyMakeLatest::False),
+            make_latest: Some(UpdateReleaseBodyMakeLatest::False),
             ..Default::default()
         },
     )
@@ -738,7 +726,7 @@ async fn a_draft_is_published_and_edited_by_patch() {
     let again = update_release(
         &client,
         draft,
-        ReposUpdateReleaseBody {
+        UpdateReleaseBody {
             draft: Some(true),
             ..Default::default()
         },
@@ -775,14 +763,13 @@ async fn with_immutable_releases_on_a_published_release_is_immutable_everywhere(
     assert_eq!(get_release(&client, draft).await.unwrap(), published);
     assert_eq!(by_tag(&client, "v1.0.0").await.unwrap(), published);
     let latest = client
-        .repos_get_latest_release()
+        .operations()
+        .get_latest_release()
         .owner(OWNER)
         .repo(REPO)
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(latest, published);
     let listed = list_releases(&client).await;
     assert_eq!(listed.iter().find(|r| r.id == draft), Some(&published));
@@ -792,15 +779,14 @@ async fn with_immutable_releases_on_a_published_release_is_immutable_everywhere(
 
     // Created published through the API, and by the test API: immutable at once.
     let created = client
-        .repos_create_release()
+        .operations()
+        .create_release()
         .owner(OWNER)
         .repo(REPO)
-        .body(ReposCreateReleaseBody::builder().tag_name("v1.1.0"))
+        .body(CreateReleaseBody::builder().tag_name("v1.1.0"))
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(created.immutable, Some(true));
     let seeded = github.create_release(OWNER, REPO, "v1.2.0");
     assert!(github.release(OWNER, REPO, seeded).unwrap().immutable);
@@ -862,50 +848,49 @@ async fn an_immutable_releases_assets_cannot_be_deleted_or_edited() {
     let before = github.asset(asset.id).unwrap();
 
     let error = client
-        .repos_delete_release_asset()
+        .operations()
+        .delete_release_asset()
         .owner(OWNER)
         .repo(REPO)
         .asset_id(asset.id)
         .send()
-        .typed()
         .await
         .unwrap_err();
     assert_refused(&error, "Cannot delete asset from an immutable release");
     assert_eq!(github.asset(asset.id), Some(before.clone()));
 
     for body in [
-        ReposUpdateReleaseAssetBody {
+        UpdateReleaseAssetBody {
             name: Some("b.zip".into()),
             ..Default::default()
         },
-        ReposUpdateReleaseAssetBody {
+        UpdateReleaseAssetBody {
             label: Some("a label".into()),
             ..Default::default()
         },
     ] {
         let error = client
-            .repos_update_release_asset()
+            .operations()
+            .update_release_asset()
             .owner(OWNER)
             .repo(REPO)
             .asset_id(asset.id)
             .body(body)
             .send()
-            .typed()
             .await
             .unwrap_err();
         assert_refused(&error, "Cannot update asset of an immutable release");
         assert_eq!(github.asset(asset.id), Some(before.clone()));
     }
     let got = client
-        .repos_get_release_asset()
+        .operations()
+        .get_release_asset()
         .owner(OWNER)
         .repo(REPO)
         .asset_id(asset.id)
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(got, asset);
 }
 
@@ -918,7 +903,7 @@ async fn an_immutable_release_stays_published_but_its_notes_can_be_edited() {
     let error = update_release(
         &client,
         release,
-        ReposUpdateReleaseBody {
+        UpdateReleaseBody {
             draft: Some(true),
             name: Some("never applied".into()),
             ..Default::default()
@@ -934,11 +919,11 @@ async fn an_immutable_release_stays_published_but_its_notes_can_be_edited() {
     let edited = update_release(
         &client,
         release,
-        ReposUpdateReleaseBody {
+        UpdateReleaseBody {
             name: Some("One".into()),
             body: Some("Fixed notes".into()),
             prerelease: Some(true),
-            make_latest: Some(ReposUpdateReleaseBodyMakeLatest::Legacy),
+            make_latest: Some(UpdateReleaseBodyMakeLatest::Legacy),
             ..Default::default()
         },
     )
@@ -974,12 +959,12 @@ async fn a_release_is_deleted_with_its_assets_immutable_or_not() {
 
     for (release, asset) in [mutable, immutable].into_iter().zip(assets) {
         let deleted = client
-            .repos_delete_release()
+            .operations()
+            .delete_release()
             .owner(OWNER)
             .repo(REPO)
             .release_id(release)
-            .send()
-            .typed()
+            .send_full()
             .await
             .unwrap();
         assert_eq!(deleted.status().as_u16(), 204);
@@ -990,12 +975,12 @@ async fn a_release_is_deleted_with_its_assets_immutable_or_not() {
             Err(Error::NotFound { .. })
         ));
         let again = client
-            .repos_delete_release()
+            .operations()
+            .delete_release()
             .owner(OWNER)
             .repo(REPO)
             .release_id(release)
             .send()
-            .typed()
             .await
             .unwrap_err();
         assert!(matches!(again, Error::NotFound { .. }), "{again:?}");
@@ -1026,12 +1011,12 @@ async fn the_new_routes_take_faults_and_are_recorded() {
         },
     );
     let error = client
-        .repos_delete_release()
+        .operations()
+        .delete_release()
         .owner(OWNER)
         .repo(REPO)
         .release_id(release)
         .send()
-        .typed()
         .await
         .unwrap_err();
     assert!(
@@ -1041,12 +1026,12 @@ async fn the_new_routes_take_faults_and_are_recorded() {
     assert!(github.release(OWNER, REPO, release).is_some());
     update_release(&client, release, publish()).await.unwrap();
     client
-        .repos_delete_release()
+        .operations()
+        .delete_release()
         .owner(OWNER)
         .repo(REPO)
         .release_id(release)
         .send()
-        .typed()
         .await
         .unwrap();
     let path = format!("/repos/{OWNER}/{REPO}/releases/{release}");

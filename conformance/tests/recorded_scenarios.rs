@@ -17,8 +17,8 @@ use std::sync::Mutex;
 
 use conformance::fixture::{self, Fixture};
 use futures_util::stream;
-use github_release_assets::types::ReposUpdateReleaseAssetBody;
-use github_release_assets::{Client, Error, Typed, UploadOptions, is_asset_named};
+use github_release_assets::types::UpdateReleaseAssetBody;
+use github_release_assets::{Client, Error, UploadOptions, is_asset_named};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// The recorded exchanges of `scenario`, in order; fails unless every one is there.
@@ -290,42 +290,40 @@ async fn release_assets_through_the_clients_flow() {
         .unwrap();
     assert_eq!(listed, std::slice::from_ref(&uploaded));
     let got = client
-        .repos_get_release_asset()
+        .operations()
+        .get_release_asset()
         .owner(owner)
         .repo(repo)
         .asset_id(uploaded.id)
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(got, uploaded);
     let edited = client
-        .repos_update_release_asset()
+        .operations()
+        .update_release_asset()
         .owner(owner)
         .repo(repo)
         .asset_id(uploaded.id)
         .body(
-            ReposUpdateReleaseAssetBody::builder()
+            UpdateReleaseAssetBody::builder()
                 .name(Some("new-filename.txt".to_owned()))
                 .label(Some("new label".to_owned())),
         )
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(
         (edited.name.as_str(), edited.label.as_deref()),
         ("new-filename.txt", Some("new label"))
     );
     client
-        .repos_delete_release_asset()
+        .operations()
+        .delete_release_asset()
         .owner(owner)
         .repo(repo)
         .asset_id(uploaded.id)
         .send()
-        .typed()
         .await
         .unwrap();
     insta::assert_snapshot!(finish(&sequence));

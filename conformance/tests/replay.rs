@@ -7,10 +7,8 @@
 use std::collections::BTreeMap;
 
 use conformance::fixture::{self, Fixture};
-use github_release_assets::types::{
-    ReposCreateReleaseBody, ReposUpdateReleaseAssetBody, ReposUpdateReleaseBody,
-};
-use github_release_assets::{Client, Error, Typed};
+use github_release_assets::types::{CreateReleaseBody, UpdateReleaseAssetBody, UpdateReleaseBody};
+use github_release_assets::{Client, Error};
 use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -43,10 +41,10 @@ fn opt_int(fixture: &Fixture, name: &str) -> Option<i64> {
 
 /// What the client made of the response: the parsed value, or the error.
 fn outcome<T: std::fmt::Debug>(
-    result: Result<github_release_assets::ResponseValue<T>, Error>,
+    result: Result<github_release_assets::Response<T>, Error>,
 ) -> String {
     match result {
-        Ok(value) => format!("{} {:#?}", value.status(), value.into_inner()),
+        Ok(value) => format!("{} {:#?}", value.status(), value.into_body()),
         Err(error) => format!("error {:?}: {error}\n{error:#?}", error.status()),
     }
 }
@@ -90,41 +88,42 @@ async fn call(fixture: &Fixture, server: &MockServer) -> String {
     match fixture.operation.as_str() {
         "repos/get-release-asset" => outcome(
             client
-                .repos_get_release_asset()
+                .operations()
+                .get_release_asset()
                 .owner(owner)
                 .repo(repo)
                 .asset_id(int(fixture, "asset_id"))
-                .send()
-                .typed()
+                .send_full()
                 .await,
         ),
         "repos/update-release-asset" => {
-            let body: ReposUpdateReleaseAssetBody = serde_json::from_value(body).unwrap();
+            let body: UpdateReleaseAssetBody = serde_json::from_value(body).unwrap();
             outcome(
                 client
-                    .repos_update_release_asset()
+                    .operations()
+                    .update_release_asset()
                     .owner(owner)
                     .repo(repo)
                     .asset_id(int(fixture, "asset_id"))
                     .body(body)
-                    .send()
-                    .typed()
+                    .send_full()
                     .await,
             )
         }
         "repos/delete-release-asset" => outcome(
             client
-                .repos_delete_release_asset()
+                .operations()
+                .delete_release_asset()
                 .owner(owner)
                 .repo(repo)
                 .asset_id(int(fixture, "asset_id"))
-                .send()
-                .typed()
+                .send_full()
                 .await,
         ),
         "repos/list-release-assets" => {
             let mut request = client
-                .repos_list_release_assets()
+                .operations()
+                .list_release_assets()
                 .owner(owner)
                 .repo(repo)
                 .release_id(int(fixture, "release_id"));
@@ -134,7 +133,7 @@ async fn call(fixture: &Fixture, server: &MockServer) -> String {
             if let Some(page) = opt_int(fixture, "page") {
                 request = request.page(page);
             }
-            outcome(request.send().typed().await)
+            outcome(request.send_full().await)
         }
         "repos/upload-release-asset" => {
             let release_id = int(fixture, "release_id");
@@ -148,7 +147,8 @@ async fn call(fixture: &Fixture, server: &MockServer) -> String {
                 .clone()
                 .expect("upload fixture has an upload");
             let mut request = uploads
-                .repos_upload_release_asset()
+                .operations()
+                .upload_release_asset()
                 .owner(owner)
                 .repo(repo)
                 .release_id(release_id)
@@ -159,82 +159,82 @@ async fn call(fixture: &Fixture, server: &MockServer) -> String {
             if fixture.params.contains_key("label") {
                 request = request.label(text(fixture, "label"));
             }
-            outcome(request.send().typed().await)
+            outcome(request.send_full().await)
         }
         "repos/get-release" => outcome(
             client
-                .repos_get_release()
+                .operations()
+                .get_release()
                 .owner(owner)
                 .repo(repo)
                 .release_id(int(fixture, "release_id"))
-                .send()
-                .typed()
+                .send_full()
                 .await,
         ),
         "repos/get-latest-release" => outcome(
             client
-                .repos_get_latest_release()
+                .operations()
+                .get_latest_release()
                 .owner(owner)
                 .repo(repo)
-                .send()
-                .typed()
+                .send_full()
                 .await,
         ),
         "repos/get-release-by-tag" => outcome(
             client
-                .repos_get_release_by_tag()
+                .operations()
+                .get_release_by_tag()
                 .owner(owner)
                 .repo(repo)
                 .tag(text(fixture, "tag"))
-                .send()
-                .typed()
+                .send_full()
                 .await,
         ),
         "repos/list-releases" => {
-            let mut request = client.repos_list_releases().owner(owner).repo(repo);
+            let mut request = client.operations().list_releases().owner(owner).repo(repo);
             if let Some(per_page) = opt_int(fixture, "per_page") {
                 request = request.per_page(per_page);
             }
             if let Some(page) = opt_int(fixture, "page") {
                 request = request.page(page);
             }
-            outcome(request.send().typed().await)
+            outcome(request.send_full().await)
         }
         "repos/create-release" => {
-            let body: ReposCreateReleaseBody = serde_json::from_value(body).unwrap();
+            let body: CreateReleaseBody = serde_json::from_value(body).unwrap();
             outcome(
                 client
-                    .repos_create_release()
+                    .operations()
+                    .create_release()
                     .owner(owner)
                     .repo(repo)
                     .body(body)
-                    .send()
-                    .typed()
+                    .send_full()
                     .await,
             )
         }
         "repos/update-release" => {
-            let body: ReposUpdateReleaseBody = serde_json::from_value(body).unwrap();
+            let body: UpdateReleaseBody = serde_json::from_value(body).unwrap();
             outcome(
                 client
-                    .repos_update_release()
+                    .operations()
+                    .update_release()
                     .owner(owner)
                     .repo(repo)
                     .release_id(int(fixture, "release_id"))
                     .body(body)
-                    .send()
-                    .typed()
+                    .send_full()
                     .await,
             )
         }
         "repos/delete-release" => outcome(
             client
-                .repos_delete_release()
+                .operations()
+                .delete_release()
                 .owner(owner)
                 .repo(repo)
                 .release_id(int(fixture, "release_id"))
-                .send()
-                .typed()
+                .send_full()
                 .await,
         ),
         other => panic!("{}: no replay for operation {other}", fixture.name),

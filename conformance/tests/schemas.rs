@@ -27,11 +27,11 @@ schemas!(
     ReleaseAsset,
     ReleaseAssetState,
     ReleaseAssetStateKnown,
-    ReposCreateReleaseBody,
-    ReposCreateReleaseBodyMakeLatest,
-    ReposUpdateReleaseAssetBody,
-    ReposUpdateReleaseBody,
-    ReposUpdateReleaseBodyMakeLatest,
+    CreateReleaseBody,
+    CreateReleaseBodyMakeLatest,
+    UpdateReleaseAssetBody,
+    UpdateReleaseBody,
+    UpdateReleaseBodyMakeLatest,
     SimpleUser,
 );
 

@@ -4,7 +4,7 @@
 //! `GITHUB_TOKEN=… cargo run --example download -- OWNER/REPO TAG DIR`
 
 use futures_util::TryStreamExt;
-use github_release_assets::{Client, GITHUB_API_URL, Typed, local_file_name};
+use github_release_assets::{Client, GITHUB_API_URL, local_file_name};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -16,14 +16,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let api = std::env::var("GITHUB_API_URL").unwrap_or_else(|_| GITHUB_API_URL.to_owned());
     let client = Client::builder(api).token_from_env().build()?;
     let release = client
-        .repos_get_release_by_tag()
+        .operations()
+        .get_release_by_tag()
         .owner(owner)
         .repo(repo)
         .tag(tag.as_str())
         .send()
-        .typed()
-        .await?
-        .into_inner();
+        .await?;
     std::fs::create_dir_all(dir)?;
     let mut assets = std::pin::pin!(client.release_assets(owner, repo, release.id));
     while let Some(asset) = assets.try_next().await? {

@@ -2,7 +2,7 @@
 //! only: no token, no network. Run it with `cargo run --example offline_demo`.
 
 use conformance::fake_github::FakeGitHub;
-use github_release_assets::{Client, IfExists, Typed, UploadOptions};
+use github_release_assets::{Client, IfExists, UploadOptions};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -17,14 +17,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let client = Client::builder(github.api_url()).build()?;
     let release = client
-        .repos_get_release_by_tag()
+        .operations()
+        .get_release_by_tag()
         .owner("octocat")
         .repo("hello-world")
         .tag("v1.0.0")
         .send()
-        .typed()
-        .await?
-        .into_inner();
+        .await?;
     println!(
         "release {} (id {release_id}), uploads go to {}",
         release.tag_name, release.upload_url

@@ -3,7 +3,7 @@
 //! `GITHUB_TOKEN=… cargo run --example upload -- OWNER/REPO TAG FILE…`
 //! (`GITHUB_API_URL` selects GitHub Enterprise Server.)
 
-use github_release_assets::{Client, GITHUB_API_URL, IfExists, Typed, UploadOptions};
+use github_release_assets::{Client, GITHUB_API_URL, IfExists, UploadOptions};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -15,14 +15,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let api = std::env::var("GITHUB_API_URL").unwrap_or_else(|_| GITHUB_API_URL.to_owned());
     let client = Client::builder(api).token_from_env().build()?;
     let release = client
-        .repos_get_release_by_tag()
+        .operations()
+        .get_release_by_tag()
         .owner(owner)
         .repo(repo)
         .tag(tag.as_str())
         .send()
-        .typed()
-        .await?
-        .into_inner();
+        .await?;
     for file in args {
         let name = std::path::Path::new(&file)
             .file_name()

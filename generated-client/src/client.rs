@@ -11,7 +11,9 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use tracing::Instrument;
 
-use crate::{Client, Error};
+use crate::Error;
+use crate::generated::Client as Generated;
+use crate::operations::Operations;
 
 /// GitHub's public API host.
 pub const GITHUB_API_URL: &str = "https://api.github.com";
@@ -116,10 +118,9 @@ fn token_from(lookup: impl Fn(&str) -> Option<String>) -> Option<Token> {
         .map(|t| Token::new(t.trim()))
 }
 
-/// What the hooks need on every request. It lives inside the generated `Client`; build
-/// one with [`Client::builder`].
+/// What the hooks need on every request. It lives inside the generated client.
 #[derive(Clone, Debug)]
-pub struct Settings {
+pub(crate) struct Settings {
     token: Option<Credential>,
     /// For downloads: follows no redirect by itself and sends no default header, so a
     /// redirect is followed by hand and never carries the token. Built at the first
@@ -174,6 +175,70 @@ impl Settings {
     }
 }
 
+/// A GitHub REST client for releases and their assets. Cheap to clone: clones share one
+/// connection pool.
+///
+/// ```
+/// let client = github_release_assets::Client::builder("https://api.github.com")
+///     .token("ghp_secret")
+///     .build()
+///     .unwrap();
+/// let _same_pool = client.clone();
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    generated: Arc<Generated>,
+}
+
+impl Client {
+    /// Every operation of the description, for what the handles do not cover.
+    ///
+    /// ```no_run
+    /// # async fn run(client: github_release_assets::Client) -> Result<(), github_release_assets::Error> {
+    /// let asset = client
+    ///     .operations()
+    ///     .get_release_asset()
+    ///     .owner("octocat")
+    ///     .repo("hello-world")
+    ///     .asset_id(42)
+    ///     .send()
+    ///     .await?;
+    /// println!("{} is {} bytes", asset.name, asset.size);
+    /// # Ok(()) }
+    /// ```
+    pub fn operations(&self) -> Operations<'_> {
+        Operations::new(&self.generated)
+    }
+
+    /// The API's base URL, as given to [`Client::builder`], without a trailing `/`.
+    pub fn base_url(&self) -> &str {
+        &self.generated.baseurl
+    }
+
+    pub(crate) fn baseurl(&self) -> &str {
+        &self.generated.baseurl
+    }
+
+    /// The connection pool of API requests.
+    pub(crate) fn client(&self) -> &reqwest::Client {
+        &self.generated.client
+    }
+
+    pub(crate) fn inner(&self) -> &Settings {
+        &self.generated.inner
+    }
+
+    fn from_parts(base_url: &str, http: reqwest::Client, settings: Settings) -> Self {
+        Client {
+            generated: Arc::new(Generated {
+                baseurl: base_url.to_owned(),
+                client: http,
+                inner: settings,
+            }),
+        }
+    }
+}
+
 /// Builds a [`Client`].
 ///
 /// ```
@@ -212,19 +277,19 @@ impl Client {
 
 impl Client {
     /// A client for the uploads host that a release's `upload_url` names, for
-    /// `repos_upload_release_asset`. GitHub answers uploads on another host
+    /// `operations().upload_release_asset()`. GitHub answers uploads on another host
     /// (`uploads.github.com`), and GitHub Enterprise Server under `/api/uploads`; taking it
     /// from `upload_url` (an RFC 6570 template such as
     /// `https://uploads.github.com/repos/o/r/releases/1/assets{?name,label}`) works for both.
     /// The token, if any, may travel to that host too.
     ///
     /// ```
-    /// use github_release_assets::{Client, ClientInfo};
+    /// use github_release_assets::Client;
     /// let api = Client::builder("https://ghe.example.com/api/v3").build().unwrap();
     /// let uploads = api
     ///     .for_upload_url("https://ghe.example.com/api/uploads/repos/o/r/releases/1/assets{?name,label}")
     ///     .unwrap();
-    /// assert_eq!(uploads.baseurl(), "https://ghe.example.com/api/uploads");
+    /// assert_eq!(uploads.base_url(), "https://ghe.example.com/api/uploads");
     /// ```
     pub fn for_upload_url(&self, upload_url: &str) -> Result<Client, Error> {
         let UploadUrl { origin, base, .. } = UploadUrl::parse(upload_url)?;
@@ -239,11 +304,7 @@ impl Client {
         if !settings.token_origins.contains(&origin) {
             settings.token_origins.push(origin.clone());
         }
-        Ok(Client::new_with_client(
-            &base,
-            self.client().clone(),
-            settings,
-        ))
+        Ok(Client::from_parts(&base, self.client().clone(), settings))
     }
 }
 
@@ -374,7 +435,7 @@ impl ClientBuilder {
             token_origins: token_origins(&base),
         };
         let base_url = self.base_url.trim_end_matches('/');
-        Ok(Client::new_with_client(base_url, http, settings))
+        Ok(Client::from_parts(base_url, http, settings))
     }
 }
 
@@ -390,7 +451,7 @@ fn token_origins(base: &reqwest::Url) -> Vec<String> {
     origins
 }
 
-impl ClientHooks<Settings> for Client {
+impl ClientHooks<Settings> for Generated {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
@@ -419,9 +480,12 @@ impl ClientHooks<Settings> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
+        // GitHub's operationId (`repos/get-release-asset`), not the Rust name.
+        let operation_id = crate::operations::upstream_operation_id(info.operation_id)
+            .unwrap_or(info.operation_id);
         let span = tracing::info_span!(
             "github_request",
-            operation_id = info.operation_id,
+            operation_id,
             method = %request.method(),
             path = request.url().path(),
             status = tracing::field::Empty,

@@ -7,7 +7,7 @@
 //! request that carries a second one. The body is a stream: nothing holds a whole asset.
 
 use futures_util::{Stream, TryStreamExt};
-use progenitor_client::{ClientInfo, encode_path};
+use progenitor_client::encode_path;
 use reqwest::header::{self, HeaderValue};
 use tracing::Instrument;
 
@@ -125,7 +125,7 @@ impl Client {
         );
         let span = tracing::info_span!(
             "github_request",
-            operation_id = "repos_get_release_asset",
+            operation_id = "repos/get-release-asset",
             method = "GET",
             path = tracing::field::Empty,
             status = tracing::field::Empty,

@@ -1,13 +1,11 @@
 //! The one error type of the crate, and how the generated client's errors become it.
 
-use std::future::Future;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-use crate::ResponseValue;
 use crate::types::GithubError;
 
 /// How much of an unexpected body an error keeps.
@@ -245,7 +243,7 @@ impl Error {
 
     /// Converts an error of the generated client. Async because an undocumented status
     /// still has GitHub's message in its body, which is read here (at most 64 KiB).
-    pub async fn from_generated<E: ErrorBody>(error: progenitor_client::Error<E>) -> Self {
+    pub(crate) async fn from_generated<E: ErrorBody>(error: progenitor_client::Error<E>) -> Self {
         use progenitor_client::Error as G;
         match error {
             G::InvalidRequest(message) | G::Custom(message) => Error::InvalidRequest(message),
@@ -282,7 +280,7 @@ impl Error {
 
 /// What an operation's documented error body can tell: GitHub's message and details.
 /// Implemented for the generated error type and for operations without an error body.
-pub trait ErrorBody {
+pub(crate) trait ErrorBody {
     /// GitHub's error body, if the response had one.
     fn into_github_error(self) -> Option<GithubError>;
 }
@@ -296,42 +294,6 @@ impl ErrorBody for GithubError {
 impl ErrorBody for () {
     fn into_github_error(self) -> Option<GithubError> {
         None
-    }
-}
-
-/// Gives the generated builders' `send()` this crate's [`Error`].
-///
-/// ```no_run
-/// use github_release_assets::{Client, Typed};
-/// # async fn run() -> Result<(), github_release_assets::Error> {
-/// let client = Client::builder("https://api.github.com").build()?;
-/// let release = client
-///     .repos_get_latest_release()
-///     .owner("octocat")
-///     .repo("hello-world")
-///     .send()
-///     .typed()
-///     .await?
-///     .into_inner();
-/// println!("{} has {} assets", release.tag_name, release.assets.len());
-/// # Ok(()) }
-/// ```
-pub trait Typed<T> {
-    /// Awaits the request, turning a failure into [`Error`].
-    fn typed(self) -> impl Future<Output = Result<ResponseValue<T>, Error>> + Send;
-}
-
-impl<F, T, E> Typed<T> for F
-where
-    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>> + Send,
-    E: ErrorBody + Send,
-    T: Send,
-{
-    async fn typed(self) -> Result<ResponseValue<T>, Error> {
-        match self.await {
-            Ok(value) => Ok(value),
-            Err(error) => Err(Error::from_generated(error).await),
-        }
     }
 }
 

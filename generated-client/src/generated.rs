@@ -9,6 +9,108 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///`CreateReleaseBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CreateReleaseBody {
+        ///Text describing the contents of the tag.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub body: ::std::option::Option<::std::string::String>,
+        ///If specified, a discussion of the specified category is created and linked to the release. The value must be a category that already exists in the repository. For more information, see "[Managing categories for discussions in your repository](https://docs.github.com/discussions/managing-discussions-for-your-community/managing-categories-for-discussions-in-your-repository)."
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub discussion_category_name: ::std::option::Option<::std::string::String>,
+        ///`true` to create a draft (unpublished) release, `false` to create a published one.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub draft: ::std::option::Option<bool>,
+        ///Whether to automatically generate the name and body for this release. If `name` is specified, the specified name will be used; otherwise, a name will be automatically generated. If `body` is specified, the body will be pre-pended to the automatically generated notes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub generate_release_notes: ::std::option::Option<bool>,
+        ///Specifies whether this release should be set as the latest release for the repository. Drafts and prereleases cannot be set as latest. Defaults to `true` for newly published releases. `legacy` specifies that the latest release should be determined based on the release creation date and higher semantic version.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub make_latest: ::std::option::Option<CreateReleaseBodyMakeLatest>,
+        ///The name of the release.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///`true` to identify the release as a prerelease. `false` to identify the release as a full release.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub prerelease: ::std::option::Option<bool>,
+        ///The name of the tag.
+        pub tag_name: ::std::string::String,
+        ///Specifies the commitish value that determines where the Git tag is created from. Can be any branch or commit SHA. Unused if the Git tag already exists. Default: the repository's default branch.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub target_commitish: ::std::option::Option<::std::string::String>,
+    }
+    impl CreateReleaseBody {
+        pub fn builder() -> builder::CreateReleaseBody {
+            Default::default()
+        }
+    }
+    ///Specifies whether this release should be set as the latest release for the repository. Drafts and prereleases cannot be set as latest. Defaults to `true` for newly published releases. `legacy` specifies that the latest release should be determined based on the release creation date and higher semantic version.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum CreateReleaseBodyMakeLatest {
+        #[serde(rename = "true")]
+        True,
+        #[serde(rename = "false")]
+        False,
+        #[serde(rename = "legacy")]
+        Legacy,
+    }
+    impl ::std::fmt::Display for CreateReleaseBodyMakeLatest {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::True => f.write_str("true"),
+                Self::False => f.write_str("false"),
+                Self::Legacy => f.write_str("legacy"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CreateReleaseBodyMakeLatest {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "true" => Ok(Self::True),
+                "false" => Ok(Self::False),
+                "legacy" => Ok(Self::Legacy),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CreateReleaseBodyMakeLatest {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CreateReleaseBodyMakeLatest {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///The body GitHub sends with a 4xx or 5xx status.
     #[derive(
         ::serde::Deserialize,
@@ -247,236 +349,6 @@ pub mod types {
             value.parse()
         }
     }
-    ///`ReposCreateReleaseBody`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    pub struct ReposCreateReleaseBody {
-        ///Text describing the contents of the tag.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub body: ::std::option::Option<::std::string::String>,
-        ///If specified, a discussion of the specified category is created and linked to the release. The value must be a category that already exists in the repository. For more information, see "[Managing categories for discussions in your repository](https://docs.github.com/discussions/managing-discussions-for-your-community/managing-categories-for-discussions-in-your-repository)."
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub discussion_category_name: ::std::option::Option<::std::string::String>,
-        ///`true` to create a draft (unpublished) release, `false` to create a published one.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub draft: ::std::option::Option<bool>,
-        ///Whether to automatically generate the name and body for this release. If `name` is specified, the specified name will be used; otherwise, a name will be automatically generated. If `body` is specified, the body will be pre-pended to the automatically generated notes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub generate_release_notes: ::std::option::Option<bool>,
-        ///Specifies whether this release should be set as the latest release for the repository. Drafts and prereleases cannot be set as latest. Defaults to `true` for newly published releases. `legacy` specifies that the latest release should be determined based on the release creation date and higher semantic version.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub make_latest: ::std::option::Option<ReposCreateReleaseBodyMakeLatest>,
-        ///The name of the release.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        ///`true` to identify the release as a prerelease. `false` to identify the release as a full release.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub prerelease: ::std::option::Option<bool>,
-        ///The name of the tag.
-        pub tag_name: ::std::string::String,
-        ///Specifies the commitish value that determines where the Git tag is created from. Can be any branch or commit SHA. Unused if the Git tag already exists. Default: the repository's default branch.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub target_commitish: ::std::option::Option<::std::string::String>,
-    }
-    impl ReposCreateReleaseBody {
-        pub fn builder() -> builder::ReposCreateReleaseBody {
-            Default::default()
-        }
-    }
-    ///Specifies whether this release should be set as the latest release for the repository. Drafts and prereleases cannot be set as latest. Defaults to `true` for newly published releases. `legacy` specifies that the latest release should be determined based on the release creation date and higher semantic version.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum ReposCreateReleaseBodyMakeLatest {
-        #[serde(rename = "true")]
-        True,
-        #[serde(rename = "false")]
-        False,
-        #[serde(rename = "legacy")]
-        Legacy,
-    }
-    impl ::std::fmt::Display for ReposCreateReleaseBodyMakeLatest {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::True => f.write_str("true"),
-                Self::False => f.write_str("false"),
-                Self::Legacy => f.write_str("legacy"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ReposCreateReleaseBodyMakeLatest {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "true" => Ok(Self::True),
-                "false" => Ok(Self::False),
-                "legacy" => Ok(Self::Legacy),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ReposCreateReleaseBodyMakeLatest {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ReposCreateReleaseBodyMakeLatest {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///`ReposUpdateReleaseAssetBody`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    pub struct ReposUpdateReleaseAssetBody {
-        ///An alternate short description of the asset. Used in place of the filename.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub label: ::std::option::Option<::std::string::String>,
-        ///The file name of the asset.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub state: ::std::option::Option<::std::string::String>,
-    }
-    impl ReposUpdateReleaseAssetBody {
-        pub fn builder() -> builder::ReposUpdateReleaseAssetBody {
-            Default::default()
-        }
-    }
-    ///`ReposUpdateReleaseBody`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    pub struct ReposUpdateReleaseBody {
-        ///Text describing the contents of the tag.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub body: ::std::option::Option<::std::string::String>,
-        ///If specified, a discussion of the specified category is created and linked to the release. The value must be a category that already exists in the repository. If there is already a discussion linked to the release, this parameter is ignored. For more information, see "[Managing categories for discussions in your repository](https://docs.github.com/discussions/managing-discussions-for-your-community/managing-categories-for-discussions-in-your-repository)."
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub discussion_category_name: ::std::option::Option<::std::string::String>,
-        ///`true` makes the release a draft, and `false` publishes the release.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub draft: ::std::option::Option<bool>,
-        ///Specifies whether this release should be set as the latest release for the repository. Drafts and prereleases cannot be set as latest. Defaults to `true` for newly published releases. `legacy` specifies that the latest release should be determined based on the release creation date and higher semantic version.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub make_latest: ::std::option::Option<ReposUpdateReleaseBodyMakeLatest>,
-        ///The name of the release.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        ///`true` to identify the release as a prerelease, `false` to identify the release as a full release.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub prerelease: ::std::option::Option<bool>,
-        ///The name of the tag.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub tag_name: ::std::option::Option<::std::string::String>,
-        ///Specifies the commitish value that determines where the Git tag is created from. Can be any branch or commit SHA. Unused if the Git tag already exists. Default: the repository's default branch.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub target_commitish: ::std::option::Option<::std::string::String>,
-    }
-    impl ReposUpdateReleaseBody {
-        pub fn builder() -> builder::ReposUpdateReleaseBody {
-            Default::default()
-        }
-    }
-    ///Specifies whether this release should be set as the latest release for the repository. Drafts and prereleases cannot be set as latest. Defaults to `true` for newly published releases. `legacy` specifies that the latest release should be determined based on the release creation date and higher semantic version.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    pub enum ReposUpdateReleaseBodyMakeLatest {
-        #[serde(rename = "true")]
-        True,
-        #[serde(rename = "false")]
-        False,
-        #[serde(rename = "legacy")]
-        Legacy,
-    }
-    impl ::std::fmt::Display for ReposUpdateReleaseBodyMakeLatest {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::True => f.write_str("true"),
-                Self::False => f.write_str("false"),
-                Self::Legacy => f.write_str("legacy"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ReposUpdateReleaseBodyMakeLatest {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "true" => Ok(Self::True),
-                "false" => Ok(Self::False),
-                "legacy" => Ok(Self::Legacy),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ReposUpdateReleaseBodyMakeLatest {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ReposUpdateReleaseBodyMakeLatest {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///A GitHub user.
     #[derive(
         ::serde::Deserialize,
@@ -521,8 +393,339 @@ pub mod types {
             Default::default()
         }
     }
+    ///`UpdateReleaseAssetBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UpdateReleaseAssetBody {
+        ///An alternate short description of the asset. Used in place of the filename.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        ///The file name of the asset.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<::std::string::String>,
+    }
+    impl UpdateReleaseAssetBody {
+        pub fn builder() -> builder::UpdateReleaseAssetBody {
+            Default::default()
+        }
+    }
+    ///`UpdateReleaseBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct UpdateReleaseBody {
+        ///Text describing the contents of the tag.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub body: ::std::option::Option<::std::string::String>,
+        ///If specified, a discussion of the specified category is created and linked to the release. The value must be a category that already exists in the repository. If there is already a discussion linked to the release, this parameter is ignored. For more information, see "[Managing categories for discussions in your repository](https://docs.github.com/discussions/managing-discussions-for-your-community/managing-categories-for-discussions-in-your-repository)."
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub discussion_category_name: ::std::option::Option<::std::string::String>,
+        ///`true` makes the release a draft, and `false` publishes the release.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub draft: ::std::option::Option<bool>,
+        ///Specifies whether this release should be set as the latest release for the repository. Drafts and prereleases cannot be set as latest. Defaults to `true` for newly published releases. `legacy` specifies that the latest release should be determined based on the release creation date and higher semantic version.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub make_latest: ::std::option::Option<UpdateReleaseBodyMakeLatest>,
+        ///The name of the release.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///`true` to identify the release as a prerelease, `false` to identify the release as a full release.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub prerelease: ::std::option::Option<bool>,
+        ///The name of the tag.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tag_name: ::std::option::Option<::std::string::String>,
+        ///Specifies the commitish value that determines where the Git tag is created from. Can be any branch or commit SHA. Unused if the Git tag already exists. Default: the repository's default branch.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub target_commitish: ::std::option::Option<::std::string::String>,
+    }
+    impl UpdateReleaseBody {
+        pub fn builder() -> builder::UpdateReleaseBody {
+            Default::default()
+        }
+    }
+    ///Specifies whether this release should be set as the latest release for the repository. Drafts and prereleases cannot be set as latest. Defaults to `true` for newly published releases. `legacy` specifies that the latest release should be determined based on the release creation date and higher semantic version.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum UpdateReleaseBodyMakeLatest {
+        #[serde(rename = "true")]
+        True,
+        #[serde(rename = "false")]
+        False,
+        #[serde(rename = "legacy")]
+        Legacy,
+    }
+    impl ::std::fmt::Display for UpdateReleaseBodyMakeLatest {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::True => f.write_str("true"),
+                Self::False => f.write_str("false"),
+                Self::Legacy => f.write_str("legacy"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for UpdateReleaseBodyMakeLatest {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "true" => Ok(Self::True),
+                "false" => Ok(Self::False),
+                "legacy" => Ok(Self::Legacy),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for UpdateReleaseBodyMakeLatest {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for UpdateReleaseBodyMakeLatest {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct CreateReleaseBody {
+            body: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            discussion_category_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            draft: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            generate_release_notes: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            make_latest: ::std::result::Result<
+                ::std::option::Option<super::CreateReleaseBodyMakeLatest>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            prerelease: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            tag_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            target_commitish: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateReleaseBody {
+            fn default() -> Self {
+                Self {
+                    body: Ok(Default::default()),
+                    discussion_category_name: Ok(Default::default()),
+                    draft: Ok(Default::default()),
+                    generate_release_notes: Ok(Default::default()),
+                    make_latest: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    prerelease: Ok(Default::default()),
+                    tag_name: Err("no value supplied for tag_name".to_string()),
+                    target_commitish: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateReleaseBody {
+            pub fn body<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body: {e}")
+                    });
+                self
+            }
+            pub fn discussion_category_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.discussion_category_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for discussion_category_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn draft<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.draft = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for draft: {e}")
+                    });
+                self
+            }
+            pub fn generate_release_notes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.generate_release_notes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for generate_release_notes: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn make_latest<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CreateReleaseBodyMakeLatest>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.make_latest = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for make_latest: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn prerelease<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prerelease = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for prerelease: {e}")
+                    });
+                self
+            }
+            pub fn tag_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tag_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tag_name: {e}")
+                    });
+                self
+            }
+            pub fn target_commitish<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.target_commitish = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for target_commitish: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateReleaseBody> for super::CreateReleaseBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateReleaseBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    body: value.body?,
+                    discussion_category_name: value.discussion_category_name?,
+                    draft: value.draft?,
+                    generate_release_notes: value.generate_release_notes?,
+                    make_latest: value.make_latest?,
+                    name: value.name?,
+                    prerelease: value.prerelease?,
+                    tag_name: value.tag_name?,
+                    target_commitish: value.target_commitish?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateReleaseBody> for CreateReleaseBody {
+            fn from(value: super::CreateReleaseBody) -> Self {
+                Self {
+                    body: Ok(value.body),
+                    discussion_category_name: Ok(value.discussion_category_name),
+                    draft: Ok(value.draft),
+                    generate_release_notes: Ok(value.generate_release_notes),
+                    make_latest: Ok(value.make_latest),
+                    name: Ok(value.name),
+                    prerelease: Ok(value.prerelease),
+                    tag_name: Ok(value.tag_name),
+                    target_commitish: Ok(value.target_commitish),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct GithubError {
             documentation_url: ::std::result::Result<
@@ -1606,484 +1809,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ReposCreateReleaseBody {
-            body: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            discussion_category_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            draft: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            generate_release_notes: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            make_latest: ::std::result::Result<
-                ::std::option::Option<super::ReposCreateReleaseBodyMakeLatest>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            prerelease: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            tag_name: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            target_commitish: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReposCreateReleaseBody {
-            fn default() -> Self {
-                Self {
-                    body: Ok(Default::default()),
-                    discussion_category_name: Ok(Default::default()),
-                    draft: Ok(Default::default()),
-                    generate_release_notes: Ok(Default::default()),
-                    make_latest: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    prerelease: Ok(Default::default()),
-                    tag_name: Err("no value supplied for tag_name".to_string()),
-                    target_commitish: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReposCreateReleaseBody {
-            pub fn body<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.body = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for body: {e}")
-                    });
-                self
-            }
-            pub fn discussion_category_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.discussion_category_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for discussion_category_name: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn draft<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.draft = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for draft: {e}")
-                    });
-                self
-            }
-            pub fn generate_release_notes<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.generate_release_notes = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for generate_release_notes: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn make_latest<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ReposCreateReleaseBodyMakeLatest>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.make_latest = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for make_latest: {e}")
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn prerelease<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.prerelease = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for prerelease: {e}")
-                    });
-                self
-            }
-            pub fn tag_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.tag_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tag_name: {e}")
-                    });
-                self
-            }
-            pub fn target_commitish<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.target_commitish = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for target_commitish: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReposCreateReleaseBody>
-        for super::ReposCreateReleaseBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReposCreateReleaseBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    body: value.body?,
-                    discussion_category_name: value.discussion_category_name?,
-                    draft: value.draft?,
-                    generate_release_notes: value.generate_release_notes?,
-                    make_latest: value.make_latest?,
-                    name: value.name?,
-                    prerelease: value.prerelease?,
-                    tag_name: value.tag_name?,
-                    target_commitish: value.target_commitish?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReposCreateReleaseBody>
-        for ReposCreateReleaseBody {
-            fn from(value: super::ReposCreateReleaseBody) -> Self {
-                Self {
-                    body: Ok(value.body),
-                    discussion_category_name: Ok(value.discussion_category_name),
-                    draft: Ok(value.draft),
-                    generate_release_notes: Ok(value.generate_release_notes),
-                    make_latest: Ok(value.make_latest),
-                    name: Ok(value.name),
-                    prerelease: Ok(value.prerelease),
-                    tag_name: Ok(value.tag_name),
-                    target_commitish: Ok(value.target_commitish),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReposUpdateReleaseAssetBody {
-            label: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            state: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReposUpdateReleaseAssetBody {
-            fn default() -> Self {
-                Self {
-                    label: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    state: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReposUpdateReleaseAssetBody {
-            pub fn label<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.label = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for label: {e}")
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn state<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.state = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for state: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReposUpdateReleaseAssetBody>
-        for super::ReposUpdateReleaseAssetBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReposUpdateReleaseAssetBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    label: value.label?,
-                    name: value.name?,
-                    state: value.state?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReposUpdateReleaseAssetBody>
-        for ReposUpdateReleaseAssetBody {
-            fn from(value: super::ReposUpdateReleaseAssetBody) -> Self {
-                Self {
-                    label: Ok(value.label),
-                    name: Ok(value.name),
-                    state: Ok(value.state),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ReposUpdateReleaseBody {
-            body: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            discussion_category_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            draft: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            make_latest: ::std::result::Result<
-                ::std::option::Option<super::ReposUpdateReleaseBodyMakeLatest>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            prerelease: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            tag_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            target_commitish: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ReposUpdateReleaseBody {
-            fn default() -> Self {
-                Self {
-                    body: Ok(Default::default()),
-                    discussion_category_name: Ok(Default::default()),
-                    draft: Ok(Default::default()),
-                    make_latest: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    prerelease: Ok(Default::default()),
-                    tag_name: Ok(Default::default()),
-                    target_commitish: Ok(Default::default()),
-                }
-            }
-        }
-        impl ReposUpdateReleaseBody {
-            pub fn body<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.body = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for body: {e}")
-                    });
-                self
-            }
-            pub fn discussion_category_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.discussion_category_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for discussion_category_name: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn draft<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.draft = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for draft: {e}")
-                    });
-                self
-            }
-            pub fn make_latest<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ReposUpdateReleaseBodyMakeLatest>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.make_latest = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for make_latest: {e}")
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn prerelease<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.prerelease = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for prerelease: {e}")
-                    });
-                self
-            }
-            pub fn tag_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.tag_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tag_name: {e}")
-                    });
-                self
-            }
-            pub fn target_commitish<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.target_commitish = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for target_commitish: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReposUpdateReleaseBody>
-        for super::ReposUpdateReleaseBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReposUpdateReleaseBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    body: value.body?,
-                    discussion_category_name: value.discussion_category_name?,
-                    draft: value.draft?,
-                    make_latest: value.make_latest?,
-                    name: value.name?,
-                    prerelease: value.prerelease?,
-                    tag_name: value.tag_name?,
-                    target_commitish: value.target_commitish?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReposUpdateReleaseBody>
-        for ReposUpdateReleaseBody {
-            fn from(value: super::ReposUpdateReleaseBody) -> Self {
-                Self {
-                    body: Ok(value.body),
-                    discussion_category_name: Ok(value.discussion_category_name),
-                    draft: Ok(value.draft),
-                    make_latest: Ok(value.make_latest),
-                    name: Ok(value.name),
-                    prerelease: Ok(value.prerelease),
-                    tag_name: Ok(value.tag_name),
-                    target_commitish: Ok(value.target_commitish),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct SimpleUser {
             avatar_url: ::std::result::Result<
                 ::std::string::String,
@@ -2525,6 +2250,275 @@ pub mod types {
                 }
             }
         }
+        #[derive(Clone, Debug)]
+        pub struct UpdateReleaseAssetBody {
+            label: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            state: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateReleaseAssetBody {
+            fn default() -> Self {
+                Self {
+                    label: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    state: Ok(Default::default()),
+                }
+            }
+        }
+        impl UpdateReleaseAssetBody {
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for state: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateReleaseAssetBody>
+        for super::UpdateReleaseAssetBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateReleaseAssetBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    label: value.label?,
+                    name: value.name?,
+                    state: value.state?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateReleaseAssetBody>
+        for UpdateReleaseAssetBody {
+            fn from(value: super::UpdateReleaseAssetBody) -> Self {
+                Self {
+                    label: Ok(value.label),
+                    name: Ok(value.name),
+                    state: Ok(value.state),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UpdateReleaseBody {
+            body: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            discussion_category_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            draft: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            make_latest: ::std::result::Result<
+                ::std::option::Option<super::UpdateReleaseBodyMakeLatest>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            prerelease: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            tag_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            target_commitish: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateReleaseBody {
+            fn default() -> Self {
+                Self {
+                    body: Ok(Default::default()),
+                    discussion_category_name: Ok(Default::default()),
+                    draft: Ok(Default::default()),
+                    make_latest: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    prerelease: Ok(Default::default()),
+                    tag_name: Ok(Default::default()),
+                    target_commitish: Ok(Default::default()),
+                }
+            }
+        }
+        impl UpdateReleaseBody {
+            pub fn body<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body: {e}")
+                    });
+                self
+            }
+            pub fn discussion_category_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.discussion_category_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for discussion_category_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn draft<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.draft = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for draft: {e}")
+                    });
+                self
+            }
+            pub fn make_latest<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::UpdateReleaseBodyMakeLatest>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.make_latest = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for make_latest: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn prerelease<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prerelease = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for prerelease: {e}")
+                    });
+                self
+            }
+            pub fn tag_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tag_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tag_name: {e}")
+                    });
+                self
+            }
+            pub fn target_commitish<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.target_commitish = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for target_commitish: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateReleaseBody> for super::UpdateReleaseBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateReleaseBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    body: value.body?,
+                    discussion_category_name: value.discussion_category_name?,
+                    draft: value.draft?,
+                    make_latest: value.make_latest?,
+                    name: value.name?,
+                    prerelease: value.prerelease?,
+                    tag_name: value.tag_name?,
+                    target_commitish: value.target_commitish?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateReleaseBody> for UpdateReleaseBody {
+            fn from(value: super::UpdateReleaseBody) -> Self {
+                Self {
+                    body: Ok(value.body),
+                    discussion_category_name: Ok(value.discussion_category_name),
+                    draft: Ok(value.draft),
+                    make_latest: Ok(value.make_latest),
+                    name: Ok(value.name),
+                    prerelease: Ok(value.prerelease),
+                    tag_name: Ok(value.tag_name),
+                    target_commitish: Ok(value.target_commitish),
+                }
+            }
+        }
     }
     /// Error types.
     pub mod error {
@@ -2642,7 +2636,7 @@ Arguments:
 - `page`: The page number of the results to fetch. For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)."
 - `per_page`: The number of results per page (max 100). For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)."
 ```ignore
-let response = client.repos_list_releases()
+let response = client.list_releases()
     .owner(owner)
     .repo(repo)
     .page(page)
@@ -2650,8 +2644,8 @@ let response = client.repos_list_releases()
     .send()
     .await;
 ```*/
-    pub fn repos_list_releases(&self) -> builder::ReposListReleases<'_> {
-        builder::ReposListReleases::new(self)
+    pub fn list_releases(&self) -> builder::ListReleases<'_> {
+        builder::ListReleases::new(self)
     }
     /**Create a release
 
@@ -2671,15 +2665,15 @@ Arguments:
 - `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
 - `body`
 ```ignore
-let response = client.repos_create_release()
+let response = client.create_release()
     .owner(owner)
     .repo(repo)
     .body(body)
     .send()
     .await;
 ```*/
-    pub fn repos_create_release(&self) -> builder::ReposCreateRelease<'_> {
-        builder::ReposCreateRelease::new(self)
+    pub fn create_release(&self) -> builder::CreateRelease<'_> {
+        builder::CreateRelease::new(self)
     }
     /**Get a release asset
 
@@ -2698,15 +2692,15 @@ Arguments:
 - `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
 - `asset_id`: The unique identifier of the asset.
 ```ignore
-let response = client.repos_get_release_asset()
+let response = client.get_release_asset()
     .owner(owner)
     .repo(repo)
     .asset_id(asset_id)
     .send()
     .await;
 ```*/
-    pub fn repos_get_release_asset(&self) -> builder::ReposGetReleaseAsset<'_> {
-        builder::ReposGetReleaseAsset::new(self)
+    pub fn get_release_asset(&self) -> builder::GetReleaseAsset<'_> {
+        builder::GetReleaseAsset::new(self)
     }
     /**Delete a release asset
 
@@ -2717,15 +2711,15 @@ Arguments:
 - `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
 - `asset_id`: The unique identifier of the asset.
 ```ignore
-let response = client.repos_delete_release_asset()
+let response = client.delete_release_asset()
     .owner(owner)
     .repo(repo)
     .asset_id(asset_id)
     .send()
     .await;
 ```*/
-    pub fn repos_delete_release_asset(&self) -> builder::ReposDeleteReleaseAsset<'_> {
-        builder::ReposDeleteReleaseAsset::new(self)
+    pub fn delete_release_asset(&self) -> builder::DeleteReleaseAsset<'_> {
+        builder::DeleteReleaseAsset::new(self)
     }
     /**Update a release asset
 
@@ -2739,7 +2733,7 @@ Arguments:
 - `asset_id`: The unique identifier of the asset.
 - `body`
 ```ignore
-let response = client.repos_update_release_asset()
+let response = client.update_release_asset()
     .owner(owner)
     .repo(repo)
     .asset_id(asset_id)
@@ -2747,8 +2741,8 @@ let response = client.repos_update_release_asset()
     .send()
     .await;
 ```*/
-    pub fn repos_update_release_asset(&self) -> builder::ReposUpdateReleaseAsset<'_> {
-        builder::ReposUpdateReleaseAsset::new(self)
+    pub fn update_release_asset(&self) -> builder::UpdateReleaseAsset<'_> {
+        builder::UpdateReleaseAsset::new(self)
     }
     /**Get the latest release
 
@@ -2762,14 +2756,14 @@ Arguments:
 - `owner`: The account owner of the repository. The name is not case sensitive.
 - `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
 ```ignore
-let response = client.repos_get_latest_release()
+let response = client.get_latest_release()
     .owner(owner)
     .repo(repo)
     .send()
     .await;
 ```*/
-    pub fn repos_get_latest_release(&self) -> builder::ReposGetLatestRelease<'_> {
-        builder::ReposGetLatestRelease::new(self)
+    pub fn get_latest_release(&self) -> builder::GetLatestRelease<'_> {
+        builder::GetLatestRelease::new(self)
     }
     /**Get a release by tag name
 
@@ -2782,15 +2776,15 @@ Arguments:
 - `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
 - `tag`: tag parameter
 ```ignore
-let response = client.repos_get_release_by_tag()
+let response = client.get_release_by_tag()
     .owner(owner)
     .repo(repo)
     .tag(tag)
     .send()
     .await;
 ```*/
-    pub fn repos_get_release_by_tag(&self) -> builder::ReposGetReleaseByTag<'_> {
-        builder::ReposGetReleaseByTag::new(self)
+    pub fn get_release_by_tag(&self) -> builder::GetReleaseByTag<'_> {
+        builder::GetReleaseByTag::new(self)
     }
     /**Get a release
 
@@ -2806,15 +2800,15 @@ Arguments:
 - `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
 - `release_id`: The unique identifier of the release.
 ```ignore
-let response = client.repos_get_release()
+let response = client.get_release()
     .owner(owner)
     .repo(repo)
     .release_id(release_id)
     .send()
     .await;
 ```*/
-    pub fn repos_get_release(&self) -> builder::ReposGetRelease<'_> {
-        builder::ReposGetRelease::new(self)
+    pub fn get_release(&self) -> builder::GetRelease<'_> {
+        builder::GetRelease::new(self)
     }
     /**Delete a release
 
@@ -2827,15 +2821,15 @@ Arguments:
 - `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
 - `release_id`: The unique identifier of the release.
 ```ignore
-let response = client.repos_delete_release()
+let response = client.delete_release()
     .owner(owner)
     .repo(repo)
     .release_id(release_id)
     .send()
     .await;
 ```*/
-    pub fn repos_delete_release(&self) -> builder::ReposDeleteRelease<'_> {
-        builder::ReposDeleteRelease::new(self)
+    pub fn delete_release(&self) -> builder::DeleteRelease<'_> {
+        builder::DeleteRelease::new(self)
     }
     /**Update a release
 
@@ -2854,7 +2848,7 @@ Arguments:
 - `release_id`: The unique identifier of the release.
 - `body`
 ```ignore
-let response = client.repos_update_release()
+let response = client.update_release()
     .owner(owner)
     .repo(repo)
     .release_id(release_id)
@@ -2862,8 +2856,8 @@ let response = client.repos_update_release()
     .send()
     .await;
 ```*/
-    pub fn repos_update_release(&self) -> builder::ReposUpdateRelease<'_> {
-        builder::ReposUpdateRelease::new(self)
+    pub fn update_release(&self) -> builder::UpdateRelease<'_> {
+        builder::UpdateRelease::new(self)
     }
     /**List release assets
 
@@ -2876,7 +2870,7 @@ Arguments:
 - `page`: The page number of the results to fetch. For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)."
 - `per_page`: The number of results per page (max 100). For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)."
 ```ignore
-let response = client.repos_list_release_assets()
+let response = client.list_release_assets()
     .owner(owner)
     .repo(repo)
     .release_id(release_id)
@@ -2885,8 +2879,8 @@ let response = client.repos_list_release_assets()
     .send()
     .await;
 ```*/
-    pub fn repos_list_release_assets(&self) -> builder::ReposListReleaseAssets<'_> {
-        builder::ReposListReleaseAssets::new(self)
+    pub fn list_release_assets(&self) -> builder::ListReleaseAssets<'_> {
+        builder::ListReleaseAssets::new(self)
     }
     /**Upload a release asset
 
@@ -2922,7 +2916,7 @@ Arguments:
 - `content_type`: The media type of the bytes sent, such as `application/zip`.
 - `body`
 ```ignore
-let response = client.repos_upload_release_asset()
+let response = client.upload_release_asset()
     .owner(owner)
     .repo(repo)
     .release_id(release_id)
@@ -2934,8 +2928,8 @@ let response = client.repos_upload_release_asset()
     .send()
     .await;
 ```*/
-    pub fn repos_upload_release_asset(&self) -> builder::ReposUploadReleaseAsset<'_> {
-        builder::ReposUploadReleaseAsset::new(self)
+    pub fn upload_release_asset(&self) -> builder::UploadReleaseAsset<'_> {
+        builder::UploadReleaseAsset::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -2947,18 +2941,18 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
-    /**Builder for [`Client::repos_list_releases`]
+    /**Builder for [`Client::list_releases`]
 
-[`Client::repos_list_releases`]: super::Client::repos_list_releases*/
+[`Client::list_releases`]: super::Client::list_releases*/
     #[derive(Debug, Clone)]
-    pub struct ReposListReleases<'a> {
+    pub struct ListReleases<'a> {
         client: &'a super::Client,
         owner: Result<::std::string::String, String>,
         repo: Result<::std::string::String, String>,
         page: Result<Option<i64>, String>,
         per_page: Result<Option<i64>, String>,
     }
-    impl<'a> ReposListReleases<'a> {
+    impl<'a> ListReleases<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3049,7 +3043,7 @@ pub mod builder {
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
-                operation_id: "repos_list_releases",
+                operation_id: "list_releases",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -3068,17 +3062,17 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::repos_create_release`]
+    /**Builder for [`Client::create_release`]
 
-[`Client::repos_create_release`]: super::Client::repos_create_release*/
+[`Client::create_release`]: super::Client::create_release*/
     #[derive(Debug, Clone)]
-    pub struct ReposCreateRelease<'a> {
+    pub struct CreateRelease<'a> {
         client: &'a super::Client,
         owner: Result<::std::string::String, String>,
         repo: Result<::std::string::String, String>,
-        body: Result<types::builder::ReposCreateReleaseBody, String>,
+        body: Result<types::builder::CreateReleaseBody, String>,
     }
-    impl<'a> ReposCreateRelease<'a> {
+    impl<'a> CreateRelease<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3113,26 +3107,24 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ReposCreateReleaseBody>,
+            V: std::convert::TryInto<types::CreateReleaseBody>,
             <V as std::convert::TryInto<
-                types::ReposCreateReleaseBody,
+                types::CreateReleaseBody,
             >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
                 .map_err(|s| {
-                    format!(
-                        "conversion to `ReposCreateReleaseBody` for body failed: {}", s
-                    )
+                    format!("conversion to `CreateReleaseBody` for body failed: {}", s)
                 });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::ReposCreateReleaseBody,
-            ) -> types::builder::ReposCreateReleaseBody,
+                types::builder::CreateReleaseBody,
+            ) -> types::builder::CreateReleaseBody,
         {
             self.body = self.body.map(f);
             self
@@ -3146,7 +3138,7 @@ pub mod builder {
             let repo = repo.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ReposCreateReleaseBody::try_from(v).map_err(|e| e.to_string())
+                    types::CreateReleaseBody::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -3173,7 +3165,7 @@ pub mod builder {
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
-                operation_id: "repos_create_release",
+                operation_id: "create_release",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -3199,17 +3191,17 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::repos_get_release_asset`]
+    /**Builder for [`Client::get_release_asset`]
 
-[`Client::repos_get_release_asset`]: super::Client::repos_get_release_asset*/
+[`Client::get_release_asset`]: super::Client::get_release_asset*/
     #[derive(Debug, Clone)]
-    pub struct ReposGetReleaseAsset<'a> {
+    pub struct GetReleaseAsset<'a> {
         client: &'a super::Client,
         owner: Result<::std::string::String, String>,
         repo: Result<::std::string::String, String>,
         asset_id: Result<i64, String>,
     }
-    impl<'a> ReposGetReleaseAsset<'a> {
+    impl<'a> GetReleaseAsset<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3283,7 +3275,7 @@ pub mod builder {
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
-                operation_id: "repos_get_release_asset",
+                operation_id: "get_release_asset",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -3302,17 +3294,17 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::repos_delete_release_asset`]
+    /**Builder for [`Client::delete_release_asset`]
 
-[`Client::repos_delete_release_asset`]: super::Client::repos_delete_release_asset*/
+[`Client::delete_release_asset`]: super::Client::delete_release_asset*/
     #[derive(Debug, Clone)]
-    pub struct ReposDeleteReleaseAsset<'a> {
+    pub struct DeleteReleaseAsset<'a> {
         client: &'a super::Client,
         owner: Result<::std::string::String, String>,
         repo: Result<::std::string::String, String>,
         asset_id: Result<i64, String>,
     }
-    impl<'a> ReposDeleteReleaseAsset<'a> {
+    impl<'a> DeleteReleaseAsset<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3384,7 +3376,7 @@ pub mod builder {
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
-                operation_id: "repos_delete_release_asset",
+                operation_id: "delete_release_asset",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -3403,18 +3395,18 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::repos_update_release_asset`]
+    /**Builder for [`Client::update_release_asset`]
 
-[`Client::repos_update_release_asset`]: super::Client::repos_update_release_asset*/
+[`Client::update_release_asset`]: super::Client::update_release_asset*/
     #[derive(Debug, Clone)]
-    pub struct ReposUpdateReleaseAsset<'a> {
+    pub struct UpdateReleaseAsset<'a> {
         client: &'a super::Client,
         owner: Result<::std::string::String, String>,
         repo: Result<::std::string::String, String>,
         asset_id: Result<i64, String>,
-        body: Result<types::builder::ReposUpdateReleaseAssetBody, String>,
+        body: Result<types::builder::UpdateReleaseAssetBody, String>,
     }
-    impl<'a> ReposUpdateReleaseAsset<'a> {
+    impl<'a> UpdateReleaseAsset<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3459,9 +3451,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ReposUpdateReleaseAssetBody>,
+            V: std::convert::TryInto<types::UpdateReleaseAssetBody>,
             <V as std::convert::TryInto<
-                types::ReposUpdateReleaseAssetBody,
+                types::UpdateReleaseAssetBody,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -3469,8 +3461,7 @@ pub mod builder {
                 .map(From::from)
                 .map_err(|s| {
                     format!(
-                        "conversion to `ReposUpdateReleaseAssetBody` for body failed: {}",
-                        s
+                        "conversion to `UpdateReleaseAssetBody` for body failed: {}", s
                     )
                 });
             self
@@ -3478,8 +3469,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::ReposUpdateReleaseAssetBody,
-            ) -> types::builder::ReposUpdateReleaseAssetBody,
+                types::builder::UpdateReleaseAssetBody,
+            ) -> types::builder::UpdateReleaseAssetBody,
         {
             self.body = self.body.map(f);
             self
@@ -3494,8 +3485,7 @@ pub mod builder {
             let asset_id = asset_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ReposUpdateReleaseAssetBody::try_from(v)
-                        .map_err(|e| e.to_string())
+                    types::UpdateReleaseAssetBody::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -3523,7 +3513,7 @@ pub mod builder {
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
-                operation_id: "repos_update_release_asset",
+                operation_id: "update_release_asset",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -3535,16 +3525,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::repos_get_latest_release`]
+    /**Builder for [`Client::get_latest_release`]
 
-[`Client::repos_get_latest_release`]: super::Client::repos_get_latest_release*/
+[`Client::get_latest_release`]: super::Client::get_latest_release*/
     #[derive(Debug, Clone)]
-    pub struct ReposGetLatestRelease<'a> {
+    pub struct GetLatestRelease<'a> {
         client: &'a super::Client,
         owner: Result<::std::string::String, String>,
         repo: Result<::std::string::String, String>,
     }
-    impl<'a> ReposGetLatestRelease<'a> {
+    impl<'a> GetLatestRelease<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3606,7 +3596,7 @@ pub mod builder {
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
-                operation_id: "repos_get_latest_release",
+                operation_id: "get_latest_release",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -3625,17 +3615,17 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::repos_get_release_by_tag`]
+    /**Builder for [`Client::get_release_by_tag`]
 
-[`Client::repos_get_release_by_tag`]: super::Client::repos_get_release_by_tag*/
+[`Client::get_release_by_tag`]: super::Client::get_release_by_tag*/
     #[derive(Debug, Clone)]
-    pub struct ReposGetReleaseByTag<'a> {
+    pub struct GetReleaseByTag<'a> {
         client: &'a super::Client,
         owner: Result<::std::string::String, String>,
         repo: Result<::std::string::String, String>,
         tag: Result<::std::string::String, String>,
     }
-    impl<'a> ReposGetReleaseByTag<'a> {
+    impl<'a> GetReleaseByTag<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3712,7 +3702,7 @@ pub mod builder {
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
-                operation_id: "repos_get_release_by_tag",
+                operation_id: "get_release_by_tag",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -3731,17 +3721,17 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::repos_get_release`]
+    /**Builder for [`Client::get_release`]
 
-[`Client::repos_get_release`]: super::Client::repos_get_release*/
+[`Client::get_release`]: super::Client::get_release*/
     #[derive(Debug, Clone)]
-    pub struct ReposGetRelease<'a> {
+    pub struct GetRelease<'a> {
         client: &'a super::Client,
         owner: Result<::std::string::String, String>,
         repo: Result<::std::string::String, String>,
         release_id: Result<i64, String>,
     }
-    impl<'a> ReposGetRelease<'a> {
+    impl<'a> GetRelease<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3815,7 +3805,7 @@ pub mod builder {
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
-                operation_id: "repos_get_release",
+                operation_id: "get_release",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -3834,17 +3824,17 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::repos_delete_release`]
+    /**Builder for [`Client::delete_release`]
 
-[`Client::repos_delete_release`]: super::Client::repos_delete_release*/
+[`Client::delete_release`]: super::Client::delete_release*/
     #[derive(Debug, Clone)]
-    pub struct ReposDeleteRelease<'a> {
+    pub struct DeleteRelease<'a> {
         client: &'a super::Client,
         owner: Result<::std::string::String, String>,
         repo: Result<::std::string::String, String>,
         release_id: Result<i64, String>,
     }
-    impl<'a> ReposDeleteRelease<'a> {
+    impl<'a> DeleteRelease<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3916,7 +3906,7 @@ pub mod builder {
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
-                operation_id: "repos_delete_release",
+                operation_id: "delete_release",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -3935,18 +3925,18 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::repos_update_release`]
+    /**Builder for [`Client::update_release`]
 
-[`Client::repos_update_release`]: super::Client::repos_update_release*/
+[`Client::update_release`]: super::Client::update_release*/
     #[derive(Debug, Clone)]
-    pub struct ReposUpdateRelease<'a> {
+    pub struct UpdateRelease<'a> {
         client: &'a super::Client,
         owner: Result<::std::string::String, String>,
         repo: Result<::std::string::String, String>,
         release_id: Result<i64, String>,
-        body: Result<types::builder::ReposUpdateReleaseBody, String>,
+        body: Result<types::builder::UpdateReleaseBody, String>,
     }
-    impl<'a> ReposUpdateRelease<'a> {
+    impl<'a> UpdateRelease<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -3991,26 +3981,24 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ReposUpdateReleaseBody>,
+            V: std::convert::TryInto<types::UpdateReleaseBody>,
             <V as std::convert::TryInto<
-                types::ReposUpdateReleaseBody,
+                types::UpdateReleaseBody,
             >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
                 .map_err(|s| {
-                    format!(
-                        "conversion to `ReposUpdateReleaseBody` for body failed: {}", s
-                    )
+                    format!("conversion to `UpdateReleaseBody` for body failed: {}", s)
                 });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::ReposUpdateReleaseBody,
-            ) -> types::builder::ReposUpdateReleaseBody,
+                types::builder::UpdateReleaseBody,
+            ) -> types::builder::UpdateReleaseBody,
         {
             self.body = self.body.map(f);
             self
@@ -4025,7 +4013,7 @@ pub mod builder {
             let release_id = release_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ReposUpdateReleaseBody::try_from(v).map_err(|e| e.to_string())
+                    types::UpdateReleaseBody::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -4053,7 +4041,7 @@ pub mod builder {
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
-                operation_id: "repos_update_release",
+                operation_id: "update_release",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -4072,11 +4060,11 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::repos_list_release_assets`]
+    /**Builder for [`Client::list_release_assets`]
 
-[`Client::repos_list_release_assets`]: super::Client::repos_list_release_assets*/
+[`Client::list_release_assets`]: super::Client::list_release_assets*/
     #[derive(Debug, Clone)]
-    pub struct ReposListReleaseAssets<'a> {
+    pub struct ListReleaseAssets<'a> {
         client: &'a super::Client,
         owner: Result<::std::string::String, String>,
         repo: Result<::std::string::String, String>,
@@ -4084,7 +4072,7 @@ pub mod builder {
         page: Result<Option<i64>, String>,
         per_page: Result<Option<i64>, String>,
     }
-    impl<'a> ReposListReleaseAssets<'a> {
+    impl<'a> ListReleaseAssets<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4184,7 +4172,7 @@ pub mod builder {
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
-                operation_id: "repos_list_release_assets",
+                operation_id: "list_release_assets",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -4196,11 +4184,11 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::repos_upload_release_asset`]
+    /**Builder for [`Client::upload_release_asset`]
 
-[`Client::repos_upload_release_asset`]: super::Client::repos_upload_release_asset*/
+[`Client::upload_release_asset`]: super::Client::upload_release_asset*/
     #[derive(Debug)]
-    pub struct ReposUploadReleaseAsset<'a> {
+    pub struct UploadReleaseAsset<'a> {
         client: &'a super::Client,
         owner: Result<::std::string::String, String>,
         repo: Result<::std::string::String, String>,
@@ -4211,7 +4199,7 @@ pub mod builder {
         content_type: Result<::std::string::String, String>,
         body: Result<reqwest::Body, String>,
     }
-    impl<'a> ReposUploadReleaseAsset<'a> {
+    impl<'a> UploadReleaseAsset<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4375,7 +4363,7 @@ pub mod builder {
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
-                operation_id: "repos_upload_release_asset",
+                operation_id: "upload_release_asset",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -4398,4 +4386,868 @@ pub mod builder {
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+/// Every operation of the description, as a builder: set its parameters, then
+/// `send()`. For what [`crate::Client`]'s handles do not cover; reached with
+/// [`crate::Client::operations`].
+///
+/// ```no_run
+/// # async fn run(client: github_release_assets::Client) -> Result<(), github_release_assets::Error> {
+/// let release = client
+///     .operations()
+///     .get_latest_release()
+///     .owner("octocat")
+///     .repo("hello-world")
+///     .send()
+///     .await?;
+/// println!("{} has {} assets", release.tag_name, release.assets.len());
+/// # Ok(()) }
+/// ```
+pub mod operations {
+    use super::types;
+    /// The operations, each a method giving its request builder.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Operations<'a>(&'a super::Client);
+    impl<'a> Operations<'a> {
+        pub(crate) fn new(client: &'a super::Client) -> Self {
+            Self(client)
+        }
+        /**List releases
+
+This returns a list of releases, which does not include regular Git tags that have not been associated with a release. To get a list of Git tags, use the [Repository Tags API](https://docs.github.com/rest/repos/repos#list-repository-tags).
+
+Information about published releases are available to everyone. Only users with push access will receive listings for draft releases.
+
+Sends a `GET` request to `/repos/{owner}/{repo}/releases`
+
+Arguments:
+- `owner`: The account owner of the repository. The name is not case sensitive.
+- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
+- `page`: The page number of the results to fetch. For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)."
+- `per_page`: The number of results per page (max 100). For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)."
+```ignore
+let response = client.operations().list_releases()
+    .owner(owner)
+    .repo(repo)
+    .page(page)
+    .per_page(per_page)
+    .send()
+    .await;
+```*/
+        pub fn list_releases(&self) -> ListReleases<'a> {
+            ListReleases(self.0.list_releases())
+        }
+        /**Create a release
+
+Users with push access to the repository can create a release.
+
+> [!NOTE]
+> If the commit identified by `target_commitish` (or, when `target_commitish` is omitted, the latest commit on the default branch) adds or modifies any file under `.github/workflows/` relative to the repository's default branch, the authenticating token must be authorized to modify workflows. Otherwise, this endpoint returns `404 Not Found`; some authentication paths surface `403 Resource not accessible by integration` instead.
+
+OAuth app tokens and personal access tokens (classic) need the `workflow` scope when the resolved target commit modifies workflow files. Fine-grained access tokens and GitHub App installation tokens also need the "Workflows" repository permission (write). The `GITHUB_TOKEN` available to GitHub Actions cannot be authorized for this; for more information, see "[Automatic token authentication](https://docs.github.com/actions/security-guides/automatic-token-authentication#permissions-for-the-github_token)".
+
+This endpoint triggers [notifications](https://docs.github.com/github/managing-subscriptions-and-notifications-on-github/about-notifications). Creating content too quickly using this endpoint may result in secondary rate limiting. For more information, see "[Rate limits for the API](https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits)" and "[Best practices for using the REST API](https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api)."
+
+Sends a `POST` request to `/repos/{owner}/{repo}/releases`
+
+Arguments:
+- `owner`: The account owner of the repository. The name is not case sensitive.
+- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
+- `body`
+```ignore
+let response = client.operations().create_release()
+    .owner(owner)
+    .repo(repo)
+    .body(body)
+    .send()
+    .await;
+```*/
+        pub fn create_release(&self) -> CreateRelease<'a> {
+            CreateRelease(self.0.create_release())
+        }
+        /**Get a release asset
+
+To download the asset's binary content:
+
+- If within a browser, fetch the location specified in the `browser_download_url` key provided in the response.
+- Alternatively, set the `Accept` header of the request to
+  [`application/octet-stream`](https://docs.github.com/rest/using-the-rest-api/getting-started-with-the-rest-api#media-types).
+  The API will either redirect the client to the location, or stream it directly if possible.
+  API clients should handle both a `200` or `302` response.
+
+Sends a `GET` request to `/repos/{owner}/{repo}/releases/assets/{asset_id}`
+
+Arguments:
+- `owner`: The account owner of the repository. The name is not case sensitive.
+- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
+- `asset_id`: The unique identifier of the asset.
+```ignore
+let response = client.operations().get_release_asset()
+    .owner(owner)
+    .repo(repo)
+    .asset_id(asset_id)
+    .send()
+    .await;
+```*/
+        pub fn get_release_asset(&self) -> GetReleaseAsset<'a> {
+            GetReleaseAsset(self.0.get_release_asset())
+        }
+        /**Delete a release asset
+
+Sends a `DELETE` request to `/repos/{owner}/{repo}/releases/assets/{asset_id}`
+
+Arguments:
+- `owner`: The account owner of the repository. The name is not case sensitive.
+- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
+- `asset_id`: The unique identifier of the asset.
+```ignore
+let response = client.operations().delete_release_asset()
+    .owner(owner)
+    .repo(repo)
+    .asset_id(asset_id)
+    .send()
+    .await;
+```*/
+        pub fn delete_release_asset(&self) -> DeleteReleaseAsset<'a> {
+            DeleteReleaseAsset(self.0.delete_release_asset())
+        }
+        /**Update a release asset
+
+Users with push access to the repository can edit a release asset.
+
+Sends a `PATCH` request to `/repos/{owner}/{repo}/releases/assets/{asset_id}`
+
+Arguments:
+- `owner`: The account owner of the repository. The name is not case sensitive.
+- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
+- `asset_id`: The unique identifier of the asset.
+- `body`
+```ignore
+let response = client.operations().update_release_asset()
+    .owner(owner)
+    .repo(repo)
+    .asset_id(asset_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+        pub fn update_release_asset(&self) -> UpdateReleaseAsset<'a> {
+            UpdateReleaseAsset(self.0.update_release_asset())
+        }
+        /**Get the latest release
+
+View the latest published full release for the repository.
+
+The latest release is the most recent non-prerelease, non-draft release, sorted by the `created_at` attribute. The `created_at` attribute is the date of the commit used for the release, and not the date when the release was drafted or published.
+
+Sends a `GET` request to `/repos/{owner}/{repo}/releases/latest`
+
+Arguments:
+- `owner`: The account owner of the repository. The name is not case sensitive.
+- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
+```ignore
+let response = client.operations().get_latest_release()
+    .owner(owner)
+    .repo(repo)
+    .send()
+    .await;
+```*/
+        pub fn get_latest_release(&self) -> GetLatestRelease<'a> {
+            GetLatestRelease(self.0.get_latest_release())
+        }
+        /**Get a release by tag name
+
+Get a published release with the specified tag.
+
+Sends a `GET` request to `/repos/{owner}/{repo}/releases/tags/{tag}`
+
+Arguments:
+- `owner`: The account owner of the repository. The name is not case sensitive.
+- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
+- `tag`: tag parameter
+```ignore
+let response = client.operations().get_release_by_tag()
+    .owner(owner)
+    .repo(repo)
+    .tag(tag)
+    .send()
+    .await;
+```*/
+        pub fn get_release_by_tag(&self) -> GetReleaseByTag<'a> {
+            GetReleaseByTag(self.0.get_release_by_tag())
+        }
+        /**Get a release
+
+Gets a public release with the specified release ID.
+
+> [!NOTE]
+> This returns an `upload_url` key corresponding to the endpoint for uploading release assets. This key is a hypermedia resource. For more information, see "[Getting started with the REST API](https://docs.github.com/rest/using-the-rest-api/getting-started-with-the-rest-api#hypermedia)."
+
+Sends a `GET` request to `/repos/{owner}/{repo}/releases/{release_id}`
+
+Arguments:
+- `owner`: The account owner of the repository. The name is not case sensitive.
+- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
+- `release_id`: The unique identifier of the release.
+```ignore
+let response = client.operations().get_release()
+    .owner(owner)
+    .repo(repo)
+    .release_id(release_id)
+    .send()
+    .await;
+```*/
+        pub fn get_release(&self) -> GetRelease<'a> {
+            GetRelease(self.0.get_release())
+        }
+        /**Delete a release
+
+Users with push access to the repository can delete a release.
+
+Sends a `DELETE` request to `/repos/{owner}/{repo}/releases/{release_id}`
+
+Arguments:
+- `owner`: The account owner of the repository. The name is not case sensitive.
+- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
+- `release_id`: The unique identifier of the release.
+```ignore
+let response = client.operations().delete_release()
+    .owner(owner)
+    .repo(repo)
+    .release_id(release_id)
+    .send()
+    .await;
+```*/
+        pub fn delete_release(&self) -> DeleteRelease<'a> {
+            DeleteRelease(self.0.delete_release())
+        }
+        /**Update a release
+
+Users with push access to the repository can edit a release.
+
+> [!NOTE]
+> If the resolved target commit (the new value of `target_commitish` if you are changing it, otherwise the existing target) adds or modifies any file under `.github/workflows/` relative to the repository's default branch, the authenticating token must be authorized to modify workflows. Otherwise, this endpoint returns `404 Not Found`; some authentication paths surface `403 Resource not accessible by integration` instead.
+
+OAuth app tokens and personal access tokens (classic) need the `workflow` scope when the resolved target commit modifies workflow files. Fine-grained access tokens and GitHub App installation tokens also need the "Workflows" repository permission (write). The `GITHUB_TOKEN` available to GitHub Actions cannot be authorized for this; for more information, see "[Automatic token authentication](https://docs.github.com/actions/security-guides/automatic-token-authentication#permissions-for-the-github_token)".
+
+Sends a `PATCH` request to `/repos/{owner}/{repo}/releases/{release_id}`
+
+Arguments:
+- `owner`: The account owner of the repository. The name is not case sensitive.
+- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
+- `release_id`: The unique identifier of the release.
+- `body`
+```ignore
+let response = client.operations().update_release()
+    .owner(owner)
+    .repo(repo)
+    .release_id(release_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+        pub fn update_release(&self) -> UpdateRelease<'a> {
+            UpdateRelease(self.0.update_release())
+        }
+        /**List release assets
+
+Sends a `GET` request to `/repos/{owner}/{repo}/releases/{release_id}/assets`
+
+Arguments:
+- `owner`: The account owner of the repository. The name is not case sensitive.
+- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
+- `release_id`: The unique identifier of the release.
+- `page`: The page number of the results to fetch. For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)."
+- `per_page`: The number of results per page (max 100). For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)."
+```ignore
+let response = client.operations().list_release_assets()
+    .owner(owner)
+    .repo(repo)
+    .release_id(release_id)
+    .page(page)
+    .per_page(per_page)
+    .send()
+    .await;
+```*/
+        pub fn list_release_assets(&self) -> ListReleaseAssets<'a> {
+            ListReleaseAssets(self.0.list_release_assets())
+        }
+        /**Upload a release asset
+
+This endpoint makes use of a [Hypermedia relation](https://docs.github.com/rest/using-the-rest-api/getting-started-with-the-rest-api#hypermedia) to determine which URL to access. The endpoint you call to upload release assets is specific to your release. Use the `upload_url` returned in
+the response of the [Create a release endpoint](https://docs.github.com/rest/releases/releases#create-a-release) to upload a release asset.
+
+You need to use an HTTP client which supports [SNI](http://en.wikipedia.org/wiki/Server_Name_Indication) to make calls to this endpoint.
+
+Most libraries will set the required `Content-Length` header automatically. Use the required `Content-Type` header to provide the media type of the asset. For a list of media types, see [Media Types](https://www.iana.org/assignments/media-types/media-types.xhtml). For example:
+
+`application/zip`
+
+GitHub expects the asset data in its raw binary form, rather than JSON. You will send the raw binary content of the asset as the request body. Everything else about the endpoint is the same as the rest of the API. For example,
+you'll still need to pass your authentication to be able to upload an asset.
+
+When an upstream failure occurs, you will receive a `502 Bad Gateway` status. This may leave an empty asset with a state of `starter`. It can be safely deleted.
+
+**Notes:**
+*   GitHub renames asset filenames that have special characters, non-alphanumeric characters, and leading or trailing periods. The "[List release assets](https://docs.github.com/rest/releases/assets#list-release-assets)"
+endpoint lists the renamed filenames. For more information and help, contact [GitHub Support](https://support.github.com/contact?tags=dotcom-rest-api).
+*   To find the `release_id` query the [`GET /repos/{owner}/{repo}/releases/latest` endpoint](https://docs.github.com/rest/releases/releases#get-the-latest-release).
+*   If you upload an asset with the same filename as another uploaded asset, you'll receive an error and must delete the old file before you can re-upload the new asset.
+
+Sends a `POST` request to `/repos/{owner}/{repo}/releases/{release_id}/assets`
+
+Arguments:
+- `owner`: The account owner of the repository. The name is not case sensitive.
+- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
+- `release_id`: The unique identifier of the release.
+- `label`
+- `name`
+- `content_length`: The number of bytes sent: GitHub needs it before the body.
+- `content_type`: The media type of the bytes sent, such as `application/zip`.
+- `body`
+```ignore
+let response = client.operations().upload_release_asset()
+    .owner(owner)
+    .repo(repo)
+    .release_id(release_id)
+    .label(label)
+    .name(name)
+    .content_length(content_length)
+    .content_type(content_type)
+    .body(body)
+    .send()
+    .await;
+```*/
+        pub fn upload_release_asset(&self) -> UploadReleaseAsset<'a> {
+            UploadReleaseAsset(self.0.upload_release_asset())
+        }
+    }
+    ///The request [`Operations::list_releases`] builds: set its parameters, then [`send`](Self::send).
+    #[derive(Debug, Clone)]
+    pub struct ListReleases<'a>(super::builder::ListReleases<'a>);
+    impl<'a> ListReleases<'a> {
+        pub fn owner<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.owner(value))
+        }
+        pub fn repo<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.repo(value))
+        }
+        pub fn page<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            Self(self.0.page(value))
+        }
+        pub fn per_page<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            Self(self.0.per_page(value))
+        }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
+        pub async fn send(
+            self,
+        ) -> Result<::std::vec::Vec<types::Release>, crate::Error> {
+            crate::Response::from_generated(self.0.send())
+                .await
+                .map(crate::Response::into_body)
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(
+            self,
+        ) -> Result<crate::Response<::std::vec::Vec<types::Release>>, crate::Error> {
+            crate::Response::from_generated(self.0.send()).await
+        }
+    }
+    ///The request [`Operations::create_release`] builds: set its parameters, then [`send`](Self::send).
+    #[derive(Debug, Clone)]
+    pub struct CreateRelease<'a>(super::builder::CreateRelease<'a>);
+    impl<'a> CreateRelease<'a> {
+        pub fn owner<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.owner(value))
+        }
+        pub fn repo<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.repo(value))
+        }
+        pub fn body<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateReleaseBody>,
+            <V as std::convert::TryInto<
+                types::CreateReleaseBody,
+            >>::Error: std::fmt::Display,
+        {
+            Self(self.0.body(value))
+        }
+        pub fn body_map<F>(self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateReleaseBody,
+            ) -> types::builder::CreateReleaseBody,
+        {
+            Self(self.0.body_map(f))
+        }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
+        pub async fn send(self) -> Result<types::Release, crate::Error> {
+            crate::Response::from_generated(self.0.send())
+                .await
+                .map(crate::Response::into_body)
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(
+            self,
+        ) -> Result<crate::Response<types::Release>, crate::Error> {
+            crate::Response::from_generated(self.0.send()).await
+        }
+    }
+    ///The request [`Operations::get_release_asset`] builds: set its parameters, then [`send`](Self::send).
+    #[derive(Debug, Clone)]
+    pub struct GetReleaseAsset<'a>(super::builder::GetReleaseAsset<'a>);
+    impl<'a> GetReleaseAsset<'a> {
+        pub fn owner<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.owner(value))
+        }
+        pub fn repo<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.repo(value))
+        }
+        pub fn asset_id<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            Self(self.0.asset_id(value))
+        }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
+        pub async fn send(self) -> Result<types::ReleaseAsset, crate::Error> {
+            crate::Response::from_generated(self.0.send())
+                .await
+                .map(crate::Response::into_body)
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(
+            self,
+        ) -> Result<crate::Response<types::ReleaseAsset>, crate::Error> {
+            crate::Response::from_generated(self.0.send()).await
+        }
+    }
+    ///The request [`Operations::delete_release_asset`] builds: set its parameters, then [`send`](Self::send).
+    #[derive(Debug, Clone)]
+    pub struct DeleteReleaseAsset<'a>(super::builder::DeleteReleaseAsset<'a>);
+    impl<'a> DeleteReleaseAsset<'a> {
+        pub fn owner<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.owner(value))
+        }
+        pub fn repo<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.repo(value))
+        }
+        pub fn asset_id<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            Self(self.0.asset_id(value))
+        }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
+        pub async fn send(self) -> Result<(), crate::Error> {
+            crate::Response::from_generated(self.0.send())
+                .await
+                .map(crate::Response::into_body)
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+            crate::Response::from_generated(self.0.send()).await
+        }
+    }
+    ///The request [`Operations::update_release_asset`] builds: set its parameters, then [`send`](Self::send).
+    #[derive(Debug, Clone)]
+    pub struct UpdateReleaseAsset<'a>(super::builder::UpdateReleaseAsset<'a>);
+    impl<'a> UpdateReleaseAsset<'a> {
+        pub fn owner<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.owner(value))
+        }
+        pub fn repo<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.repo(value))
+        }
+        pub fn asset_id<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            Self(self.0.asset_id(value))
+        }
+        pub fn body<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateReleaseAssetBody>,
+            <V as std::convert::TryInto<
+                types::UpdateReleaseAssetBody,
+            >>::Error: std::fmt::Display,
+        {
+            Self(self.0.body(value))
+        }
+        pub fn body_map<F>(self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateReleaseAssetBody,
+            ) -> types::builder::UpdateReleaseAssetBody,
+        {
+            Self(self.0.body_map(f))
+        }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
+        pub async fn send(self) -> Result<types::ReleaseAsset, crate::Error> {
+            crate::Response::from_generated(self.0.send())
+                .await
+                .map(crate::Response::into_body)
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(
+            self,
+        ) -> Result<crate::Response<types::ReleaseAsset>, crate::Error> {
+            crate::Response::from_generated(self.0.send()).await
+        }
+    }
+    ///The request [`Operations::get_latest_release`] builds: set its parameters, then [`send`](Self::send).
+    #[derive(Debug, Clone)]
+    pub struct GetLatestRelease<'a>(super::builder::GetLatestRelease<'a>);
+    impl<'a> GetLatestRelease<'a> {
+        pub fn owner<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.owner(value))
+        }
+        pub fn repo<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.repo(value))
+        }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
+        pub async fn send(self) -> Result<types::Release, crate::Error> {
+            crate::Response::from_generated(self.0.send())
+                .await
+                .map(crate::Response::into_body)
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(
+            self,
+        ) -> Result<crate::Response<types::Release>, crate::Error> {
+            crate::Response::from_generated(self.0.send()).await
+        }
+    }
+    ///The request [`Operations::get_release_by_tag`] builds: set its parameters, then [`send`](Self::send).
+    #[derive(Debug, Clone)]
+    pub struct GetReleaseByTag<'a>(super::builder::GetReleaseByTag<'a>);
+    impl<'a> GetReleaseByTag<'a> {
+        pub fn owner<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.owner(value))
+        }
+        pub fn repo<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.repo(value))
+        }
+        pub fn tag<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.tag(value))
+        }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
+        pub async fn send(self) -> Result<types::Release, crate::Error> {
+            crate::Response::from_generated(self.0.send())
+                .await
+                .map(crate::Response::into_body)
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(
+            self,
+        ) -> Result<crate::Response<types::Release>, crate::Error> {
+            crate::Response::from_generated(self.0.send()).await
+        }
+    }
+    ///The request [`Operations::get_release`] builds: set its parameters, then [`send`](Self::send).
+    #[derive(Debug, Clone)]
+    pub struct GetRelease<'a>(super::builder::GetRelease<'a>);
+    impl<'a> GetRelease<'a> {
+        pub fn owner<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.owner(value))
+        }
+        pub fn repo<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.repo(value))
+        }
+        pub fn release_id<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            Self(self.0.release_id(value))
+        }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
+        pub async fn send(self) -> Result<types::Release, crate::Error> {
+            crate::Response::from_generated(self.0.send())
+                .await
+                .map(crate::Response::into_body)
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(
+            self,
+        ) -> Result<crate::Response<types::Release>, crate::Error> {
+            crate::Response::from_generated(self.0.send()).await
+        }
+    }
+    ///The request [`Operations::delete_release`] builds: set its parameters, then [`send`](Self::send).
+    #[derive(Debug, Clone)]
+    pub struct DeleteRelease<'a>(super::builder::DeleteRelease<'a>);
+    impl<'a> DeleteRelease<'a> {
+        pub fn owner<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.owner(value))
+        }
+        pub fn repo<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.repo(value))
+        }
+        pub fn release_id<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            Self(self.0.release_id(value))
+        }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
+        pub async fn send(self) -> Result<(), crate::Error> {
+            crate::Response::from_generated(self.0.send())
+                .await
+                .map(crate::Response::into_body)
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
+            crate::Response::from_generated(self.0.send()).await
+        }
+    }
+    ///The request [`Operations::update_release`] builds: set its parameters, then [`send`](Self::send).
+    #[derive(Debug, Clone)]
+    pub struct UpdateRelease<'a>(super::builder::UpdateRelease<'a>);
+    impl<'a> UpdateRelease<'a> {
+        pub fn owner<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.owner(value))
+        }
+        pub fn repo<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.repo(value))
+        }
+        pub fn release_id<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            Self(self.0.release_id(value))
+        }
+        pub fn body<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateReleaseBody>,
+            <V as std::convert::TryInto<
+                types::UpdateReleaseBody,
+            >>::Error: std::fmt::Display,
+        {
+            Self(self.0.body(value))
+        }
+        pub fn body_map<F>(self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateReleaseBody,
+            ) -> types::builder::UpdateReleaseBody,
+        {
+            Self(self.0.body_map(f))
+        }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
+        pub async fn send(self) -> Result<types::Release, crate::Error> {
+            crate::Response::from_generated(self.0.send())
+                .await
+                .map(crate::Response::into_body)
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(
+            self,
+        ) -> Result<crate::Response<types::Release>, crate::Error> {
+            crate::Response::from_generated(self.0.send()).await
+        }
+    }
+    ///The request [`Operations::list_release_assets`] builds: set its parameters, then [`send`](Self::send).
+    #[derive(Debug, Clone)]
+    pub struct ListReleaseAssets<'a>(super::builder::ListReleaseAssets<'a>);
+    impl<'a> ListReleaseAssets<'a> {
+        pub fn owner<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.owner(value))
+        }
+        pub fn repo<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.repo(value))
+        }
+        pub fn release_id<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            Self(self.0.release_id(value))
+        }
+        pub fn page<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            Self(self.0.page(value))
+        }
+        pub fn per_page<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            Self(self.0.per_page(value))
+        }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
+        pub async fn send(
+            self,
+        ) -> Result<::std::vec::Vec<types::ReleaseAsset>, crate::Error> {
+            crate::Response::from_generated(self.0.send())
+                .await
+                .map(crate::Response::into_body)
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(
+            self,
+        ) -> Result<
+            crate::Response<::std::vec::Vec<types::ReleaseAsset>>,
+            crate::Error,
+        > {
+            crate::Response::from_generated(self.0.send()).await
+        }
+    }
+    ///The request [`Operations::upload_release_asset`] builds: set its parameters, then [`send`](Self::send).
+    #[derive(Debug)]
+    pub struct UploadReleaseAsset<'a>(super::builder::UploadReleaseAsset<'a>);
+    impl<'a> UploadReleaseAsset<'a> {
+        pub fn owner<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.owner(value))
+        }
+        pub fn repo<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.repo(value))
+        }
+        pub fn release_id<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            Self(self.0.release_id(value))
+        }
+        pub fn label<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.label(value))
+        }
+        pub fn name<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.name(value))
+        }
+        pub fn content_length<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            Self(self.0.content_length(value))
+        }
+        pub fn content_type<V>(self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            Self(self.0.content_type(value))
+        }
+        pub fn body<B>(self, value: B) -> Self
+        where
+            B: std::convert::TryInto<reqwest::Body>,
+        {
+            Self(self.0.body(value))
+        }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
+        pub async fn send(self) -> Result<types::ReleaseAsset, crate::Error> {
+            crate::Response::from_generated(self.0.send())
+                .await
+                .map(crate::Response::into_body)
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(
+            self,
+        ) -> Result<crate::Response<types::ReleaseAsset>, crate::Error> {
+            crate::Response::from_generated(self.0.send()).await
+        }
+    }
+    /// GitHub's operationId for an operation's Rust name, as the tracing span gives it.
+    pub(crate) fn upstream_operation_id(name: &str) -> Option<&'static str> {
+        match name {
+            "create_release" => Some("repos/create-release"),
+            "delete_release" => Some("repos/delete-release"),
+            "delete_release_asset" => Some("repos/delete-release-asset"),
+            "get_latest_release" => Some("repos/get-latest-release"),
+            "get_release" => Some("repos/get-release"),
+            "get_release_asset" => Some("repos/get-release-asset"),
+            "get_release_by_tag" => Some("repos/get-release-by-tag"),
+            "list_release_assets" => Some("repos/list-release-assets"),
+            "list_releases" => Some("repos/list-releases"),
+            "update_release" => Some("repos/update-release"),
+            "update_release_asset" => Some("repos/update-release-asset"),
+            "upload_release_asset" => Some("repos/upload-release-asset"),
+            _ => None,
+        }
+    }
 }

@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 
 use futures_util::Stream;
-use progenitor_client::{ClientInfo, encode_path};
+use progenitor_client::encode_path;
 use reqwest::header::{self, HeaderMap};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
@@ -38,7 +38,7 @@ impl Client {
             encode_path(owner),
             encode_path(repo)
         );
-        self.paginate(url, "repos_list_release_assets")
+        self.paginate(url, "repos/list-release-assets")
     }
 
     /// Every release of a repository, newest first, page after page, as a stream.
@@ -53,7 +53,7 @@ impl Client {
             encode_path(owner),
             encode_path(repo)
         );
-        self.paginate(url, "repos_list_releases")
+        self.paginate(url, "repos/list-releases")
     }
 
     /// Every asset of a release, collected.

@@ -11,10 +11,10 @@
 use futures_util::TryStreamExt;
 
 use crate::types::{
-    Release, ReleaseAsset, ReleaseAssetState, ReleaseAssetStateKnown, ReposUpdateReleaseAssetBody,
-    ReposUpdateReleaseBody,
+    Release, ReleaseAsset, ReleaseAssetState, ReleaseAssetStateKnown, UpdateReleaseAssetBody,
+    UpdateReleaseBody,
 };
-use crate::{Client, Error, Typed};
+use crate::{Client, Error};
 
 impl Release {
     /// Whether the release's assets are locked: it is immutable and published. A draft of
@@ -88,15 +88,15 @@ impl Client {
         tag: &str,
     ) -> Result<Release, Error> {
         let not_found = match self
-            .repos_get_release_by_tag()
+            .operations()
+            .get_release_by_tag()
             .owner(owner)
             .repo(repo)
             .tag(tag)
             .send()
-            .typed()
             .await
         {
-            Ok(release) => return Ok(release.into_inner()),
+            Ok(release) => return Ok(release),
             Err(error @ Error::NotFound { .. }) => error,
             Err(error) => return Err(error),
         };
@@ -126,19 +126,17 @@ impl Client {
         repo: &str,
         release_id: i64,
     ) -> Result<Release, Error> {
-        Ok(self
-            .repos_update_release()
+        self.operations()
+            .update_release()
             .owner(owner)
             .repo(repo)
             .release_id(release_id)
-            .body(ReposUpdateReleaseBody {
+            .body(UpdateReleaseBody {
                 draft: Some(false),
                 ..Default::default()
             })
             .send()
-            .typed()
-            .await?
-            .into_inner())
+            .await
     }
 
     /// Deletes asset `asset_id` of `release`, refused before sending when the release's
@@ -170,12 +168,12 @@ impl Client {
         repo: &str,
         asset_id: i64,
     ) -> Result<(), Error> {
-        self.repos_delete_release_asset()
+        self.operations()
+            .delete_release_asset()
             .owner(owner)
             .repo(repo)
             .asset_id(asset_id)
             .send()
-            .typed()
             .await
             .map(|_| ())
     }
@@ -213,19 +211,17 @@ impl Client {
         name: Option<&str>,
         label: Option<&str>,
     ) -> Result<ReleaseAsset, Error> {
-        Ok(self
-            .repos_update_release_asset()
+        self.operations()
+            .update_release_asset()
             .owner(owner)
             .repo(repo)
             .asset_id(asset_id)
-            .body(ReposUpdateReleaseAssetBody {
+            .body(UpdateReleaseAssetBody {
                 name: name.map(str::to_owned),
                 label: label.map(str::to_owned),
                 state: None,
             })
             .send()
-            .typed()
-            .await?
-            .into_inner())
+            .await
     }
 }

@@ -34,7 +34,7 @@ use crate::file_chunks::{CHUNK, file_chunks};
 use crate::progress::{Counted, Progress};
 use crate::sent_digest::{SentDigest, digest_matches, hashed};
 use crate::types::{Release, ReleaseAsset};
-use crate::{Client, Error, Typed};
+use crate::{Client, Error};
 
 /// What to do when the release already has an asset of the name.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -391,7 +391,8 @@ impl Client {
             };
             let mut request = upload
                 .uploads
-                .repos_upload_release_asset()
+                .operations()
+                .upload_release_asset()
                 .owner(target.owner.as_str())
                 .repo(target.repo.as_str())
                 .release_id(target.release_id)
@@ -402,11 +403,9 @@ impl Client {
             if let Some(label) = label {
                 request = request.label(label);
             }
-            match request.send().typed().await {
+            match request.send().await {
                 Ok(created) => {
-                    return self
-                        .check_uploaded(target, created.into_inner(), length, &digest)
-                        .await;
+                    return self.check_uploaded(target, created, length, &digest).await;
                 }
                 Err(Error::Unprocessable { errors, .. })
                     if crate::error::says_already_exists(&errors) =>
@@ -515,15 +514,15 @@ impl Client {
         id: i64,
     ) -> Result<Option<ReleaseAsset>, Error> {
         match self
-            .repos_get_release_asset()
+            .operations()
+            .get_release_asset()
             .owner(target.owner.as_str())
             .repo(target.repo.as_str())
             .asset_id(id)
             .send()
-            .typed()
             .await
         {
-            Ok(asset) => Ok(Some(asset.into_inner())),
+            Ok(asset) => Ok(Some(asset)),
             Err(Error::NotFound { .. }) => Ok(None),
             Err(error) => Err(error),
         }

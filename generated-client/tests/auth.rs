@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use github_release_assets::{Client, Error, Token, TokenSource, Typed};
+use github_release_assets::{Client, Error, Token, TokenSource};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -42,12 +42,12 @@ async fn each_request_asks_the_source() {
         .unwrap();
     for id in [1, 2] {
         client
-            .repos_delete_release_asset()
+            .operations()
+            .delete_release_asset()
             .owner("o")
             .repo("r")
             .asset_id(id)
             .send()
-            .typed()
             .await
             .unwrap();
     }
@@ -103,11 +103,11 @@ async fn a_failing_source_fails_the_request_with_its_reason() {
         .build()
         .unwrap();
     let error = client
-        .repos_get_latest_release()
+        .operations()
+        .get_latest_release()
         .owner("o")
         .repo("r")
         .send()
-        .typed()
         .await
         .unwrap_err();
     assert!(

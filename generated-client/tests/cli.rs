@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use conformance::fake_github::FakeGitHub;
+use github_release_assets::Client;
 use github_release_assets::types::{Release, ReleaseAsset};
-use github_release_assets::{Client, Typed};
 use serde_json::Value;
 
 const TOKEN: &str = "ghs_cli_secret";
@@ -386,25 +386,23 @@ async fn names_from_the_server_are_never_paths() {
         .build()
         .unwrap();
     let release: Release = client
-        .repos_get_release()
+        .operations()
+        .get_release()
         .owner("o")
         .repo("r")
         .release_id(s.release)
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let template = client
-        .repos_get_release_asset()
+        .operations()
+        .get_release_asset()
         .owner("o")
         .repo("r")
         .asset_id(id)
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let hostile: Vec<ReleaseAsset> = [
         "../escaped",
         "/tmp/absolute",
@@ -582,20 +580,20 @@ async fn a_wrong_digest_saves_nothing() {
         .build()
         .unwrap();
     let release = client
-        .repos_get_release()
+        .operations()
+        .get_release()
         .owner("o")
         .repo("r")
         .release_id(s.release)
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     s.github.inject(Host::Uploads, Fault::WrongDigest);
     client
         .for_upload_url(&release.upload_url)
         .unwrap()
-        .repos_upload_release_asset()
+        .operations()
+        .upload_release_asset()
         .owner("o")
         .repo("r")
         .release_id(s.release)
@@ -604,7 +602,6 @@ async fn a_wrong_digest_saves_nothing() {
         .content_length(50_000)
         .body(pattern(50_000, 5))
         .send()
-        .typed()
         .await
         .unwrap();
     let run = s

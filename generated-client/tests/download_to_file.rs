@@ -3,7 +3,7 @@
 
 use conformance::fake_github::{FakeGitHub, Fault, Host};
 use github_release_assets::types::ReleaseAsset;
-use github_release_assets::{Client, Error, Typed, partial_path};
+use github_release_assets::{Client, Error, partial_path};
 
 fn pattern(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i % 251) as u8).collect()
@@ -27,15 +27,14 @@ async fn setup(bytes: &[u8]) -> (FakeGitHub, Client, ReleaseAsset) {
         .build()
         .unwrap();
     let asset = client
-        .repos_get_release_asset()
+        .operations()
+        .get_release_asset()
         .owner("o")
         .repo("r")
         .asset_id(id)
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     (github, client, asset)
 }
 
@@ -60,19 +59,19 @@ async fn saves_the_verified_bytes_and_leaves_no_partial_file() {
 async fn a_digest_mismatch_leaves_no_file() {
     let (github, client, _) = setup(b"seed").await;
     let release = client
-        .repos_get_latest_release()
+        .operations()
+        .get_latest_release()
         .owner("o")
         .repo("r")
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     github.inject(Host::Uploads, Fault::WrongDigest);
     let asset = client
         .for_upload_url(&release.upload_url)
         .unwrap()
-        .repos_upload_release_asset()
+        .operations()
+        .upload_release_asset()
         .owner("o")
         .repo("r")
         .release_id(release.id)
@@ -81,10 +80,8 @@ async fn a_digest_mismatch_leaves_no_file() {
         .content_length(5000)
         .body(pattern(5000))
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("b.bin");
     let error = client

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use conformance::fake_github::{FakeGitHub, Fault, Host};
-use github_release_assets::{Client, Error, RetryPolicy, Typed, UploadOptions, partial_path};
+use github_release_assets::{Client, Error, RetryPolicy, UploadOptions, partial_path};
 
 const TOKEN: &str = "ghs_faultmatrixtoken";
 
@@ -58,35 +58,33 @@ async fn run(operation: Operation, host: Host, fault: Fault) -> Result<String, E
         .build()
         .unwrap();
     let release = client
-        .repos_get_release()
+        .operations()
+        .get_release()
         .owner("o")
         .repo("r")
         .release_id(release_id)
         .send()
-        .typed()
-        .await?
-        .into_inner();
+        .await?;
     let asset = client
-        .repos_get_release_asset()
+        .operations()
+        .get_release_asset()
         .owner("o")
         .repo("r")
         .asset_id(asset_id)
         .send()
-        .typed()
-        .await?
-        .into_inner();
+        .await?;
     let dir = tempfile::tempdir().unwrap();
     github.inject(host, fault);
     let outcome = match operation {
         Operation::GetRelease => client
-            .repos_get_release()
+            .operations()
+            .get_release()
             .owner("o")
             .repo("r")
             .release_id(release_id)
             .send()
-            .typed()
             .await
-            .map(|r| r.into_inner().tag_name),
+            .map(|r| r.tag_name),
         Operation::ListAssets => client
             .all_release_assets("o", "r", release_id)
             .await

@@ -4,7 +4,7 @@
 
 use conformance::fake_github::{FakeGitHub, Fault, Host};
 use github_release_assets::types::Release;
-use github_release_assets::{Client, Error, IfExists, Typed, UploadOptions};
+use github_release_assets::{Client, Error, IfExists, UploadOptions};
 
 const TOKEN: &str = "ghs_immutabletoken";
 
@@ -40,12 +40,12 @@ async fn a_draft_is_found_by_tag_uploaded_to_then_published_and_locked() {
     let (github, client, id) = setup(true).await;
     // GitHub's tag look-up never returns a draft; the client lists to find it.
     let by_tag = client
-        .repos_get_release_by_tag()
+        .operations()
+        .get_release_by_tag()
         .owner("o")
         .repo("r")
         .tag("v1")
         .send()
-        .typed()
         .await
         .unwrap_err();
     assert!(matches!(by_tag, Error::NotFound { .. }), "{by_tag:?}");
@@ -145,7 +145,8 @@ async fn githubs_422s_about_immutability_are_typed_and_only_already_exists_is_a_
     let upload = client
         .for_upload_url(&release.upload_url)
         .unwrap()
-        .repos_upload_release_asset()
+        .operations()
+        .upload_release_asset()
         .owner("o")
         .repo("r")
         .release_id(id)
@@ -154,7 +155,6 @@ async fn githubs_422s_about_immutability_are_typed_and_only_already_exists_is_a_
         .content_length(3)
         .body(b"abc".to_vec())
         .send()
-        .typed()
         .await
         .unwrap_err();
     assert!(
@@ -163,12 +163,12 @@ async fn githubs_422s_about_immutability_are_typed_and_only_already_exists_is_a_
         "{upload:?}"
     );
     let delete = client
-        .repos_delete_release_asset()
+        .operations()
+        .delete_release_asset()
         .owner("o")
         .repo("r")
         .asset_id(asset_id)
         .send()
-        .typed()
         .await
         .unwrap_err();
     assert!(

@@ -2,9 +2,9 @@
 //! back, and how GitHub's errors surface.
 
 use github_release_assets::types::{
-    ReleaseAssetState, ReleaseAssetStateKnown, ReposCreateReleaseBody, ReposUpdateReleaseAssetBody,
+    CreateReleaseBody, ReleaseAssetState, ReleaseAssetStateKnown, UpdateReleaseAssetBody,
 };
-use github_release_assets::{Client, Error, Typed};
+use github_release_assets::{Client, Error};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -82,15 +82,14 @@ async fn get_release_asset() {
     )
     .await;
     let asset = client(&server)
-        .repos_get_release_asset()
+        .operations()
+        .get_release_asset()
         .owner("octo")
         .repo("hello")
         .asset_id(5_000_000_001_i64)
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(asset.name, "example.zip");
     assert_eq!(
         asset.state,
@@ -113,17 +112,16 @@ async fn list_release_assets_sends_paging_query() {
     )
     .await;
     let assets = client(&server)
-        .repos_list_release_assets()
+        .operations()
+        .list_release_assets()
         .owner("octo")
         .repo("hello")
         .release_id(7)
         .per_page(100)
         .page(2)
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(assets.len(), 1);
     let request = only_request(&server).await;
     assert_github_headers(&request);
@@ -149,17 +147,17 @@ async fn update_release_asset_sends_only_what_was_set() {
     )
     .await;
     client(&server)
-        .repos_update_release_asset()
+        .operations()
+        .update_release_asset()
         .owner("octo")
         .repo("hello")
         .asset_id(1)
-        .body(ReposUpdateReleaseAssetBody {
+        .body(UpdateReleaseAssetBody {
             name: Some("foo-1.0.0-osx.zip".into()),
             label: Some("Mac binary".into()),
             state: None,
         })
         .send()
-        .typed()
         .await
         .unwrap();
     let request = only_request(&server).await;
@@ -181,12 +179,12 @@ async fn delete_release_asset() {
     )
     .await;
     let response = client(&server)
-        .repos_delete_release_asset()
+        .operations()
+        .delete_release_asset()
         .owner("octo")
         .repo("hello")
         .asset_id(1)
-        .send()
-        .typed()
+        .send_full()
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 204);
@@ -228,44 +226,40 @@ async fn release_look_ups() {
     let client = client(&server);
 
     let by_id = client
-        .repos_get_release()
+        .operations()
+        .get_release()
         .owner("octo")
         .repo("hello")
         .release_id(7)
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let latest = client
-        .repos_get_latest_release()
+        .operations()
+        .get_latest_release()
         .owner("octo")
         .repo("hello")
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let by_tag = client
-        .repos_get_release_by_tag()
+        .operations()
+        .get_release_by_tag()
         .owner("octo")
         .repo("hello")
         .tag("v1.0.0")
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let all = client
-        .repos_list_releases()
+        .operations()
+        .list_releases()
         .owner("octo")
         .repo("hello")
         .per_page(30)
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(by_id, latest);
     assert_eq!(by_id, by_tag);
     assert_eq!(all, std::slice::from_ref(&by_id));
@@ -294,16 +288,12 @@ async fn create_release_sends_only_what_was_set() {
     )
     .await;
     let release = client(&server)
-        .repos_create_release()
+        .operations()
+        .create_release()
         .owner("octo")
         .repo("hello")
-        .body(
-            ReposCreateReleaseBody::builder()
-                .tag_name("v1.0.0")
-                .draft(true),
-        )
-        .send()
-        .typed()
+        .body(CreateReleaseBody::builder().tag_name("v1.0.0").draft(true))
+        .send_full()
         .await
         .unwrap();
     assert_eq!(release.status().as_u16(), 201);
@@ -336,21 +326,21 @@ async fn a_404_is_not_found_with_githubs_message() {
     .await;
     let client = client(&server);
     let documented = client
-        .repos_get_release_asset()
+        .operations()
+        .get_release_asset()
         .owner("octo")
         .repo("hello")
         .asset_id(9)
         .send()
-        .typed()
         .await
         .unwrap_err();
     let undocumented = client
-        .repos_list_release_assets()
+        .operations()
+        .list_release_assets()
         .owner("octo")
         .repo("hello")
         .release_id(9)
         .send()
-        .typed()
         .await
         .unwrap_err();
     for error in [documented, undocumented] {
@@ -388,12 +378,12 @@ async fn a_422_is_unprocessable_with_githubs_message_and_errors() {
     )
     .await;
     let error = client(&server)
-        .repos_create_release()
+        .operations()
+        .create_release()
         .owner("octo")
         .repo("hello")
-        .body(ReposCreateReleaseBody::builder().tag_name("v1.0.0"))
+        .body(CreateReleaseBody::builder().tag_name("v1.0.0"))
         .send()
-        .typed()
         .await
         .unwrap_err();
     match &error {
@@ -423,11 +413,11 @@ async fn without_a_token_no_authorization_is_sent() {
     .await;
     let client = Client::builder(server.uri()).build().unwrap();
     client
-        .repos_get_latest_release()
+        .operations()
+        .get_latest_release()
         .owner("octo")
         .repo("hello")
         .send()
-        .typed()
         .await
         .unwrap();
     assert_eq!(header(&only_request(&server).await, "authorization"), None);
@@ -444,11 +434,11 @@ async fn a_success_status_with_a_body_that_is_not_json_is_a_decode_error() {
     )
     .await;
     let error = client(&server)
-        .repos_get_latest_release()
+        .operations()
+        .get_latest_release()
         .owner("octo")
         .repo("hello")
         .send()
-        .typed()
         .await
         .unwrap_err();
     match error {

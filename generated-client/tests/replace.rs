@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use conformance::fake_github::{AssetInfo, FakeGitHub, Fault};
 use github_release_assets::types::Release;
-use github_release_assets::{Client, Error, IfExists, RetryPolicy, Typed, UploadOptions};
+use github_release_assets::{Client, Error, IfExists, RetryPolicy, UploadOptions};
 use sha2::Digest;
 
 const TOKEN: &str = "ghs_replacetoken";
@@ -38,16 +38,16 @@ async fn setup() -> Setup {
         .build()
         .unwrap();
     client
-        .repos_update_release_asset()
+        .operations()
+        .update_release_asset()
         .owner("o")
         .repo("r")
         .asset_id(old)
-        .body(github_release_assets::types::ReposUpdateReleaseAssetBody {
+        .body(github_release_assets::types::UpdateReleaseAssetBody {
             label: Some("Linux".into()),
             ..Default::default()
         })
         .send()
-        .typed()
         .await
         .unwrap();
     let release = client.release_by_tag("o", "r", "v1").await.unwrap();

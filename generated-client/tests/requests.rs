@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use github_release_assets::{Client, Error, RetryPolicy, Typed};
+use github_release_assets::{Client, Error, RetryPolicy};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -19,11 +19,11 @@ async fn a_read_timeout_is_reported_as_a_timeout() {
         .build()
         .unwrap();
     let error = client
-        .repos_get_latest_release()
+        .operations()
+        .get_latest_release()
         .owner("octo")
         .repo("hello")
         .send()
-        .typed()
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Timeout(_)), "{error:?}");
@@ -42,11 +42,11 @@ async fn a_refused_connection_is_a_transport_error() {
         .build()
         .unwrap();
     let error = client
-        .repos_get_latest_release()
+        .operations()
+        .get_latest_release()
         .owner("octo")
         .repo("hello")
         .send()
-        .typed()
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
@@ -71,11 +71,11 @@ async fn an_error_page_that_is_not_json_keeps_its_status() {
         .await;
     let client = Client::builder(server.uri()).build().unwrap();
     let error = client
-        .repos_get_latest_release()
+        .operations()
+        .get_latest_release()
         .owner("octo")
         .repo("hello")
         .send()
-        .typed()
         .await
         .unwrap_err();
     match &error {
@@ -91,7 +91,8 @@ async fn an_error_page_that_is_not_json_keeps_its_status() {
         ))
         .unwrap();
     let error = uploads
-        .repos_upload_release_asset()
+        .operations()
+        .upload_release_asset()
         .owner("octo")
         .repo("hello")
         .release_id(1)
@@ -100,7 +101,6 @@ async fn an_error_page_that_is_not_json_keeps_its_status() {
         .content_length(5)
         .body(b"bytes".to_vec())
         .send()
-        .typed()
         .await
         .unwrap_err();
     assert_eq!(error.status(), Some(502), "{error:?}");

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use conformance::fake_github::{FakeGitHub, Fault, Host};
-use github_release_assets::types::ReposCreateReleaseBody;
-use github_release_assets::{Client, Error, RetryPolicy, Typed};
+use github_release_assets::types::CreateReleaseBody;
+use github_release_assets::{Client, Error, RetryPolicy};
 
 fn quick() -> RetryPolicy {
     RetryPolicy::default().base_delay(Duration::from_millis(5))
@@ -23,12 +23,12 @@ async fn setup(policy: RetryPolicy) -> (FakeGitHub, Client, i64) {
 
 async fn get(client: &Client, release: i64) -> Result<(), Error> {
     client
-        .repos_get_release()
+        .operations()
+        .get_release()
         .owner("o")
         .repo("r")
         .release_id(release)
         .send()
-        .typed()
         .await
         .map(|_| ())
 }
@@ -96,12 +96,12 @@ async fn a_post_is_never_retried() {
     let (github, client, _) = setup(quick()).await;
     github.inject(Host::Api, Fault::BadGateway);
     let error = client
-        .repos_create_release()
+        .operations()
+        .create_release()
         .owner("o")
         .repo("r")
-        .body(ReposCreateReleaseBody::builder().tag_name("v2"))
+        .body(CreateReleaseBody::builder().tag_name("v2"))
         .send()
-        .typed()
         .await
         .unwrap_err();
     assert_eq!(error.status(), Some(502));
@@ -169,12 +169,12 @@ async fn a_delete_retried_into_a_404_is_done_and_a_first_404_is_not() {
         .unwrap();
     let delete = || {
         client
-            .repos_delete_release_asset()
+            .operations()
+            .delete_release_asset()
             .owner("o")
             .repo("r")
             .asset_id(7)
-            .send()
-            .typed()
+            .send_full()
     };
     let not_found =
         ResponseTemplate::new(404).set_body_raw(r#"{"message": "Not Found"}"#, "application/json");

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use github_release_assets::{Client, Typed};
+use github_release_assets::Client;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -43,19 +43,19 @@ async fn each_request_runs_in_a_span_naming_its_operation_and_never_the_token() 
         .build()
         .unwrap();
     client
-        .repos_delete_release_asset()
+        .operations()
+        .delete_release_asset()
         .owner("octo")
         .repo("hello")
         .asset_id(3)
         .send()
-        .typed()
         .await
         .unwrap();
 
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(log.contains("github_request{"), "no span: {log}");
     assert!(
-        log.contains("operation_id=\"repos_delete_release_asset\""),
+        log.contains("operation_id=\"repos/delete-release-asset\""),
         "{log}"
     );
     assert!(log.contains("method=DELETE"), "{log}");

@@ -3,7 +3,7 @@
 
 use conformance::fake_github::{FakeGitHub, Fault, Host};
 use github_release_assets::types::Release;
-use github_release_assets::{Client, Error, IfExists, Typed, UploadOptions};
+use github_release_assets::{Client, Error, IfExists, UploadOptions};
 
 async fn setup() -> (FakeGitHub, Client, Release, tempfile::TempDir) {
     let github = FakeGitHub::start_with_token("ghs_up").await.unwrap();
@@ -13,15 +13,14 @@ async fn setup() -> (FakeGitHub, Client, Release, tempfile::TempDir) {
         .build()
         .unwrap();
     let release = client
-        .repos_get_release()
+        .operations()
+        .get_release()
         .owner("o")
         .repo("r")
         .release_id(id)
         .send()
-        .typed()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     (github, client, release, tempfile::tempdir().unwrap())
 }
 

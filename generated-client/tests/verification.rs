@@ -6,7 +6,7 @@
 use conformance::fake_github::{FakeGitHub, Fault, Host};
 use github_release_assets::types::{Release, ReleaseAsset};
 use github_release_assets::{
-    Client, DownloadOptions, Error, FileCheck, Typed, Unverifiable, UploadOptions, Verification,
+    Client, DownloadOptions, Error, FileCheck, Unverifiable, UploadOptions, Verification,
     compare_file, partial_path,
 };
 use sha2::Digest;
@@ -51,28 +51,26 @@ async fn setup() -> Setup {
 impl Setup {
     async fn asset(&self) -> ReleaseAsset {
         self.client
-            .repos_get_release_asset()
+            .operations()
+            .get_release_asset()
             .owner("o")
             .repo("r")
             .asset_id(self.asset_id)
             .send()
-            .typed()
             .await
             .unwrap()
-            .into_inner()
     }
 
     async fn release(&self) -> Release {
         self.client
-            .repos_get_release()
+            .operations()
+            .get_release()
             .owner("o")
             .repo("r")
             .release_id(self.release_id)
             .send()
-            .typed()
             .await
             .unwrap()
-            .into_inner()
     }
 
     async fn download(

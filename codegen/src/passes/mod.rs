@@ -8,11 +8,14 @@ mod binary_body_headers;
 mod nullable_twins;
 mod nullable_union;
 mod open_enums;
+mod operation_names;
 mod prune_components;
 mod request_defaults;
 mod shared_error_body;
 
 use std::fmt;
+
+pub use operation_names::UPSTREAM_ID;
 
 use serde_json::Value;
 
@@ -68,10 +71,15 @@ impl Notes {
     }
 }
 
-/// The passes, in the order they run. Order matters: unions with null become nullable
+/// The passes, in the order they run. Operations are named first (their tag prefix
+/// dropped), so every later note and type name uses the short name. Order matters: unions with null become nullable
 /// (and nullable twins one type) before nullable fields are loosened and enums are opened;
 /// error bodies are shared before unused schemas are pruned.
-pub const ALL: [Pass; 8] = [
+pub const ALL: [Pass; 9] = [
+    Pass {
+        name: "operation_names",
+        run: operation_names::run,
+    },
     Pass {
         name: "nullable_union",
         run: nullable_union::run,

@@ -4,10 +4,10 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use futures_util::StreamExt;
-use github_release_assets::types::{Release, ReleaseAsset, ReposUpdateReleaseAssetBody};
+use github_release_assets::types::{Release, ReleaseAsset, UpdateReleaseAssetBody};
 use github_release_assets::{
-    Client, DownloadOptions, Error, FileCheck, IfExists, Typed, UploadOptions, Verification,
-    compare_file, github_file_name, is_asset_named, local_file_name,
+    Client, DownloadOptions, Error, FileCheck, IfExists, UploadOptions, Verification, compare_file,
+    github_file_name, is_asset_named, local_file_name,
 };
 use serde_json::{Value, json};
 
@@ -142,23 +142,23 @@ async fn find_release(
         return client.release_by_tag(&r.owner, &r.repo, tag).await;
     } else if let Some(id) = which.release_id {
         client
-            .repos_get_release()
+            .operations()
+            .get_release()
             .owner(r.owner.as_str())
             .repo(r.repo.as_str())
             .release_id(id)
             .send()
-            .typed()
             .await?
     } else {
         client
-            .repos_get_latest_release()
+            .operations()
+            .get_latest_release()
             .owner(r.owner.as_str())
             .repo(r.repo.as_str())
             .send()
-            .typed()
             .await?
     };
-    Ok(release.into_inner())
+    Ok(release)
 }
 
 async fn list(
@@ -476,14 +476,13 @@ async fn find_asset(
 ) -> Result<(ReleaseAsset, Option<Release>), Failure> {
     if let Some(id) = which.asset_id {
         let asset = client
-            .repos_get_release_asset()
+            .operations()
+            .get_release_asset()
             .owner(r.owner.as_str())
             .repo(r.repo.as_str())
             .asset_id(id)
             .send()
-            .typed()
-            .await?
-            .into_inner();
+            .await?;
         // An asset does not name its release, but its download URL names the tag: with
         // the release, a locked one is refused before anything is sent (without, GitHub's
         // 422 says the same).
@@ -551,12 +550,12 @@ async fn delete(
         // By id alone the release is not known; a locked one is refused by GitHub.
         None => {
             client
-                .repos_delete_release_asset()
+                .operations()
+                .delete_release_asset()
                 .owner(r.owner.as_str())
                 .repo(r.repo.as_str())
                 .asset_id(asset.id)
                 .send()
-                .typed()
                 .await?;
         }
     }
@@ -587,20 +586,21 @@ async fn edit_asset(client: &Client, report: &Report, edit: Edit) -> Result<(), 
                 .await?
         }
         // By id alone the release is not known; a locked one is refused by GitHub.
-        None => client
-            .repos_update_release_asset()
-            .owner(r.owner.as_str())
-            .repo(r.repo.as_str())
-            .asset_id(asset.id)
-            .body(ReposUpdateReleaseAssetBody {
-                name: edit.rename,
-                label: edit.label,
-                state: None,
-            })
-            .send()
-            .typed()
-            .await?
-            .into_inner(),
+        None => {
+            client
+                .operations()
+                .update_release_asset()
+                .owner(r.owner.as_str())
+                .repo(r.repo.as_str())
+                .asset_id(asset.id)
+                .body(UpdateReleaseAssetBody {
+                    name: edit.rename,
+                    label: edit.label,
+                    state: None,
+                })
+                .send()
+                .await?
+        }
     };
     report.line(format!(
         "edited {} ({}): name {}, label {}",

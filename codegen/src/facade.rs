@@ -1,0 +1,358 @@
+//! The public face of the generated operations: a module `operations` written next to
+//! progenitor's output, so the crate's API never shows a progenitor type.
+//!
+//! progenitor's builders return `Result<ResponseValue<T>, progenitor_client::Error<E>>`,
+//! and its `Client` carries `new` (a 15-second total timeout, an `unwrap`) and
+//! `ClientInfo`. The crate keeps all of that private and publishes, for every operation,
+//! a builder of the same name that wraps progenitor's: the same setters, and a `send()`
+//! that returns `Result<T, crate::Error>` (`send_full()` keeps the status and headers).
+//! The wrappers are derived from progenitor's own output, read back as Rust, so a new
+//! operation or parameter needs no hand-written line.
+//!
+//! The generated code calls two hand-written items: `crate::Response::from_generated`
+//! (the error conversion) and nothing else.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{
+    Attribute, Expr, FnArg, GenericArgument, ImplItem, Item, Lit, Meta, Pat, PathArguments,
+    ReturnType, Type,
+};
+
+/// One operation: progenitor's `Client` method and the builder it returns.
+struct Operation {
+    method: syn::Ident,
+    docs: Vec<Attribute>,
+    builder: syn::Ident,
+}
+
+/// Writes the `operations` module for progenitor's output `file`. `upstream` maps each
+/// operation's Rust name (`get_release_asset`) to GitHub's operationId
+/// (`repos/get-release-asset`), for the tracing span.
+pub fn operations_module(
+    file: &syn::File,
+    upstream: &[(String, String)],
+) -> Result<TokenStream, String> {
+    let operations = client_operations(file)?;
+    let builders = file
+        .items
+        .iter()
+        .find_map(|item| match item {
+            Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| items),
+            _ => None,
+        })
+        .ok_or("progenitor's output has no `builder` module")?;
+    let mut methods = Vec::new();
+    let mut wrappers = Vec::new();
+    for Operation {
+        method,
+        docs,
+        builder,
+    } in &operations
+    {
+        let docs = docs.iter().map(through_operations);
+        methods.push(quote! {
+            #(#docs)*
+            pub fn #method(&self) -> #builder<'a> {
+                #builder(self.0.#method())
+            }
+        });
+        wrappers.push(wrapper(builders, method, builder)?);
+    }
+    for (name, _) in upstream {
+        if !operations.iter().any(|o| o.method == name) {
+            return Err(format!(
+                "operation {name} has no method in progenitor's output"
+            ));
+        }
+    }
+    let names = upstream.iter().map(|(name, _)| name);
+    let ids = upstream.iter().map(|(_, id)| id);
+    Ok(quote! {
+        /// Every operation of the description, as a builder: set its parameters, then
+        /// `send()`. For what [`crate::Client`]'s handles do not cover; reached with
+        /// [`crate::Client::operations`].
+        ///
+        /// ```no_run
+        /// # async fn run(client: github_release_assets::Client) -> Result<(), github_release_assets::Error> {
+        /// let release = client
+        ///     .operations()
+        ///     .get_latest_release()
+        ///     .owner("octocat")
+        ///     .repo("hello-world")
+        ///     .send()
+        ///     .await?;
+        /// println!("{} has {} assets", release.tag_name, release.assets.len());
+        /// # Ok(()) }
+        /// ```
+        pub mod operations {
+            use super::types;
+
+            /// The operations, each a method giving its request builder.
+            #[derive(Clone, Copy, Debug)]
+            pub struct Operations<'a>(&'a super::Client);
+
+            impl<'a> Operations<'a> {
+                pub(crate) fn new(client: &'a super::Client) -> Self {
+                    Self(client)
+                }
+                #(#methods)*
+            }
+
+            #(#wrappers)*
+
+            /// GitHub's operationId for an operation's Rust name, as the tracing span gives it.
+            pub(crate) fn upstream_operation_id(name: &str) -> Option<&'static str> {
+                match name {
+                    #(#names => Some(#ids),)*
+                    _ => None,
+                }
+            }
+        }
+    })
+}
+
+/// The operations, from progenitor's `impl Client` methods returning `builder::X<'_>`.
+fn client_operations(file: &syn::File) -> Result<Vec<Operation>, String> {
+    let mut found = Vec::new();
+    for item in &file.items {
+        let Item::Impl(block) = item else { continue };
+        let is_client = matches!(&*block.self_ty, Type::Path(p) if p.path.is_ident("Client"));
+        if !is_client || block.trait_.is_some() {
+            continue;
+        }
+        for member in &block.items {
+            let ImplItem::Fn(f) = member else { continue };
+            let ReturnType::Type(_, output) = &f.sig.output else {
+                continue;
+            };
+            let Type::Path(path) = &**output else {
+                continue;
+            };
+            let segments: Vec<_> = path.path.segments.iter().collect();
+            if let [module, builder] = segments[..]
+                && module.ident == "builder"
+            {
+                found.push(Operation {
+                    method: f.sig.ident.clone(),
+                    docs: f
+                        .attrs
+                        .iter()
+                        .filter(|a| a.path().is_ident("doc"))
+                        .cloned()
+                        .collect(),
+                    builder: builder.ident.clone(),
+                });
+            }
+        }
+    }
+    if found.is_empty() {
+        return Err("progenitor's output has no operation methods on `Client`".into());
+    }
+    Ok(found)
+}
+
+/// The wrapper of progenitor's `builder::NAME`: every setter forwarded, `send()` typed.
+fn wrapper(
+    builders: &[Item],
+    method: &syn::Ident,
+    name: &syn::Ident,
+) -> Result<TokenStream, String> {
+    let members = builders
+        .iter()
+        .find_map(|item| match item {
+            Item::Impl(block)
+                if matches!(&*block.self_ty, Type::Path(p)
+                    if p.path.segments.last().is_some_and(|s| s.ident == *name)) =>
+            {
+                Some(&block.items)
+            }
+            _ => None,
+        })
+        .ok_or_else(|| format!("builder {name} has no methods in progenitor's output"))?;
+    let mut setters = Vec::new();
+    let mut output = None;
+    for member in members {
+        let ImplItem::Fn(f) = member else { continue };
+        let ident = &f.sig.ident;
+        if ident == "new" {
+            continue;
+        }
+        if ident == "send" {
+            output = Some(answer_type(&f.sig.output).ok_or_else(|| {
+                format!("{name}::send does not return Result<ResponseValue<T>, Error<E>>")
+            })?);
+            continue;
+        }
+        let mut sig = f.sig.clone();
+        let mut args = Vec::new();
+        for input in &mut sig.inputs {
+            match input {
+                // progenitor takes `mut self`; the wrapper need not.
+                FnArg::Receiver(receiver) => receiver.mutability = None,
+                FnArg::Typed(typed) => match &mut *typed.pat {
+                    Pat::Ident(pat) => {
+                        pat.mutability = None;
+                        args.push(pat.ident.clone());
+                    }
+                    _ => return Err(format!("{name}::{ident} has an unnamed argument")),
+                },
+            }
+        }
+        let docs = f.attrs.iter().filter(|a| a.path().is_ident("doc"));
+        setters.push(quote! {
+            #(#docs)*
+            pub #sig {
+                Self(self.0.#ident(#(#args),*))
+            }
+        });
+    }
+    let output = output.ok_or_else(|| format!("builder {name} has no send()"))?;
+    // The wrapper derives what progenitor's builder derives (a body stream is not Clone).
+    let derives: Vec<&Attribute> = builders
+        .iter()
+        .find_map(|item| match item {
+            Item::Struct(s) if s.ident == *name => Some(&s.attrs),
+            _ => None,
+        })
+        .into_iter()
+        .flatten()
+        .filter(|a| a.path().is_ident("derive"))
+        .collect();
+    let doc = format!(
+        "The request [`Operations::{method}`] builds: set its parameters, then [`send`](Self::send)."
+    );
+    Ok(quote! {
+        #[doc = #doc]
+        #(#derives)*
+        pub struct #name<'a>(super::builder::#name<'a>);
+
+        impl<'a> #name<'a> {
+            #(#setters)*
+
+            /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
+            pub async fn send(self) -> Result<#output, crate::Error> {
+                crate::Response::from_generated(self.0.send())
+                    .await
+                    .map(crate::Response::into_body)
+            }
+
+            /// Sends the request; the answer's status and headers with its body.
+            pub async fn send_full(self) -> Result<crate::Response<#output>, crate::Error> {
+                crate::Response::from_generated(self.0.send()).await
+            }
+        }
+    })
+}
+
+/// `T` of `Result<ResponseValue<T>, Error<E>>`.
+fn answer_type(output: &ReturnType) -> Option<Type> {
+    let ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let ok = first_argument(ty, "Result")?;
+    first_argument(&ok, "ResponseValue")
+}
+
+/// The first type argument of `ty` when its last segment is `name`.
+fn first_argument(ty: &Type, name: &str) -> Option<Type> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    if last.ident != name {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    args.args.iter().find_map(|a| match a {
+        GenericArgument::Type(t) => Some(t.clone()),
+        _ => None,
+    })
+}
+
+/// A doc attribute whose example calls `client.NAME()` made to call
+/// `client.operations().NAME()`, as the public API is reached.
+fn through_operations(attr: &Attribute) -> Attribute {
+    let Meta::NameValue(meta) = &attr.meta else {
+        return attr.clone();
+    };
+    let Expr::Lit(lit) = &meta.value else {
+        return attr.clone();
+    };
+    let Lit::Str(text) = &lit.lit else {
+        return attr.clone();
+    };
+    let rewritten = text.value().replace(
+        "let response = client.",
+        "let response = client.operations().",
+    );
+    syn::parse_quote!(#[doc = #rewritten])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> syn::File {
+        syn::parse_quote! {
+            pub struct Client { baseurl: String }
+            impl Client {
+                /// Get a thing
+                ///
+                /// ```ignore
+                /// let response = client.get_thing()
+                /// ```
+                pub fn get_thing(&self) -> builder::GetThing<'_> {
+                    builder::GetThing::new(self)
+                }
+            }
+            pub mod builder {
+                #[derive(Debug, Clone)]
+                pub struct GetThing<'a> { client: &'a super::Client, id: Result<i64, String> }
+                impl<'a> GetThing<'a> {
+                    pub fn new(client: &'a super::Client) -> Self { todo!() }
+                    pub fn id<V>(mut self, value: V) -> Self where V: std::convert::TryInto<i64> { todo!() }
+                    pub async fn send(self) -> Result<ResponseValue<types::Thing>, Error<types::GithubError>> { todo!() }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_operation_gets_a_typed_wrapper_and_its_upstream_id() {
+        let upstream = [("get_thing".to_owned(), "things/get-thing".to_owned())];
+        let tokens = operations_module(&sample(), &upstream).unwrap();
+        let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
+        for expected in [
+            "pub fn get_thing(&self) -> GetThing<'a>",
+            "#[derive(Debug, Clone)]\n    pub struct GetThing<'a>(super::builder::GetThing<'a>);",
+            "pub fn id<V>(self, value: V) -> Self",
+            "Self(self.0.id(value))",
+            "pub async fn send(self) -> Result<types::Thing, crate::Error>",
+            "Result<crate::Response<types::Thing>, crate::Error>",
+            "\"get_thing\" => Some(\"things/get-thing\")",
+            "let response = client.operations().get_thing()",
+        ] {
+            assert!(code.contains(expected), "{expected:?} not in\n{code}");
+        }
+        assert!(!code.contains("ResponseValue"), "{code}");
+        assert!(!code.contains("fn new(client: &'a super::Client) -> Self {\n        todo"));
+    }
+
+    #[test]
+    fn an_unknown_upstream_name_or_an_odd_send_is_an_error() {
+        let upstream = [("gone".to_owned(), "x/gone".to_owned())];
+        let error = operations_module(&sample(), &upstream).unwrap_err();
+        assert!(error.contains("gone"), "{error}");
+        let mut odd = sample();
+        if let Item::Mod(m) = &mut odd.items[2]
+            && let Some((_, items)) = &mut m.content
+        {
+            items[1] = syn::parse_quote! {
+                impl<'a> GetThing<'a> { pub async fn send(self) -> u8 { 0 } }
+            };
+        }
+        let error = operations_module(&odd, &[]).unwrap_err();
+        assert!(error.contains("GetThing::send"), "{error}");
+    }
+}
