@@ -16,9 +16,8 @@
 use std::sync::Mutex;
 
 use conformance::fixture::{self, Fixture};
-use futures_util::stream;
-use github_release_assets::types::UpdateReleaseAssetBody;
-use github_release_assets::{Client, Error, UploadOptions, is_asset_named};
+use futures_util::{TryStreamExt, stream};
+use github_release_assets::{Client, Error, UploadOutcome};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// The recorded exchanges of `scenario`, in order; fails unless every one is there.
@@ -265,18 +264,19 @@ fn hello()
 async fn release_assets_through_the_clients_flow() {
     let (_server, client, sequence) = play("api.github.com/release-assets").await;
     let (owner, repo) = ("octokit-fixture-org", "release-assets");
-    let release = client.release_by_tag(owner, repo, "v1.0.0").await.unwrap();
-    let uploaded = client
-        .upload_asset_from_stream(
-            &release,
-            hello(),
-            14,
-            UploadOptions::new("test-upload.txt")
-                .label("test")
-                .content_type("text/plain"),
-        )
+    let release = client
+        .repo(owner, repo)
+        .release_by_tag("v1.0.0")
         .await
         .unwrap();
+    let uploaded = release
+        .upload_stream(hello(), 14, "test-upload.txt")
+        .label("test")
+        .content_type("text/plain")
+        .await
+        .unwrap();
+    assert_eq!(uploaded.outcome, UploadOutcome::Created);
+    let uploaded = uploaded.asset;
     assert_eq!(
         (uploaded.name.as_str(), uploaded.size),
         ("test-upload.txt", 14)
@@ -284,48 +284,22 @@ async fn release_assets_through_the_clients_flow() {
     // Recorded before GitHub sent digests: the field is absent, and that is no error.
     assert_eq!(uploaded.digest, None);
 
-    let listed = client
-        .all_release_assets(owner, repo, release.id)
-        .await
-        .unwrap();
-    assert_eq!(listed, std::slice::from_ref(&uploaded));
-    let got = client
-        .operations()
-        .get_release_asset()
-        .owner(owner)
-        .repo(repo)
-        .asset_id(uploaded.id)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(got, uploaded);
-    let edited = client
-        .operations()
-        .update_release_asset()
-        .owner(owner)
-        .repo(repo)
-        .asset_id(uploaded.id)
-        .body(
-            UpdateReleaseAssetBody::builder()
-                .name(Some("new-filename.txt".to_owned()))
-                .label(Some("new label".to_owned())),
-        )
-        .send()
+    let listed: Vec<_> = release.assets().try_collect().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].info(), uploaded.info());
+    let got = uploaded.get().await.unwrap();
+    assert_eq!(got.info(), uploaded.info());
+    let edited = uploaded
+        .edit()
+        .name("new-filename.txt")
+        .label("new label")
         .await
         .unwrap();
     assert_eq!(
         (edited.name.as_str(), edited.label.as_deref()),
         ("new-filename.txt", Some("new label"))
     );
-    client
-        .operations()
-        .delete_release_asset()
-        .owner(owner)
-        .repo(repo)
-        .asset_id(uploaded.id)
-        .send()
-        .await
-        .unwrap();
+    edited.delete().await.unwrap();
     insta::assert_snapshot!(finish(&sequence));
 }
 
@@ -338,33 +312,29 @@ async fn release_assets_through_the_clients_flow() {
 async fn release_assets_conflict_through_the_clients_flow() {
     let (_server, client, sequence) = play("api.github.com/release-assets-conflict").await;
     let (owner, repo) = ("octokit-fixture-org", "release-assets-conflict");
-    let release = client.release_by_tag(owner, repo, "v1.0.0").await.unwrap();
-    let options = UploadOptions::new("test-upload.txt")
-        .label("test")
-        .content_type("text/plain");
-    let refused = client
-        .upload_asset_from_stream(&release, hello(), 14, options.clone())
+    let release = client
+        .repo(owner, repo)
+        .release_by_tag("v1.0.0")
         .await
-        .unwrap_err();
+        .unwrap();
+    let upload = || {
+        release
+            .upload_stream(hello(), 14, "test-upload.txt")
+            .label("test")
+            .content_type("text/plain")
+    };
+    let refused = upload().await.unwrap_err();
     assert!(
         matches!(&refused, Error::AlreadyExists { name } if name == "test-upload.txt"),
         "{refused:?}"
     );
-    let existing = client
-        .all_release_assets(owner, repo, release.id)
+    let existing = release
+        .asset_named("test-upload.txt")
         .await
         .unwrap()
-        .into_iter()
-        .find(|a| is_asset_named(&a.name, "test-upload.txt"))
         .unwrap();
-    client
-        .delete_asset(owner, repo, &release, existing.id)
-        .await
-        .unwrap();
-    let replaced = client
-        .upload_asset_from_stream(&release, hello(), 14, options)
-        .await
-        .unwrap();
+    existing.delete().await.unwrap();
+    let replaced = upload().await.unwrap().asset;
     assert_eq!(
         (replaced.id, replaced.name.as_str()),
         (1001, "test-upload.txt")

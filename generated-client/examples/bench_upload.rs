@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use github_release_assets::types::Release;
-use github_release_assets::{Client, RetryPolicy, UploadOptions};
+use github_release_assets::{Client, RetryPolicy};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -29,11 +29,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let release: Release = serde_json::from_value(release)?;
             let client = Client::builder(&sink).retry(RetryPolicy::none()).build()?;
             client
-                .upload_asset_from_path(
-                    &release,
-                    &file,
-                    Some(UploadOptions::new("big.bin").content_type("application/octet-stream")),
-                )
+                .repo("o", "r")
+                .release_from(release)
+                .upload(&file)
+                .name("big.bin")
+                .content_type("application/octet-stream")
                 .await?;
         }
         "reqwest" => {

@@ -15,35 +15,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (owner, repo) = repository.split_once('/').ok_or("OWNER/REPO")?;
     let api = std::env::var("GITHUB_API_URL").unwrap_or_else(|_| GITHUB_API_URL.to_owned());
     let client = Client::builder(api).token_from_env().build()?;
-    let release = client
-        .operations()
-        .get_release_by_tag()
-        .owner(owner)
-        .repo(repo)
-        .tag(tag.as_str())
-        .send()
-        .await?;
+    let release = client.repo(owner, repo).release_by_tag(tag).await?;
     std::fs::create_dir_all(dir)?;
-    let mut assets = std::pin::pin!(client.release_assets(owner, repo, release.id));
+    let mut assets = std::pin::pin!(release.assets());
     while let Some(asset) = assets.try_next().await? {
         // A name from the server is not trusted as a path.
-        if local_file_name(&asset.name).is_none() {
+        let Some(name) = local_file_name(&asset.name) else {
             eprintln!("skipping {:?}: not a plain file name", asset.name);
             continue;
-        }
-        let saved = client
-            .download_asset_to(
-                owner,
-                repo,
-                &asset,
-                std::path::Path::new(dir).join(&asset.name),
-            )
+        };
+        let saved = asset
+            .download_to(std::path::Path::new(dir).join(name))
             .await?;
         println!(
-            "{} ({} bytes, sha256 {})",
+            "{} ({} bytes, {})",
             saved.path.display(),
             saved.size,
-            saved.sha256
+            saved.verification
         );
     }
     Ok(())

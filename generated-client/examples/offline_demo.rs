@@ -2,7 +2,8 @@
 //! only: no token, no network. Run it with `cargo run --example offline_demo`.
 
 use conformance::fake_github::FakeGitHub;
-use github_release_assets::{Client, IfExists, UploadOptions};
+use futures_util::TryStreamExt;
+use github_release_assets::Client;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -13,45 +14,40 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         github.uploads_url(),
         github.storage_url()
     );
-    let release_id = github.create_release("octocat", "hello-world", "v1.0.0");
+    github.create_release("octocat", "hello-world", "v1.0.0");
 
     let client = Client::builder(github.api_url()).build()?;
     let release = client
-        .operations()
-        .get_release_by_tag()
-        .owner("octocat")
-        .repo("hello-world")
-        .tag("v1.0.0")
-        .send()
+        .repo("octocat", "hello-world")
+        .release_by_tag("v1.0.0")
         .await?;
     println!(
-        "release {} (id {release_id}), uploads go to {}",
-        release.tag_name, release.upload_url
+        "release {} (id {}), uploads go to {}",
+        release.tag_name,
+        release.id(),
+        release.upload_url
     );
 
     let work = tempfile::tempdir()?;
     let source = work.path().join("hello tool (linux).tar.gz");
     let bytes: Vec<u8> = (0..2_000_000_u32).map(|i| (i % 251) as u8).collect();
     std::fs::write(&source, &bytes)?;
-    let uploaded = client
-        .upload_asset_from_path(
-            &release,
-            &source,
-            Some(UploadOptions::new("hello tool (linux).tar.gz").if_exists(IfExists::Replace)),
-        )
-        .await?;
+    let uploaded = release.upload(&source).replace().await?;
+    let asset = &uploaded.asset;
     println!(
-        "uploaded {} bytes as {:?} ({}), digest {}",
-        uploaded.size,
-        uploaded.name,
-        uploaded.content_type,
-        uploaded.digest.as_deref().unwrap_or("none")
+        "{:?}: {} bytes as {:?} ({}), {}",
+        uploaded.outcome,
+        asset.size,
+        asset.name,
+        asset.content_type,
+        uploaded
+            .verification
+            .as_ref()
+            .map_or("not checked".to_owned(), ToString::to_string)
     );
 
-    let assets = client
-        .all_release_assets("octocat", "hello-world", release.id)
-        .await?;
-    for asset in &assets {
+    let mut assets = std::pin::pin!(release.assets());
+    while let Some(asset) = assets.try_next().await? {
         println!(
             "listed: {} {} bytes, state {}",
             asset.name, asset.size, asset.state
@@ -59,14 +55,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let target = work.path().join("downloaded.tar.gz");
-    let saved = client
-        .download_asset_to("octocat", "hello-world", &uploaded, &target)
-        .await?;
+    let saved = asset.download_to(&target).require_digest().await?;
     println!(
-        "downloaded {} bytes to {}, sha256 {}",
+        "downloaded {} bytes to {}, {}",
         saved.size,
         saved.path.display(),
-        saved.sha256
+        saved.verification
     );
 
     let same = std::fs::read(&target)? == bytes;

@@ -1,9 +1,9 @@
-//! Upload files to a release found by tag.
+//! Upload files to a release found by tag (a draft too), replacing assets of the same name.
 //!
 //! `GITHUB_TOKEN=… cargo run --example upload -- OWNER/REPO TAG FILE…`
 //! (`GITHUB_API_URL` selects GitHub Enterprise Server.)
 
-use github_release_assets::{Client, GITHUB_API_URL, IfExists, UploadOptions};
+use github_release_assets::{Client, GITHUB_API_URL};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -14,30 +14,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (owner, repo) = repository.split_once('/').ok_or("OWNER/REPO")?;
     let api = std::env::var("GITHUB_API_URL").unwrap_or_else(|_| GITHUB_API_URL.to_owned());
     let client = Client::builder(api).token_from_env().build()?;
-    let release = client
-        .operations()
-        .get_release_by_tag()
-        .owner(owner)
-        .repo(repo)
-        .tag(tag.as_str())
-        .send()
-        .await?;
+    let release = client.repo(owner, repo).release_by_tag(&tag).await?;
     for file in args {
-        let name = std::path::Path::new(&file)
-            .file_name()
-            .ok_or("a file name")?
-            .to_string_lossy()
-            .into_owned();
-        let asset = client
-            .upload_asset_from_path(
-                &release,
-                &file,
-                Some(UploadOptions::new(name).if_exists(IfExists::Replace)),
-            )
-            .await?;
+        let uploaded = release.upload(&file).replace().await?;
         println!(
-            "{} -> {} ({} bytes)",
-            file, asset.browser_download_url, asset.size
+            "{file}: {:?} {} ({} bytes)",
+            uploaded.outcome, uploaded.asset.browser_download_url, uploaded.asset.size
         );
     }
     Ok(())

@@ -84,30 +84,6 @@ impl AssetDownload {
 }
 
 impl Client {
-    /// Starts downloading asset `asset_id` of `owner/repo`: follows GitHub's redirect to
-    /// storage (without `Authorization`) and returns once the bytes' status and headers
-    /// are in. A 404 and other errors are typed as for any request.
-    ///
-    /// ```no_run
-    /// # async fn run(client: github_release_assets::Client) -> Result<(), github_release_assets::Error> {
-    /// use futures_util::TryStreamExt;
-    /// let download = client.download_release_asset("octocat", "hello-world", 1).await?;
-    /// let mut bytes = download.into_stream();
-    /// while let Some(chunk) = bytes.try_next().await? {
-    ///     // write `chunk` somewhere
-    /// #   let _ = chunk;
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub async fn download_release_asset(
-        &self,
-        owner: &str,
-        repo: &str,
-        asset_id: i64,
-    ) -> Result<AssetDownload, Error> {
-        self.start_download(owner, repo, asset_id, None).await
-    }
-
     /// Starts a download, from byte `from` on when given (`Range: bytes=from-`).
     pub(crate) async fn start_download(
         &self,

@@ -40,38 +40,78 @@ pub struct SavedAsset {
     pub verification: Verification,
 }
 
-/// How to download an asset to a file.
-///
-/// ```
-/// use github_release_assets::{DownloadOptions, Progress};
-/// let options = DownloadOptions::new()
-///     .require_digest()
-///     .progress(Progress::new(|done, total| eprint!("\r{done}/{total}")));
-/// # let _ = options;
-/// ```
+/// How to download an asset to a file: what [`DownloadTo`] collects.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DownloadOptions {
+pub(crate) struct DownloadOptions {
     progress: Option<Progress>,
     require_digest: bool,
 }
 
-impl DownloadOptions {
-    /// No progress reports; an asset without a digest is saved, checked by size.
-    pub fn new() -> Self {
-        Self::default()
+/// A download of an asset to a file; set what differs from the defaults, then await it.
+/// Made by [`AssetHandle::download_to`](crate::AssetHandle::download_to).
+///
+/// By default there are no progress reports, and an asset without a digest is saved,
+/// checked by its size ([`SavedAsset::verification`] says so).
+#[must_use = "nothing is downloaded until this is awaited"]
+#[derive(Debug, Clone)]
+pub struct DownloadTo {
+    client: Client,
+    owner: String,
+    repo: String,
+    asset: ReleaseAsset,
+    target: PathBuf,
+    options: DownloadOptions,
+}
+
+impl DownloadTo {
+    pub(crate) fn new(
+        client: Client,
+        owner: String,
+        repo: String,
+        asset: ReleaseAsset,
+        target: PathBuf,
+    ) -> Self {
+        Self {
+            client,
+            owner,
+            repo,
+            asset,
+            target,
+            options: DownloadOptions::default(),
+        }
     }
 
-    /// Reports the bytes saved as they arrive (see [`Progress`]).
+    /// Reports the bytes saved as they arrive (see [`Progress`]); a resumed download starts
+    /// from the bytes already there.
     pub fn progress(mut self, progress: Progress) -> Self {
-        self.progress = Some(progress);
+        self.options.progress = Some(progress);
         self
     }
 
     /// Refuses, before downloading anything, an asset whose bytes cannot be checked against
     /// a digest ([`Error::Unverifiable`]).
     pub fn require_digest(mut self) -> Self {
-        self.require_digest = true;
+        self.options.require_digest = true;
         self
+    }
+}
+
+impl std::future::IntoFuture for DownloadTo {
+    type Output = Result<SavedAsset, Error>;
+    type IntoFuture = crate::handles::Pending<SavedAsset>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            self.client
+                .save_asset(
+                    &self.owner,
+                    &self.repo,
+                    &self.asset,
+                    &self.target,
+                    &self.options,
+                )
+                .await
+        })
     }
 }
 
@@ -123,75 +163,7 @@ pub fn local_file_name(name: &str) -> Option<&str> {
 }
 
 impl Client {
-    /// Downloads `asset` of `owner/repo` to `target`, verifying its size and `digest`.
-    ///
-    /// ```no_run
-    /// # async fn run(client: github_release_assets::Client, asset: github_release_assets::types::ReleaseAsset) -> Result<(), github_release_assets::Error> {
-    /// let saved = client.download_asset_to("octocat", "hello-world", &asset, "dist/tool.zip").await?;
-    /// println!("{} bytes, sha256 {}", saved.size, saved.sha256);
-    /// # Ok(()) }
-    /// ```
-    pub async fn download_asset_to(
-        &self,
-        owner: &str,
-        repo: &str,
-        asset: &ReleaseAsset,
-        target: impl AsRef<Path>,
-    ) -> Result<SavedAsset, Error> {
-        self.save_asset(owner, repo, asset, target.as_ref(), &DownloadOptions::new())
-            .await
-    }
-
-    /// As [`Client::download_asset_to`], with [`DownloadOptions`]: progress reports, and
-    /// whether an asset without a digest is an error.
-    ///
-    /// ```no_run
-    /// # async fn run(client: github_release_assets::Client, asset: github_release_assets::types::ReleaseAsset) -> Result<(), github_release_assets::Error> {
-    /// use github_release_assets::DownloadOptions;
-    /// let saved = client
-    ///     .download_asset_with("octocat", "hello-world", &asset, "dist/tool.zip", DownloadOptions::new().require_digest())
-    ///     .await?;
-    /// println!("{}: {}", saved.path.display(), saved.verification);
-    /// # Ok(()) }
-    /// ```
-    pub async fn download_asset_with(
-        &self,
-        owner: &str,
-        repo: &str,
-        asset: &ReleaseAsset,
-        target: impl AsRef<Path>,
-        options: DownloadOptions,
-    ) -> Result<SavedAsset, Error> {
-        self.save_asset(owner, repo, asset, target.as_ref(), &options)
-            .await
-    }
-
-    /// As [`Client::download_asset_to`], reporting the bytes saved as they arrive (a
-    /// resumed download starts from the bytes already there).
-    ///
-    /// ```no_run
-    /// # async fn run(client: github_release_assets::Client, asset: github_release_assets::types::ReleaseAsset) -> Result<(), github_release_assets::Error> {
-    /// use github_release_assets::Progress;
-    /// let progress = Progress::new(|done, total| eprint!("\r{done}/{total} bytes"));
-    /// client
-    ///     .download_asset_to_with_progress("octocat", "hello-world", &asset, "dist/tool.zip", progress)
-    ///     .await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn download_asset_to_with_progress(
-        &self,
-        owner: &str,
-        repo: &str,
-        asset: &ReleaseAsset,
-        target: impl AsRef<Path>,
-        progress: Progress,
-    ) -> Result<SavedAsset, Error> {
-        let options = DownloadOptions::new().progress(progress);
-        self.save_asset(owner, repo, asset, target.as_ref(), &options)
-            .await
-    }
-
-    async fn save_asset(
+    pub(crate) async fn save_asset(
         &self,
         owner: &str,
         repo: &str,

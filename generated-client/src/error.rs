@@ -111,7 +111,7 @@ pub enum Error {
         reason: String,
     },
     /// The asset's bytes cannot be checked against a digest, and the caller required one
-    /// ([`crate::DownloadOptions::require_digest`]). Nothing was downloaded.
+    /// ([`crate::DownloadTo::require_digest`]). Nothing was downloaded.
     #[error(
         "{name:?} cannot be verified: {reason}; nothing was downloaded (download without requiring a digest to accept its size alone)"
     )]

@@ -15,23 +15,12 @@ use crate::{Client, Error};
 pub const PER_PAGE: u32 = 100;
 
 impl Client {
-    /// Every asset of a release, page after page, as a stream.
-    ///
-    /// ```no_run
-    /// # async fn run(client: github_release_assets::Client) -> Result<(), github_release_assets::Error> {
-    /// use futures_util::TryStreamExt;
-    /// let mut assets = std::pin::pin!(client.release_assets("octocat", "hello-world", 1));
-    /// while let Some(asset) = assets.try_next().await? {
-    ///     println!("{}", asset.name);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn release_assets(
+    pub(crate) fn release_assets(
         &self,
         owner: &str,
         repo: &str,
         release_id: i64,
-    ) -> impl Stream<Item = Result<ReleaseAsset, Error>> + Send + '_ {
+    ) -> impl Stream<Item = Result<ReleaseAsset, Error>> + Send + use<> {
         let url = format!(
             "{}/repos/{}/{}/releases/{release_id}/assets?per_page={PER_PAGE}",
             self.baseurl(),
@@ -41,12 +30,11 @@ impl Client {
         self.paginate(url, "repos/list-release-assets")
     }
 
-    /// Every release of a repository, newest first, page after page, as a stream.
-    pub fn releases(
+    pub(crate) fn releases(
         &self,
         owner: &str,
         repo: &str,
-    ) -> impl Stream<Item = Result<Release, Error>> + Send + '_ {
+    ) -> impl Stream<Item = Result<Release, Error>> + Send + use<> {
         let url = format!(
             "{}/repos/{}/{}/releases?per_page={PER_PAGE}",
             self.baseurl(),
@@ -56,8 +44,7 @@ impl Client {
         self.paginate(url, "repos/list-releases")
     }
 
-    /// Every asset of a release, collected.
-    pub async fn all_release_assets(
+    pub(crate) async fn all_release_assets(
         &self,
         owner: &str,
         repo: &str,
@@ -66,16 +53,13 @@ impl Client {
         collect(self.release_assets(owner, repo, release_id)).await
     }
 
-    /// Every release of a repository, collected.
-    pub async fn all_releases(&self, owner: &str, repo: &str) -> Result<Vec<Release>, Error> {
-        collect(self.releases(owner, repo)).await
-    }
-
+    /// The items of every page from `first` on. The stream owns a clone of the client, so
+    /// it outlives the handle that made it.
     fn paginate<T>(
         &self,
         first: String,
         operation: &'static str,
-    ) -> impl Stream<Item = Result<T, Error>> + Send + '_
+    ) -> impl Stream<Item = Result<T, Error>> + Send + use<T>
     where
         T: DeserializeOwned + Send + 'static,
     {
@@ -89,28 +73,32 @@ impl Client {
             next: Some(first),
             seen: Vec::new(),
         };
-        futures_util::stream::unfold(Some(state), move |state| async move {
-            let mut state = state?;
-            loop {
-                if let Some(item) = state.items.pop_front() {
-                    return Some((Ok(item), Some(state)));
-                }
-                let url = state.next.take()?;
-                if state.seen.contains(&url) {
-                    let error = Error::Decode {
-                        reason: format!("the Link header leads back to {url}"),
-                        excerpt: String::new(),
-                    };
-                    return Some((Err(error), None));
-                }
-                state.seen.push(url.clone());
-                match self.page::<T>(&url, operation).await {
-                    Ok((items, next)) => {
-                        state.items = items.into();
-                        state.next = next;
+        let client = self.clone();
+        futures_util::stream::unfold(Some(state), move |state| {
+            let client = client.clone();
+            async move {
+                let mut state = state?;
+                loop {
+                    if let Some(item) = state.items.pop_front() {
+                        return Some((Ok(item), Some(state)));
                     }
-                    // An error ends the stream.
-                    Err(error) => return Some((Err(error), None)),
+                    let url = state.next.take()?;
+                    if state.seen.contains(&url) {
+                        let error = Error::Decode {
+                            reason: format!("the Link header leads back to {url}"),
+                            excerpt: String::new(),
+                        };
+                        return Some((Err(error), None));
+                    }
+                    state.seen.push(url.clone());
+                    match client.page::<T>(&url, operation).await {
+                        Ok((items, next)) => {
+                            state.items = items.into();
+                            state.next = next;
+                        }
+                        // An error ends the stream.
+                        Err(error) => return Some((Err(error), None)),
+                    }
                 }
             }
         })

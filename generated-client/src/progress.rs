@@ -15,15 +15,16 @@ use futures_util::Stream;
 /// ```
 /// use std::sync::atomic::{AtomicU64, Ordering};
 /// use std::sync::Arc;
-/// use github_release_assets::{Progress, UploadOptions};
+/// use github_release_assets::Progress;
 ///
 /// let moved = Arc::new(AtomicU64::new(0));
 /// let seen = moved.clone();
 /// let progress = Progress::new(move |done, _total| seen.store(done, Ordering::Relaxed));
-/// let options = UploadOptions::new("tool.zip").progress(progress.clone());
+/// // Given the same way both ways:
+/// // release.upload(path).progress(progress.clone()).await?;
+/// // asset.download_to(path).progress(progress.clone()).await?;
 /// progress.report(512, 1024);
 /// assert_eq!(moved.load(Ordering::Relaxed), 512);
-/// # let _ = options;
 /// ```
 #[derive(Clone)]
 pub struct Progress(Arc<dyn Fn(u64, u64) + Send + Sync>);

@@ -74,14 +74,7 @@ impl ReleaseAsset {
 impl Client {
     /// The release tagged `tag`, drafts included: GitHub's tag look-up first, and when it
     /// finds nothing (it never returns drafts), the repository's releases, listed.
-    ///
-    /// ```no_run
-    /// # async fn run(client: github_release_assets::Client) -> Result<(), github_release_assets::Error> {
-    /// let release = client.release_by_tag("octocat", "hello-world", "v1.2.0").await?;
-    /// println!("{} is a draft: {}", release.tag_name, release.draft);
-    /// # Ok(()) }
-    /// ```
-    pub async fn release_by_tag(
+    pub(crate) async fn release_by_tag(
         &self,
         owner: &str,
         repo: &str,
@@ -109,18 +102,8 @@ impl Client {
         Err(not_found)
     }
 
-    /// Publishes a draft release (`draft: false`), returning it as GitHub now has it. On a
-    /// repository with immutable releases, its assets are locked from then on.
-    ///
-    /// ```no_run
-    /// # async fn run(client: github_release_assets::Client) -> Result<(), github_release_assets::Error> {
-    /// let draft = client.release_by_tag("octocat", "hello-world", "v1.2.0").await?;
-    /// // ... upload the assets to the draft, then:
-    /// let published = client.publish_release("octocat", "hello-world", draft.id).await?;
-    /// assert!(!published.draft);
-    /// # Ok(()) }
-    /// ```
-    pub async fn publish_release(
+    /// Publishes a draft release (`draft: false`), returning it as GitHub now has it.
+    pub(crate) async fn publish_release(
         &self,
         owner: &str,
         repo: &str,
@@ -139,28 +122,6 @@ impl Client {
             .await
     }
 
-    /// Deletes asset `asset_id` of `release`, refused before sending when the release's
-    /// assets are locked ([`Release::assets_locked`]).
-    ///
-    /// ```no_run
-    /// # async fn run(client: github_release_assets::Client) -> Result<(), github_release_assets::Error> {
-    /// let release = client.release_by_tag("octocat", "hello-world", "v1.2.0").await?;
-    /// if let Some(asset) = release.assets.iter().find(|a| a.name == "old.zip") {
-    ///     client.delete_asset("octocat", "hello-world", &release, asset.id).await?;
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub async fn delete_asset(
-        &self,
-        owner: &str,
-        repo: &str,
-        release: &Release,
-        asset_id: i64,
-    ) -> Result<(), Error> {
-        release.ensure_assets_unlocked("delete an asset")?;
-        self.delete_asset_unchecked(owner, repo, asset_id).await
-    }
-
     /// DELETE of an asset, with no look at its release.
     pub(crate) async fn delete_asset_unchecked(
         &self,
@@ -176,30 +137,6 @@ impl Client {
             .send()
             .await
             .map(|_| ())
-    }
-
-    /// Renames or relabels asset `asset_id` of `release` (`None` leaves a field as it is),
-    /// refused before sending when the release's assets are locked.
-    ///
-    /// ```no_run
-    /// # async fn run(client: github_release_assets::Client) -> Result<(), github_release_assets::Error> {
-    /// let release = client.release_by_tag("octocat", "hello-world", "v1.2.0").await?;
-    /// let asset = &release.assets[0];
-    /// client.edit_asset("octocat", "hello-world", &release, asset.id, None, Some("Linux x64")).await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn edit_asset(
-        &self,
-        owner: &str,
-        repo: &str,
-        release: &Release,
-        asset_id: i64,
-        name: Option<&str>,
-        label: Option<&str>,
-    ) -> Result<ReleaseAsset, Error> {
-        release.ensure_assets_unlocked("edit an asset")?;
-        self.edit_asset_unchecked(owner, repo, asset_id, name, label)
-            .await
     }
 
     /// PATCH of an asset's name and label, with no look at its release.

@@ -17,23 +17,25 @@
 //!
 //! **A 502.** GitHub warns that an upload answered 502 may leave an empty asset in state
 //! `starter` under that name, which blocks the name. It is found and deleted, and the
-//! upload is tried again, at most [`UploadOptions::retries_after_502`] times. An asset
+//! upload is tried again, at most [`Upload::retries_after_502`] times. An asset
 //! `uploaded` under the name with the size and digest of the bytes sent is this upload,
 //! which arrived before the 502 did: it is the result.
 //!
 //! **Immutable releases.** Nothing is sent to a release whose assets are locked
 //! ([`Release::assets_locked`]): the upload fails at once with [`Error::ImmutableRelease`].
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 
 use futures_util::Stream;
 
 use crate::client::UploadUrl;
 use crate::file_chunks::{CHUNK, file_chunks};
+use crate::handles::{AssetHandle, ReleaseHandle};
 use crate::progress::{Counted, Progress};
 use crate::sent_digest::{SentDigest, digest_matches, hashed};
 use crate::types::{Release, ReleaseAsset};
+use crate::verify::Verification;
 use crate::{Client, Error};
 
 /// What to do when the release already has an asset of the name.
@@ -49,17 +51,9 @@ pub enum IfExists {
     Replace,
 }
 
-/// How to upload.
-///
-/// ```
-/// use github_release_assets::{IfExists, UploadOptions};
-/// let options = UploadOptions::new("tool-1.0-linux.tar.gz")
-///     .label("Linux (x86_64)")
-///     .if_exists(IfExists::Replace);
-/// assert_eq!(options.media_type(), "application/gzip");
-/// ```
+/// How to upload: what the [`Upload`] builder collects.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UploadOptions {
+pub(crate) struct UploadOptions {
     name: String,
     label: Option<String>,
     content_type: Option<String>,
@@ -69,11 +63,12 @@ pub struct UploadOptions {
 }
 
 /// The bytes of one upload attempt.
-type UploadStream = Pin<Box<dyn Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + Sync>>;
+pub(crate) type UploadStream =
+    Pin<Box<dyn Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + Sync>>;
 
 impl UploadOptions {
     /// Uploads under `name` (GitHub may rename special characters).
-    pub fn new(name: impl Into<String>) -> Self {
+    pub(crate) fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
             label: None,
@@ -82,6 +77,134 @@ impl UploadOptions {
             retries_after_502: 2,
             progress: None,
         }
+    }
+
+    /// A label shown in place of the name.
+    pub(crate) fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// The media type; without it, one is guessed from the name's extension.
+    pub(crate) fn content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+
+    /// What to do when an asset of the name exists.
+    pub(crate) fn if_exists(mut self, if_exists: IfExists) -> Self {
+        self.if_exists = if_exists;
+        self
+    }
+
+    /// How many times to try again after a 502 (2 unless set; 0 to never).
+    pub(crate) fn retries_after_502(mut self, retries: u32) -> Self {
+        self.retries_after_502 = retries;
+        self
+    }
+
+    /// Reports the bytes sent as the upload goes (see [`Progress`]).
+    pub(crate) fn progress(mut self, progress: Progress) -> Self {
+        self.progress = Some(progress);
+        self
+    }
+
+    /// The media type the upload is sent with.
+    pub(crate) fn media_type(&self) -> String {
+        self.content_type.clone().unwrap_or_else(|| {
+            mime_guess::from_path(&self.name)
+                .first_or_octet_stream()
+                .essence_str()
+                .to_owned()
+        })
+    }
+}
+
+/// What an upload did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UploadOutcome {
+    /// There was no asset of the name; now there is.
+    Created,
+    /// An asset of the name was replaced ([`Upload::replace`]).
+    Replaced,
+    /// An asset of the name was there and was kept ([`Upload::skip_existing`]); nothing
+    /// was sent.
+    Kept,
+}
+
+/// What an upload gives: the asset, what happened, and what its bytes were checked against.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Uploaded {
+    /// The asset now under the name.
+    pub asset: AssetHandle,
+    /// Created, replaced, or kept.
+    pub outcome: UploadOutcome,
+    /// What GitHub's answer was checked against: the sha256 of the bytes sent (when GitHub
+    /// gave a digest), or their size alone. `None` for a kept asset, which was not compared
+    /// with the file ([`AssetHandle::compare_file`] does that).
+    pub verification: Option<Verification>,
+}
+
+/// What is uploaded: a file, or a stream of known length.
+pub(crate) enum Source {
+    Path(PathBuf),
+    Stream { stream: UploadStream, length: u64 },
+}
+
+/// An upload to a release; set what differs from the defaults, then await it. Made by
+/// [`ReleaseHandle::upload`] and [`ReleaseHandle::upload_stream`].
+///
+/// By default the asset is named after the file, its media type guessed from the name, an
+/// asset of the same name is an error ([`Error::AlreadyExists`]), and a 502 is cleaned up
+/// and retried twice.
+#[must_use = "nothing is uploaded until this is awaited"]
+pub struct Upload {
+    release: ReleaseHandle,
+    source: Source,
+    name: Option<String>,
+    label: Option<String>,
+    content_type: Option<String>,
+    if_exists: IfExists,
+    retries_after_502: Option<u32>,
+    progress: Option<Progress>,
+}
+
+impl std::fmt::Debug for Upload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let source = match &self.source {
+            Source::Path(path) => format!("{}", path.display()),
+            Source::Stream { length, .. } => format!("a stream of {length} bytes"),
+        };
+        f.debug_struct("Upload")
+            .field("release", &self.release)
+            .field("source", &source)
+            .field("name", &self.name)
+            .field("label", &self.label)
+            .field("if_exists", &self.if_exists)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Upload {
+    pub(crate) fn new(release: ReleaseHandle, source: Source) -> Self {
+        Self {
+            release,
+            source,
+            name: None,
+            label: None,
+            content_type: None,
+            if_exists: IfExists::Fail,
+            retries_after_502: None,
+            progress: None,
+        }
+    }
+
+    /// The asset's name (the file's name unless set; GitHub may rename special characters).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
     }
 
     /// A label shown in place of the name.
@@ -96,75 +219,115 @@ impl UploadOptions {
         self
     }
 
-    /// What to do when an asset of the name exists.
+    /// Replaces an asset of the same name, never leaving the release without one: the
+    /// bytes go up under a temporary name and are checked, then the old asset is deleted and
+    /// the new one renamed (keeping the old label unless [`Upload::label`] is given).
+    pub fn replace(self) -> Self {
+        self.if_exists(IfExists::Replace)
+    }
+
+    /// Keeps a complete asset of the same name and uploads nothing
+    /// ([`UploadOutcome::Kept`]).
+    pub fn skip_existing(self) -> Self {
+        self.if_exists(IfExists::Skip)
+    }
+
+    /// What to do when an asset of the name exists, as a value (for a choice made at run
+    /// time); [`Upload::replace`] and [`Upload::skip_existing`] say it in a word.
     pub fn if_exists(mut self, if_exists: IfExists) -> Self {
         self.if_exists = if_exists;
         self
     }
 
-    /// How many times to try again after a 502 (2 unless set; 0 to never).
+    /// How many times to try again after a 502 (2 unless set; a stream is never retried).
     pub fn retries_after_502(mut self, retries: u32) -> Self {
-        self.retries_after_502 = retries;
+        self.retries_after_502 = Some(retries);
         self
     }
 
-    /// Reports the bytes sent as the upload goes (see [`Progress`]).
+    /// Reports the bytes sent as they go (see [`Progress`]).
     pub fn progress(mut self, progress: Progress) -> Self {
         self.progress = Some(progress);
         self
     }
 
-    /// The media type the upload is sent with.
-    pub fn media_type(&self) -> String {
-        self.content_type.clone().unwrap_or_else(|| {
-            mime_guess::from_path(&self.name)
-                .first_or_octet_stream()
-                .essence_str()
-                .to_owned()
+    async fn run(self) -> Result<Uploaded, Error> {
+        let Upload {
+            release,
+            source,
+            name,
+            label,
+            content_type,
+            if_exists,
+            retries_after_502,
+            progress,
+        } = self;
+        let name = match (name, &source) {
+            (Some(name), _) => name,
+            (None, Source::Path(path)) => path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .ok_or_else(|| Error::Io {
+                    path: path.clone(),
+                    source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "no file name"),
+                })?,
+            (None, Source::Stream { .. }) => {
+                return Err(Error::InvalidRequest(
+                    "a streamed upload needs a name".into(),
+                ));
+            }
+        };
+        let mut options = UploadOptions::new(name).if_exists(if_exists);
+        if let Some(label) = label {
+            options = options.label(label);
+        }
+        if let Some(content_type) = content_type {
+            options = options.content_type(content_type);
+        }
+        if let Some(retries) = retries_after_502 {
+            options = options.retries_after_502(retries);
+        }
+        if let Some(progress) = progress {
+            options = options.progress(progress);
+        }
+        let client = release.client();
+        let (asset, outcome) = match source {
+            Source::Path(path) => client.upload_path(&release, &path, &options).await?,
+            Source::Stream { stream, length } => {
+                client
+                    .upload_stream(&release, stream, length, &options)
+                    .await?
+            }
+        };
+        // The library compared GitHub's digest with the bytes sent whenever it gave one.
+        let verification = (outcome != UploadOutcome::Kept)
+            .then(|| Verification::of_digest(asset.digest.as_deref()));
+        Ok(Uploaded {
+            asset: release.uploaded(asset),
+            outcome,
+            verification,
         })
     }
 }
 
+impl std::future::IntoFuture for Upload {
+    type Output = Result<Uploaded, Error>;
+    type IntoFuture = crate::handles::Pending<Uploaded>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
+    }
+}
+
 impl Client {
-    /// Uploads the file at `path` to `release`; the name, unless `options` says
-    /// otherwise, is the file's. The file is streamed: memory stays flat whatever its size.
-    /// The asset returned was checked against the bytes sent: its size, and, when it has a
-    /// `digest`, that too (an asset returned without one was checked by size alone: GitHub
-    /// gave none, even when asked again). [`IfExists::Skip`] returns the asset that was there,
-    /// unchecked against the file: [`crate::compare_file`] compares them.
-    ///
-    /// ```no_run
-    /// # async fn run(client: github_release_assets::Client, release: github_release_assets::types::Release) -> Result<(), github_release_assets::Error> {
-    /// use github_release_assets::{IfExists, UploadOptions};
-    /// let asset = client
-    ///     .upload_asset_from_path(&release, "dist/tool.zip", Some(UploadOptions::new("tool.zip").if_exists(IfExists::Replace)))
-    ///     .await?;
-    /// println!("uploaded {} ({} bytes)", asset.name, asset.size);
-    /// # Ok(()) }
-    /// ```
-    pub async fn upload_asset_from_path(
+    /// Uploads the file at `path` to `release`. The file is streamed: memory stays flat
+    /// whatever its size, and a 502 opens it again for the retry.
+    pub(crate) async fn upload_path(
         &self,
         release: &Release,
-        path: impl AsRef<Path>,
-        options: Option<UploadOptions>,
-    ) -> Result<ReleaseAsset, Error> {
-        let path = path.as_ref();
-        let options = match options {
-            Some(options) => options,
-            None => {
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .ok_or_else(|| Error::Io {
-                        path: path.to_owned(),
-                        source: std::io::Error::new(
-                            std::io::ErrorKind::InvalidInput,
-                            "no file name",
-                        ),
-                    })?;
-                UploadOptions::new(name)
-            }
-        };
+        path: &Path,
+        options: &UploadOptions,
+    ) -> Result<(ReleaseAsset, UploadOutcome), Error> {
         let open = || async {
             let io = |source| Error::Io {
                 path: path.to_owned(),
@@ -188,26 +351,20 @@ impl Client {
                 digest,
             })
         };
-        self.upload_with(release, &options, open).await
+        self.upload_with(release, options, open).await
     }
 
     /// Uploads `length` bytes from `stream` to `release`. A stream cannot be read twice,
-    /// so a 502 is cleaned up but not retried here; upload from a path to have it retried.
-    pub async fn upload_asset_from_stream<S>(
+    /// so a 502 is cleaned up but not retried.
+    pub(crate) async fn upload_stream(
         &self,
         release: &Release,
-        stream: S,
+        stream: UploadStream,
         length: u64,
-        options: UploadOptions,
-    ) -> Result<ReleaseAsset, Error>
-    where
-        S: futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>>
-            + Send
-            + Sync
-            + 'static,
-    {
-        let options = options.retries_after_502(0);
-        let mut body: Option<UploadStream> = Some(Box::pin(stream));
+        options: &UploadOptions,
+    ) -> Result<(ReleaseAsset, UploadOutcome), Error> {
+        let options = options.clone().retries_after_502(0);
+        let mut body = Some(stream);
         let open = || {
             let body = body.take();
             async move {
@@ -228,7 +385,7 @@ impl Client {
         release: &Release,
         options: &UploadOptions,
         mut open: F,
-    ) -> Result<ReleaseAsset, Error>
+    ) -> Result<(ReleaseAsset, UploadOutcome), Error>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<Attempt, Error>>,
@@ -247,7 +404,7 @@ impl Client {
         {
             if existing.is_uploaded() {
                 if options.if_exists == IfExists::Skip {
-                    return Ok(existing);
+                    return Ok((existing, UploadOutcome::Kept));
                 }
                 replacing = Some(existing);
             } else {
@@ -255,14 +412,14 @@ impl Client {
                 self.delete_asset_by_id(&target, existing.id).await?;
             }
         }
-        let upload = Upload {
+        let upload = Sending {
             uploads: &uploads,
             target: &target,
             options,
         };
         match replacing {
-            None => {
-                self.send_upload(
+            None => self
+                .send_upload(
                     &upload,
                     &options.name,
                     options.label.as_deref(),
@@ -270,8 +427,11 @@ impl Client {
                     open,
                 )
                 .await
-            }
-            Some(old) => self.replace(&upload, old, first, open).await,
+                .map(|asset| (asset, UploadOutcome::Created)),
+            Some(old) => self
+                .replace(&upload, old, first, open)
+                .await
+                .map(|asset| (asset, UploadOutcome::Replaced)),
         }
     }
 
@@ -283,7 +443,7 @@ impl Client {
     /// ([`Error::ReplaceIncomplete`] names the new asset then).
     async fn replace<F, Fut>(
         &self,
-        upload: &Upload<'_>,
+        upload: &Sending<'_>,
         old: ReleaseAsset,
         first: Attempt,
         open: F,
@@ -360,7 +520,7 @@ impl Client {
     /// answer against what was sent: its size, and its `digest` against the bytes' sha256.
     async fn send_upload<F, Fut>(
         &self,
-        upload: &Upload<'_>,
+        upload: &Sending<'_>,
         name: &str,
         label: Option<&str>,
         first: Attempt,
@@ -575,7 +735,7 @@ struct Attempt {
 }
 
 /// Where an upload goes and how.
-struct Upload<'a> {
+struct Sending<'a> {
     uploads: &'a Client,
     target: &'a UploadUrl,
     options: &'a UploadOptions,

@@ -1,5 +1,7 @@
 //! A token source is asked before each request to the API host, never for another host.
 
+mod support;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -81,7 +83,9 @@ async fn the_source_is_not_asked_for_the_storage_host() {
         .build()
         .unwrap();
     client
-        .download_release_asset("o", "r", 1)
+        .repo("o", "r")
+        .asset_from(support::example_asset(1))
+        .stream()
         .await
         .unwrap()
         .bytes()

@@ -1,6 +1,8 @@
 //! Downloading an asset's bytes: 200 from the API, or 302 to storage followed without
 //! the token.
 
+mod support;
+
 use github_release_assets::{Client, Error};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -20,7 +22,12 @@ async fn a_200_streams_the_bytes_from_the_api() {
         .mount(&api)
         .await;
     let client = Client::builder(api.uri()).token(TOKEN).build().unwrap();
-    let download = client.download_release_asset("o", "r", 7).await.unwrap();
+    let download = client
+        .repo("o", "r")
+        .asset_from(support::example_asset(7))
+        .stream()
+        .await
+        .unwrap();
     assert_eq!(download.redirects(), 0);
     assert_eq!(download.content_length(), Some(11));
     assert_eq!(&download.bytes().await.unwrap()[..], b"asset bytes");
@@ -53,7 +60,12 @@ async fn a_302_is_followed_to_storage_without_authorization() {
         .mount(&storage)
         .await;
     let client = Client::builder(api.uri()).token(TOKEN).build().unwrap();
-    let download = client.download_release_asset("o", "r", 7).await.unwrap();
+    let download = client
+        .repo("o", "r")
+        .asset_from(support::example_asset(7))
+        .stream()
+        .await
+        .unwrap();
     assert_eq!(download.redirects(), 1);
     assert_eq!(&download.bytes().await.unwrap()[..], b"from storage");
     let hop = &storage.received_requests().await.unwrap()[0];
@@ -75,7 +87,9 @@ async fn a_404_is_not_found() {
         .await;
     let client = Client::builder(api.uri()).build().unwrap();
     let error = client
-        .download_release_asset("o", "r", 7)
+        .repo("o", "r")
+        .asset_from(support::example_asset(7))
+        .stream()
         .await
         .unwrap_err();
     assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
@@ -90,7 +104,9 @@ async fn a_redirect_loop_ends() {
         .await;
     let client = Client::builder(api.uri()).build().unwrap();
     let error = client
-        .download_release_asset("o", "r", 7)
+        .repo("o", "r")
+        .asset_from(support::example_asset(7))
+        .stream()
         .await
         .unwrap_err();
     assert_eq!(error.status(), Some(302), "{error:?}");

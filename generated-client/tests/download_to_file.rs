@@ -45,7 +45,9 @@ async fn saves_the_verified_bytes_and_leaves_no_partial_file() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("tool.bin");
     let saved = client
-        .download_asset_to("o", "r", &asset, &target)
+        .repo("o", "r")
+        .asset_from(asset.clone())
+        .download_to(&target)
         .await
         .unwrap();
     assert_eq!(std::fs::read(&target).unwrap(), bytes);
@@ -85,7 +87,9 @@ async fn a_digest_mismatch_leaves_no_file() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("b.bin");
     let error = client
-        .download_asset_to("o", "r", &asset, &target)
+        .repo("o", "r")
+        .asset_from(asset.clone())
+        .download_to(&target)
         .await
         .unwrap_err();
     assert!(matches!(error, Error::DigestMismatch { .. }), "{error:?}");
@@ -102,7 +106,9 @@ async fn an_interrupted_download_resumes_and_is_still_verified() {
 
     github.inject(Host::Storage, Fault::CutMidBody);
     let error = client
-        .download_asset_to("o", "r", &asset, &target)
+        .repo("o", "r")
+        .asset_from(asset.clone())
+        .download_to(&target)
         .await
         .unwrap_err();
     assert!(
@@ -124,7 +130,10 @@ async fn an_interrupted_download_resumes_and_is_still_verified() {
         log.lock().unwrap().push((done, total));
     });
     let saved = client
-        .download_asset_to_with_progress("o", "r", &asset, &target, progress)
+        .repo("o", "r")
+        .asset_from(asset.clone())
+        .download_to(&target)
+        .progress(progress)
         .await
         .unwrap();
     assert_eq!(saved.resumed_from, kept);
@@ -149,7 +158,9 @@ async fn an_html_page_with_status_200_is_not_saved() {
     let target = dir.path().join("tool.bin");
     github.inject(Host::Api, Fault::HtmlPage);
     match client
-        .download_asset_to("o", "r", &asset, &target)
+        .repo("o", "r")
+        .asset_from(asset.clone())
+        .download_to(&target)
         .await
         .unwrap_err()
     {
@@ -173,7 +184,9 @@ async fn a_missing_asset_is_not_found_and_creates_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("gone.bin");
     let error = client
-        .download_asset_to("o", "r", &asset, &target)
+        .repo("o", "r")
+        .asset_from(asset.clone())
+        .download_to(&target)
         .await
         .unwrap_err();
     assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
@@ -190,7 +203,9 @@ async fn a_partial_file_is_resumed_only_by_its_own_asset() {
     let target = dir.path().join("tool.bin");
     github.inject(Host::Storage, Fault::CutMidBody);
     client
-        .download_asset_to("o", "r", &asset, &target)
+        .repo("o", "r")
+        .asset_from(asset.clone())
+        .download_to(&target)
         .await
         .unwrap_err();
     assert!(partial_path(&target, asset.id).unwrap().exists());
@@ -212,7 +227,9 @@ async fn a_partial_file_is_resumed_only_by_its_own_asset() {
     // No digest to catch a splice: the size alone must not be trusted.
     other.digest = None;
     let saved = client
-        .download_asset_to("o", "r", &other, &target)
+        .repo("o", "r")
+        .asset_from(other.clone())
+        .download_to(&target)
         .await
         .unwrap();
     assert_eq!(saved.resumed_from, 0);
@@ -255,7 +272,9 @@ async fn a_resume_answered_from_the_wrong_byte_is_refused() {
     let part = partial_path(&target, asset.id).unwrap();
     std::fs::write(&part, &bytes[..400]).unwrap();
     let error = client
-        .download_asset_to("o", "r", &asset, &target)
+        .repo("o", "r")
+        .asset_from(asset.clone())
+        .download_to(&target)
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Decode { .. }), "{error:?}");
@@ -273,7 +292,9 @@ async fn a_partial_answer_to_a_whole_request_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("tool.bin");
     let error = client
-        .download_asset_to("o", "r", &asset, &target)
+        .repo("o", "r")
+        .asset_from(asset.clone())
+        .download_to(&target)
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Decode { .. }), "{error:?}");
@@ -332,7 +353,9 @@ mod planted {
         std::os::unix::fs::symlink(&p.victim, &p.part).unwrap();
 
         let saved = client
-            .download_asset_to("o", "r", &asset, &p.target)
+            .repo("o", "r")
+            .asset_from(asset.clone())
+            .download_to(&p.target)
             .await
             .unwrap();
         assert_eq!(saved.resumed_from, 0, "resumed from the file a link names");
@@ -353,7 +376,9 @@ mod planted {
         std::fs::hard_link(&p.victim, &p.part).unwrap();
 
         let saved = client
-            .download_asset_to("o", "r", &asset, &p.target)
+            .repo("o", "r")
+            .asset_from(asset.clone())
+            .download_to(&p.target)
             .await
             .unwrap();
         assert_eq!(
@@ -374,7 +399,9 @@ mod planted {
         std::os::unix::fs::symlink(&p.victim, &p.part).unwrap();
 
         client
-            .download_asset_to("o", "r", &asset, &p.target)
+            .repo("o", "r")
+            .asset_from(asset.clone())
+            .download_to(&p.target)
             .await
             .unwrap();
         assert!(
@@ -395,7 +422,9 @@ mod planted {
         std::os::unix::fs::symlink(&p.victim, &p.target).unwrap();
 
         client
-            .download_asset_to("o", "r", &asset, &p.target)
+            .repo("o", "r")
+            .asset_from(asset.clone())
+            .download_to(&p.target)
             .await
             .unwrap();
         assert_eq!(std::fs::read(&p.victim).unwrap(), b"precious");
@@ -412,7 +441,9 @@ mod planted {
         std::fs::create_dir(&p.part).unwrap();
 
         let saved = client
-            .download_asset_to("o", "r", &asset, &p.target)
+            .repo("o", "r")
+            .asset_from(asset.clone())
+            .download_to(&p.target)
             .await
             .unwrap();
         assert_eq!(saved.resumed_from, 0);
@@ -430,7 +461,9 @@ mod planted {
         std::fs::write(p.part.join("inside"), b"someone's").unwrap();
 
         match client
-            .download_asset_to("o", "r", &asset, &p.target)
+            .repo("o", "r")
+            .asset_from(asset.clone())
+            .download_to(&p.target)
             .await
             .unwrap_err()
         {
@@ -461,7 +494,9 @@ mod planted {
         std::fs::write(p.target.join("inside"), b"someone's").unwrap();
 
         match client
-            .download_asset_to("o", "r", &asset, &p.target)
+            .repo("o", "r")
+            .asset_from(asset.clone())
+            .download_to(&p.target)
             .await
             .unwrap_err()
         {
@@ -498,14 +533,18 @@ mod planted {
 
         github.inject(Host::Storage, Fault::CutMidBody);
         client
-            .download_asset_to("o", "r", &asset, &p.target)
+            .repo("o", "r")
+            .asset_from(asset.clone())
+            .download_to(&p.target)
             .await
             .unwrap_err();
         let kept = std::fs::symlink_metadata(&p.part).unwrap();
         assert!(kept.file_type().is_file(), "{:?}", kept.file_type());
         assert!(kept.len() > 0 && kept.len() < 400_000);
         let saved = client
-            .download_asset_to("o", "r", &asset, &p.target)
+            .repo("o", "r")
+            .asset_from(asset.clone())
+            .download_to(&p.target)
             .await
             .unwrap();
         assert_eq!(saved.resumed_from, kept.len());

@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use conformance::fake_github::{FakeGitHub, Fault, Host};
-use github_release_assets::{Client, Error, RetryPolicy, UploadOptions, partial_path};
+use futures_util::TryStreamExt;
+use github_release_assets::{AssetId, Client, Error, ReleaseId, RetryPolicy, partial_path};
 
 const TOKEN: &str = "ghs_faultmatrixtoken";
 
@@ -57,22 +58,9 @@ async fn run(operation: Operation, host: Host, fault: Fault) -> Result<String, E
         .retry(RetryPolicy::default().base_delay(Duration::from_millis(5)))
         .build()
         .unwrap();
-    let release = client
-        .operations()
-        .get_release()
-        .owner("o")
-        .repo("r")
-        .release_id(release_id)
-        .send()
-        .await?;
-    let asset = client
-        .operations()
-        .get_release_asset()
-        .owner("o")
-        .repo("r")
-        .asset_id(asset_id)
-        .send()
-        .await?;
+    let repo = client.repo("o", "r");
+    let release = repo.release(ReleaseId::new(release_id)).await?;
+    let asset = repo.asset(AssetId::new(asset_id)).await?;
     let dir = tempfile::tempdir().unwrap();
     github.inject(host, fault);
     let outcome = match operation {
@@ -85,21 +73,24 @@ async fn run(operation: Operation, host: Host, fault: Fault) -> Result<String, E
             .send()
             .await
             .map(|r| r.tag_name),
-        Operation::ListAssets => client
-            .all_release_assets("o", "r", release_id)
+        Operation::ListAssets => release
+            .assets()
+            .try_collect::<Vec<_>>()
             .await
             .map(|a| format!("{} assets", a.len())),
         Operation::Upload => {
             let path = dir.path().join("new.bin");
             std::fs::write(&path, &bytes).unwrap();
-            client
-                .upload_asset_from_path(&release, &path, Some(UploadOptions::new("new.bin")))
+            release
+                .upload(&path)
+                .name("new.bin")
                 .await
+                .map(|u| u.asset)
                 .map(|a| format!("uploaded {}", a.size))
         }
         Operation::Download => {
             let target = dir.path().join("seed.bin");
-            let result = client.download_asset_to("o", "r", &asset, &target).await;
+            let result = asset.download_to(&target).await;
             match &result {
                 Ok(_) => assert_eq!(std::fs::read(&target).unwrap(), bytes, "saved bytes differ"),
                 Err(_) => assert!(

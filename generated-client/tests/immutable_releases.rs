@@ -3,8 +3,8 @@
 //! anything that changes state is sent, and GitHub's own 422s told apart.
 
 use conformance::fake_github::{FakeGitHub, Fault, Host};
-use github_release_assets::types::Release;
-use github_release_assets::{Client, Error, IfExists, UploadOptions};
+use futures_util::TryStreamExt;
+use github_release_assets::{AssetId, Client, Error, IfExists, ReleaseHandle, ReleaseId};
 
 const TOKEN: &str = "ghs_immutabletoken";
 
@@ -49,40 +49,45 @@ async fn a_draft_is_found_by_tag_uploaded_to_then_published_and_locked() {
         .await
         .unwrap_err();
     assert!(matches!(by_tag, Error::NotFound { .. }), "{by_tag:?}");
-    let draft = client.release_by_tag("o", "r", "v1").await.unwrap();
+    let draft = client.repo("o", "r").release_by_tag("v1").await.unwrap();
     assert_eq!((draft.id, draft.draft), (id, true));
     assert!(!draft.assets_locked(), "a draft takes uploads");
 
     let dir = tempfile::tempdir().unwrap();
     let path = file(&dir, "tool.zip", b"the tool");
-    client
-        .upload_asset_from_path(&draft, &path, None)
-        .await
-        .unwrap();
-    let published = client.publish_release("o", "r", draft.id).await.unwrap();
+    draft.upload(&path).await.map(|u| u.asset).unwrap();
+    let published = draft.publish().await.unwrap();
     assert!(!published.draft);
     assert_eq!(published.immutable, Some(true));
     assert!(published.assets_locked());
     assert_eq!(published.assets.len(), 1);
     assert!(!github.release("o", "r", id).unwrap().draft);
     // Published: the tag look-up finds it now.
-    let found = client.release_by_tag("o", "r", "v1").await.unwrap();
+    let found = client.repo("o", "r").release_by_tag("v1").await.unwrap();
     assert_eq!(found.id, id);
 }
 
 #[tokio::test]
 async fn an_unknown_tag_is_still_not_found() {
     let (_github, client, _) = setup(true).await;
-    let error = client.release_by_tag("o", "r", "v9").await.unwrap_err();
+    let error = client
+        .repo("o", "r")
+        .release_by_tag("v9")
+        .await
+        .unwrap_err();
     assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
 }
 
 /// The published release, with one asset uploaded while it was a draft.
-async fn locked_release(github: &FakeGitHub, client: &Client, id: i64) -> Release {
+async fn locked_release(github: &FakeGitHub, client: &Client, id: i64) -> ReleaseHandle {
     github
         .add_asset("o", "r", id, "tool.zip", "application/zip", b"the tool")
         .unwrap();
-    client.publish_release("o", "r", id).await.unwrap()
+    client
+        .repo("o", "r")
+        .publish_release(ReleaseId::new(id))
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -95,29 +100,33 @@ async fn a_locked_release_refuses_upload_replace_delete_and_edit_before_sending(
     let path = file(&dir, "tool.zip", b"another tool");
 
     let mut refusals = vec![
-        client
-            .upload_asset_from_path(&release, &path, Some(UploadOptions::new("new.zip")))
+        release
+            .upload(&path)
+            .name("new.zip")
             .await
+            .map(|u| u.asset)
             .unwrap_err(),
-        client
-            .upload_asset_from_path(
-                &release,
-                &path,
-                Some(UploadOptions::new("tool.zip").if_exists(IfExists::Replace)),
-            )
+        release
+            .upload(&path)
+            .name("tool.zip")
+            .if_exists(IfExists::Replace)
             .await
-            .unwrap_err(),
-        client
-            .delete_asset("o", "r", &release, asset_id)
-            .await
+            .map(|u| u.asset)
             .unwrap_err(),
     ];
-    refusals.push(
-        client
-            .edit_asset("o", "r", &release, asset_id, Some("renamed.zip"), None)
-            .await
-            .unwrap_err(),
-    );
+    // Listed through the release, or found by id (its release then looked up by the tag
+    // in its download URL): either way the handle knows the release is locked.
+    let listed: Vec<_> = release.assets().try_collect().await.unwrap();
+    let by_id = client
+        .repo("o", "r")
+        .asset(AssetId::new(asset_id))
+        .await
+        .unwrap();
+    assert_eq!(by_id.release().map(|r| r.id), Some(id));
+    for asset in [&listed[0], &by_id] {
+        refusals.push(asset.delete().await.unwrap_err());
+        refusals.push(asset.edit().name("renamed.zip").await.unwrap_err());
+    }
     for error in &refusals {
         assert!(
             matches!(error, Error::ImmutableRelease { status: None, .. }),
@@ -185,16 +194,13 @@ async fn githubs_422s_about_immutability_are_typed_and_only_already_exists_is_a_
 
     // A duplicate name is the one 422 that means "already exists".
     let (github, client, id) = setup(true).await;
-    let draft = client.release_by_tag("o", "r", "v1").await.unwrap();
+    let draft = client.repo("o", "r").release_by_tag("v1").await.unwrap();
     github
         .add_asset("o", "r", id, "tool.zip", "application/zip", b"the tool")
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = file(&dir, "tool.zip", b"another");
-    let duplicate = client
-        .upload_asset_from_path(&draft, &path, None)
-        .await
-        .unwrap_err();
+    let duplicate = draft.upload(&path).await.map(|u| u.asset).unwrap_err();
     assert!(
         matches!(&duplicate, Error::AlreadyExists { name } if name == "tool.zip"),
         "{duplicate:?}"
@@ -207,17 +213,16 @@ async fn a_draft_of_an_immutable_repository_takes_a_replace() {
     github
         .add_asset("o", "r", id, "tool.zip", "application/zip", b"old tool")
         .unwrap();
-    let draft = client.release_by_tag("o", "r", "v1").await.unwrap();
+    let draft = client.repo("o", "r").release_by_tag("v1").await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = file(&dir, "tool.zip", b"new tool");
     github.inject(Host::Api, Fault::BadGateway);
-    let replaced = client
-        .upload_asset_from_path(
-            &draft,
-            &path,
-            Some(UploadOptions::new("tool.zip").if_exists(IfExists::Replace)),
-        )
+    let replaced = draft
+        .upload(&path)
+        .name("tool.zip")
+        .if_exists(IfExists::Replace)
         .await
+        .map(|u| u.asset)
         .unwrap();
     assert_eq!((replaced.name.as_str(), replaced.size), ("tool.zip", 8));
     let assets = github.assets("o", "r", id);

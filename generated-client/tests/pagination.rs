@@ -1,6 +1,8 @@
 //! Lists as streams against the fake GitHub: every page followed through `Link`, 100 at a
 //! time, and an error ends the stream.
 
+mod support;
+
 use conformance::fake_github::{FakeGitHub, Fault, Host};
 use futures_util::StreamExt;
 use github_release_assets::{Client, Error, RetryPolicy};
@@ -22,11 +24,17 @@ async fn every_asset_of_every_page_in_order() {
             .unwrap();
     }
     let client = Client::builder(github.api_url()).build().unwrap();
-    let assets = client.all_release_assets("o", "r", release).await.unwrap();
+    let release = support::release(&client, release).await;
+    let assets = support::all(release.assets()).await.unwrap();
     let names: Vec<String> = assets.iter().map(|a| a.name.clone()).collect();
     let expected: Vec<String> = (0..250).map(|i| format!("part-{i:03}.bin")).collect();
     assert_eq!(names, expected);
-    let pages: Vec<Option<String>> = github.requests().into_iter().map(|r| r.query).collect();
+    let pages: Vec<Option<String>> = github
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/assets"))
+        .map(|r| r.query)
+        .collect();
     assert_eq!(
         pages,
         [
@@ -41,11 +49,12 @@ async fn every_asset_of_every_page_in_order() {
 async fn releases_too_and_an_empty_list_is_empty() {
     let github = FakeGitHub::start().await.unwrap();
     let client = Client::builder(github.api_url()).build().unwrap();
-    assert!(client.all_releases("o", "r").await.unwrap().is_empty());
+    let repo = support::repo(&client);
+    assert!(support::all(repo.releases()).await.unwrap().is_empty());
     for i in 0..105 {
         github.create_release("o", "r", &format!("v{i}"));
     }
-    let releases = client.all_releases("o", "r").await.unwrap();
+    let releases = support::all(repo.releases()).await.unwrap();
     assert_eq!(releases.len(), 105);
     assert_eq!(releases[0].tag_name, "v104", "newest first");
 }
@@ -63,7 +72,7 @@ async fn an_error_on_a_later_page_ends_the_stream_after_the_items_before_it() {
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
-    let stream = client.release_assets("o", "r", release);
+    let stream = support::release(&client, release).await.assets();
     futures_util::pin_mut!(stream);
     for _ in 0..100 {
         stream.next().await.unwrap().unwrap();

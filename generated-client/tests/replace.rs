@@ -6,8 +6,7 @@
 use std::time::Duration;
 
 use conformance::fake_github::{AssetInfo, FakeGitHub, Fault};
-use github_release_assets::types::Release;
-use github_release_assets::{Client, Error, IfExists, RetryPolicy, UploadOptions};
+use github_release_assets::{AssetHandle, Client, Error, ReleaseHandle, RetryPolicy};
 use sha2::Digest;
 
 const TOKEN: &str = "ghs_replacetoken";
@@ -20,8 +19,7 @@ fn sha256(bytes: &[u8]) -> String {
 
 struct Setup {
     github: FakeGitHub,
-    client: Client,
-    release: Release,
+    release: ReleaseHandle,
     release_id: i64,
     dir: tempfile::TempDir,
 }
@@ -50,37 +48,34 @@ async fn setup() -> Setup {
         .send()
         .await
         .unwrap();
-    let release = client.release_by_tag("o", "r", "v1").await.unwrap();
+    let release = client.repo("o", "r").release_by_tag("v1").await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("tool.zip"), NEW).unwrap();
     Setup {
         github,
-        client,
         release,
         release_id,
         dir,
     }
 }
 
-async fn replace(s: &Setup) -> Result<github_release_assets::types::ReleaseAsset, Error> {
-    s.client
-        .upload_asset_from_path(
-            &s.release,
-            s.dir.path().join("tool.zip"),
-            Some(UploadOptions::new("tool.zip").if_exists(IfExists::Replace)),
-        )
-        .await
+async fn replace(s: &Setup) -> Result<AssetHandle, Error> {
+    let uploaded = s
+        .release
+        .upload(s.dir.path().join("tool.zip"))
+        .replace()
+        .await?;
+    Ok(uploaded.asset)
 }
 
 /// The new bytes uploaded under another name, `new.zip`.
-async fn upload_as_new(s: &Setup) -> Result<github_release_assets::types::ReleaseAsset, Error> {
-    s.client
-        .upload_asset_from_path(
-            &s.release,
-            s.dir.path().join("tool.zip"),
-            Some(UploadOptions::new("new.zip")),
-        )
-        .await
+async fn upload_as_new(s: &Setup) -> Result<AssetHandle, Error> {
+    let uploaded = s
+        .release
+        .upload(s.dir.path().join("tool.zip"))
+        .name("new.zip")
+        .await?;
+    Ok(uploaded.asset)
 }
 
 /// The one asset of the release, which must be `tool.zip`, complete, old or new; `true`
@@ -251,7 +246,10 @@ async fn a_lost_answer_on_a_server_without_digests_is_recognised_by_size() {
     s.github.set_digests(false);
     s.github.inject_at(0, Fault::AnswerLost);
     let asset = upload_as_new(&s).await.unwrap();
-    assert_eq!((asset.name.as_str(), asset.digest), ("new.zip", None));
+    assert_eq!(
+        (asset.name.as_str(), asset.digest.as_deref()),
+        ("new.zip", None)
+    );
 }
 
 /// The delete went through but its answer was lost, every retry failed, and asking whether

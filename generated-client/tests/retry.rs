@@ -1,6 +1,8 @@
 //! Retries against the fake GitHub: idempotent requests after 5xx and rate limits, bounded;
 //! never a POST, never another 4xx.
 
+mod support;
+
 use std::time::Duration;
 
 use conformance::fake_github::{FakeGitHub, Fault, Host};
@@ -138,8 +140,7 @@ async fn list_pages_and_downloads_are_retried_too() {
         .unwrap();
     github.inject(Host::Api, Fault::BadGateway);
     assert_eq!(
-        client
-            .all_release_assets("o", "r", release)
+        support::all(support::release(&client, release).await.assets())
             .await
             .unwrap()
             .len(),
@@ -147,7 +148,9 @@ async fn list_pages_and_downloads_are_retried_too() {
     );
     github.inject(Host::Storage, Fault::BadGateway);
     let bytes = client
-        .download_release_asset("o", "r", id)
+        .repo("o", "r")
+        .asset_from(support::example_asset(id))
+        .stream()
         .await
         .unwrap()
         .bytes()

@@ -3,9 +3,9 @@
 
 use conformance::fake_github::{FakeGitHub, Fault, Host};
 use github_release_assets::types::Release;
-use github_release_assets::{Client, Error, IfExists, UploadOptions};
+use github_release_assets::{Client, Error, IfExists, ReleaseHandle, ReleaseId, UploadOutcome};
 
-async fn setup() -> (FakeGitHub, Client, Release, tempfile::TempDir) {
+async fn setup() -> (FakeGitHub, Client, ReleaseHandle, tempfile::TempDir) {
     let github = FakeGitHub::start_with_token("ghs_up").await.unwrap();
     let id = github.create_release("o", "r", "v1");
     let client = Client::builder(github.api_url())
@@ -13,12 +13,8 @@ async fn setup() -> (FakeGitHub, Client, Release, tempfile::TempDir) {
         .build()
         .unwrap();
     let release = client
-        .operations()
-        .get_release()
-        .owner("o")
-        .repo("r")
-        .release_id(id)
-        .send()
+        .repo("o", "r")
+        .release(ReleaseId::new(id))
         .await
         .unwrap();
     (github, client, release, tempfile::tempdir().unwrap())
@@ -46,12 +42,9 @@ fn sha256(path: &std::path::Path) -> String {
 
 #[tokio::test]
 async fn a_file_goes_with_its_length_and_a_guessed_type() {
-    let (github, client, release, dir) = setup().await;
+    let (github, _client, release, dir) = setup().await;
     let path = file(&dir, "tool-1.0.zip", 3 << 20, 1);
-    let asset = client
-        .upload_asset_from_path(&release, &path, None)
-        .await
-        .unwrap();
+    let asset = release.upload(&path).await.map(|u| u.asset).unwrap();
     assert_eq!(asset.name, "tool-1.0.zip");
     assert_eq!(asset.size, 3 << 20);
     assert_eq!(asset.content_type, "application/zip");
@@ -69,19 +62,14 @@ async fn a_file_goes_with_its_length_and_a_guessed_type() {
 
 #[tokio::test]
 async fn the_same_name_again_fails_or_is_skipped_or_replaced() {
-    let (github, client, release, dir) = setup().await;
+    let (github, _client, release, dir) = setup().await;
     let first = file(&dir, "a.bin", 1000, 1);
     let second = file(&dir, "b.bin", 2000, 2);
-    let options = || UploadOptions::new("tool.bin");
-    let original = client
-        .upload_asset_from_path(&release, &first, Some(options()))
-        .await
-        .unwrap();
+    let original = release.upload(&first).name("tool.bin").await.unwrap();
+    assert_eq!(original.outcome, UploadOutcome::Created);
+    assert!(original.verification.as_ref().unwrap().is_verified());
 
-    let error = client
-        .upload_asset_from_path(&release, &second, Some(options()))
-        .await
-        .unwrap_err();
+    let error = release.upload(&second).name("tool.bin").await.unwrap_err();
     assert!(
         matches!(error, Error::AlreadyExists { ref name } if name == "tool.bin"),
         "{error:?}"
@@ -92,11 +80,15 @@ async fn the_same_name_again_fails_or_is_skipped_or_replaced() {
         .iter()
         .filter(|r| r.method == "POST")
         .count();
-    let skipped = client
-        .upload_asset_from_path(&release, &second, Some(options().if_exists(IfExists::Skip)))
+    let skipped = release
+        .upload(&second)
+        .name("tool.bin")
+        .skip_existing()
         .await
         .unwrap();
-    assert_eq!(skipped, original);
+    assert_eq!(skipped.outcome, UploadOutcome::Kept);
+    assert_eq!(skipped.verification, None, "a kept asset is not compared");
+    assert_eq!(skipped.asset.info(), original.asset.info());
     assert_eq!(
         github
             .requests()
@@ -107,46 +99,42 @@ async fn the_same_name_again_fails_or_is_skipped_or_replaced() {
         "skip uploaded"
     );
 
-    let replaced = client
-        .upload_asset_from_path(
-            &release,
-            &second,
-            Some(options().if_exists(IfExists::Replace)),
-        )
+    let replaced = release
+        .upload(&second)
+        .name("tool.bin")
+        .replace()
         .await
         .unwrap();
-    assert_eq!(replaced.digest, Some(sha256(&second)));
+    assert_eq!(replaced.outcome, UploadOutcome::Replaced);
+    assert_eq!(replaced.asset.digest, Some(sha256(&second)));
     let assets = github.assets("o", "r", release.id);
     assert_eq!(assets.len(), 1);
-    assert_eq!(assets[0].id, replaced.id);
+    assert_eq!(assets[0].id, replaced.asset.id);
 }
 
 #[tokio::test]
 async fn skip_and_replace_find_a_renamed_name() {
-    let (_github, client, release, dir) = setup().await;
+    let (_github, _client, release, dir) = setup().await;
     let path = file(&dir, "x", 10, 3);
-    let options = || UploadOptions::new("my tool (linux).tar.gz");
-    let first = client
-        .upload_asset_from_path(&release, &path, Some(options()))
-        .await
-        .unwrap();
+    let name = "my tool (linux).tar.gz";
+    let first = release.upload(&path).name(name).await.unwrap().asset;
     assert_eq!(first.name, "my.tool.linux.tar.gz");
-    let again = client
-        .upload_asset_from_path(&release, &path, Some(options().if_exists(IfExists::Skip)))
+    let again = release
+        .upload(&path)
+        .name(name)
+        .skip_existing()
         .await
         .unwrap();
-    assert_eq!(again.id, first.id);
+    assert_eq!(again.outcome, UploadOutcome::Kept);
+    assert_eq!(again.asset.id, first.id);
 }
 
 #[tokio::test]
 async fn a_502_leaves_no_starter_and_is_retried() {
-    let (github, client, release, dir) = setup().await;
+    let (github, _client, release, dir) = setup().await;
     let path = file(&dir, "a.zip", 5000, 4);
     github.inject(Host::Uploads, Fault::BadGateway);
-    let asset = client
-        .upload_asset_from_path(&release, &path, None)
-        .await
-        .unwrap();
+    let asset = release.upload(&path).await.map(|u| u.asset).unwrap();
     assert_eq!(asset.digest, Some(sha256(&path)));
     let assets = github.assets("o", "r", release.id);
     assert_eq!(assets.len(), 1, "{assets:?}");
@@ -155,18 +143,17 @@ async fn a_502_leaves_no_starter_and_is_retried() {
 
 #[tokio::test]
 async fn retries_after_a_502_are_bounded_and_still_clean_up() {
-    let (github, client, release, dir) = setup().await;
+    let (github, _client, release, dir) = setup().await;
     let path = file(&dir, "a.zip", 100, 5);
     for _ in 0..3 {
         github.inject(Host::Uploads, Fault::BadGateway);
     }
-    let error = client
-        .upload_asset_from_path(
-            &release,
-            &path,
-            Some(UploadOptions::new("a.zip").retries_after_502(1)),
-        )
+    let error = release
+        .upload(&path)
+        .name("a.zip")
+        .retries_after_502(1)
         .await
+        .map(|u| u.asset)
         .unwrap_err();
     assert_eq!(error.status(), Some(502));
     assert!(
@@ -183,20 +170,17 @@ async fn retries_after_a_502_are_bounded_and_still_clean_up() {
 
 #[tokio::test]
 async fn a_stream_of_known_length() {
-    let (_github, client, release, _dir) = setup().await;
+    let (_github, _client, release, _dir) = setup().await;
     let chunks: Vec<Result<bytes::Bytes, std::io::Error>> = (0..10)
         .map(|i| Ok(bytes::Bytes::from(vec![i as u8; 1000])))
         .collect();
     let stream = futures_util::stream::iter(chunks);
-    let asset = client
-        .upload_asset_from_stream(
-            &release,
-            stream,
-            10_000,
-            UploadOptions::new("parts.bin").label("ten parts"),
-        )
+    let asset = release
+        .upload_stream(stream, 10_000, "parts.bin")
+        .label("ten parts")
         .await
-        .unwrap();
+        .unwrap()
+        .asset;
     assert_eq!(asset.size, 10_000);
     assert_eq!(asset.label.as_deref(), Some("ten parts"));
     assert_eq!(asset.content_type, "application/octet-stream");
@@ -216,17 +200,16 @@ fn recorder() -> (github_release_assets::Progress, Reports) {
 
 #[tokio::test]
 async fn progress_counts_up_to_the_length_and_restarts_after_a_502() {
-    let (github, client, release, dir) = setup().await;
+    let (github, _client, release, dir) = setup().await;
     let path = file(&dir, "big.bin", (5 << 20) + 7, 9);
     let (progress, seen) = recorder();
     github.inject(Host::Uploads, Fault::BadGateway);
-    client
-        .upload_asset_from_path(
-            &release,
-            &path,
-            Some(UploadOptions::new("big.bin").progress(progress)),
-        )
+    release
+        .upload(&path)
+        .name("big.bin")
+        .progress(progress)
         .await
+        .map(|u| u.asset)
         .unwrap();
     let seen = seen.lock().unwrap().clone();
     let total = (5 << 20) + 7;
@@ -245,22 +228,18 @@ async fn progress_counts_up_to_the_length_and_restarts_after_a_502() {
 
 #[tokio::test]
 async fn a_file_that_cannot_be_read_costs_the_release_nothing() {
-    let (github, client, release, dir) = setup().await;
+    let (github, _client, release, dir) = setup().await;
     let existing = file(&dir, "tool.zip", 100, 1);
-    client
-        .upload_asset_from_path(&release, &existing, None)
-        .await
-        .unwrap();
+    release.upload(&existing).await.map(|u| u.asset).unwrap();
     std::fs::remove_file(&existing).unwrap();
     std::fs::create_dir(dir.path().join("tool.zip")).unwrap();
     for path in [dir.path().join("missing.zip"), dir.path().join("tool.zip")] {
-        let error = client
-            .upload_asset_from_path(
-                &release,
-                &path,
-                Some(UploadOptions::new("tool.zip").if_exists(IfExists::Replace)),
-            )
+        let error = release
+            .upload(&path)
+            .name("tool.zip")
+            .if_exists(IfExists::Replace)
             .await
+            .map(|u| u.asset)
             .unwrap_err();
         assert!(matches!(error, Error::Io { .. }), "{error:?}");
     }
@@ -272,20 +251,16 @@ async fn a_file_that_cannot_be_read_costs_the_release_nothing() {
 /// guesses, so an unrelated asset the guess would hit survives.
 #[tokio::test]
 async fn replace_never_guesses_a_non_ascii_name() {
-    let (github, client, release, dir) = setup().await;
+    let (github, _client, release, dir) = setup().await;
     let unrelated = file(&dir, "w.txt", 10, 1);
-    client
-        .upload_asset_from_path(&release, &unrelated, None)
-        .await
-        .unwrap();
+    release.upload(&unrelated).await.map(|u| u.asset).unwrap();
     let path = file(&dir, "żółw.txt", 20, 2);
-    let result = client
-        .upload_asset_from_path(
-            &release,
-            &path,
-            Some(UploadOptions::new("żółw.txt").if_exists(IfExists::Replace)),
-        )
-        .await;
+    let result = release
+        .upload(&path)
+        .name("żółw.txt")
+        .if_exists(IfExists::Replace)
+        .await
+        .map(|u| u.asset);
     // The fake renames as the old guess did, so the upload collides and says so.
     assert!(
         matches!(result, Err(Error::AlreadyExists { .. })),
@@ -308,15 +283,15 @@ async fn a_refused_uploads_host_costs_the_release_nothing() {
         .token("ghs_up")
         .build()
         .unwrap();
+    let release = client.repo("o", "r").release_from(release);
     let dir = tempfile::tempdir().unwrap();
     let path = file(&dir, "tool.zip", 10, 1);
-    let error = client
-        .upload_asset_from_path(
-            &release,
-            &path,
-            Some(UploadOptions::new("tool.zip").if_exists(IfExists::Replace)),
-        )
+    let error = release
+        .upload(&path)
+        .name("tool.zip")
+        .if_exists(IfExists::Replace)
         .await
+        .map(|u| u.asset)
         .unwrap_err();
     assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
 }

@@ -4,10 +4,9 @@
 //! once when it has no digest; a local file compares with an asset by size and digest.
 
 use conformance::fake_github::{FakeGitHub, Fault, Host};
-use github_release_assets::types::{Release, ReleaseAsset};
 use github_release_assets::{
-    Client, DownloadOptions, Error, FileCheck, Unverifiable, UploadOptions, Verification,
-    compare_file, partial_path,
+    AssetHandle, AssetId, Client, Error, FileCheck, ReleaseHandle, ReleaseId, SavedAsset,
+    Unverifiable, Verification, compare_file, partial_path,
 };
 use sha2::Digest;
 
@@ -49,38 +48,31 @@ async fn setup() -> Setup {
 }
 
 impl Setup {
-    async fn asset(&self) -> ReleaseAsset {
+    async fn asset(&self) -> AssetHandle {
         self.client
-            .operations()
-            .get_release_asset()
-            .owner("o")
-            .repo("r")
-            .asset_id(self.asset_id)
-            .send()
+            .repo("o", "r")
+            .asset(AssetId::new(self.asset_id))
             .await
             .unwrap()
     }
 
-    async fn release(&self) -> Release {
+    async fn release(&self) -> ReleaseHandle {
         self.client
-            .operations()
-            .get_release()
-            .owner("o")
-            .repo("r")
-            .release_id(self.release_id)
-            .send()
+            .repo("o", "r")
+            .release(ReleaseId::new(self.release_id))
             .await
             .unwrap()
     }
 
-    async fn download(
-        &self,
-        options: DownloadOptions,
-    ) -> Result<github_release_assets::SavedAsset, Error> {
+    /// Downloads the asset to `tool.bin`, requiring a digest when asked.
+    async fn download(&self, require_digest: bool) -> Result<SavedAsset, Error> {
         let asset = self.asset().await;
-        self.client
-            .download_asset_with("o", "r", &asset, self.dir.path().join("tool.bin"), options)
-            .await
+        let download = asset.download_to(self.dir.path().join("tool.bin"));
+        if require_digest {
+            download.require_digest().await
+        } else {
+            download.await
+        }
     }
 }
 
@@ -91,10 +83,7 @@ fn hex(bytes: &[u8]) -> String {
 #[tokio::test]
 async fn a_download_says_it_was_verified_against_the_digest() {
     let s = setup().await;
-    let saved = s
-        .download(DownloadOptions::new().require_digest())
-        .await
-        .unwrap();
+    let saved = s.download(true).await.unwrap();
     assert_eq!(saved.verification, Verification::Sha256 { hex: hex(BYTES) });
     assert!(saved.verification.is_verified());
     assert_eq!(std::fs::read(&saved.path).unwrap(), BYTES);
@@ -105,16 +94,13 @@ async fn a_digest_in_capitals_is_still_a_sha256() {
     let s = setup().await;
     let digest = format!("SHA256:{}", hex(BYTES).to_uppercase());
     assert!(s.github.set_asset_digest(s.asset_id, Some(&digest)));
-    let saved = s
-        .download(DownloadOptions::new().require_digest())
-        .await
-        .unwrap();
+    let saved = s.download(true).await.unwrap();
     assert!(saved.verification.is_verified(), "{:?}", saved.verification);
     // ...and a wrong one in capitals is still a mismatch.
     let wrong = format!("SHA256:{}", "AB".repeat(32));
     s.github.set_asset_digest(s.asset_id, Some(&wrong));
     std::fs::remove_file(&saved.path).unwrap();
-    let error = s.download(DownloadOptions::new()).await.unwrap_err();
+    let error = s.download(false).await.unwrap_err();
     assert!(matches!(error, Error::DigestMismatch { .. }), "{error:?}");
 }
 
@@ -122,7 +108,7 @@ async fn a_digest_in_capitals_is_still_a_sha256() {
 async fn without_a_digest_the_size_is_checked_and_it_says_why() {
     let s = setup().await;
     s.github.set_asset_digest(s.asset_id, None);
-    let saved = s.download(DownloadOptions::new()).await.unwrap();
+    let saved = s.download(false).await.unwrap();
     assert_eq!(
         saved.verification,
         Verification::SizeOnly(Unverifiable::NoDigest)
@@ -133,7 +119,7 @@ async fn without_a_digest_the_size_is_checked_and_it_says_why() {
     s.github
         .set_asset_digest(s.asset_id, Some("md5:0123456789abcdef"));
     std::fs::remove_file(&saved.path).unwrap();
-    let saved = s.download(DownloadOptions::new()).await.unwrap();
+    let saved = s.download(false).await.unwrap();
     assert!(
         matches!(&saved.verification, Verification::SizeOnly(Unverifiable::UnknownAlgorithm { digest }) if digest == "md5:0123456789abcdef"),
         "{:?}",
@@ -148,15 +134,9 @@ async fn require_digest_refuses_an_unverifiable_asset_before_downloading() {
     let asset = s.asset().await;
     let before = s.github.requests().len();
     let target = s.dir.path().join("tool.bin");
-    let error = s
-        .client
-        .download_asset_with(
-            "o",
-            "r",
-            &asset,
-            &target,
-            DownloadOptions::new().require_digest(),
-        )
+    let error = asset
+        .download_to(&target)
+        .require_digest()
         .await
         .unwrap_err();
     assert!(
@@ -177,11 +157,7 @@ async fn an_upload_without_a_digest_in_the_answer_is_read_back_once() {
     let path = s.dir.path().join("new.bin");
     std::fs::write(&path, BYTES).unwrap();
     let before = s.github.requests().len();
-    let asset = s
-        .client
-        .upload_asset_from_path(&release, &path, None)
-        .await
-        .unwrap();
+    let asset = release.upload(&path).await.map(|u| u.asset).unwrap();
     assert_eq!(
         (asset.size, asset.digest.as_deref()),
         (BYTES.len() as i64, None)
@@ -206,10 +182,11 @@ async fn an_upload_github_stored_wrong_is_deleted_and_reported() {
     let path = s.dir.path().join("new.bin");
     std::fs::write(&path, BYTES).unwrap();
     s.github.inject(Host::Uploads, Fault::WrongDigest);
-    let error = s
-        .client
-        .upload_asset_from_path(&release, &path, Some(UploadOptions::new("new.bin")))
+    let error = release
+        .upload(&path)
+        .name("new.bin")
         .await
+        .map(|u| u.asset)
         .unwrap_err();
     let Error::UploadMismatch {
         name,

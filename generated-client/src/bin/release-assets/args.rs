@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use github_release_assets::{ReleaseId, ReleaseRef};
 
 /// List, upload, download, verify, delete and edit the assets of GitHub releases, and publish
 /// a draft release.
@@ -132,6 +133,17 @@ pub struct NamedRelease {
     pub release_id: Option<i64>,
 }
 
+impl WhichRelease {
+    /// The library's name for the release chosen.
+    pub fn to_ref(&self) -> ReleaseRef {
+        match (&self.tag, self.release_id) {
+            (Some(tag), _) => ReleaseRef::Tag(tag.clone()),
+            (None, Some(id)) => ReleaseRef::Id(ReleaseId::new(id)),
+            (None, None) => ReleaseRef::Latest,
+        }
+    }
+}
+
 impl From<NamedRelease> for WhichRelease {
     fn from(r: NamedRelease) -> Self {
         Self {
@@ -172,7 +184,8 @@ pub struct Upload {
     /// A label shown in place of the name (only with one FILE).
     #[arg(long)]
     pub label: Option<String>,
-    /// Replace an asset of the same name (it is deleted, then the file uploaded).
+    /// Replace an asset of the same name (the file goes up under a temporary name first,
+    /// so the release keeps a complete asset of the name throughout).
     #[arg(long, conflicts_with = "skip_existing")]
     pub clobber: bool,
     /// Leave an asset of the same name as it is and upload nothing for it.

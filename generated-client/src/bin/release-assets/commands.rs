@@ -3,11 +3,10 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use futures_util::StreamExt;
-use github_release_assets::types::{Release, ReleaseAsset, UpdateReleaseAssetBody};
+use futures_util::{StreamExt, TryStreamExt};
 use github_release_assets::{
-    Client, DownloadOptions, Error, FileCheck, IfExists, UploadOptions, Verification, compare_file,
-    github_file_name, is_asset_named, local_file_name,
+    AssetHandle, AssetId, Client, Error, FileCheck, IfExists, ReleaseHandle, RepoHandle,
+    UploadOutcome, github_file_name, is_asset_named, local_file_name,
 };
 use serde_json::{Value, json};
 
@@ -68,9 +67,7 @@ async fn verify(
     files: &[PathBuf],
 ) -> Result<(), Failure> {
     let release = find_release(client, r, which).await?;
-    let assets = client
-        .all_release_assets(&r.owner, &r.repo, release.id)
-        .await?;
+    let assets: Vec<AssetHandle> = release.assets().try_collect().await?;
     let mut outcomes = Vec::new();
     for path in files {
         let item = path.display().to_string();
@@ -82,7 +79,7 @@ async fn verify(
                 "release {} has no asset named {name:?}",
                 release.tag_name
             )),
-            Some(asset) => match compare_file(asset, path).await {
+            Some(asset) => match asset.compare_file(path).await {
                 Ok(FileCheck::Matches { sha256 }) => {
                     report.line(format!("{item}: matches {} (sha256:{sha256})", asset.name));
                     Ok(
@@ -112,12 +109,10 @@ async fn publish(
     let release = find_release(client, r, which).await?;
     if !release.draft {
         report.line(format!("{} is already published", release.tag_name));
-        report.json(&json!({ "status": "already published", "release": release }));
+        report.json(&json!({ "status": "already published", "release": release.info() }));
         return Ok(());
     }
-    let published = client
-        .publish_release(&r.owner, &r.repo, release.id)
-        .await?;
+    let published = release.publish().await?;
     report.line(format!(
         "published {} ({} assets{})",
         published.tag_name,
@@ -128,37 +123,21 @@ async fn publish(
             ""
         }
     ));
-    report.json(&json!({ "status": "published", "release": published }));
+    report.json(&json!({ "status": "published", "release": published.info() }));
     Ok(())
+}
+
+fn repo(client: &Client, r: &Repository) -> RepoHandle {
+    client.repo(r.owner.as_str(), r.repo.as_str())
 }
 
 async fn find_release(
     client: &Client,
     r: &Repository,
     which: &WhichRelease,
-) -> Result<Release, Error> {
-    let release = if let Some(tag) = &which.tag {
-        // Drafts included: uploads to an immutable repository go to a draft by tag.
-        return client.release_by_tag(&r.owner, &r.repo, tag).await;
-    } else if let Some(id) = which.release_id {
-        client
-            .operations()
-            .get_release()
-            .owner(r.owner.as_str())
-            .repo(r.repo.as_str())
-            .release_id(id)
-            .send()
-            .await?
-    } else {
-        client
-            .operations()
-            .get_latest_release()
-            .owner(r.owner.as_str())
-            .repo(r.repo.as_str())
-            .send()
-            .await?
-    };
-    Ok(release)
+) -> Result<ReleaseHandle, Error> {
+    // By tag, drafts included: uploads to an immutable repository go to a draft.
+    repo(client, r).find_release(&which.to_ref()).await
 }
 
 async fn list(
@@ -168,10 +147,10 @@ async fn list(
     which: &WhichRelease,
 ) -> Result<(), Failure> {
     let release = find_release(client, r, which).await?;
-    let assets = client
-        .all_release_assets(&r.owner, &r.repo, release.id)
-        .await?;
-    report.json(&json!(assets));
+    let assets: Vec<AssetHandle> = release.assets().try_collect().await?;
+    report.json(&json!(
+        assets.iter().map(AssetHandle::info).collect::<Vec<_>>()
+    ));
     report.line(format!(
         "{:>12}  {:>10}  {:<9}  {:>9}  NAME",
         "ID", "SIZE", "STATE", "DOWNLOADS"
@@ -247,18 +226,6 @@ async fn upload_files(client: &Client, report: &Report, upload: Upload) -> Resul
         files.push((path.clone(), name));
     }
     let release = find_release(client, &upload.repository, &upload.release.clone().into()).await?;
-    // With --skip-existing, what is already there is left alone without a request a file.
-    let existing: Vec<ReleaseAsset> = if upload.skip_existing {
-        client
-            .all_release_assets(
-                &upload.repository.owner,
-                &upload.repository.repo,
-                release.id,
-            )
-            .await?
-    } else {
-        Vec::new()
-    };
     let if_exists = match (upload.clobber, upload.skip_existing) {
         (true, _) => IfExists::Replace,
         (_, true) => IfExists::Skip,
@@ -266,54 +233,61 @@ async fn upload_files(client: &Client, report: &Report, upload: Upload) -> Resul
     };
     let label = upload.label.clone();
     let release = &release;
-    let existing = &existing;
     let outcomes = futures_util::stream::iter(files)
         .map(|(path, name)| {
             let label = label.clone();
             async move {
                 let item = path.display().to_string();
-                if let Some(asset) = existing
-                    .iter()
-                    .find(|a| is_asset_named(&a.name, &name) && a.is_uploaded())
-                {
-                    report.line(format!("skipped {item}: the release has {} already", asset.name));
-                    let result = Ok(
-                        json!({ "item": item, "status": "skipped", "verified": false, "asset": asset }),
-                    );
-                    return Outcome { item, result };
-                }
                 let length = tokio::fs::metadata(&path)
                     .await
                     .map(|m| m.len())
                     .unwrap_or(0);
                 let (bar, progress) = report.transfer(&name, length);
-                let mut options = UploadOptions::new(name.as_str())
+                let mut request = release
+                    .upload(&path)
+                    .name(name.as_str())
                     .if_exists(if_exists)
                     .progress(progress);
                 if let Some(label) = label {
-                    options = options.label(label);
+                    request = request.label(label);
                 }
-                let result = client
-                    .upload_asset_from_path(release, &path, Some(options))
-                    .await;
+                let result = request.await;
                 bar.finish_and_clear();
                 let result = match result {
-                    Ok(asset) => {
-                        // The library checks an upload's digest against the bytes sent
-                        // whenever GitHub gives one; without, the size alone.
-                        let verification = Verification::of_digest(asset.digest.as_deref());
+                    Ok(uploaded) if uploaded.outcome == UploadOutcome::Kept => {
+                        let asset = &uploaded.asset;
+                        report.line(format!("skipped {item}: the release has {} already", asset.name));
+                        Ok(
+                            json!({ "item": item, "status": "skipped", "verified": false, "asset": asset.info() }),
+                        )
+                    }
+                    Ok(uploaded) => {
+                        let asset = &uploaded.asset;
+                        let verified = uploaded
+                            .verification
+                            .as_ref()
+                            .is_some_and(|v| v.is_verified());
+                        let verification = uploaded
+                            .verification
+                            .as_ref()
+                            .map(ToString::to_string)
+                            .unwrap_or_default();
+                        let status = match uploaded.outcome {
+                            UploadOutcome::Replaced => "replaced",
+                            _ => "uploaded",
+                        };
                         report.line(format!(
-                            "uploaded {item} as {} ({}, {verification}) {}",
+                            "{status} {item} as {} ({}, {verification}) {}",
                             asset.name,
                             size(u64::try_from(asset.size).unwrap_or(0)),
                             asset.browser_download_url
                         ));
                         Ok(json!({
                             "item": item,
-                            "status": "uploaded",
-                            "verified": verification.is_verified(),
-                            "verification": verification.to_string(),
-                            "asset": asset,
+                            "status": status,
+                            "verified": verified,
+                            "verification": verification,
+                            "asset": asset.info(),
                         }))
                     }
                     Err(Error::AlreadyExists { name }) => Err(format!(
@@ -337,11 +311,9 @@ async fn download_assets(
 ) -> Result<(), Failure> {
     let r = &download.repository;
     let release = find_release(client, r, &download.release).await?;
-    let assets = client
-        .all_release_assets(&r.owner, &r.repo, release.id)
-        .await?;
+    let assets: Vec<AssetHandle> = release.assets().try_collect().await?;
     let everything = download.pattern.is_empty() && download.asset_id.is_empty();
-    let chosen: Vec<ReleaseAsset> = assets
+    let chosen: Vec<AssetHandle> = assets
         .into_iter()
         .filter(|a| {
             everything
@@ -370,7 +342,7 @@ async fn download_assets(
     // Two assets saved under one name (a server listing a name twice, or `A.zip` and
     // `a.zip` on a file system that ignores case) would share one file: the first wins.
     let mut targets = HashSet::new();
-    let chosen: Vec<ReleaseAsset> = chosen
+    let chosen: Vec<AssetHandle> = chosen
         .into_iter()
         .filter(|asset| {
             let free = targets.insert(asset.name.to_lowercase());
@@ -396,7 +368,7 @@ async fn download_assets(
     let saved = futures_util::stream::iter(chosen)
         .map(|asset| async move {
             let item = asset.name.clone();
-            let result = save(client, report, download, &asset).await;
+            let result = save(report, download, &asset).await;
             Outcome { item, result }
         })
         .buffer_unordered(usize::from(download.concurrency))
@@ -406,13 +378,7 @@ async fn download_assets(
     finish(report, outcomes)
 }
 
-async fn save(
-    client: &Client,
-    report: &Report,
-    download: &Download,
-    asset: &ReleaseAsset,
-) -> Result<Value, String> {
-    let r = &download.repository;
+async fn save(report: &Report, download: &Download, asset: &AssetHandle) -> Result<Value, String> {
     let name = local_file_name(&asset.name).ok_or_else(|| {
         format!(
             "the server named asset {} {:?}, which is not a plain file name; not saved",
@@ -435,13 +401,11 @@ async fn save(
         }
     }
     let (bar, progress) = report.transfer(name, u64::try_from(asset.size).unwrap_or(0));
-    let mut options = DownloadOptions::new().progress(progress);
+    let mut request = asset.download_to(&target).progress(progress);
     if download.require_digest {
-        options = options.require_digest();
+        request = request.require_digest();
     }
-    let result = client
-        .download_asset_with(&r.owner, &r.repo, asset, &target, options)
-        .await;
+    let result = request.await;
     bar.finish_and_clear();
     let saved = result.map_err(|e| e.to_string())?;
     report.line(format!(
@@ -467,34 +431,16 @@ async fn exists(path: &Path) -> bool {
     tokio::fs::symlink_metadata(path).await.is_ok()
 }
 
-/// The asset a `delete` or `edit` names: by id, or by name in a release (then with the
-/// release, so that a locked one refuses before anything is sent).
+/// The asset a `delete` or `edit` names: by id, or by name in a release. Either way the
+/// handle knows its release where it can be found, so a locked one refuses before
+/// anything is sent.
 async fn find_asset(
     client: &Client,
     r: &Repository,
     which: &WhichAsset,
-) -> Result<(ReleaseAsset, Option<Release>), Failure> {
+) -> Result<AssetHandle, Failure> {
     if let Some(id) = which.asset_id {
-        let asset = client
-            .operations()
-            .get_release_asset()
-            .owner(r.owner.as_str())
-            .repo(r.repo.as_str())
-            .asset_id(id)
-            .send()
-            .await?;
-        // An asset does not name its release, but its download URL names the tag: with
-        // the release, a locked one is refused before anything is sent (without, GitHub's
-        // 422 says the same).
-        let release = match tag_of(&asset) {
-            Some(tag) => client
-                .release_by_tag(&r.owner, &r.repo, tag)
-                .await
-                .ok()
-                .filter(|release| release.assets.iter().any(|a| a.id == asset.id)),
-            None => None,
-        };
-        return Ok((asset, release));
+        return Ok(repo(client, r).asset(AssetId::new(id)).await?);
     }
     let (Some(name), true) = (
         &which.name,
@@ -510,28 +456,12 @@ async fn find_asset(
         latest: false,
     };
     let release = find_release(client, r, &release).await?;
-    let asset = client
-        .all_release_assets(&r.owner, &r.repo, release.id)
-        .await?
-        .into_iter()
-        .find(|a| is_asset_named(&a.name, name))
-        .ok_or_else(|| {
-            Failure::Error(Error::NotFound {
-                message: format!("release {} has no asset named {name:?}", release.tag_name),
-                documentation_url: None,
-            })
-        })?;
-    Ok((asset, Some(release)))
-}
-
-/// The tag in an asset's `browser_download_url` (`…/releases/download/TAG/NAME`), when it
-/// is there plainly (no escapes to undo).
-fn tag_of(asset: &ReleaseAsset) -> Option<&str> {
-    let (_, rest) = asset
-        .browser_download_url
-        .split_once("/releases/download/")?;
-    let (tag, _) = rest.rsplit_once('/')?;
-    (!tag.is_empty() && !tag.contains(['%', '/', '?', '#'])).then_some(tag)
+    release.asset_named(name).await?.ok_or_else(|| {
+        Failure::Error(Error::NotFound {
+            message: format!("release {} has no asset named {name:?}", release.tag_name),
+            documentation_url: None,
+        })
+    })
 }
 
 async fn delete(
@@ -540,27 +470,10 @@ async fn delete(
     r: &Repository,
     which: &WhichAsset,
 ) -> Result<(), Failure> {
-    let (asset, release) = find_asset(client, r, which).await?;
-    match &release {
-        Some(release) => {
-            client
-                .delete_asset(&r.owner, &r.repo, release, asset.id)
-                .await?
-        }
-        // By id alone the release is not known; a locked one is refused by GitHub.
-        None => {
-            client
-                .operations()
-                .delete_release_asset()
-                .owner(r.owner.as_str())
-                .repo(r.repo.as_str())
-                .asset_id(asset.id)
-                .send()
-                .await?;
-        }
-    }
+    let asset = find_asset(client, r, which).await?;
+    asset.delete().await?;
     report.line(format!("deleted {} ({})", asset.name, asset.id));
-    report.json(&json!({ "status": "deleted", "asset": asset }));
+    report.json(&json!({ "status": "deleted", "asset": asset.info() }));
     Ok(())
 }
 
@@ -570,38 +483,15 @@ async fn edit_asset(client: &Client, report: &Report, edit: Edit) -> Result<(), 
             "nothing to change: give --rename or --label".into(),
         ));
     }
-    let r = &edit.repository;
-    let (asset, release) = find_asset(client, r, &edit.asset).await?;
-    let updated = match &release {
-        Some(release) => {
-            client
-                .edit_asset(
-                    &r.owner,
-                    &r.repo,
-                    release,
-                    asset.id,
-                    edit.rename.as_deref(),
-                    edit.label.as_deref(),
-                )
-                .await?
-        }
-        // By id alone the release is not known; a locked one is refused by GitHub.
-        None => {
-            client
-                .operations()
-                .update_release_asset()
-                .owner(r.owner.as_str())
-                .repo(r.repo.as_str())
-                .asset_id(asset.id)
-                .body(UpdateReleaseAssetBody {
-                    name: edit.rename,
-                    label: edit.label,
-                    state: None,
-                })
-                .send()
-                .await?
-        }
-    };
+    let asset = find_asset(client, &edit.repository, &edit.asset).await?;
+    let mut request = asset.edit();
+    if let Some(name) = edit.rename {
+        request = request.name(name);
+    }
+    if let Some(label) = edit.label {
+        request = request.label(label);
+    }
+    let updated = request.await?;
     report.line(format!(
         "edited {} ({}): name {}, label {}",
         asset.name,
@@ -609,6 +499,6 @@ async fn edit_asset(client: &Client, report: &Report, edit: Edit) -> Result<(), 
         updated.name,
         updated.label.as_deref().unwrap_or("(none)")
     ));
-    report.json(&json!(updated));
+    report.json(&json!(updated.info()));
     Ok(())
 }
