@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{self, HeaderMap, HeaderValue};
-use tracing::Instrument;
 
 use crate::Error;
 use crate::generated::Client as Generated;
@@ -469,8 +468,7 @@ impl ClientHooks<Settings> for Generated {
         {
             headers.insert(header::ACCEPT, HeaderValue::from_static(GITHUB_JSON));
         }
-        self.inner()
-            .authorize(request)
+        crate::pipeline::authorize(self.inner(), request)
             .await
             .map_err(|e| progenitor_client::Error::InvalidRequest(e.to_string()))
     }
@@ -483,72 +481,8 @@ impl ClientHooks<Settings> for Generated {
         // GitHub's operationId (`repos/get-release-asset`), not the Rust name.
         let operation_id = crate::operations::upstream_operation_id(info.operation_id)
             .unwrap_or(info.operation_id);
-        let span = tracing::info_span!(
-            "github_request",
-            operation_id,
-            method = %request.method(),
-            path = request.url().path(),
-            status = tracing::field::Empty,
-        );
-        async {
-            let result =
-                match crate::retry::execute(self.client(), request, self.inner().retry()).await {
-                    Ok(response) if response.status().as_u16() >= 400 => {
-                        json_error_body(response).await
-                    }
-                    other => other,
-                };
-            match &result {
-                Ok(response) => {
-                    tracing::Span::current().record("status", response.status().as_u16());
-                    tracing::debug!("response received");
-                }
-                Err(error) => tracing::debug!(%error, "request failed"),
-            }
-            result
-        }
-        .instrument(span)
-        .await
+        crate::pipeline::execute(self.client(), self.inner(), request, operation_id).await
     }
-}
-
-/// Makes an error response's body a JSON object, keeping its status and headers.
-///
-/// GitHub's error bodies are JSON, but a proxy's may not be (an HTML page with a 502).
-/// The generated code parses a documented error body as JSON and, when that fails, reports
-/// a decode error that has lost the status. So the body (at most 64 KiB: error bodies are
-/// small) is read here and, when it is not a JSON object, replaced by
-/// `{"message": "<its first characters>"}`.
-async fn json_error_body(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
-    let status = response.status();
-    let version = response.version();
-    let mut headers = response.headers().clone();
-    let body = crate::error::read_limited(response, crate::error::ERROR_BODY_LIMIT).await?;
-    let body =
-        if serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&body).is_ok() {
-            body
-        } else {
-            let message = crate::error::excerpt(&body);
-            let message = if message.trim().is_empty() {
-                status.canonical_reason().unwrap_or("no message").to_owned()
-            } else {
-                message
-            };
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            serde_json::to_vec(&serde_json::json!({ "message": message })).unwrap_or_default()
-        };
-    // The body may have changed length, and is no longer encoded.
-    headers.remove(header::CONTENT_LENGTH);
-    headers.remove(header::CONTENT_ENCODING);
-    headers.remove(header::TRANSFER_ENCODING);
-    let mut rebuilt = http::Response::new(body);
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
-    Ok(reqwest::Response::from(rebuilt))
 }
 
 #[cfg(test)]

@@ -9,8 +9,8 @@
 use futures_util::{Stream, TryStreamExt};
 use progenitor_client::encode_path;
 use reqwest::header::{self, HeaderValue};
-use tracing::Instrument;
 
+use crate::pipeline::{self, Credentials};
 use crate::{Client, Error};
 
 /// At most this many redirects are followed.
@@ -99,75 +99,56 @@ impl Client {
             encode_path(owner),
             encode_path(repo)
         );
-        let span = tracing::info_span!(
-            "github_request",
-            operation_id = "repos/get-release-asset",
-            method = "GET",
-            path = tracing::field::Empty,
-            status = tracing::field::Empty,
-            redirects = tracing::field::Empty,
-        );
-        async {
-            let settings = self.inner();
-            let http = settings.downloads()?;
-            let mut request = http
-                .get(&url)
-                .header(header::ACCEPT, "application/octet-stream")
-                .header("x-github-api-version", crate::API_VERSION);
-            if let Some(range) = &range {
-                request = request.header(header::RANGE, range);
-            }
-            let mut request = request.build().map_err(Error::from_transport)?;
-            tracing::Span::current().record("path", request.url().path());
-            settings.authorize(&mut request).await?;
-            let retry = settings.retry();
-            let mut response = crate::retry::execute(http, request, retry)
-                .await
-                .map_err(Error::from_transport)?;
-            let mut redirects = 0;
-            while response.status().is_redirection() {
-                redirects += 1;
-                if redirects > MAX_REDIRECTS {
-                    return Err(Error::Status {
-                        status: response.status().as_u16(),
-                        message: Some(format!("more than {MAX_REDIRECTS} redirects")),
-                        documentation_url: None,
-                    });
-                }
-                let location = response
-                    .headers()
-                    .get(header::LOCATION)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|l| response.url().join(l).ok())
-                    .ok_or_else(|| Error::Decode {
-                        reason: "a redirect without a usable Location".into(),
-                        excerpt: String::new(),
-                    })?;
-                // A hop never carries the token: the storage URL is signed.
-                let mut hop = http.get(location).header(
-                    header::ACCEPT,
-                    HeaderValue::from_static("application/octet-stream"),
-                );
-                if let Some(range) = &range {
-                    hop = hop.header(header::RANGE, range);
-                }
-                let hop = hop.build().map_err(Error::from_transport)?;
-                response = crate::retry::execute(http, hop, retry)
-                    .await
-                    .map_err(Error::from_transport)?;
-            }
-            let span = tracing::Span::current();
-            span.record("status", response.status().as_u16());
-            span.record("redirects", redirects);
-            if !response.status().is_success() {
-                return Err(Error::from_error_response(response).await);
-            }
-            Ok(AssetDownload {
-                response,
-                redirects,
-            })
+        const OPERATION: &str = "repos/get-release-asset";
+        let settings = self.inner();
+        let http = settings.downloads()?;
+        let mut request = http
+            .get(&url)
+            .header(header::ACCEPT, "application/octet-stream")
+            .header("x-github-api-version", crate::API_VERSION);
+        if let Some(range) = &range {
+            request = request.header(header::RANGE, range);
         }
-        .instrument(span)
-        .await
+        let request = request.build().map_err(Error::from_transport)?;
+        let mut response =
+            pipeline::send(http, settings, request, OPERATION, Credentials::Token).await?;
+        let mut redirects = 0;
+        while response.status().is_redirection() {
+            redirects += 1;
+            if redirects > MAX_REDIRECTS {
+                return Err(Error::Status {
+                    status: response.status().as_u16(),
+                    message: Some(format!("more than {MAX_REDIRECTS} redirects")),
+                    documentation_url: None,
+                });
+            }
+            let location = response
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|l| response.url().join(l).ok())
+                .ok_or_else(|| Error::Decode {
+                    reason: "a redirect without a usable Location".into(),
+                    excerpt: String::new(),
+                })?;
+            let mut hop = http.get(location).header(
+                header::ACCEPT,
+                HeaderValue::from_static("application/octet-stream"),
+            );
+            if let Some(range) = &range {
+                hop = hop.header(header::RANGE, range);
+            }
+            let hop = hop.build().map_err(Error::from_transport)?;
+            // A hop never carries the token: the storage URL is signed.
+            response =
+                pipeline::send(http, settings, hop, OPERATION, Credentials::Withheld).await?;
+        }
+        if !response.status().is_success() {
+            return Err(Error::from_error_response(response).await);
+        }
+        Ok(AssetDownload {
+            response,
+            redirects,
+        })
     }
 }

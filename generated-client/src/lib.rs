@@ -9,6 +9,7 @@ mod file_chunks;
 mod handles;
 mod ids;
 mod pagination;
+mod pipeline;
 mod progress;
 mod releases;
 mod response;

@@ -6,8 +6,8 @@ use futures_util::Stream;
 use progenitor_client::encode_path;
 use reqwest::header::{self, HeaderMap};
 use serde::de::DeserializeOwned;
-use tracing::Instrument;
 
+use crate::pipeline::Credentials;
 use crate::types::{Release, ReleaseAsset};
 use crate::{Client, Error};
 
@@ -110,36 +110,22 @@ impl Client {
         url: &str,
         operation: &'static str,
     ) -> Result<(Vec<T>, Option<String>), Error> {
-        let span = tracing::info_span!(
-            "github_request",
-            operation_id = operation,
-            method = "GET",
-            path = tracing::field::Empty,
-            status = tracing::field::Empty
-        );
-        async {
-            let http = self.client();
-            let mut request = http.get(url).build().map_err(Error::from_transport)?;
-            tracing::Span::current().record("path", request.url().path());
-            self.inner().authorize(&mut request).await?;
-            let response = crate::retry::execute(http, request, self.inner().retry())
-                .await
-                .map_err(Error::from_transport)?;
-            let status = response.status();
-            tracing::Span::current().record("status", status.as_u16());
-            if !status.is_success() {
-                return Err(Error::from_error_response(response).await);
-            }
-            let headers = response.headers().clone();
-            let bytes = response.bytes().await.map_err(Error::from_transport)?;
-            let items = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
-                reason: e.to_string(),
-                excerpt: crate::error::excerpt(&bytes),
-            })?;
-            Ok((items, next_link(&headers)))
+        let http = self.client();
+        let request = http.get(url).build().map_err(Error::from_transport)?;
+        let response =
+            crate::pipeline::send(http, self.inner(), request, operation, Credentials::Token)
+                .await?;
+        if !response.status().is_success() {
+            // A redirect or another answer no page comes with.
+            return Err(Error::from_error_response(response).await);
         }
-        .instrument(span)
-        .await
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.map_err(Error::from_transport)?;
+        let items = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
+            reason: e.to_string(),
+            excerpt: crate::error::excerpt(&bytes),
+        })?;
+        Ok((items, next_link(&headers)))
     }
 }
 

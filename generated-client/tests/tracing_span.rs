@@ -4,7 +4,9 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use github_release_assets::Client;
+use conformance::fake_github::FakeGitHub;
+use futures_util::TryStreamExt;
+use github_release_assets::{Client, ReleaseId};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -65,4 +67,52 @@ async fn each_request_runs_in_a_span_naming_its_operation_and_never_the_token() 
     );
     assert!(log.contains("status=204"), "{log}");
     assert!(!log.contains("ghs_spantoken"), "token in the log: {log}");
+
+    // Lists and downloads go through the same pipeline: the same span, the storage hop's
+    // path without its signed query.
+    let github = FakeGitHub::start_with_token("ghs_spantoken").await.unwrap();
+    let release = github.create_release("o", "r", "v1");
+    github
+        .add_asset(
+            "o",
+            "r",
+            release,
+            "a.bin",
+            "application/octet-stream",
+            b"abc",
+        )
+        .unwrap();
+    let client = Client::builder(github.api_url())
+        .token("ghs_spantoken")
+        .build()
+        .unwrap();
+    let release = client
+        .repo("o", "r")
+        .release(ReleaseId::new(release))
+        .await
+        .unwrap();
+    let assets: Vec<_> = release.assets().try_collect().await.unwrap();
+    let bytes = assets[0].stream().await.unwrap().bytes().await.unwrap();
+    assert_eq!(&bytes[..], b"abc");
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    for expected in [
+        "operation_id=\"repos/get-release\" method=GET",
+        "operation_id=\"repos/list-release-assets\" method=GET",
+        "operation_id=\"repos/get-release-asset\" method=GET",
+    ] {
+        assert!(log.contains(expected), "{expected} not in {log}");
+    }
+    let hop = log
+        .lines()
+        .find(|l| l.contains("status=200") && l.contains("path=\"/storage"))
+        .or_else(|| {
+            log.lines()
+                .find(|l| l.contains("repos/get-release-asset") && l.contains("status=200"))
+        });
+    assert!(hop.is_some(), "no answered download span: {log}");
+    assert!(!log.contains("ghs_spantoken"), "token in the log: {log}");
+    assert!(
+        !log.contains("X-Amz") && !log.contains("sig="),
+        "a signed query in the log: {log}"
+    );
 }

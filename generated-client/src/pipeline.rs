@@ -1,0 +1,127 @@
+//! The one way a request goes out. The generated operations (through their hooks), the
+//! paginated lists and the downloads all send through [`execute`], which:
+//!
+//! - opens one `github_request` span naming GitHub's operationId, the method and the path
+//!   (never the query: a storage URL's query is its signature), and records the status;
+//! - retries as the client's [`crate::RetryPolicy`] says;
+//! - reads an error answer's body (at most 64 KiB) and makes it a JSON object, so that an
+//!   HTML 502 from a proxy keeps its status and its first words.
+//!
+//! [`authorize`] adds the token where it may go, and [`send`] is both, with a failure
+//! status made an [`Error`]; the generated code reaches the same two through its `pre`
+//! and `exec` hooks, and its error answers end in the same [`Error::from_status`].
+
+use reqwest::header::{self, HeaderValue};
+use reqwest::{Request, Response};
+use tracing::Instrument;
+
+use crate::Error;
+use crate::client::Settings;
+
+/// Whether a request carries the token (to an origin it may go to).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Credentials {
+    /// Added when the request goes to the API's or the uploads host's origin.
+    Token,
+    /// Never: a redirect to storage, whose signed URL is its own credential (and S3
+    /// refuses a request carrying a second one).
+    Withheld,
+}
+
+/// Adds the token to `request` when it goes to the API or uploads origin, and only then.
+pub(crate) async fn authorize(settings: &Settings, request: &mut Request) -> Result<(), Error> {
+    settings.authorize(request).await
+}
+
+/// Sends `request` as the module docs say; an error answer comes back as a response whose
+/// body is a JSON object. Only a request that got no answer is an `Err`.
+pub(crate) async fn execute(
+    http: &reqwest::Client,
+    settings: &Settings,
+    request: Request,
+    operation_id: &str,
+) -> reqwest::Result<Response> {
+    let span = tracing::info_span!(
+        "github_request",
+        operation_id,
+        method = %request.method(),
+        path = request.url().path(),
+        status = tracing::field::Empty,
+    );
+    async {
+        let result = match crate::retry::execute(http, request, settings.retry()).await {
+            Ok(response) if response.status().as_u16() >= 400 => json_error_body(response).await,
+            other => other,
+        };
+        match &result {
+            Ok(response) => {
+                tracing::Span::current().record("status", response.status().as_u16());
+                tracing::debug!("response received");
+            }
+            Err(error) => tracing::debug!(%error, "request failed"),
+        }
+        result
+    }
+    .instrument(span)
+    .await
+}
+
+/// [`authorize`] (as `credentials` says) and [`execute`]; a 4xx or 5xx answer is the
+/// [`Error`] it means. Redirects and other answers are the caller's to read.
+pub(crate) async fn send(
+    http: &reqwest::Client,
+    settings: &Settings,
+    mut request: Request,
+    operation_id: &str,
+    credentials: Credentials,
+) -> Result<Response, Error> {
+    if credentials == Credentials::Token {
+        authorize(settings, &mut request).await?;
+    }
+    let response = execute(http, settings, request, operation_id)
+        .await
+        .map_err(Error::from_transport)?;
+    if response.status().as_u16() >= 400 {
+        return Err(Error::from_error_response(response).await);
+    }
+    Ok(response)
+}
+
+/// Makes an error response's body a JSON object, keeping its status and headers.
+///
+/// GitHub's error bodies are JSON, but a proxy's may not be (an HTML page with a 502).
+/// The generated code parses a documented error body as JSON and, when that fails, reports
+/// a decode error that has lost the status. So the body (at most 64 KiB: error bodies are
+/// small) is read here and, when it is not a JSON object, replaced by
+/// `{"message": "<its first characters>"}`.
+async fn json_error_body(response: Response) -> reqwest::Result<Response> {
+    let status = response.status();
+    let version = response.version();
+    let mut headers = response.headers().clone();
+    let body = crate::error::read_limited(response, crate::error::ERROR_BODY_LIMIT).await?;
+    let body =
+        if serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&body).is_ok() {
+            body
+        } else {
+            let message = crate::error::excerpt(&body);
+            let message = if message.trim().is_empty() {
+                status.canonical_reason().unwrap_or("no message").to_owned()
+            } else {
+                message
+            };
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            serde_json::to_vec(&serde_json::json!({ "message": message })).unwrap_or_default()
+        };
+    // The body may have changed length, and is no longer encoded.
+    headers.remove(header::CONTENT_LENGTH);
+    headers.remove(header::CONTENT_ENCODING);
+    headers.remove(header::TRANSFER_ENCODING);
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok(Response::from(rebuilt))
+}
