@@ -1,8 +1,8 @@
 //! Upload, list, download and verify an asset against the fake GitHub, on this machine
 //! only: no token, no network. Run it with `cargo run --example offline_demo`.
 
-use conformance::fake_github::FakeGitHub;
 use github_release_assets::{Client, IfExists, UploadOptions};
+use github_release_assets_fake::FakeGitHub;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

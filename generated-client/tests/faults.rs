@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use conformance::fake_github::{FakeGitHub, Fault, Host};
 use github_release_assets::{Client, Error, RetryPolicy, UploadOptions, partial_path};
+use github_release_assets_fake::{FakeGitHub, Fault, Host};
 
 const TOKEN: &str = "ghs_faultmatrixtoken";
 

@@ -2,9 +2,9 @@
 //! tag, uploaded to, then published; a published immutable release's assets refused before
 //! anything that changes state is sent, and GitHub's own 422s told apart.
 
-use conformance::fake_github::{FakeGitHub, Fault, Host};
 use github_release_assets::types::Release;
 use github_release_assets::{Client, Error, IfExists, UploadOptions};
+use github_release_assets_fake::{FakeGitHub, Fault, Host};
 
 const TOKEN: &str = "ghs_immutabletoken";
 

@@ -1,9 +1,9 @@
 //! Lists as streams against the fake GitHub: every page followed through `Link`, 100 at a
 //! time, and an error ends the stream.
 
-use conformance::fake_github::{FakeGitHub, Fault, Host};
 use futures_util::StreamExt;
 use github_release_assets::{Client, Error, RetryPolicy};
+use github_release_assets_fake::{FakeGitHub, Fault, Host};
 
 #[tokio::test]
 async fn every_asset_of_every_page_in_order() {

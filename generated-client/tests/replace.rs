@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
-use conformance::fake_github::{AssetInfo, FakeGitHub, Fault};
 use github_release_assets::types::Release;
 use github_release_assets::{Client, Error, IfExists, RetryPolicy, UploadOptions};
+use github_release_assets_fake::{AssetInfo, FakeGitHub, Fault};
 use sha2::Digest;
 
 const TOKEN: &str = "ghs_replacetoken";

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use conformance::fake_github::{FakeGitHub, Fault, Host};
 use github_release_assets::types::CreateReleaseBody;
 use github_release_assets::{Client, Error, RetryPolicy};
+use github_release_assets_fake::{FakeGitHub, Fault, Host};
 
 fn quick() -> RetryPolicy {
     RetryPolicy::default().base_delay(Duration::from_millis(5))

@@ -12,7 +12,7 @@
 //!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
-//! use conformance::fake_github::FakeGitHub;
+//! use github_release_assets_fake::FakeGitHub;
 //! let github = FakeGitHub::start().await.unwrap();
 //! let release = github.create_release("octocat", "hello", "v1.0.0");
 //! let asset = github.add_asset("octocat", "hello", release, "a.txt", "text/plain", b"hi").unwrap();
@@ -20,6 +20,8 @@
 //!            Some("sha256:8f434346648f6b96df89dda901c5176b10a6d83961dd3c1ac88b59b2dc327aa4"));
 //! # });
 //! ```
+
+#![forbid(unsafe_code)]
 
 mod model;
 mod server;
