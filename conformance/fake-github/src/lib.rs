@@ -58,7 +58,8 @@ pub enum Fault {
     /// A rate limit: `status` 429 (secondary) or 403 (primary, `X-RateLimit-Remaining: 0`),
     /// with `Retry-After` and `X-RateLimit-Reset` (seconds from now) when given.
     RateLimited {
-        /// 429 or 403; any other status is answered as 429.
+        /// 429 or 403, as GitHub answers; another status is sent as given (one that is not
+        /// a valid status code, as 429).
         status: u16,
         /// `Retry-After`, in seconds.
         retry_after: Option<u64>,
@@ -209,7 +210,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// A running fake GitHub: the API, uploads and storage hosts on 127.0.0.1. Its servers
-/// stop, and its asset files are removed, when it is dropped.
+/// stop when it is dropped; its temporary directory of asset bytes is removed when the
+/// last connection to them has ended.
 ///
 /// ```
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
