@@ -12,6 +12,5 @@
 #![forbid(unsafe_code)]
 
 pub mod description;
-pub mod fake_github;
 pub mod fixture;
 pub mod schema;

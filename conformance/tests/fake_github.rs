@@ -5,13 +5,13 @@
 use std::time::Duration;
 
 use conformance::description;
-use conformance::fake_github::{FakeGitHub, Fault, Host};
 use conformance::schema;
 use github_release_assets::types::{
     CreateReleaseBody, Release, ReleaseAssetState, UpdateReleaseAssetBody, UpdateReleaseBody,
     UpdateReleaseBodyMakeLatest,
 };
 use github_release_assets::{Client, Error};
+use github_release_assets_fake::{FakeGitHub, Fault, Host};
 use serde_json::{Value, json};
 
 const OWNER: &str = "octocat";
@@ -559,7 +559,7 @@ fn the_fake_and_the_client_rename_file_names_alike() {
         "a__b--c.d",
     ] {
         assert_eq!(
-            conformance::fake_github::github_file_name(name),
+            github_release_assets_fake::github_file_name(name),
             github_release_assets::github_file_name(name),
             "{name}"
         );

@@ -1,9 +1,9 @@
 //! Upload, list, download and verify an asset against the fake GitHub, on this machine
 //! only: no token, no network. Run it with `cargo run --example offline_demo`.
 
-use conformance::fake_github::FakeGitHub;
 use futures_util::TryStreamExt;
 use github_release_assets::Client;
+use github_release_assets_fake::FakeGitHub;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use conformance::fake_github::FakeGitHub;
 use github_release_assets::Client;
 use github_release_assets::types::{Release, ReleaseAsset};
+use github_release_assets_fake::FakeGitHub;
 use serde_json::Value;
 
 const TOKEN: &str = "ghs_cli_secret";
@@ -481,7 +481,7 @@ fn files_in(dir: &Path) -> Vec<String> {
 /// after retry, or fails with one line and no file under the asset's name.
 #[tokio::test]
 async fn downloads_under_faults_succeed_or_fail_cleanly() {
-    use conformance::fake_github::{Fault, Host};
+    use github_release_assets_fake::{Fault, Host};
     let cases: Vec<(&str, Host, Fault, bool)> = vec![
         ("502 from storage", Host::Storage, Fault::BadGateway, true),
         (
@@ -543,7 +543,7 @@ async fn downloads_under_faults_succeed_or_fail_cleanly() {
 
 #[tokio::test]
 async fn an_upload_answered_502_is_cleaned_up_and_retried() {
-    use conformance::fake_github::{Fault, Host};
+    use github_release_assets_fake::{Fault, Host};
     let s = Setup::new().await;
     s.file("tool.zip", &pattern(100_000, 4));
     s.github.inject(Host::Uploads, Fault::BadGateway);
@@ -559,7 +559,7 @@ async fn an_upload_answered_502_is_cleaned_up_and_retried() {
 
 #[tokio::test]
 async fn an_upload_github_stores_wrong_is_refused_and_removed() {
-    use conformance::fake_github::{Fault, Host};
+    use github_release_assets_fake::{Fault, Host};
     let s = Setup::new().await;
     s.file("tool.zip", &pattern(50_000, 5));
     s.github.inject(Host::Uploads, Fault::WrongDigest);
@@ -572,7 +572,7 @@ async fn an_upload_github_stores_wrong_is_refused_and_removed() {
 
 #[tokio::test]
 async fn a_wrong_digest_saves_nothing() {
-    use conformance::fake_github::{Fault, Host};
+    use github_release_assets_fake::{Fault, Host};
     let s = Setup::new().await;
     // An asset whose digest is not its bytes', stored past the client's own check.
     let client = Client::builder(s.github.api_url())

@@ -1,9 +1,9 @@
 //! Downloading to a file against the fake GitHub: verified, atomic, resumable, and never
 //! a wrong file under the target's name.
 
-use conformance::fake_github::{FakeGitHub, Fault, Host};
 use github_release_assets::types::ReleaseAsset;
 use github_release_assets::{Client, Error, partial_path};
+use github_release_assets_fake::{FakeGitHub, Fault, Host};
 
 fn pattern(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i % 251) as u8).collect()

@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use conformance::fake_github::{FakeGitHub, Fault, Host};
 use futures_util::TryStreamExt;
 use github_release_assets::{AssetId, Client, Error, ReleaseId, RetryPolicy, partial_path};
+use github_release_assets_fake::{FakeGitHub, Fault, Host};
 
 const TOKEN: &str = "ghs_faultmatrixtoken";
 

@@ -2,9 +2,9 @@
 //! tag, uploaded to, then published; a published immutable release's assets refused before
 //! anything that changes state is sent, and GitHub's own 422s told apart.
 
-use conformance::fake_github::{FakeGitHub, Fault, Host};
 use futures_util::TryStreamExt;
 use github_release_assets::{AssetId, Client, Error, IfExists, ReleaseHandle, ReleaseId};
+use github_release_assets_fake::{FakeGitHub, Fault, Host};
 
 const TOKEN: &str = "ghs_immutabletoken";
 

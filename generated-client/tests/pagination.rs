@@ -3,9 +3,9 @@
 
 mod support;
 
-use conformance::fake_github::{FakeGitHub, Fault, Host};
 use futures_util::StreamExt;
 use github_release_assets::{Client, Error, RetryPolicy};
+use github_release_assets_fake::{FakeGitHub, Fault, Host};
 
 #[tokio::test]
 async fn every_asset_of_every_page_in_order() {

@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use conformance::fake_github::{AssetInfo, FakeGitHub, Fault};
 use github_release_assets::{AssetHandle, Client, Error, ReleaseHandle, RetryPolicy};
+use github_release_assets_fake::{AssetInfo, FakeGitHub, Fault};
 use sha2::Digest;
 
 const TOKEN: &str = "ghs_replacetoken";

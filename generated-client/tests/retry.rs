@@ -5,9 +5,9 @@ mod support;
 
 use std::time::Duration;
 
-use conformance::fake_github::{FakeGitHub, Fault, Host};
 use github_release_assets::types::CreateReleaseBody;
 use github_release_assets::{Client, Error, RetryPolicy};
+use github_release_assets_fake::{FakeGitHub, Fault, Host};
 
 fn quick() -> RetryPolicy {
     RetryPolicy::default().base_delay(Duration::from_millis(5))

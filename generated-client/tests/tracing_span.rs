@@ -4,9 +4,9 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use conformance::fake_github::FakeGitHub;
 use futures_util::TryStreamExt;
 use github_release_assets::{Client, ReleaseId};
+use github_release_assets_fake::FakeGitHub;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -1,9 +1,9 @@
 //! Uploading against the fake GitHub: the uploads host, a real Content-Length, a guessed
 //! Content-Type, an asset of the same name, and a 502's `starter` asset.
 
-use conformance::fake_github::{FakeGitHub, Fault, Host};
 use github_release_assets::types::Release;
 use github_release_assets::{Client, Error, IfExists, ReleaseHandle, ReleaseId, UploadOutcome};
+use github_release_assets_fake::{FakeGitHub, Fault, Host};
 
 async fn setup() -> (FakeGitHub, Client, ReleaseHandle, tempfile::TempDir) {
     let github = FakeGitHub::start_with_token("ghs_up").await.unwrap();

@@ -3,11 +3,11 @@
 //! asset that cannot be checked; an upload is checked against GitHub's answer, read back
 //! once when it has no digest; a local file compares with an asset by size and digest.
 
-use conformance::fake_github::{FakeGitHub, Fault, Host};
 use github_release_assets::{
     AssetHandle, AssetId, Client, Error, FileCheck, ReleaseHandle, ReleaseId, SavedAsset,
     Unverifiable, Verification, compare_file, partial_path,
 };
+use github_release_assets_fake::{FakeGitHub, Fault, Host};
 use sha2::Digest;
 
 const TOKEN: &str = "ghs_verifytoken";

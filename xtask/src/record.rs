@@ -63,7 +63,8 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
         .build()?;
     let fixtures = if options.fake {
         runtime.block_on(async {
-            let github = conformance::fake_github::FakeGitHub::start_with_token(FAKE_TOKEN).await?;
+            let github =
+                github_release_assets_fake::FakeGitHub::start_with_token(FAKE_TOKEN).await?;
             let (owner, repo) = FAKE_REPO;
             Ok::<_, Box<dyn std::error::Error>>(
                 record(github.api_url(), owner, repo, Some(FAKE_TOKEN)).await?,
@@ -602,7 +603,7 @@ mod tests {
 
     #[tokio::test]
     async fn recording_from_the_fake_github_gives_the_committed_fixtures() {
-        let github = conformance::fake_github::FakeGitHub::start_with_token(FAKE_TOKEN)
+        let github = github_release_assets_fake::FakeGitHub::start_with_token(FAKE_TOKEN)
             .await
             .unwrap();
         let (owner, repo) = FAKE_REPO;

@@ -5,10 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use conformance::fake_github::FakeGitHub;
 use futures_util::{Stream, TryStreamExt};
 use github_release_assets::types::ReleaseAsset;
 use github_release_assets::{Client, Error, ReleaseHandle, ReleaseId, RepoHandle};
+use github_release_assets_fake::FakeGitHub;
 use sha2::Digest;
 
 /// The repository every test uses.

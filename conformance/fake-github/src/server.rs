@@ -14,12 +14,12 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
-use super::model::{self, Asset, Release, asset_json, github_file_name, release_json};
-use super::{Fault, Host, RecordedRequest, Shared, lock};
+use crate::model::{self, Asset, Release, asset_json, github_file_name, release_json};
+use crate::{Fault, Host, RecordedRequest, Shared, lock};
 
 type SharedState = Arc<Shared>;
 
-pub(super) fn spawn(
+pub(crate) fn spawn(
     listener: tokio::net::TcpListener,
     host: Host,
     shared: SharedState,

@@ -136,6 +136,12 @@ impl Model {
 /// Modelled: every character but ASCII letters, digits, `-` and `_` becomes `.`, runs of
 /// `.` become one, leading and trailing `.` go, and a name that began with `.` is prefixed
 /// with `default`.
+///
+/// ```
+/// use github_release_assets_fake::github_file_name;
+/// assert_eq!(github_file_name("my file (1).zip"), "my.file.1.zip");
+/// assert_eq!(github_file_name(".env"), "default.env");
+/// ```
 pub fn github_file_name(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars() {
@@ -196,7 +202,7 @@ pub(crate) fn asset_json(urls: &Urls, owner: &str, repo: &str, tag: &str, asset:
         "uploader": user_json(),
     });
     // An uploaded asset without a digest is one from before GitHub gave digests, whose
-    // answers have no `digest` key at all (the recordings in `recordings/` show it).
+    // answers have no `digest` key at all (the recordings of GitHub in the repository's `conformance/recordings/` show it).
     if asset.digest.is_none()
         && asset.state == "uploaded"
         && let Some(map) = json.as_object_mut()
