@@ -82,10 +82,10 @@ pub enum Error {
         /// 422 when GitHub refused; `None` when refused before sending.
         status: Option<u16>,
     },
-    /// The release already has an asset of that name (GitHub's 422 `already_exists`).
-    #[error(
-        "the release already has an asset named {name:?}: delete it first, or upload with IfExists::Replace or IfExists::Skip"
-    )]
+    /// The release already has an asset of that name (GitHub's 422 `already_exists`). An
+    /// upload with [`crate::Upload::replace`] or [`crate::Upload::skip_existing`] decides
+    /// what to do instead.
+    #[error("the release already has an asset named {name:?}")]
     AlreadyExists { name: String },
     /// What GitHub stored is not what was uploaded (its size, or its `digest` against the
     /// sha256 of the bytes sent). The stored asset was deleted.
@@ -100,9 +100,10 @@ pub enum Error {
         removed: bool,
     },
     /// A replacement's new asset is complete and the old one deleted, but renaming the new
-    /// one to the name kept failing: it is still under its temporary name.
+    /// one to the name kept failing: it is still under its temporary name. Renaming asset
+    /// `asset_id` to `name` ([`crate::AssetHandle::edit`]) completes it.
     #[error(
-        "replacing {name:?}: the new asset (id {asset_id}) is uploaded and the old one deleted, but renaming it from {temporary:?} failed ({reason}); rename it with `release-assets edit --asset-id {asset_id} --rename {name:?}` or upload again"
+        "replacing {name:?}: the new asset (id {asset_id}) is uploaded and the old one deleted, but renaming it from {temporary:?} failed ({reason})"
     )]
     ReplaceIncomplete {
         name: String,
@@ -112,9 +113,7 @@ pub enum Error {
     },
     /// The asset's bytes cannot be checked against a digest, and the caller required one
     /// ([`crate::DownloadTo::require_digest`]). Nothing was downloaded.
-    #[error(
-        "{name:?} cannot be verified: {reason}; nothing was downloaded (download without requiring a digest to accept its size alone)"
-    )]
+    #[error("{name:?} cannot be verified: {reason}; nothing was downloaded")]
     Unverifiable {
         name: String,
         reason: crate::Unverifiable,
@@ -142,12 +141,20 @@ pub enum Error {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
-    /// The request did not complete in time.
-    #[error("timed out: {0}")]
-    Timeout(String),
-    /// The connection failed or broke.
-    #[error("connection failed: {0}")]
-    Transport(String),
+    /// The request did not complete in time. [`std::error::Error::source`] says more.
+    #[error("timed out{}", at(.url))]
+    Timeout {
+        /// Where the request went, without its query.
+        url: Option<String>,
+        source: TransportError,
+    },
+    /// The connection failed or broke. [`std::error::Error::source`] says why.
+    #[error("connection failed{}", at(.url))]
+    Transport {
+        /// Where the request went, without its query.
+        url: Option<String>,
+        source: TransportError,
+    },
     /// The request could not be built (a missing parameter, an invalid value).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
@@ -168,10 +175,13 @@ impl Error {
     }
 
     pub(crate) fn from_transport(error: reqwest::Error) -> Self {
-        if error.is_timeout() {
-            Error::Timeout(describe_transport(error))
+        let timeout = error.is_timeout();
+        let source = TransportError::new(error);
+        let url = source.url.clone();
+        if timeout {
+            Error::Timeout { url, source }
         } else {
-            Error::Transport(describe_transport(error))
+            Error::Transport { url, source }
         }
     }
 
@@ -390,30 +400,59 @@ fn describe_wait(retry_after: &Option<Duration>, reset: &Option<DateTime<Utc>>) 
 
 /// What went wrong on the wire, with every cause (reqwest's own message stops at "error
 /// sending request") and the URL without its query: a storage URL's query is its signature.
-fn describe_transport(error: reqwest::Error) -> String {
-    let url = error.url().map(|url| {
-        let mut url = url.clone();
+/// ` (URL)`, or nothing.
+fn at(url: &Option<String>) -> String {
+    url.as_ref().map(|u| format!(" ({u})")).unwrap_or_default()
+}
+
+/// Why a connection failed or timed out: the HTTP client's error, its causes reachable
+/// through [`std::error::Error::source`]. Its URL, wherever it appears, has no query, no
+/// fragment and no credentials: a storage URL's query is its signature.
+///
+/// ```
+/// # async fn run() {
+/// use std::error::Error as _;
+/// let client = github_release_assets::Client::builder("http://127.0.0.1:9").build().unwrap();
+/// let error = client.operations().get_latest_release().owner("o").repo("r").send().await.unwrap_err();
+/// let mut cause = error.source();
+/// while let Some(why) = cause {
+///     eprintln!("because: {why}");
+///     cause = why.source();
+/// }
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct TransportError {
+    error: reqwest::Error,
+    url: Option<String>,
+}
+
+impl TransportError {
+    fn new(error: reqwest::Error) -> Self {
+        let Some(mut url) = error.url().cloned() else {
+            return Self { error, url: None };
+        };
         url.set_query(None);
         url.set_fragment(None);
         let _ = url.set_username("");
         let _ = url.set_password(None);
-        url.to_string()
-    });
-    let error = error.without_url();
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
+        Self {
+            url: Some(url.to_string()),
+            error: error.with_url(url),
         }
-        source = cause.source();
     }
-    if let Some(url) = url {
-        text.push_str(&format!(" ({url})"));
+}
+
+impl std::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
     }
-    text
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.error.source()
+    }
 }
 
 #[cfg(test)]
@@ -431,13 +470,26 @@ mod tests {
             .send()
             .await
             .unwrap_err();
-        let message = Error::from_transport(error).to_string();
-        assert!(message.contains("refused"), "{message}");
+        let error = Error::from_transport(error);
+        let message = error.to_string();
         assert!(
-            message.contains(&format!("127.0.0.1:{port}/asset")),
+            message.starts_with("connection failed (http://127.0.0.1:"),
             "{message}"
         );
-        assert!(!message.contains("s3cr3t"), "{message}");
+        assert!(message.ends_with("/asset)"), "{message}");
+        // The causes are in the chain, each once, and none shows the signature.
+        let mut chain = Vec::new();
+        let mut cause = std::error::Error::source(&error);
+        while let Some(why) = cause {
+            chain.push(why.to_string());
+            cause = why.source();
+        }
+        let chain = chain.join(": ");
+        assert!(chain.contains("refused"), "{chain}");
+        assert!(
+            !format!("{message} {chain} {error:?}").contains("s3cr3t"),
+            "{chain}"
+        );
     }
     use super::*;
     use reqwest::header::HeaderValue;

@@ -36,7 +36,7 @@ mod generated;
 pub use client::{API_VERSION, Client, ClientBuilder, GITHUB_API_URL, Token, TokenSource};
 pub use download::AssetDownload;
 pub use download_to_file::{DownloadTo, SavedAsset, local_file_name, partial_path};
-pub use error::Error;
+pub use error::{Error, TransportError};
 pub use generated::{operations, types};
 pub use handles::{AssetHandle, CreateRelease, EditAsset, ReleaseHandle, ReleaseRef, RepoHandle};
 pub use ids::{AssetId, ReleaseId};

@@ -112,7 +112,7 @@ async fn an_interrupted_download_resumes_and_is_still_verified() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, Error::Transport(_) | Error::Incomplete { .. }),
+        matches!(error, Error::Transport { .. } | Error::Incomplete { .. }),
         "{error:?}"
     );
     assert!(

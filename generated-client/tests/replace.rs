@@ -199,7 +199,11 @@ async fn a_rename_that_keeps_failing_is_reported_with_the_new_asset() {
     else {
         panic!("{error:?}");
     };
-    assert!(error.to_string().contains("--rename"), "{error}");
+    let message = error.to_string();
+    assert!(
+        message.contains(temporary.as_str()) && message.contains(&format!("id {asset_id}")),
+        "{error}"
+    );
     let asset = s.github.asset(*asset_id).unwrap();
     assert_eq!(&asset.name, temporary);
     assert_eq!(

@@ -26,7 +26,7 @@ async fn a_read_timeout_is_reported_as_a_timeout() {
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Timeout(_)), "{error:?}");
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
 }
 
 #[tokio::test]
@@ -49,7 +49,7 @@ async fn a_refused_connection_is_a_transport_error() {
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Transport(_)), "{error:?}");
+    assert!(matches!(error, Error::Transport { .. }), "{error:?}");
 }
 
 #[tokio::test]

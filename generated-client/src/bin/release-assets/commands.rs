@@ -11,7 +11,7 @@ use github_release_assets::{
 use serde_json::{Value, json};
 
 use crate::args::{Cli, Command, Download, Edit, Repository, Upload, WhichAsset, WhichRelease};
-use crate::report::{Report, size};
+use crate::report::{Report, explain, size};
 
 /// Why a command did not succeed.
 pub enum Failure {
@@ -92,7 +92,7 @@ async fn verify(
                     asset.name
                 )),
                 Ok(other) => Err(format!("{other:?}")),
-                Err(error) => Err(error.to_string()),
+                Err(error) => Err(explain(&error)),
             },
         };
         outcomes.push(Outcome { item, result });
@@ -290,10 +290,7 @@ async fn upload_files(client: &Client, report: &Report, upload: Upload) -> Resul
                             "asset": asset.info(),
                         }))
                     }
-                    Err(Error::AlreadyExists { name }) => Err(format!(
-                        "the release already has an asset named {name:?}: --clobber replaces it, --skip-existing keeps it"
-                    )),
-                    Err(error) => Err(error.to_string()),
+                    Err(error) => Err(explain(&error)),
                 };
                 Outcome { item, result }
             }
@@ -407,7 +404,7 @@ async fn save(report: &Report, download: &Download, asset: &AssetHandle) -> Resu
     }
     let result = request.await;
     bar.finish_and_clear();
-    let saved = result.map_err(|e| e.to_string())?;
+    let saved = result.map_err(|e| explain(&e))?;
     report.line(format!(
         "saved {} ({}, {})",
         saved.path.display(),

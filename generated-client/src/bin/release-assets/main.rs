@@ -40,7 +40,7 @@ fn main() -> ExitCode {
         Err(commands::Failure::Error(error)) => {
             report::write_line(
                 &mut std::io::stderr(),
-                &format!("error: {}", report::one_line(&error.to_string())),
+                &format!("error: {}", report::one_line(&report::explain(&error))),
             );
             ExitCode::FAILURE
         }

@@ -1,7 +1,7 @@
 //! What the tool shows: progress bars on standard error, results on standard output
 //! (lines for a person, or one JSON document with `--json`).
 
-use github_release_assets::Progress;
+use github_release_assets::{Error, Progress};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Where results and progress go.
@@ -101,6 +101,34 @@ pub fn one_line(message: &str) -> String {
             .collect::<Vec<_>>()
             .join(" "),
     )
+}
+
+/// An error as this tool tells it: what happened, why (its causes, each once), and what to
+/// do about it with this tool's options.
+pub fn explain(error: &Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = std::error::Error::source(error);
+    while let Some(why) = cause {
+        let why_text = why.to_string();
+        if !text.contains(&why_text) {
+            text.push_str(": ");
+            text.push_str(&why_text);
+        }
+        cause = why.source();
+    }
+    match error {
+        Error::AlreadyExists { .. } => {
+            text.push_str(": --clobber replaces it, --skip-existing keeps it");
+        }
+        Error::ReplaceIncomplete { name, asset_id, .. } => text.push_str(&format!(
+            "; rename it with `release-assets edit OWNER/REPO --asset-id {asset_id} --rename {name:?}`, or upload again"
+        )),
+        Error::Unverifiable { .. } => {
+            text.push_str(" (without --require-digest its size alone is checked)");
+        }
+        _ => {}
+    }
+    text
 }
 
 /// A byte count for a person: `1.5 MiB`.
