@@ -742,7 +742,26 @@ impl IntoFuture for EditAsset {
 
 #[cfg(test)]
 mod tests {
-    use super::tag_in_download_url;
+    use super::*;
+
+    /// Handles, their builders' futures and their streams move into spawned tasks: they
+    /// are `Send` and own what they need. (Compiled, not run.)
+    #[allow(dead_code, clippy::let_underscore_future)]
+    fn what_a_spawned_task_needs(repo: RepoHandle, release: ReleaseHandle, asset: AssetHandle) {
+        fn owned<T: Send + 'static>(_: T) {}
+        fn sent<T: Send>(_: T) {}
+        owned(release.upload("tool.zip").replace().into_future());
+        owned(asset.download_to("tool.zip").require_digest().into_future());
+        owned(asset.edit().label("x").into_future());
+        owned(repo.create_release("v1").draft().into_future());
+        owned(release.assets());
+        owned(repo.releases());
+        sent(repo.release_by_tag("v1"));
+        sent(release.publish());
+        sent(asset.delete());
+        sent(asset.stream());
+        owned((repo, release, asset));
+    }
 
     #[test]
     fn the_tag_comes_from_a_plain_download_url_only() {
