@@ -7,8 +7,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use github_release_assets::{Client, Error, Token, TokenSource};
-use wiremock::matchers::{method, path};
+use github_release_assets::{Error, Token, TokenSource};
+use support::{answer, example_asset, mock_builder};
+use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// Hands out `ghs_1`, `ghs_2`, … as an installation token that keeps being renewed would.
@@ -38,20 +39,13 @@ async fn each_request_asks_the_source() {
         .mount(&server)
         .await;
     let source = Rotating::default();
-    let client = Client::builder(server.uri())
+    let client = mock_builder(&server)
         .token_source(source.clone())
         .build()
         .unwrap();
     for id in [1, 2] {
-        client
-            .operations()
-            .delete_release_asset()
-            .owner("o")
-            .repo("r")
-            .asset_id(id)
-            .send()
-            .await
-            .unwrap();
+        let asset = client.repo("o", "r").asset_from(example_asset(id));
+        asset.delete().await.unwrap();
     }
     let sent: Vec<String> = server
         .received_requests()
@@ -67,30 +61,17 @@ async fn each_request_asks_the_source() {
 async fn the_source_is_not_asked_for_the_storage_host() {
     let api = MockServer::start().await;
     let storage = MockServer::start().await;
-    Mock::given(path("/repos/o/r/releases/assets/1"))
-        .respond_with(
-            ResponseTemplate::new(302).insert_header("location", format!("{}/blob", storage.uri())),
-        )
-        .mount(&api)
-        .await;
-    Mock::given(path("/blob"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw("x", "application/octet-stream"))
-        .mount(&storage)
-        .await;
+    let to_storage =
+        ResponseTemplate::new(302).insert_header("location", format!("{}/blob", storage.uri()));
+    answer(&api, "GET", "/repos/o/r/releases/assets/1", to_storage).await;
+    let bytes = ResponseTemplate::new(200).set_body_raw("x", "application/octet-stream");
+    answer(&storage, "GET", "/blob", bytes).await;
     let source = Rotating::default();
-    let client = Client::builder(api.uri())
+    let client = mock_builder(&api)
         .token_source(source.clone())
         .build()
         .unwrap();
-    client
-        .repo("o", "r")
-        .asset_from(support::example_asset(1))
-        .stream()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    support::streamed_bytes(&client.repo("o", "r").asset_from(example_asset(1))).await;
     assert_eq!(source.0.load(Ordering::SeqCst), 1);
     assert!(
         !storage.received_requests().await.unwrap()[0]
@@ -102,18 +83,8 @@ async fn the_source_is_not_asked_for_the_storage_host() {
 #[tokio::test]
 async fn a_failing_source_fails_the_request_with_its_reason() {
     let server = MockServer::start().await;
-    let client = Client::builder(server.uri())
-        .token_source(Broken)
-        .build()
-        .unwrap();
-    let error = client
-        .operations()
-        .get_latest_release()
-        .owner("o")
-        .repo("r")
-        .send()
-        .await
-        .unwrap_err();
+    let client = mock_builder(&server).token_source(Broken).build().unwrap();
+    let error = client.repo("o", "r").latest_release().await.unwrap_err();
     assert!(
         error.to_string().contains("the app's key was not found"),
         "{error}"

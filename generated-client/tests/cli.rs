@@ -1,12 +1,14 @@
 //! The `release-assets` tool against the fake GitHub: each command, its output, its exit
 //! status, and the files it leaves.
 
+mod support;
+
 use std::path::Path;
 
-use github_release_assets::Client;
-use github_release_assets::types::{Release, ReleaseAsset};
-use github_release_assets_fake::FakeGitHub;
+use github_release_assets::types::ReleaseAsset;
+use github_release_assets_fake::{Fault, Host};
 use serde_json::Value;
+use support::{Fixture, RequestLog, pattern};
 
 const TOKEN: &str = "ghs_cli_secret";
 
@@ -48,63 +50,41 @@ async fn run_in(dir: &Path, api: &str, args: &[&str]) -> Run {
     run
 }
 
-struct Setup {
-    github: FakeGitHub,
-    release: i64,
-    dir: tempfile::TempDir,
+/// A fake that wants [`TOKEN`], with the release `v1`; the tool runs in its directory.
+async fn setup() -> Fixture {
+    Fixture::builder().token(TOKEN).start().await
 }
 
-impl Setup {
-    async fn new() -> Self {
-        let github = FakeGitHub::start_with_token(TOKEN).await.unwrap();
-        let release = github.create_release("o", "r", "v1");
-        Self {
-            github,
-            release,
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
+/// The tool run against a fixture's fake.
+trait Cli {
+    /// Runs the tool in the fixture's directory against its fake.
+    async fn run(&self, args: &[&str]) -> Run;
+    /// Runs `download o/r --tag v1 --dir <dir>` and `more` arguments.
+    async fn download(&self, dir: &str, more: &[&str]) -> Run;
+    /// The names of the assets of the release `v1`, sorted.
+    fn names(&self) -> Vec<String>;
+}
 
+impl Cli for Fixture {
     async fn run(&self, args: &[&str]) -> Run {
         run_in(self.dir.path(), self.github.api_url(), args).await
     }
 
-    fn file(&self, name: &str, bytes: &[u8]) {
-        std::fs::write(self.dir.path().join(name), bytes).unwrap();
-    }
-
-    fn asset(&self, name: &str, bytes: &[u8]) -> i64 {
-        self.github
-            .add_asset(
-                "o",
-                "r",
-                self.release,
-                name,
-                "application/octet-stream",
-                bytes,
-            )
-            .unwrap()
+    async fn download(&self, dir: &str, more: &[&str]) -> Run {
+        let args = ["download", "o/r", "--tag", "v1", "--dir", dir];
+        self.run(&[&args[..], more].concat()).await
     }
 
     fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .github
-            .assets("o", "r", self.release)
-            .into_iter()
-            .map(|a| a.name)
-            .collect();
+        let mut names: Vec<String> = self.assets().into_iter().map(|a| a.name).collect();
         names.sort();
         names
     }
 }
 
-fn pattern(len: usize, seed: u8) -> Vec<u8> {
-    (0..len).map(|i| (i % 249) as u8 ^ seed).collect()
-}
-
 #[tokio::test]
 async fn upload_list_download_round_trip() {
-    let s = Setup::new().await;
+    let s = setup().await;
     let (a, b, c) = (pattern(3 << 20, 1), pattern(1000, 2), pattern(10, 3));
     s.file("tool-linux.tar.gz", &a);
     s.file("tool windows.zip", &b);
@@ -142,19 +122,10 @@ async fn upload_list_download_round_trip() {
     assert!(human.stdout.contains("3.00 MiB"), "{}", human.stdout);
 
     let got = s
-        .run(&[
-            "download",
-            "o/r",
-            "--tag",
-            "v1",
-            "--dir",
+        .download(
             "out",
-            "--pattern",
-            "*.tar.gz",
-            "--pattern",
-            "*.zip",
-            "--json",
-        ])
+            &["--pattern", "*.tar.gz", "--pattern", "*.zip", "--json"],
+        )
         .await;
     assert_eq!(got.status, 0, "{}", got.stderr);
     let out = s.dir.path().join("out");
@@ -182,7 +153,7 @@ async fn upload_list_download_round_trip() {
 
 #[tokio::test]
 async fn exit_status_is_two_for_usage_and_one_for_errors() {
-    let s = Setup::new().await;
+    let s = setup().await;
     for usage in [
         &["list", "o/r"][..],
         &["list", "not-a-repository", "--latest"],
@@ -252,10 +223,10 @@ async fn exit_status_is_two_for_usage_and_one_for_errors() {
 
 #[tokio::test]
 async fn an_existing_asset_fails_unless_clobbered_or_skipped() {
-    let s = Setup::new().await;
-    s.asset("tool.zip", b"old bytes");
+    let s = setup().await;
+    s.add_asset("tool.zip", b"old bytes");
     s.file("tool.zip", b"new bytes!");
-    let release = s.release.to_string();
+    let release = s.release_id().to_string();
     let upload = |flag: Option<&'static str>| {
         let mut args = vec!["upload", "o/r", "--release", release.as_str(), "tool.zip"];
         args.extend(flag);
@@ -265,7 +236,7 @@ async fn an_existing_asset_fails_unless_clobbered_or_skipped() {
     let refused = s.run(&upload(None)).await;
     assert_eq!(refused.status, 1);
     assert!(refused.stderr.contains("--clobber"), "{}", refused.stderr);
-    assert_eq!(s.github.assets("o", "r", s.release)[0].size, 9);
+    assert_eq!(s.assets()[0].size, 9);
 
     let skipped = s.run(&upload(Some("--skip-existing"))).await;
     assert_eq!(skipped.status, 0, "{}", skipped.stderr);
@@ -274,18 +245,18 @@ async fn an_existing_asset_fails_unless_clobbered_or_skipped() {
         "{}",
         skipped.stdout
     );
-    assert_eq!(s.github.assets("o", "r", s.release)[0].size, 9);
+    assert_eq!(s.assets()[0].size, 9);
 
     let replaced = s.run(&upload(Some("--clobber"))).await;
     assert_eq!(replaced.status, 0, "{}", replaced.stderr);
-    let assets = s.github.assets("o", "r", s.release);
+    let assets = s.assets();
     assert_eq!((assets.len(), assets[0].size), (1, 10));
 }
 
 #[tokio::test]
 async fn a_local_file_is_kept_unless_clobbered() {
-    let s = Setup::new().await;
-    s.asset("tool.zip", b"from the release");
+    let s = setup().await;
+    s.add_asset("tool.zip", b"from the release");
     s.file("tool.zip", b"mine");
     let args = ["download", "o/r", "--tag", "v1"];
 
@@ -309,8 +280,8 @@ async fn a_local_file_is_kept_unless_clobbered() {
 
 #[tokio::test]
 async fn asking_for_what_is_not_there_is_an_error() {
-    let s = Setup::new().await;
-    s.asset("tool.zip", b"bytes");
+    let s = setup().await;
+    s.add_asset("tool.zip", b"bytes");
     let run = s
         .run(&[
             "download",
@@ -331,8 +302,8 @@ async fn asking_for_what_is_not_there_is_an_error() {
 
 #[tokio::test]
 async fn edit_and_delete_by_id_or_by_name() {
-    let s = Setup::new().await;
-    let id = s.asset("tool.zip", b"bytes");
+    let s = setup().await;
+    let id = s.add_asset("tool.zip", b"bytes");
     let id_text = id.to_string();
     let edited = s
         .run(&[
@@ -376,33 +347,12 @@ async fn edit_and_delete_by_id_or_by_name() {
 /// separators: the tool refuses to use those names and writes nothing.
 #[tokio::test]
 async fn names_from_the_server_are_never_paths() {
-    use wiremock::matchers::{method, path};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
+    use wiremock::{MockServer, ResponseTemplate};
 
-    let s = Setup::new().await;
-    let id = s.asset("tool.zip", b"bytes");
-    let client = Client::builder(s.github.api_url())
-        .token(TOKEN)
-        .build()
-        .unwrap();
-    let release: Release = client
-        .operations()
-        .get_release()
-        .owner("o")
-        .repo("r")
-        .release_id(s.release)
-        .send()
-        .await
-        .unwrap();
-    let template = client
-        .operations()
-        .get_release_asset()
-        .owner("o")
-        .repo("r")
-        .asset_id(id)
-        .send()
-        .await
-        .unwrap();
+    let s = setup().await;
+    let id = s.add_asset("tool.zip", b"bytes");
+    let release = s.release().await;
+    let template = s.asset(id).await.into_info();
     let hostile: Vec<ReleaseAsset> = [
         "../escaped",
         "/tmp/absolute",
@@ -424,16 +374,11 @@ async fn names_from_the_server_are_never_paths() {
     })
     .collect();
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/repos/o/r/releases/tags/v1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(&release))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(format!("/repos/o/r/releases/{}/assets", s.release)))
-        .respond_with(ResponseTemplate::new(200).set_body_json(&hostile))
-        .mount(&server)
-        .await;
+    let found = ResponseTemplate::new(200).set_body_json(release.info());
+    support::answer(&server, "GET", "/repos/o/r/releases/tags/v1", found).await;
+    let listed = ResponseTemplate::new(200).set_body_json(&hostile);
+    let at = format!("/repos/o/r/releases/{}/assets", release.id);
+    support::answer(&server, "GET", &at, listed).await;
 
     let inside = s.dir.path().join("inside");
     std::fs::create_dir(&inside).unwrap();
@@ -481,7 +426,6 @@ fn files_in(dir: &Path) -> Vec<String> {
 /// after retry, or fails with one line and no file under the asset's name.
 #[tokio::test]
 async fn downloads_under_faults_succeed_or_fail_cleanly() {
-    use github_release_assets_fake::{Fault, Host};
     let cases: Vec<(&str, Host, Fault, bool)> = vec![
         ("502 from storage", Host::Storage, Fault::BadGateway, true),
         (
@@ -504,12 +448,10 @@ async fn downloads_under_faults_succeed_or_fail_cleanly() {
     ];
     let bytes = pattern(200_000, 7);
     for (case, host, fault, succeeds) in cases {
-        let s = Setup::new().await;
-        s.asset("tool.bin", &bytes);
+        let s = setup().await;
+        s.add_asset("tool.bin", &bytes);
         s.github.inject(host, fault);
-        let run = s
-            .run(&["download", "o/r", "--tag", "v1", "--dir", "out"])
-            .await;
+        let run = s.download("out", &[]).await;
         let out = s.dir.path().join("out");
         if succeeds {
             assert_eq!(run.status, 0, "{case}: {}", run.stderr);
@@ -527,9 +469,7 @@ async fn downloads_under_faults_succeed_or_fail_cleanly() {
                 "{case}: a file under the asset's name"
             );
             // What was cut is kept to resume from; the next run completes it.
-            let again = s
-                .run(&["download", "o/r", "--tag", "v1", "--dir", "out"])
-                .await;
+            let again = s.download("out", &[]).await;
             assert_eq!(again.status, 0, "{case}: {}", again.stderr);
             assert_eq!(
                 std::fs::read(out.join("tool.bin")).unwrap(),
@@ -543,13 +483,12 @@ async fn downloads_under_faults_succeed_or_fail_cleanly() {
 
 #[tokio::test]
 async fn an_upload_answered_502_is_cleaned_up_and_retried() {
-    use github_release_assets_fake::{Fault, Host};
-    let s = Setup::new().await;
+    let s = setup().await;
     s.file("tool.zip", &pattern(100_000, 4));
     s.github.inject(Host::Uploads, Fault::BadGateway);
     let run = s.run(&["upload", "o/r", "--tag", "v1", "tool.zip"]).await;
     assert_eq!(run.status, 0, "{}", run.stderr);
-    let assets = s.github.assets("o", "r", s.release);
+    let assets = s.assets();
     assert_eq!(assets.len(), 1, "{assets:?}");
     assert_eq!(
         (assets[0].state.as_str(), assets[0].size),
@@ -559,54 +498,26 @@ async fn an_upload_answered_502_is_cleaned_up_and_retried() {
 
 #[tokio::test]
 async fn an_upload_github_stores_wrong_is_refused_and_removed() {
-    use github_release_assets_fake::{Fault, Host};
-    let s = Setup::new().await;
+    let s = setup().await;
     s.file("tool.zip", &pattern(50_000, 5));
     s.github.inject(Host::Uploads, Fault::WrongDigest);
     let up = s.run(&["upload", "o/r", "--tag", "v1", "tool.zip"]).await;
     assert_eq!(up.status, 1, "{}", up.stderr);
     assert_eq!(up.stderr.lines().count(), 1, "{}", up.stderr);
     assert!(up.stderr.contains("did not arrive intact"), "{}", up.stderr);
-    assert!(s.github.assets("o", "r", s.release).is_empty());
+    assert!(s.assets().is_empty());
 }
 
 #[tokio::test]
 async fn a_wrong_digest_saves_nothing() {
-    use github_release_assets_fake::{Fault, Host};
-    let s = Setup::new().await;
+    let s = setup().await;
     // An asset whose digest is not its bytes', stored past the client's own check.
-    let client = Client::builder(s.github.api_url())
-        .token(TOKEN)
-        .build()
-        .unwrap();
-    let release = client
-        .operations()
-        .get_release()
-        .owner("o")
-        .repo("r")
-        .release_id(s.release)
-        .send()
-        .await
-        .unwrap();
+    let release = s.release().await;
     s.github.inject(Host::Uploads, Fault::WrongDigest);
-    client
-        .for_upload_url(&release.upload_url)
-        .unwrap()
-        .operations()
-        .upload_release_asset()
-        .owner("o")
-        .repo("r")
-        .release_id(s.release)
-        .name("tool.zip")
-        .content_type("application/zip")
-        .content_length(50_000)
-        .body(pattern(50_000, 5))
-        .send()
+    s.upload_unchecked(&release, "tool.zip", "application/zip", pattern(50_000, 5))
         .await
         .unwrap();
-    let run = s
-        .run(&["download", "o/r", "--tag", "v1", "--dir", "out"])
-        .await;
+    let run = s.download("out", &[]).await;
     assert_eq!(run.status, 1);
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     assert!(run.stderr.contains("digest mismatch"), "{}", run.stderr);
@@ -615,9 +526,9 @@ async fn a_wrong_digest_saves_nothing() {
 
 #[tokio::test]
 async fn a_closed_pipe_or_a_strange_directory_name_is_no_panic() {
-    let s = Setup::new().await;
+    let s = setup().await;
     for i in 0..50 {
-        s.asset(&format!("tool-{i}.zip"), b"bytes");
+        s.add_asset(&format!("tool-{i}.zip"), b"bytes");
     }
     // `release-assets list … | head -0`: standard output closed before the tool writes.
     let mut child = tool(s.dir.path(), s.github.api_url())
@@ -666,8 +577,8 @@ async fn a_closed_pipe_or_a_strange_directory_name_is_no_panic() {
 
 #[tokio::test]
 async fn json_reports_every_file_of_a_partly_failed_upload() {
-    let s = Setup::new().await;
-    s.asset("taken.zip", b"old");
+    let s = setup().await;
+    s.add_asset("taken.zip", b"old");
     s.file("taken.zip", b"new");
     s.file("fresh.zip", b"fresh");
     let run = s
@@ -707,8 +618,8 @@ async fn json_reports_every_file_of_a_partly_failed_upload() {
 
 #[tokio::test]
 async fn a_release_by_id_an_asset_by_id_and_a_label() {
-    let s = Setup::new().await;
-    let release = s.release.to_string();
+    let s = setup().await;
+    let release = s.release_id().to_string();
     s.file("tool.zip", b"tool bytes");
     let up = s
         .run(&[
@@ -722,7 +633,7 @@ async fn a_release_by_id_an_asset_by_id_and_a_label() {
         ])
         .await;
     assert_eq!(up.status, 0, "{}", up.stderr);
-    let other = s.asset("other.zip", b"other");
+    let other = s.add_asset("other.zip", b"other");
     let listed = s
         .run(&["list", "o/r", "--release", &release, "--json"])
         .await;
@@ -754,9 +665,9 @@ async fn a_release_by_id_an_asset_by_id_and_a_label() {
 /// first bytes: the tool neither resumes from it nor writes through it.
 #[tokio::test]
 async fn download_never_writes_through_a_link_at_its_part_file() {
-    let s = Setup::new().await;
+    let s = setup().await;
     let bytes = pattern(200_000, 9);
-    let id = s.asset("tool.bin", &bytes);
+    let id = s.add_asset("tool.bin", &bytes);
     let out = s.dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
     let victim = s.dir.path().join("victim");
@@ -764,9 +675,7 @@ async fn download_never_writes_through_a_link_at_its_part_file() {
     let part = github_release_assets::partial_path(&out.join("tool.bin"), id).unwrap();
     std::os::unix::fs::symlink(&victim, &part).unwrap();
 
-    let run = s
-        .run(&["download", "o/r", "--tag", "v1", "--dir", "out", "--json"])
-        .await;
+    let run = s.download("out", &["--json"]).await;
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert_eq!(run.json()[0]["resumed_from"], 0, "{}", run.stdout);
     assert_eq!(std::fs::read(&victim).unwrap(), &bytes[..1000]);
@@ -780,7 +689,7 @@ async fn download_never_writes_through_a_link_at_its_part_file() {
 /// change to its assets is refused in one line that says what to do, with nothing sent.
 #[tokio::test]
 async fn upload_to_a_draft_then_publish_then_the_assets_are_locked() {
-    let s = Setup::new().await;
+    let s = setup().await;
     s.github.set_immutable_releases("o", "r", true);
     let draft = s.github.create_release_with("o", "r", "v2", true);
     s.file("tool.zip", b"the tool");
@@ -797,7 +706,7 @@ async fn upload_to_a_draft_then_publish_then_the_assets_are_locked() {
     assert!(!s.github.release("o", "r", draft).unwrap().draft);
 
     let asset_id = s.github.assets("o", "r", draft)[0].id.to_string();
-    let sent_before = s.github.requests().len();
+    let sent_before = s.sent();
     for args in [
         &["upload", "o/r", "--tag", "v2", "other.zip"][..],
         &["upload", "o/r", "--tag", "v2", "--clobber", "tool.zip"],
@@ -822,11 +731,7 @@ async fn upload_to_a_draft_then_publish_then_the_assets_are_locked() {
             refused.stderr
         );
     }
-    let changes: Vec<_> = s.github.requests()[sent_before..]
-        .iter()
-        .filter(|r| r.method != "GET")
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect();
+    let changes = s.requests_after(sent_before).changes().calls();
     assert!(changes.is_empty(), "{changes:?}");
     let assets = s.github.assets("o", "r", draft);
     assert_eq!(
@@ -846,22 +751,16 @@ async fn upload_to_a_draft_then_publish_then_the_assets_are_locked() {
 /// go up under a temporary name first, then the old asset is deleted and the new renamed.
 #[tokio::test]
 async fn clobber_uploads_first_then_swaps() {
-    let s = Setup::new().await;
-    s.asset("tool.zip", b"old bytes");
+    let s = setup().await;
+    s.add_asset("tool.zip", b"old bytes");
     s.file("tool.zip", b"new bytes!");
     let replaced = s
         .run(&["upload", "o/r", "--tag", "v1", "--clobber", "tool.zip"])
         .await;
     assert_eq!(replaced.status, 0, "{}", replaced.stderr);
-    let order: Vec<String> = s
-        .github
-        .requests()
-        .iter()
-        .filter(|r| r.method != "GET")
-        .map(|r| r.method.clone())
-        .collect();
+    let order = s.requests().changes().methods();
     assert_eq!(order, ["POST", "DELETE", "PATCH"]);
-    let assets = s.github.assets("o", "r", s.release);
+    let assets = s.assets();
     assert_eq!(assets.len(), 1, "{assets:?}");
     assert_eq!((assets[0].name.as_str(), assets[0].size), ("tool.zip", 10));
 }
@@ -870,14 +769,12 @@ async fn clobber_uploads_first_then_swaps() {
 /// `--require-digest` refuses an asset that cannot be, in one line, saving nothing.
 #[tokio::test]
 async fn downloads_say_whether_each_file_was_verified() {
-    let s = Setup::new().await;
-    s.asset("new.bin", b"with a digest");
-    let old = s.asset("old.bin", b"from before digests");
+    let s = setup().await;
+    s.add_asset("new.bin", b"with a digest");
+    let old = s.add_asset("old.bin", b"from before digests");
     s.github.set_asset_digest(old, None);
 
-    let run = s
-        .run(&["download", "o/r", "--tag", "v1", "--dir", "out"])
-        .await;
+    let run = s.download("out", &[]).await;
     assert_eq!(run.status, 0, "{}", run.stderr);
     let line = |name: &str| {
         run.stdout
@@ -919,17 +816,7 @@ async fn downloads_say_whether_each_file_was_verified() {
         "{verified:?}"
     );
 
-    let strict = s
-        .run(&[
-            "download",
-            "o/r",
-            "--tag",
-            "v1",
-            "--dir",
-            "strict",
-            "--require-digest",
-        ])
-        .await;
+    let strict = s.download("strict", &["--require-digest"]).await;
     assert_eq!(strict.status, 1, "{}", strict.stdout);
     assert_eq!(strict.stderr.lines().count(), 1, "{}", strict.stderr);
     assert!(
@@ -944,10 +831,10 @@ async fn downloads_say_whether_each_file_was_verified() {
 /// line for each file that differs, is missing from the release, or cannot be verified.
 #[tokio::test]
 async fn verify_checks_local_files_against_the_release() {
-    let s = Setup::new().await;
-    s.asset("a.bin", b"asset a");
-    s.asset("b.bin", b"asset b");
-    let old = s.asset("c.bin", b"asset c");
+    let s = setup().await;
+    s.add_asset("a.bin", b"asset a");
+    s.add_asset("b.bin", b"asset b");
+    let old = s.add_asset("c.bin", b"asset c");
     s.github.set_asset_digest(old, None);
     s.file("a.bin", b"asset a");
     s.file("b.bin", b"asset B");
@@ -994,7 +881,7 @@ async fn verify_checks_local_files_against_the_release() {
             "verify",
             "o/r",
             "--release",
-            &s.release.to_string(),
+            &s.release_id().to_string(),
             "a.bin",
         ])
         .await;
@@ -1005,7 +892,7 @@ async fn verify_checks_local_files_against_the_release() {
 /// An upload to a server that gives no digest says it was checked by size only.
 #[tokio::test]
 async fn an_upload_says_whether_it_was_verified() {
-    let s = Setup::new().await;
+    let s = setup().await;
     s.file("new.bin", b"fresh bytes");
     let run = s.run(&["upload", "o/r", "--tag", "v1", "new.bin"]).await;
     assert_eq!(run.status, 0, "{}", run.stderr);
@@ -1024,33 +911,21 @@ async fn an_upload_says_whether_it_was_verified() {
 #[cfg(unix)]
 #[tokio::test]
 async fn download_never_writes_through_a_link_at_its_target() {
-    let s = Setup::new().await;
+    let s = setup().await;
     let bytes = pattern(50_000, 3);
-    s.asset("tool.bin", &bytes);
+    s.add_asset("tool.bin", &bytes);
     let out = s.dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
     let victim = s.dir.path().join("victim");
     std::fs::write(&victim, b"precious").unwrap();
     std::os::unix::fs::symlink(&victim, out.join("tool.bin")).unwrap();
 
-    let kept = s
-        .run(&["download", "o/r", "--tag", "v1", "--dir", "out"])
-        .await;
+    let kept = s.download("out", &[]).await;
     assert_eq!(kept.status, 1, "{}", kept.stdout);
     assert!(kept.stderr.contains("exists"), "{}", kept.stderr);
     assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
 
-    let replaced = s
-        .run(&[
-            "download",
-            "o/r",
-            "--tag",
-            "v1",
-            "--dir",
-            "out",
-            "--clobber",
-        ])
-        .await;
+    let replaced = s.download("out", &["--clobber"]).await;
     assert_eq!(replaced.status, 0, "{}", replaced.stderr);
     assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
     let saved = std::fs::symlink_metadata(out.join("tool.bin")).unwrap();

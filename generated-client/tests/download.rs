@@ -3,11 +3,19 @@
 
 mod support;
 
-use github_release_assets::{Client, Error};
+use github_release_assets::{AssetHandle, Error};
+use support::{answer, example_asset, mock_client};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const TOKEN: &str = "ghs_downloadtoken";
+
+/// Asset 7 of `o/r` on `api`, through a client with `token` when given; not fetched.
+fn the_asset(api: &MockServer, token: Option<&str>) -> AssetHandle {
+    mock_client(api, token)
+        .repo("o", "r")
+        .asset_from(example_asset(7))
+}
 
 #[tokio::test]
 async fn a_200_streams_the_bytes_from_the_api() {
@@ -21,13 +29,7 @@ async fn a_200_streams_the_bytes_from_the_api() {
         )
         .mount(&api)
         .await;
-    let client = Client::builder(api.uri()).token(TOKEN).build().unwrap();
-    let download = client
-        .repo("o", "r")
-        .asset_from(support::example_asset(7))
-        .stream()
-        .await
-        .unwrap();
+    let download = the_asset(&api, Some(TOKEN)).stream().await.unwrap();
     assert_eq!(download.redirects(), 0);
     assert_eq!(download.content_length(), Some(11));
     assert_eq!(&download.bytes().await.unwrap()[..], b"asset bytes");
@@ -43,29 +45,13 @@ async fn a_200_streams_the_bytes_from_the_api() {
 async fn a_302_is_followed_to_storage_without_authorization() {
     let api = MockServer::start().await;
     let storage = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/repos/o/r/releases/assets/7"))
-        .respond_with(
-            ResponseTemplate::new(302)
-                .insert_header("location", format!("{}/blob/7?sig=abc", storage.uri())),
-        )
-        .mount(&api)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/blob/7"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(b"from storage".to_vec(), "application/octet-stream"),
-        )
-        .mount(&storage)
-        .await;
-    let client = Client::builder(api.uri()).token(TOKEN).build().unwrap();
-    let download = client
-        .repo("o", "r")
-        .asset_from(support::example_asset(7))
-        .stream()
-        .await
-        .unwrap();
+    let to_storage = ResponseTemplate::new(302)
+        .insert_header("location", format!("{}/blob/7?sig=abc", storage.uri()));
+    answer(&api, "GET", "/repos/o/r/releases/assets/7", to_storage).await;
+    let bytes = ResponseTemplate::new(200)
+        .set_body_raw(b"from storage".to_vec(), "application/octet-stream");
+    answer(&storage, "GET", "/blob/7", bytes).await;
+    let download = the_asset(&api, Some(TOKEN)).stream().await.unwrap();
     assert_eq!(download.redirects(), 1);
     assert_eq!(&download.bytes().await.unwrap()[..], b"from storage");
     let hop = &storage.received_requests().await.unwrap()[0];
@@ -85,13 +71,7 @@ async fn a_404_is_not_found() {
         )
         .mount(&api)
         .await;
-    let client = Client::builder(api.uri()).build().unwrap();
-    let error = client
-        .repo("o", "r")
-        .asset_from(support::example_asset(7))
-        .stream()
-        .await
-        .unwrap_err();
+    let error = the_asset(&api, None).stream().await.unwrap_err();
     assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
 }
 
@@ -102,12 +82,6 @@ async fn a_redirect_loop_ends() {
         .respond_with(ResponseTemplate::new(302).insert_header("location", "/again"))
         .mount(&api)
         .await;
-    let client = Client::builder(api.uri()).build().unwrap();
-    let error = client
-        .repo("o", "r")
-        .asset_from(support::example_asset(7))
-        .stream()
-        .await
-        .unwrap_err();
+    let error = the_asset(&api, None).stream().await.unwrap_err();
     assert_eq!(error.status(), Some(302), "{error:?}");
 }

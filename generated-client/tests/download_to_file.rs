@@ -1,55 +1,32 @@
 //! Downloading to a file against the fake GitHub: verified, atomic, resumable, and never
 //! a wrong file under the target's name.
 
-use github_release_assets::types::ReleaseAsset;
-use github_release_assets::{Client, Error, partial_path};
-use github_release_assets_fake::{FakeGitHub, Fault, Host};
+mod support;
 
+use github_release_assets::{AssetHandle, Error, partial_path};
+use github_release_assets_fake::{Fault, Host};
+use support::{Fixture, ProgressLog, RequestLog};
+use wiremock::{MockServer, ResponseTemplate};
+
+/// `len` bytes of the tests' pattern.
 fn pattern(len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i % 251) as u8).collect()
+    support::pattern(len, 0)
 }
 
-async fn setup(bytes: &[u8]) -> (FakeGitHub, Client, ReleaseAsset) {
-    let github = FakeGitHub::start().await.unwrap();
-    let release = github.create_release("o", "r", "v1");
-    let id = github
-        .add_asset(
-            "o",
-            "r",
-            release,
-            "tool.bin",
-            "application/octet-stream",
-            bytes,
-        )
-        .unwrap();
-    let client = Client::builder(github.api_url())
-        .token("ghs_t")
-        .build()
-        .unwrap();
-    let asset = client
-        .operations()
-        .get_release_asset()
-        .owner("o")
-        .repo("r")
-        .asset_id(id)
-        .send()
-        .await
-        .unwrap();
-    (github, client, asset)
+/// A fake whose release holds `tool.bin` with `bytes`, a client that sends a token, and the
+/// asset, fetched.
+async fn setup(bytes: &[u8]) -> (Fixture, AssetHandle) {
+    let f = Fixture::builder().token("ghs_t").start().await;
+    let asset = f.asset(f.add_asset("tool.bin", bytes)).await;
+    (f, asset)
 }
 
 #[tokio::test]
 async fn saves_the_verified_bytes_and_leaves_no_partial_file() {
     let bytes = pattern(300_000);
-    let (_github, client, asset) = setup(&bytes).await;
-    let dir = tempfile::tempdir().unwrap();
-    let target = dir.path().join("tool.bin");
-    let saved = client
-        .repo("o", "r")
-        .asset_from(asset.clone())
-        .download_to(&target)
-        .await
-        .unwrap();
+    let (f, asset) = setup(&bytes).await;
+    let target = f.path("tool.bin");
+    let saved = asset.download_to(&target).await.unwrap();
     assert_eq!(std::fs::read(&target).unwrap(), bytes);
     assert_eq!(saved.size, 300_000);
     assert_eq!(Some(format!("sha256:{}", saved.sha256)), asset.digest);
@@ -59,39 +36,16 @@ async fn saves_the_verified_bytes_and_leaves_no_partial_file() {
 
 #[tokio::test]
 async fn a_digest_mismatch_leaves_no_file() {
-    let (github, client, _) = setup(b"seed").await;
-    let release = client
-        .operations()
-        .get_latest_release()
-        .owner("o")
-        .repo("r")
-        .send()
+    let (f, _) = setup(b"seed").await;
+    let release = f.release().await;
+    f.github.inject(Host::Uploads, Fault::WrongDigest);
+    let stored = f
+        .upload_unchecked(&release, "b.bin", support::OCTET_STREAM, pattern(5000))
         .await
         .unwrap();
-    github.inject(Host::Uploads, Fault::WrongDigest);
-    let asset = client
-        .for_upload_url(&release.upload_url)
-        .unwrap()
-        .operations()
-        .upload_release_asset()
-        .owner("o")
-        .repo("r")
-        .release_id(release.id)
-        .name("b.bin")
-        .content_type("application/octet-stream")
-        .content_length(5000)
-        .body(pattern(5000))
-        .send()
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let target = dir.path().join("b.bin");
-    let error = client
-        .repo("o", "r")
-        .asset_from(asset.clone())
-        .download_to(&target)
-        .await
-        .unwrap_err();
+    let asset = f.repo().asset_from(stored);
+    let target = f.path("b.bin");
+    let error = asset.download_to(&target).await.unwrap_err();
     assert!(matches!(error, Error::DigestMismatch { .. }), "{error:?}");
     assert!(!target.exists());
     assert!(!partial_path(&target, asset.id).unwrap().exists());
@@ -100,17 +54,11 @@ async fn a_digest_mismatch_leaves_no_file() {
 #[tokio::test]
 async fn an_interrupted_download_resumes_and_is_still_verified() {
     let bytes = pattern(400_000);
-    let (github, client, asset) = setup(&bytes).await;
-    let dir = tempfile::tempdir().unwrap();
-    let target = dir.path().join("tool.bin");
+    let (f, asset) = setup(&bytes).await;
+    let target = f.path("tool.bin");
 
-    github.inject(Host::Storage, Fault::CutMidBody);
-    let error = client
-        .repo("o", "r")
-        .asset_from(asset.clone())
-        .download_to(&target)
-        .await
-        .unwrap_err();
+    f.github.inject(Host::Storage, Fault::CutMidBody);
+    let error = asset.download_to(&target).await.unwrap_err();
     assert!(
         matches!(error, Error::Transport { .. } | Error::Incomplete { .. }),
         "{error:?}"
@@ -124,26 +72,20 @@ async fn an_interrupted_download_resumes_and_is_still_verified() {
         .len();
     assert!(kept > 0 && kept < 400_000, "kept {kept} bytes");
 
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let log = seen.clone();
-    let progress = github_release_assets::Progress::new(move |done, total| {
-        log.lock().unwrap().push((done, total));
-    });
-    let saved = client
-        .repo("o", "r")
-        .asset_from(asset.clone())
+    let log = ProgressLog::default();
+    let saved = asset
         .download_to(&target)
-        .progress(progress)
+        .progress(log.progress())
         .await
         .unwrap();
     assert_eq!(saved.resumed_from, kept);
     // Progress starts from the bytes already saved and ends at the asset's size.
-    let seen = seen.lock().unwrap().clone();
+    let seen = log.seen();
     assert_eq!(seen.first(), Some(&(kept, 400_000)), "{seen:?}");
     assert_eq!(seen.last(), Some(&(400_000, 400_000)), "{seen:?}");
     assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "{seen:?}");
     assert_eq!(std::fs::read(&target).unwrap(), bytes);
-    let ranged = github
+    let ranged = f
         .requests()
         .into_iter()
         .filter(|r| r.header("range").is_some())
@@ -153,17 +95,10 @@ async fn an_interrupted_download_resumes_and_is_still_verified() {
 
 #[tokio::test]
 async fn an_html_page_with_status_200_is_not_saved() {
-    let (github, client, asset) = setup(&pattern(1000)).await;
-    let dir = tempfile::tempdir().unwrap();
-    let target = dir.path().join("tool.bin");
-    github.inject(Host::Api, Fault::HtmlPage);
-    match client
-        .repo("o", "r")
-        .asset_from(asset.clone())
-        .download_to(&target)
-        .await
-        .unwrap_err()
-    {
+    let (f, asset) = setup(&pattern(1000)).await;
+    let target = f.path("tool.bin");
+    f.github.inject(Host::Api, Fault::HtmlPage);
+    match asset.download_to(&target).await.unwrap_err() {
         Error::NotTheAsset {
             content_type,
             excerpt,
@@ -179,18 +114,18 @@ async fn an_html_page_with_status_200_is_not_saved() {
 
 #[tokio::test]
 async fn a_missing_asset_is_not_found_and_creates_nothing() {
-    let (_github, client, mut asset) = setup(b"x").await;
-    asset.id = 999;
-    let dir = tempfile::tempdir().unwrap();
-    let target = dir.path().join("gone.bin");
-    let error = client
-        .repo("o", "r")
-        .asset_from(asset.clone())
+    let (f, asset) = setup(b"x").await;
+    let mut missing = asset.into_info();
+    missing.id = 999;
+    let target = f.path("gone.bin");
+    let error = f
+        .repo()
+        .asset_from(missing)
         .download_to(&target)
         .await
         .unwrap_err();
     assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    assert_eq!(std::fs::read_dir(f.dir.path()).unwrap().count(), 0);
 }
 
 /// An interrupted download of one asset is never resumed with another's bytes, even
@@ -198,37 +133,32 @@ async fn a_missing_asset_is_not_found_and_creates_nothing() {
 #[tokio::test]
 async fn a_partial_file_is_resumed_only_by_its_own_asset() {
     let first = pattern(300_000);
-    let (github, client, asset) = setup(&first).await;
-    let dir = tempfile::tempdir().unwrap();
-    let target = dir.path().join("tool.bin");
-    github.inject(Host::Storage, Fault::CutMidBody);
-    client
-        .repo("o", "r")
-        .asset_from(asset.clone())
-        .download_to(&target)
-        .await
-        .unwrap_err();
+    let (f, asset) = setup(&first).await;
+    let target = f.path("tool.bin");
+    f.github.inject(Host::Storage, Fault::CutMidBody);
+    asset.download_to(&target).await.unwrap_err();
     assert!(partial_path(&target, asset.id).unwrap().exists());
 
-    let second: Vec<u8> = pattern(300_000).into_iter().map(|b| b ^ 0x5a).collect();
-    let release = github.create_release("o", "r", "v2");
-    let id = github
+    let second = support::pattern(300_000, 0x5a);
+    let release = f.github.create_release("o", "r", "v2");
+    let id = f
+        .github
         .add_asset(
             "o",
             "r",
             release,
             "tool.bin",
-            "application/octet-stream",
+            support::OCTET_STREAM,
             &second,
         )
         .unwrap();
-    let mut other = asset.clone();
+    let mut other = asset.info().clone();
     other.id = id;
     // No digest to catch a splice: the size alone must not be trusted.
     other.digest = None;
-    let saved = client
-        .repo("o", "r")
-        .asset_from(other.clone())
+    let saved = f
+        .repo()
+        .asset_from(other)
         .download_to(&target)
         .await
         .unwrap();
@@ -237,27 +167,27 @@ async fn a_partial_file_is_resumed_only_by_its_own_asset() {
 }
 
 /// A server that answers every download of `asset` with 206, this `Content-Range` and
-/// `body`; and a client for it. The asset's digest is dropped: only the range can tell.
+/// `body`; and the asset through a client for it, its digest dropped: only the range can
+/// tell.
 async fn partial_answers(
-    asset: &mut ReleaseAsset,
+    asset: &AssetHandle,
     content_range: &str,
     body: &[u8],
-) -> (wiremock::MockServer, Client) {
-    use wiremock::matchers::{method, path};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
-    asset.digest = None;
+) -> (MockServer, AssetHandle) {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("/repos/o/r/releases/assets/{}", asset.id)))
-        .respond_with(
-            ResponseTemplate::new(206)
-                .insert_header("content-range", content_range)
-                .set_body_bytes(body.to_vec()),
-        )
-        .mount(&server)
-        .await;
-    let client = Client::builder(server.uri()).build().unwrap();
-    (server, client)
+    support::answer(
+        &server,
+        "GET",
+        &format!("/repos/o/r/releases/assets/{}", asset.id),
+        ResponseTemplate::new(206)
+            .insert_header("content-range", content_range)
+            .set_body_bytes(body.to_vec()),
+    )
+    .await;
+    let mut info = asset.info().clone();
+    info.digest = None;
+    let client = support::mock_client(&server, None);
+    (server, client.repo("o", "r").asset_from(info))
 }
 
 /// A server that answers a resume with bytes from elsewhere than asked: nothing is
@@ -265,18 +195,12 @@ async fn partial_answers(
 #[tokio::test]
 async fn a_resume_answered_from_the_wrong_byte_is_refused() {
     let bytes = pattern(1000);
-    let (_github, _client, mut asset) = setup(&bytes).await;
-    let (_server, client) = partial_answers(&mut asset, "bytes 0-999/1000", &bytes).await;
-    let dir = tempfile::tempdir().unwrap();
-    let target = dir.path().join("tool.bin");
+    let (f, asset) = setup(&bytes).await;
+    let (_server, asset) = partial_answers(&asset, "bytes 0-999/1000", &bytes).await;
+    let target = f.path("tool.bin");
     let part = partial_path(&target, asset.id).unwrap();
     std::fs::write(&part, &bytes[..400]).unwrap();
-    let error = client
-        .repo("o", "r")
-        .asset_from(asset.clone())
-        .download_to(&target)
-        .await
-        .unwrap_err();
+    let error = asset.download_to(&target).await.unwrap_err();
     assert!(matches!(error, Error::Decode { .. }), "{error:?}");
     assert!(error.to_string().contains("bytes from 400 on"), "{error}");
     assert!(!target.exists());
@@ -287,16 +211,10 @@ async fn a_resume_answered_from_the_wrong_byte_is_refused() {
 #[tokio::test]
 async fn a_partial_answer_to_a_whole_request_is_refused() {
     let bytes = pattern(200);
-    let (_github, _client, mut asset) = setup(&bytes).await;
-    let (_server, client) = partial_answers(&mut asset, "bytes 100-199/200", &bytes[100..]).await;
-    let dir = tempfile::tempdir().unwrap();
-    let target = dir.path().join("tool.bin");
-    let error = client
-        .repo("o", "r")
-        .asset_from(asset.clone())
-        .download_to(&target)
-        .await
-        .unwrap_err();
+    let (f, asset) = setup(&bytes).await;
+    let (_server, asset) = partial_answers(&asset, "bytes 100-199/200", &bytes[100..]).await;
+    let target = f.path("tool.bin");
+    let error = asset.download_to(&target).await.unwrap_err();
     assert!(matches!(error, Error::Decode { .. }), "{error:?}");
     assert!(!target.exists());
     assert!(!partial_path(&target, asset.id).unwrap().exists());
@@ -309,24 +227,22 @@ mod planted {
     use super::*;
     use std::path::{Path, PathBuf};
 
-    /// A target and its part file in a fresh directory, and a victim file outside it.
+    /// A target and its part file in the fixture's directory, and a victim file outside
+    /// the target's directory.
     struct Paths {
-        _dir: tempfile::TempDir,
         target: PathBuf,
         part: PathBuf,
         victim: PathBuf,
     }
 
-    fn paths(asset: &ReleaseAsset) -> Paths {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("out")).unwrap();
-        std::fs::create_dir(dir.path().join("elsewhere")).unwrap();
-        let target = dir.path().join("out").join("tool.bin");
+    fn paths(f: &Fixture, asset: &AssetHandle) -> Paths {
+        std::fs::create_dir(f.path("out")).unwrap();
+        std::fs::create_dir(f.path("elsewhere")).unwrap();
+        let target = f.path("out").join("tool.bin");
         Paths {
             part: partial_path(&target, asset.id).unwrap(),
-            victim: dir.path().join("elsewhere").join("victim"),
+            victim: f.path("elsewhere").join("victim"),
             target,
-            _dir: dir,
         }
     }
 
@@ -347,17 +263,12 @@ mod planted {
     #[tokio::test]
     async fn a_link_at_the_part_path_is_never_resumed_from_or_written_through() {
         let bytes = pattern(200_000);
-        let (_github, client, asset) = setup(&bytes).await;
-        let p = paths(&asset);
+        let (f, asset) = setup(&bytes).await;
+        let p = paths(&f, &asset);
         std::fs::write(&p.victim, &bytes[..1000]).unwrap();
         std::os::unix::fs::symlink(&p.victim, &p.part).unwrap();
 
-        let saved = client
-            .repo("o", "r")
-            .asset_from(asset.clone())
-            .download_to(&p.target)
-            .await
-            .unwrap();
+        let saved = asset.download_to(&p.target).await.unwrap();
         assert_eq!(saved.resumed_from, 0, "resumed from the file a link names");
         assert_eq!(std::fs::read(&p.victim).unwrap(), &bytes[..1000]);
         saved_exactly(&p.target, &p.part, &bytes);
@@ -370,17 +281,12 @@ mod planted {
     #[tokio::test]
     async fn a_hard_link_at_the_part_path_is_never_resumed_from_or_appended_to() {
         let bytes = pattern(200_000);
-        let (_github, client, asset) = setup(&bytes).await;
-        let p = paths(&asset);
+        let (f, asset) = setup(&bytes).await;
+        let p = paths(&f, &asset);
         std::fs::write(&p.victim, &bytes[..1000]).unwrap();
         std::fs::hard_link(&p.victim, &p.part).unwrap();
 
-        let saved = client
-            .repo("o", "r")
-            .asset_from(asset.clone())
-            .download_to(&p.target)
-            .await
-            .unwrap();
+        let saved = asset.download_to(&p.target).await.unwrap();
         assert_eq!(
             saved.resumed_from, 0,
             "resumed from a file with another name"
@@ -394,16 +300,11 @@ mod planted {
     #[tokio::test]
     async fn a_dangling_link_at_the_part_path_creates_nothing_where_it_points() {
         let bytes = pattern(50_000);
-        let (_github, client, asset) = setup(&bytes).await;
-        let p = paths(&asset);
+        let (f, asset) = setup(&bytes).await;
+        let p = paths(&f, &asset);
         std::os::unix::fs::symlink(&p.victim, &p.part).unwrap();
 
-        client
-            .repo("o", "r")
-            .asset_from(asset.clone())
-            .download_to(&p.target)
-            .await
-            .unwrap();
+        asset.download_to(&p.target).await.unwrap();
         assert!(
             std::fs::symlink_metadata(&p.victim).is_err(),
             "the download created the file a dangling link names"
@@ -416,17 +317,12 @@ mod planted {
     #[tokio::test]
     async fn a_link_at_the_target_is_replaced_not_written_through() {
         let bytes = pattern(50_000);
-        let (_github, client, asset) = setup(&bytes).await;
-        let p = paths(&asset);
+        let (f, asset) = setup(&bytes).await;
+        let p = paths(&f, &asset);
         std::fs::write(&p.victim, b"precious").unwrap();
         std::os::unix::fs::symlink(&p.victim, &p.target).unwrap();
 
-        client
-            .repo("o", "r")
-            .asset_from(asset.clone())
-            .download_to(&p.target)
-            .await
-            .unwrap();
+        asset.download_to(&p.target).await.unwrap();
         assert_eq!(std::fs::read(&p.victim).unwrap(), b"precious");
         saved_exactly(&p.target, &p.part, &bytes);
     }
@@ -436,16 +332,11 @@ mod planted {
     #[tokio::test]
     async fn an_empty_directory_at_the_part_path_is_replaced() {
         let bytes = pattern(50_000);
-        let (_github, client, asset) = setup(&bytes).await;
-        let p = paths(&asset);
+        let (f, asset) = setup(&bytes).await;
+        let p = paths(&f, &asset);
         std::fs::create_dir(&p.part).unwrap();
 
-        let saved = client
-            .repo("o", "r")
-            .asset_from(asset.clone())
-            .download_to(&p.target)
-            .await
-            .unwrap();
+        let saved = asset.download_to(&p.target).await.unwrap();
         assert_eq!(saved.resumed_from, 0);
         saved_exactly(&p.target, &p.part, &bytes);
     }
@@ -455,18 +346,12 @@ mod planted {
     #[tokio::test]
     async fn a_directory_with_files_at_the_part_path_is_a_clear_error() {
         let bytes = pattern(50_000);
-        let (github, client, asset) = setup(&bytes).await;
-        let p = paths(&asset);
+        let (f, asset) = setup(&bytes).await;
+        let p = paths(&f, &asset);
         std::fs::create_dir(&p.part).unwrap();
         std::fs::write(p.part.join("inside"), b"someone's").unwrap();
 
-        match client
-            .repo("o", "r")
-            .asset_from(asset.clone())
-            .download_to(&p.target)
-            .await
-            .unwrap_err()
-        {
+        match asset.download_to(&p.target).await.unwrap_err() {
             Error::Io { path, source } => {
                 assert_eq!(path, p.part);
                 assert!(
@@ -479,7 +364,7 @@ mod planted {
         assert!(std::fs::symlink_metadata(&p.target).is_err());
         assert_eq!(std::fs::read(p.part.join("inside")).unwrap(), b"someone's");
         assert!(
-            github.requests().iter().all(|r| r.host != Host::Storage),
+            f.requests().on_host(Host::Storage).is_empty(),
             "the asset was downloaded"
         );
     }
@@ -488,18 +373,12 @@ mod planted {
     #[tokio::test]
     async fn a_directory_at_the_target_is_refused_before_downloading() {
         let bytes = pattern(50_000);
-        let (github, client, asset) = setup(&bytes).await;
-        let p = paths(&asset);
+        let (f, asset) = setup(&bytes).await;
+        let p = paths(&f, &asset);
         std::fs::create_dir(&p.target).unwrap();
         std::fs::write(p.target.join("inside"), b"someone's").unwrap();
 
-        match client
-            .repo("o", "r")
-            .asset_from(asset.clone())
-            .download_to(&p.target)
-            .await
-            .unwrap_err()
-        {
+        match asset.download_to(&p.target).await.unwrap_err() {
             Error::Io { path, source } => {
                 assert_eq!(path, p.target);
                 assert_eq!(source.kind(), std::io::ErrorKind::IsADirectory);
@@ -512,7 +391,7 @@ mod planted {
         );
         assert!(std::fs::symlink_metadata(&p.part).is_err());
         assert!(
-            github.requests().iter().all(|r| r.host != Host::Storage),
+            f.requests().on_host(Host::Storage).is_empty(),
             "the asset was downloaded"
         );
     }
@@ -523,30 +402,20 @@ mod planted {
     #[tokio::test]
     async fn links_everywhere_then_an_interrupted_download_still_resumes() {
         let bytes = pattern(400_000);
-        let (github, client, asset) = setup(&bytes).await;
-        let p = paths(&asset);
+        let (f, asset) = setup(&bytes).await;
+        let p = paths(&f, &asset);
         let other_victim = p.victim.with_file_name("other");
         std::fs::write(&p.victim, &bytes[..1000]).unwrap();
         std::fs::write(&other_victim, b"precious").unwrap();
         std::os::unix::fs::symlink(&p.victim, &p.part).unwrap();
         std::os::unix::fs::symlink(&other_victim, &p.target).unwrap();
 
-        github.inject(Host::Storage, Fault::CutMidBody);
-        client
-            .repo("o", "r")
-            .asset_from(asset.clone())
-            .download_to(&p.target)
-            .await
-            .unwrap_err();
+        f.github.inject(Host::Storage, Fault::CutMidBody);
+        asset.download_to(&p.target).await.unwrap_err();
         let kept = std::fs::symlink_metadata(&p.part).unwrap();
         assert!(kept.file_type().is_file(), "{:?}", kept.file_type());
         assert!(kept.len() > 0 && kept.len() < 400_000);
-        let saved = client
-            .repo("o", "r")
-            .asset_from(asset.clone())
-            .download_to(&p.target)
-            .await
-            .unwrap();
+        let saved = asset.download_to(&p.target).await.unwrap();
         assert_eq!(saved.resumed_from, kept.len());
         assert_eq!(std::fs::read(&p.victim).unwrap(), &bytes[..1000]);
         assert_eq!(std::fs::read(&other_victim).unwrap(), b"precious");

@@ -2,11 +2,14 @@
 //! succeeds (after retries) or fails with a typed error; a download leaves no file under
 //! the target's name unless it succeeded; no error shows the token.
 
+mod support;
+
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
-use github_release_assets::{AssetId, Client, Error, ReleaseId, RetryPolicy, partial_path};
-use github_release_assets_fake::{FakeGitHub, Fault, Host};
+use github_release_assets::{Error, partial_path};
+use github_release_assets_fake::{Fault, Host};
+use support::Fixture;
 
 const TOKEN: &str = "ghs_faultmatrixtoken";
 
@@ -40,47 +43,25 @@ enum Operation {
 
 /// Runs `operation` with `fault` injected on `host`; returns what happened, in words.
 async fn run(operation: Operation, host: Host, fault: Fault) -> Result<String, Error> {
-    let github = FakeGitHub::start_with_token(TOKEN).await.unwrap();
-    let release_id = github.create_release("o", "r", "v1");
-    let bytes: Vec<u8> = (0..300_000_u32).map(|i| (i % 253) as u8).collect();
-    let asset_id = github
-        .add_asset(
-            "o",
-            "r",
-            release_id,
-            "seed.bin",
-            "application/octet-stream",
-            &bytes,
-        )
-        .unwrap();
-    let client = Client::builder(github.api_url())
+    let f = Fixture::builder()
         .token(TOKEN)
-        .retry(RetryPolicy::default().base_delay(Duration::from_millis(5)))
-        .build()
-        .unwrap();
-    let repo = client.repo("o", "r");
-    let release = repo.release(ReleaseId::new(release_id)).await?;
-    let asset = repo.asset(AssetId::new(asset_id)).await?;
-    let dir = tempfile::tempdir().unwrap();
-    github.inject(host, fault);
+        .quick_retries()
+        .start()
+        .await;
+    let bytes = support::pattern(300_000, 0);
+    let asset_id = f.add_asset("seed.bin", &bytes);
+    let release = f.release().await;
+    let asset = f.asset(asset_id).await;
+    f.github.inject(host, fault);
     let outcome = match operation {
-        Operation::GetRelease => client
-            .operations()
-            .get_release()
-            .owner("o")
-            .repo("r")
-            .release_id(release_id)
-            .send()
-            .await
-            .map(|r| r.tag_name),
+        Operation::GetRelease => release.refresh().await.map(|r| r.tag_name.clone()),
         Operation::ListAssets => release
             .assets()
             .try_collect::<Vec<_>>()
             .await
             .map(|a| format!("{} assets", a.len())),
         Operation::Upload => {
-            let path = dir.path().join("new.bin");
-            std::fs::write(&path, &bytes).unwrap();
+            let path = f.file("new.bin", &bytes);
             release
                 .upload(&path)
                 .name("new.bin")
@@ -89,7 +70,7 @@ async fn run(operation: Operation, host: Host, fault: Fault) -> Result<String, E
                 .map(|a| format!("uploaded {}", a.size))
         }
         Operation::Download => {
-            let target = dir.path().join("seed.bin");
+            let target = f.path("seed.bin");
             let result = asset.download_to(&target).await;
             match &result {
                 Ok(_) => assert_eq!(std::fs::read(&target).unwrap(), bytes, "saved bytes differ"),
@@ -111,10 +92,7 @@ async fn run(operation: Operation, host: Host, fault: Fault) -> Result<String, E
     // A failed upload may not leave an asset in state starter behind.
     if matches!(operation, Operation::Upload) {
         assert!(
-            github
-                .assets("o", "r", release_id)
-                .iter()
-                .all(|a| a.state == "uploaded"),
+            f.assets().iter().all(|a| a.state == "uploaded"),
             "starter left"
         );
     }

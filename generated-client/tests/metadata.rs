@@ -1,35 +1,21 @@
 //! The metadata operations against a loopback server: what goes on the wire, what comes
 //! back, and how GitHub's errors surface.
 
+mod support;
+
 use github_release_assets::types::{
     CreateReleaseBody, ReleaseAssetState, ReleaseAssetStateKnown, UpdateReleaseAssetBody,
 };
 use github_release_assets::{Client, Error};
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use support::{answer_once, example, get_latest_release, json_answer};
+use wiremock::{MockServer, Request, ResponseTemplate};
 
 const TOKEN: &str = "ghs_loopbacktesttoken";
 
-/// An example body from the vendored description, by its `components.examples` name.
-fn example(name: &str) -> Value {
-    conformance::description::example(name).expect("example in the vendored description")
-}
-
+/// A client of `server` that sends [`TOKEN`].
 fn client(server: &MockServer) -> Client {
-    Client::builder(server.uri())
-        .token(TOKEN)
-        .build()
-        .expect("client builds")
-}
-
-async fn answer(server: &MockServer, verb: &str, at: &str, response: ResponseTemplate) {
-    Mock::given(method(verb))
-        .and(path(at))
-        .respond_with(response)
-        .expect(1)
-        .mount(server)
-        .await;
+    support::mock_client(server, Some(TOKEN))
 }
 
 /// The one request the server received.
@@ -74,11 +60,11 @@ fn json_body(request: &Request) -> Value {
 #[tokio::test]
 async fn get_release_asset() {
     let server = MockServer::start().await;
-    answer(
+    answer_once(
         &server,
         "GET",
         "/repos/octo/hello/releases/assets/5000000001",
-        ResponseTemplate::new(200).set_body_json(example("release-asset")),
+        json_answer(200, example("release-asset")),
     )
     .await;
     let asset = client(&server)
@@ -104,11 +90,11 @@ async fn get_release_asset() {
 #[tokio::test]
 async fn list_release_assets_sends_paging_query() {
     let server = MockServer::start().await;
-    answer(
+    answer_once(
         &server,
         "GET",
         "/repos/octo/hello/releases/7/assets",
-        ResponseTemplate::new(200).set_body_json(example("release-asset-items")),
+        json_answer(200, example("release-asset-items")),
     )
     .await;
     let assets = client(&server)
@@ -139,11 +125,11 @@ async fn list_release_assets_sends_paging_query() {
 #[tokio::test]
 async fn update_release_asset_sends_only_what_was_set() {
     let server = MockServer::start().await;
-    answer(
+    answer_once(
         &server,
         "PATCH",
         "/repos/octo/hello/releases/assets/1",
-        ResponseTemplate::new(200).set_body_json(example("release-asset")),
+        json_answer(200, example("release-asset")),
     )
     .await;
     client(&server)
@@ -171,7 +157,7 @@ async fn update_release_asset_sends_only_what_was_set() {
 #[tokio::test]
 async fn delete_release_asset() {
     let server = MockServer::start().await;
-    answer(
+    answer_once(
         &server,
         "DELETE",
         "/repos/octo/hello/releases/assets/1",
@@ -195,32 +181,15 @@ async fn delete_release_asset() {
 async fn release_look_ups() {
     let server = MockServer::start().await;
     let release = example("release");
-    answer(
-        &server,
-        "GET",
-        "/repos/octo/hello/releases/7",
-        ResponseTemplate::new(200).set_body_json(&release),
-    )
-    .await;
-    answer(
-        &server,
-        "GET",
-        "/repos/octo/hello/releases/latest",
-        ResponseTemplate::new(200).set_body_json(&release),
-    )
-    .await;
-    answer(
-        &server,
-        "GET",
-        "/repos/octo/hello/releases/tags/v1.0.0",
-        ResponseTemplate::new(200).set_body_json(&release),
-    )
-    .await;
-    answer(
+    for at in ["7", "latest", "tags/v1.0.0"] {
+        let at = format!("/repos/octo/hello/releases/{at}");
+        answer_once(&server, "GET", &at, json_answer(200, &release)).await;
+    }
+    answer_once(
         &server,
         "GET",
         "/repos/octo/hello/releases",
-        ResponseTemplate::new(200).set_body_json(json!([release])),
+        json_answer(200, json!([release])),
     )
     .await;
     let client = client(&server);
@@ -234,14 +203,7 @@ async fn release_look_ups() {
         .send()
         .await
         .unwrap();
-    let latest = client
-        .operations()
-        .get_latest_release()
-        .owner("octo")
-        .repo("hello")
-        .send()
-        .await
-        .unwrap();
+    let latest = get_latest_release(&client).await.unwrap();
     let by_tag = client
         .operations()
         .get_release_by_tag()
@@ -280,11 +242,11 @@ async fn release_look_ups() {
 #[tokio::test]
 async fn create_release_sends_only_what_was_set() {
     let server = MockServer::start().await;
-    answer(
+    answer_once(
         &server,
         "POST",
         "/repos/octo/hello/releases",
-        ResponseTemplate::new(201).set_body_json(example("release")),
+        json_answer(201, example("release")),
     )
     .await;
     let release = client(&server)
@@ -309,19 +271,19 @@ async fn create_release_sends_only_what_was_set() {
 async fn a_404_is_not_found_with_githubs_message() {
     let server = MockServer::start().await;
     let body = json!({"message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404"});
-    answer(
+    answer_once(
         &server,
         "GET",
         "/repos/octo/hello/releases/assets/9",
-        ResponseTemplate::new(404).set_body_json(&body),
+        json_answer(404, &body),
     )
     .await;
     // An undocumented 404 (list assets documents 200 only) is typed the same way.
-    answer(
+    answer_once(
         &server,
         "GET",
         "/repos/octo/hello/releases/9/assets",
-        ResponseTemplate::new(404).set_body_json(&body),
+        json_answer(404, &body),
     )
     .await;
     let client = client(&server);
@@ -370,11 +332,11 @@ async fn a_422_is_unprocessable_with_githubs_message_and_errors() {
         "documentation_url": "https://docs.github.com/rest/releases/releases#create-a-release",
         "status": "422"
     });
-    answer(
+    answer_once(
         &server,
         "POST",
         "/repos/octo/hello/releases",
-        ResponseTemplate::new(422).set_body_json(&body),
+        json_answer(422, &body),
     )
     .await;
     let error = client(&server)
@@ -404,43 +366,29 @@ async fn a_422_is_unprocessable_with_githubs_message_and_errors() {
 #[tokio::test]
 async fn without_a_token_no_authorization_is_sent() {
     let server = MockServer::start().await;
-    answer(
+    answer_once(
         &server,
         "GET",
         "/repos/octo/hello/releases/latest",
-        ResponseTemplate::new(200).set_body_json(example("release")),
+        json_answer(200, example("release")),
     )
     .await;
-    let client = Client::builder(server.uri()).build().unwrap();
-    client
-        .operations()
-        .get_latest_release()
-        .owner("octo")
-        .repo("hello")
-        .send()
-        .await
-        .unwrap();
+    let client = support::mock_client(&server, None);
+    get_latest_release(&client).await.unwrap();
     assert_eq!(header(&only_request(&server).await, "authorization"), None);
 }
 
 #[tokio::test]
 async fn a_success_status_with_a_body_that_is_not_json_is_a_decode_error() {
     let server = MockServer::start().await;
-    answer(
+    answer_once(
         &server,
         "GET",
         "/repos/octo/hello/releases/latest",
         ResponseTemplate::new(200).set_body_string("<html>Unicorn!</html>"),
     )
     .await;
-    let error = client(&server)
-        .operations()
-        .get_latest_release()
-        .owner("octo")
-        .repo("hello")
-        .send()
-        .await
-        .unwrap_err();
+    let error = get_latest_release(&client(&server)).await.unwrap_err();
     match error {
         Error::Decode { excerpt, .. } => assert_eq!(excerpt, "<html>Unicorn!</html>"),
         other => panic!("expected Decode, got {other:?}"),

@@ -4,32 +4,21 @@
 mod support;
 
 use futures_util::StreamExt;
-use github_release_assets::{Client, Error, RetryPolicy};
-use github_release_assets_fake::{FakeGitHub, Fault, Host};
+use github_release_assets::{Error, RetryPolicy};
+use github_release_assets_fake::{Fault, Host};
+use support::Fixture;
 
 #[tokio::test]
 async fn every_asset_of_every_page_in_order() {
-    let github = FakeGitHub::start().await.unwrap();
-    let release = github.create_release("o", "r", "v1");
+    let f = Fixture::start().await;
     for i in 0..250 {
-        github
-            .add_asset(
-                "o",
-                "r",
-                release,
-                &format!("part-{i:03}.bin"),
-                "application/octet-stream",
-                b"x",
-            )
-            .unwrap();
+        f.add_asset(&format!("part-{i:03}.bin"), b"x");
     }
-    let client = Client::builder(github.api_url()).build().unwrap();
-    let release = support::release(&client, release).await;
-    let assets = support::all(release.assets()).await.unwrap();
+    let assets = support::all(f.release().await.assets()).await.unwrap();
     let names: Vec<String> = assets.iter().map(|a| a.name.clone()).collect();
     let expected: Vec<String> = (0..250).map(|i| format!("part-{i:03}.bin")).collect();
     assert_eq!(names, expected);
-    let pages: Vec<Option<String>> = github
+    let pages: Vec<Option<String>> = f
         .requests()
         .into_iter()
         .filter(|r| r.path.ends_with("/assets"))
@@ -47,12 +36,11 @@ async fn every_asset_of_every_page_in_order() {
 
 #[tokio::test]
 async fn releases_too_and_an_empty_list_is_empty() {
-    let github = FakeGitHub::start().await.unwrap();
-    let client = Client::builder(github.api_url()).build().unwrap();
-    let repo = support::repo(&client);
+    let f = Fixture::builder().without_release().start().await;
+    let repo = f.repo();
     assert!(support::all(repo.releases()).await.unwrap().is_empty());
     for i in 0..105 {
-        github.create_release("o", "r", &format!("v{i}"));
+        f.github.create_release("o", "r", &format!("v{i}"));
     }
     let releases = support::all(repo.releases()).await.unwrap();
     assert_eq!(releases.len(), 105);
@@ -61,23 +49,16 @@ async fn releases_too_and_an_empty_list_is_empty() {
 
 #[tokio::test]
 async fn an_error_on_a_later_page_ends_the_stream_after_the_items_before_it() {
-    let github = FakeGitHub::start().await.unwrap();
-    let release = github.create_release("o", "r", "v1");
+    let f = Fixture::builder().retry(RetryPolicy::none()).start().await;
     for i in 0..150 {
-        github
-            .add_asset("o", "r", release, &format!("a{i}"), "text/plain", b"x")
-            .unwrap();
+        f.add_asset_typed(&format!("a{i}"), "text/plain", b"x");
     }
-    let client = Client::builder(github.api_url())
-        .retry(RetryPolicy::none())
-        .build()
-        .unwrap();
-    let stream = support::release(&client, release).await.assets();
+    let stream = f.release().await.assets();
     futures_util::pin_mut!(stream);
     for _ in 0..100 {
         stream.next().await.unwrap().unwrap();
     }
-    github.inject(
+    f.github.inject(
         Host::Api,
         Fault::RateLimited {
             status: 429,

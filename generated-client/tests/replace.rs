@@ -3,78 +3,40 @@
 //! leaves the release with exactly one complete asset under the name, the old or the new
 //! one, and no temporary or `starter` asset.
 
-use std::time::Duration;
+mod support;
 
-use github_release_assets::{AssetHandle, Client, Error, ReleaseHandle, RetryPolicy};
-use github_release_assets_fake::{AssetInfo, FakeGitHub, Fault};
-use sha2::Digest;
+use github_release_assets::{AssetHandle, Error, ReleaseHandle};
+use github_release_assets_fake::{AssetInfo, Fault};
+use support::{Fixture, RequestLog, sha256};
 
 const TOKEN: &str = "ghs_replacetoken";
 const OLD: &[u8] = b"the old tool, version 1";
 const NEW: &[u8] = b"the new tool, version 2, longer";
 
-fn sha256(bytes: &[u8]) -> String {
-    format!("sha256:{:x}", sha2::Sha256::digest(bytes))
-}
-
-struct Setup {
-    github: FakeGitHub,
-    release: ReleaseHandle,
-    release_id: i64,
-    dir: tempfile::TempDir,
-}
-
-async fn setup() -> Setup {
-    let github = FakeGitHub::start_with_token(TOKEN).await.unwrap();
-    let release_id = github.create_release("o", "r", "v1");
-    let old = github
-        .add_asset("o", "r", release_id, "tool.zip", "application/zip", OLD)
-        .unwrap();
-    let client = Client::builder(github.api_url())
+/// A release holding `tool.zip` (the [`OLD`] bytes, labelled `Linux`), fetched; a local
+/// `tool.zip` holding the [`NEW`] ones; a client that retries quickly.
+async fn setup() -> (Fixture, ReleaseHandle) {
+    let f = Fixture::builder()
         .token(TOKEN)
-        .retry(RetryPolicy::default().base_delay(Duration::from_millis(2)))
-        .build()
-        .unwrap();
-    client
-        .operations()
-        .update_release_asset()
-        .owner("o")
-        .repo("r")
-        .asset_id(old)
-        .body(github_release_assets::types::UpdateReleaseAssetBody {
-            label: Some("Linux".into()),
-            ..Default::default()
-        })
-        .send()
-        .await
-        .unwrap();
-    let release = client.repo("o", "r").release_by_tag("v1").await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("tool.zip"), NEW).unwrap();
-    Setup {
-        github,
-        release,
-        release_id,
-        dir,
-    }
+        .quick_retries()
+        .start()
+        .await;
+    let old = f.add_asset_typed("tool.zip", "application/zip", OLD);
+    f.asset(old).await.edit().label("Linux").await.unwrap();
+    f.file("tool.zip", NEW);
+    let release = f.release().await;
+    (f, release)
 }
 
-async fn replace(s: &Setup) -> Result<AssetHandle, Error> {
-    let uploaded = s
-        .release
-        .upload(s.dir.path().join("tool.zip"))
-        .replace()
-        .await?;
+/// The local `tool.zip` uploaded in place of the release's.
+async fn replace(f: &Fixture, release: &ReleaseHandle) -> Result<AssetHandle, Error> {
+    let uploaded = release.upload(f.path("tool.zip")).replace().await?;
     Ok(uploaded.asset)
 }
 
 /// The new bytes uploaded under another name, `new.zip`.
-async fn upload_as_new(s: &Setup) -> Result<AssetHandle, Error> {
-    let uploaded = s
-        .release
-        .upload(s.dir.path().join("tool.zip"))
-        .name("new.zip")
-        .await?;
+async fn upload_as_new(f: &Fixture, release: &ReleaseHandle) -> Result<AssetHandle, Error> {
+    let uploaded = release.upload(f.path("tool.zip")).name("new.zip").await?;
     Ok(uploaded.asset)
 }
 
@@ -105,23 +67,19 @@ fn the_one_complete_asset(assets: &[AssetInfo], case: &str) -> bool {
 
 #[tokio::test]
 async fn without_faults_the_new_bytes_replace_the_old_under_the_name_and_label() {
-    let s = setup().await;
-    let before = s.github.requests().len();
-    let replaced = replace(&s).await.unwrap();
+    let (f, release) = setup().await;
+    let before = f.sent();
+    let replaced = replace(&f, &release).await.unwrap();
     assert_eq!(
         (replaced.name.as_str(), replaced.size),
         ("tool.zip", NEW.len() as i64)
     );
-    assert!(the_one_complete_asset(
-        &s.github.assets("o", "r", s.release_id),
-        "no fault"
-    ));
-    let sequence: Vec<String> = s.github.requests()[before..]
-        .iter()
-        .map(|r| r.method.clone())
-        .collect();
+    assert!(the_one_complete_asset(&f.assets(), "no fault"));
     // List, upload under a temporary name, delete the old asset, rename the new one.
-    assert_eq!(sequence, ["GET", "POST", "DELETE", "PATCH"]);
+    assert_eq!(
+        f.requests_after(before).methods(),
+        ["GET", "POST", "DELETE", "PATCH"]
+    );
 }
 
 #[tokio::test]
@@ -138,19 +96,19 @@ async fn a_fault_at_any_request_leaves_one_complete_asset_and_nothing_temporary(
         Fault::HtmlPage,
     ];
     let steps = {
-        let s = setup().await;
-        let before = s.github.requests().len();
-        replace(&s).await.unwrap();
-        s.github.requests().len() - before
+        let (f, release) = setup().await;
+        let before = f.sent();
+        replace(&f, &release).await.unwrap();
+        f.sent() - before
     };
     let mut outcomes = Vec::new();
     for step in 0..steps {
         for fault in &faults {
-            let s = setup().await;
-            s.github.inject_at(step, fault.clone());
-            let result = replace(&s).await;
+            let (f, release) = setup().await;
+            f.github.inject_at(step, fault.clone());
+            let result = replace(&f, &release).await;
             let case = format!("{fault:?} at request {step}");
-            let assets = s.github.assets("o", "r", s.release_id);
+            let assets = f.assets();
             let is_new = the_one_complete_asset(&assets, &case);
             match &result {
                 Ok(asset) => {
@@ -185,12 +143,12 @@ async fn a_fault_at_any_request_leaves_one_complete_asset_and_nothing_temporary(
 /// under the name: the error says so and names the asset, which is complete.
 #[tokio::test]
 async fn a_rename_that_keeps_failing_is_reported_with_the_new_asset() {
-    let s = setup().await;
+    let (f, release) = setup().await;
     // List, upload, delete: then every try of the rename (and its checks) fails.
     for n in 3..20 {
-        s.github.inject_at(n, Fault::BadGateway);
+        f.github.inject_at(n, Fault::BadGateway);
     }
-    let error = replace(&s).await.unwrap_err();
+    let error = replace(&f, &release).await.unwrap_err();
     let Error::ReplaceIncomplete {
         asset_id,
         temporary,
@@ -204,7 +162,7 @@ async fn a_rename_that_keeps_failing_is_reported_with_the_new_asset() {
         message.contains(temporary.as_str()) && message.contains(&format!("id {asset_id}")),
         "{error}"
     );
-    let asset = s.github.asset(*asset_id).unwrap();
+    let asset = f.github.asset(*asset_id).unwrap();
     assert_eq!(&asset.name, temporary);
     assert_eq!(
         (asset.size, asset.digest),
@@ -216,11 +174,11 @@ async fn a_rename_that_keeps_failing_is_reported_with_the_new_asset() {
 /// this upload: a success, not "already exists".
 #[tokio::test]
 async fn an_upload_whose_answer_was_lost_is_recognised() {
-    let s = setup().await;
-    s.github.inject_at(0, Fault::AnswerLost);
-    let asset = upload_as_new(&s).await.unwrap();
+    let (f, release) = setup().await;
+    f.github.inject_at(0, Fault::AnswerLost);
+    let asset = upload_as_new(&f, &release).await.unwrap();
     assert_eq!(asset.name, "new.zip");
-    assert_eq!(s.github.assets("o", "r", s.release_id).len(), 2);
+    assert_eq!(f.assets().len(), 2);
 }
 
 /// The delete of the old asset fails, and so does asking whether it is gone: the rename
@@ -228,14 +186,14 @@ async fn an_upload_whose_answer_was_lost_is_recognised() {
 /// the new one goes, and the delete's failure is reported.
 #[tokio::test]
 async fn when_it_cannot_tell_whether_the_old_asset_is_gone_the_rename_tells() {
-    let s = setup().await;
+    let (f, release) = setup().await;
     // List, upload; then the delete and its retries (4), and the look and its retries (4).
     for n in 2..10 {
-        s.github.inject_at(n, Fault::BadGateway);
+        f.github.inject_at(n, Fault::BadGateway);
     }
-    let error = replace(&s).await.unwrap_err();
+    let error = replace(&f, &release).await.unwrap_err();
     assert_eq!(error.status(), Some(502), "{error:?}");
-    let assets = s.github.assets("o", "r", s.release_id);
+    let assets = f.assets();
     assert!(
         !the_one_complete_asset(&assets, "undecided delete"),
         "the old asset should stay"
@@ -246,10 +204,10 @@ async fn when_it_cannot_tell_whether_the_old_asset_is_gone_the_rename_tells() {
 /// is this upload (its size is all there is to tell), not "already exists".
 #[tokio::test]
 async fn a_lost_answer_on_a_server_without_digests_is_recognised_by_size() {
-    let s = setup().await;
-    s.github.set_digests(false);
-    s.github.inject_at(0, Fault::AnswerLost);
-    let asset = upload_as_new(&s).await.unwrap();
+    let (f, release) = setup().await;
+    f.github.set_digests(false);
+    f.github.inject_at(0, Fault::AnswerLost);
+    let asset = upload_as_new(&f, &release).await.unwrap();
     assert_eq!(
         (asset.name.as_str(), asset.digest.as_deref()),
         ("new.zip", None)
@@ -261,15 +219,12 @@ async fn a_lost_answer_on_a_server_without_digests_is_recognised_by_size() {
 /// asset is kept under the name rather than removed with the old one gone.
 #[tokio::test]
 async fn when_the_old_asset_went_unseen_the_new_one_takes_the_name() {
-    let s = setup().await;
-    s.github.inject_at(2, Fault::AnswerLost);
+    let (f, release) = setup().await;
+    f.github.inject_at(2, Fault::AnswerLost);
     for n in 3..10 {
-        s.github.inject_at(n, Fault::BadGateway);
+        f.github.inject_at(n, Fault::BadGateway);
     }
-    let replaced = replace(&s).await.unwrap();
+    let replaced = replace(&f, &release).await.unwrap();
     assert_eq!(replaced.name, "tool.zip");
-    assert!(the_one_complete_asset(
-        &s.github.assets("o", "r", s.release_id),
-        "unseen delete"
-    ));
+    assert!(the_one_complete_asset(&f.assets(), "unseen delete"));
 }

@@ -1,9 +1,12 @@
 //! What every request does besides its operation: timeouts that are configurable and
 //! reported as such, and error pages that keep their status.
 
+mod support;
+
 use std::time::Duration;
 
 use github_release_assets::{Client, Error, RetryPolicy};
+use support::{get_latest_release, mock_builder};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -14,18 +17,11 @@ async fn a_read_timeout_is_reported_as_a_timeout() {
         .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(2)))
         .mount(&server)
         .await;
-    let client = Client::builder(server.uri())
+    let client = mock_builder(&server)
         .read_timeout(Duration::from_millis(100))
         .build()
         .unwrap();
-    let error = client
-        .operations()
-        .get_latest_release()
-        .owner("octo")
-        .repo("hello")
-        .send()
-        .await
-        .unwrap_err();
+    let error = get_latest_release(&client).await.unwrap_err();
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
 }
 
@@ -41,14 +37,7 @@ async fn a_refused_connection_is_a_transport_error() {
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
-    let error = client
-        .operations()
-        .get_latest_release()
-        .owner("octo")
-        .repo("hello")
-        .send()
-        .await
-        .unwrap_err();
+    let error = get_latest_release(&client).await.unwrap_err();
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
 }
 
@@ -69,15 +58,8 @@ async fn an_error_page_that_is_not_json_keeps_its_status() {
         )
         .mount(&server)
         .await;
-    let client = Client::builder(server.uri()).build().unwrap();
-    let error = client
-        .operations()
-        .get_latest_release()
-        .owner("octo")
-        .repo("hello")
-        .send()
-        .await
-        .unwrap_err();
+    let client = support::mock_client(&server, None);
+    let error = get_latest_release(&client).await.unwrap_err();
     match &error {
         Error::NotFound { message, .. } => {
             assert_eq!(message, "<html><h1>404</h1> Not here</html>")

@@ -3,66 +3,44 @@
 
 mod support;
 
-use std::time::Duration;
+use github_release_assets::{Error, ReleaseId, RetryPolicy};
+use github_release_assets_fake::{Fault, Host};
+use support::{Fixture, quick_retries};
 
-use github_release_assets::types::CreateReleaseBody;
-use github_release_assets::{Client, Error, RetryPolicy};
-use github_release_assets_fake::{FakeGitHub, Fault, Host};
-
-fn quick() -> RetryPolicy {
-    RetryPolicy::default().base_delay(Duration::from_millis(5))
+/// A fake with a release, and a client that retries as `policy` says.
+async fn setup(policy: RetryPolicy) -> Fixture {
+    Fixture::builder().retry(policy).start().await
 }
 
-async fn setup(policy: RetryPolicy) -> (FakeGitHub, Client, i64) {
-    let github = FakeGitHub::start().await.unwrap();
-    let release = github.create_release("o", "r", "v1");
-    let client = Client::builder(github.api_url())
-        .retry(policy)
-        .build()
-        .unwrap();
-    (github, client, release)
-}
-
-async fn get(client: &Client, release: i64) -> Result<(), Error> {
-    client
-        .operations()
-        .get_release()
-        .owner("o")
-        .repo("r")
-        .release_id(release)
-        .send()
-        .await
-        .map(|_| ())
-}
-
-fn sent(github: &FakeGitHub) -> usize {
-    github.requests().len()
+/// Gets the release `id`: one GET, retried as the client's policy says.
+async fn get(f: &Fixture, id: i64) -> Result<(), Error> {
+    f.repo().release(ReleaseId::new(id)).await.map(|_| ())
 }
 
 #[tokio::test]
 async fn a_get_is_retried_after_502s() {
-    let (github, client, release) = setup(quick()).await;
-    github.inject(Host::Api, Fault::BadGateway);
-    github.inject(Host::Api, Fault::BadGateway);
-    get(&client, release).await.unwrap();
-    assert_eq!(sent(&github), 3);
+    let f = setup(quick_retries()).await;
+    f.github.inject(Host::Api, Fault::BadGateway);
+    f.github.inject(Host::Api, Fault::BadGateway);
+    get(&f, f.release_id()).await.unwrap();
+    assert_eq!(f.sent(), 3);
 }
 
 #[tokio::test]
 async fn retries_are_bounded() {
-    let (github, client, release) = setup(quick().max_retries(2)).await;
+    let f = setup(quick_retries().max_retries(2)).await;
     for _ in 0..5 {
-        github.inject(Host::Api, Fault::BadGateway);
+        f.github.inject(Host::Api, Fault::BadGateway);
     }
-    let error = get(&client, release).await.unwrap_err();
+    let error = get(&f, f.release_id()).await.unwrap_err();
     assert_eq!(error.status(), Some(502));
-    assert_eq!(sent(&github), 3);
+    assert_eq!(f.sent(), 3);
 }
 
 #[tokio::test]
 async fn a_rate_limit_is_waited_out_as_github_asks() {
-    let (github, client, release) = setup(quick()).await;
-    github.inject(
+    let f = setup(quick_retries()).await;
+    f.github.inject(
         Host::Api,
         Fault::RateLimited {
             status: 429,
@@ -70,14 +48,14 @@ async fn a_rate_limit_is_waited_out_as_github_asks() {
             reset_in: None,
         },
     );
-    get(&client, release).await.unwrap();
-    assert_eq!(sent(&github), 2);
+    get(&f, f.release_id()).await.unwrap();
+    assert_eq!(f.sent(), 2);
 }
 
 #[tokio::test]
 async fn a_reset_beyond_the_total_wait_is_reported_at_once() {
-    let (github, client, release) = setup(quick()).await;
-    github.inject(
+    let f = setup(quick_retries()).await;
+    f.github.inject(
         Host::Api,
         Fault::RateLimited {
             status: 403,
@@ -85,77 +63,53 @@ async fn a_reset_beyond_the_total_wait_is_reported_at_once() {
             reset_in: Some(3600),
         },
     );
-    let error = get(&client, release).await.unwrap_err();
+    let error = get(&f, f.release_id()).await.unwrap_err();
     assert!(
         matches!(error, Error::RateLimited { status: 403, .. }),
         "{error:?}"
     );
-    assert_eq!(sent(&github), 1);
+    assert_eq!(f.sent(), 1);
 }
 
 #[tokio::test]
 async fn a_post_is_never_retried() {
-    let (github, client, _) = setup(quick()).await;
-    github.inject(Host::Api, Fault::BadGateway);
-    let error = client
-        .operations()
-        .create_release()
-        .owner("o")
-        .repo("r")
-        .body(CreateReleaseBody::builder().tag_name("v2"))
-        .send()
-        .await
-        .unwrap_err();
+    let f = setup(quick_retries()).await;
+    f.github.inject(Host::Api, Fault::BadGateway);
+    let error = f.repo().create_release("v2").await.unwrap_err();
     assert_eq!(error.status(), Some(502));
-    assert_eq!(sent(&github), 1);
+    assert_eq!(f.sent(), 1);
 }
 
 #[tokio::test]
 async fn other_4xx_are_not_retried_and_retries_can_be_off() {
-    let (github, client, _) = setup(quick()).await;
-    assert!(matches!(
-        get(&client, 999).await,
-        Err(Error::NotFound { .. })
-    ));
-    assert_eq!(sent(&github), 1);
+    let f = setup(quick_retries()).await;
+    assert!(matches!(get(&f, 999).await, Err(Error::NotFound { .. })));
+    assert_eq!(f.sent(), 1);
 
-    let (github, client, release) = setup(RetryPolicy::none()).await;
-    github.inject(Host::Api, Fault::BadGateway);
-    assert_eq!(get(&client, release).await.unwrap_err().status(), Some(502));
-    assert_eq!(sent(&github), 1);
+    let f = setup(RetryPolicy::none()).await;
+    f.github.inject(Host::Api, Fault::BadGateway);
+    assert_eq!(
+        get(&f, f.release_id()).await.unwrap_err().status(),
+        Some(502)
+    );
+    assert_eq!(f.sent(), 1);
 }
 
 #[tokio::test]
 async fn list_pages_and_downloads_are_retried_too() {
-    let (github, client, release) = setup(quick()).await;
-    let id = github
-        .add_asset(
-            "o",
-            "r",
-            release,
-            "a.bin",
-            "application/octet-stream",
-            b"abc",
-        )
-        .unwrap();
-    github.inject(Host::Api, Fault::BadGateway);
+    let f = setup(quick_retries()).await;
+    let id = f.add_asset("a.bin", b"abc");
+    f.github.inject(Host::Api, Fault::BadGateway);
     assert_eq!(
-        support::all(support::release(&client, release).await.assets())
+        support::all(f.release().await.assets())
             .await
             .unwrap()
             .len(),
         1
     );
-    github.inject(Host::Storage, Fault::BadGateway);
-    let bytes = client
-        .repo("o", "r")
-        .asset_from(support::example_asset(id))
-        .stream()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    f.github.inject(Host::Storage, Fault::BadGateway);
+    let asset = f.repo().asset_from(support::example_asset(id));
+    let bytes = support::streamed_bytes(&asset).await;
     assert_eq!(&bytes[..], b"abc");
 }
 
@@ -166,10 +120,11 @@ async fn a_delete_retried_into_a_404_is_done_and_a_first_404_is_not() {
     use wiremock::matchers::method;
     use wiremock::{Mock, MockServer, ResponseTemplate};
     let server = MockServer::start().await;
-    let client = Client::builder(server.uri())
-        .retry(quick())
+    let client = support::mock_builder(&server)
+        .retry(quick_retries())
         .build()
         .unwrap();
+    // The generated operation: its full response says what status the caller sees.
     let delete = || {
         client
             .operations()

@@ -4,11 +4,13 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+mod support;
+
 use futures_util::TryStreamExt;
-use github_release_assets::{Client, ReleaseId};
-use github_release_assets_fake::FakeGitHub;
-use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use support::Fixture;
+use wiremock::{MockServer, ResponseTemplate};
+
+const TOKEN: &str = "ghs_spantoken";
 
 /// Collects what the fmt subscriber writes.
 #[derive(Clone, Default)]
@@ -27,10 +29,8 @@ impl Write for Captured {
 #[tokio::test]
 async fn each_request_runs_in_a_span_naming_its_operation_and_never_the_token() {
     let server = MockServer::start().await;
-    Mock::given(method("DELETE"))
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
+    let at = "/repos/octo/hello/releases/assets/3";
+    support::answer(&server, "DELETE", at, ResponseTemplate::new(204)).await;
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -40,17 +40,10 @@ async fn each_request_runs_in_a_span_naming_its_operation_and_never_the_token() 
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let client = Client::builder(server.uri())
-        .token("ghs_spantoken")
-        .build()
-        .unwrap();
-    client
-        .operations()
-        .delete_release_asset()
-        .owner("octo")
-        .repo("hello")
-        .asset_id(3)
-        .send()
+    support::mock_client(&server, Some(TOKEN))
+        .repo("octo", "hello")
+        .asset_from(support::example_asset(3))
+        .delete()
         .await
         .unwrap();
 
@@ -66,33 +59,15 @@ async fn each_request_runs_in_a_span_naming_its_operation_and_never_the_token() 
         "{log}"
     );
     assert!(log.contains("status=204"), "{log}");
-    assert!(!log.contains("ghs_spantoken"), "token in the log: {log}");
+    assert!(!log.contains(TOKEN), "token in the log: {log}");
 
     // Lists and downloads go through the same pipeline: the same span, the storage hop's
     // path without its signed query.
-    let github = FakeGitHub::start_with_token("ghs_spantoken").await.unwrap();
-    let release = github.create_release("o", "r", "v1");
-    github
-        .add_asset(
-            "o",
-            "r",
-            release,
-            "a.bin",
-            "application/octet-stream",
-            b"abc",
-        )
-        .unwrap();
-    let client = Client::builder(github.api_url())
-        .token("ghs_spantoken")
-        .build()
-        .unwrap();
-    let release = client
-        .repo("o", "r")
-        .release(ReleaseId::new(release))
-        .await
-        .unwrap();
+    let f = Fixture::builder().token(TOKEN).start().await;
+    f.add_asset("a.bin", b"abc");
+    let release = f.release().await;
     let assets: Vec<_> = release.assets().try_collect().await.unwrap();
-    let bytes = assets[0].stream().await.unwrap().bytes().await.unwrap();
+    let bytes = support::streamed_bytes(&assets[0]).await;
     assert_eq!(&bytes[..], b"abc");
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     for expected in [
@@ -110,7 +85,7 @@ async fn each_request_runs_in_a_span_naming_its_operation_and_never_the_token() 
                 .find(|l| l.contains("repos/get-release-asset") && l.contains("status=200"))
         });
     assert!(hop.is_some(), "no answered download span: {log}");
-    assert!(!log.contains("ghs_spantoken"), "token in the log: {log}");
+    assert!(!log.contains(TOKEN), "token in the log: {log}");
     assert!(
         !log.contains("X-Amz") && !log.contains("sig="),
         "a signed query in the log: {log}"
