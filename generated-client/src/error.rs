@@ -398,8 +398,6 @@ fn describe_wait(retry_after: &Option<Duration>, reset: &Option<DateTime<Utc>>) 
     }
 }
 
-/// What went wrong on the wire, with every cause (reqwest's own message stops at "error
-/// sending request") and the URL without its query: a storage URL's query is its signature.
 /// ` (URL)`, or nothing.
 fn at(url: &Option<String>) -> String {
     url.as_ref().map(|u| format!(" ({u})")).unwrap_or_default()

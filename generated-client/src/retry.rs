@@ -84,7 +84,7 @@ impl RetryPolicy {
                 .duration_since(UNIX_EPOCH)
                 .unwrap_or_default()
                 .as_secs();
-            Duration::from_secs(at.saturating_sub(now) + 1)
+            Duration::from_secs(at.saturating_sub(now).saturating_add(1))
         });
         let rate_limited = status == 429 || (status == 403 && (exhausted || retry_after.is_some()));
         let transient = matches!(status, 500 | 502 | 503 | 504);
@@ -190,7 +190,8 @@ pub(crate) async fn execute(
         };
         let (Some(again), true) = (
             spare,
-            attempt < policy.max_retries && waited + pause <= policy.max_total_wait,
+            // Saturating: a server may ask for any wait, up to and past what a Duration holds.
+            attempt < policy.max_retries && waited.saturating_add(pause) <= policy.max_total_wait,
         ) else {
             return result;
         };
@@ -200,7 +201,7 @@ pub(crate) async fn execute(
             "retrying"
         );
         tokio::time::sleep(pause).await;
-        waited += pause;
+        waited = waited.saturating_add(pause);
         attempt += 1;
         next = again;
     }
@@ -221,6 +222,39 @@ fn no_content(response: &reqwest::Response) -> reqwest::Response {
 
 #[cfg(test)]
 mod tests {
+
+    /// A `Retry-After` or `X-RateLimit-Reset` of any size, `u64::MAX` and past it, gives a
+    /// pause (or none) and never a panic; the total-wait bound then refuses to wait it.
+    #[tokio::test]
+    async fn absurd_waits_are_refused_not_a_panic() {
+        use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
+        let policy = RetryPolicy::default();
+        for value in [
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999999",
+        ] {
+            for (status, name) in [(429, "retry-after"), (403, "x-ratelimit-reset")] {
+                let mut headers = HeaderMap::new();
+                headers.insert(name, value.parse().unwrap());
+                headers.insert("x-ratelimit-remaining", "0".parse().unwrap());
+                let _ = policy.pause_after_status(0, status, &headers, 0.5);
+            }
+        }
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(
+                ResponseTemplate::new(429).insert_header("retry-after", "18446744073709551615"),
+            )
+            .mount(&server)
+            .await;
+        let http = reqwest::Client::new();
+        let request = http.get(server.uri()).build().unwrap();
+        let response = execute(&http, request, &policy).await.unwrap();
+        assert_eq!(response.status(), 429, "answered, not waited for");
+        assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    }
+
     use super::*;
     use reqwest::header::HeaderValue;
 
