@@ -67,6 +67,11 @@ pub enum Error {
         /// The body's first characters.
         excerpt: String,
     },
+    /// A listing whose pages do not end: its `Link` header leads back to a page already
+    /// read, or it goes past [`crate::MAX_PAGES`] pages or [`crate::MAX_ITEMS`] items. The
+    /// items before were yielded.
+    #[error("the listing does not end: {reason}")]
+    EndlessListing { reason: String },
     /// The release is immutable: published with release immutability on, its assets can
     /// no longer be added, replaced, edited or deleted. Refused before anything was sent
     /// when the release says so (`status` `None`), or GitHub's 422 saying it.

@@ -40,7 +40,7 @@ pub use error::{Error, TransportError};
 pub use generated::{operations, types};
 pub use handles::{AssetHandle, CreateRelease, EditAsset, ReleaseHandle, ReleaseRef, RepoHandle};
 pub use ids::{AssetId, ReleaseId};
-pub use pagination::PER_PAGE;
+pub use pagination::{MAX_ITEMS, MAX_PAGES, PER_PAGE};
 pub use progress::Progress;
 pub use response::Response;
 pub use retry::RetryPolicy;

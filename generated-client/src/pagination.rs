@@ -1,6 +1,6 @@
 //! Lists as streams that follow GitHub's `Link: <…>; rel="next"` header, 100 items a page.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 
 use futures_util::Stream;
 use progenitor_client::encode_path;
@@ -13,6 +13,14 @@ use crate::{Client, Error};
 
 /// The largest page GitHub serves, and the one these streams ask for.
 pub const PER_PAGE: u32 = 100;
+
+/// No listing follows more pages than this (100,000 items at [`PER_PAGE`]; GitHub caps a
+/// release at 1,000 assets): a `Link` chain that goes on ends in
+/// [`Error::EndlessListing`].
+pub const MAX_PAGES: usize = 1_000;
+
+/// No listing yields more items than this, whatever its pages hold.
+pub const MAX_ITEMS: usize = 100_000;
 
 impl Client {
     pub(crate) fn release_assets(
@@ -63,16 +71,33 @@ impl Client {
     where
         T: DeserializeOwned + Send + 'static,
     {
+        self.paginate_within(first, operation, MAX_PAGES, MAX_ITEMS)
+    }
+
+    /// [`Client::paginate`] with its bounds given (tests use small ones).
+    fn paginate_within<T>(
+        &self,
+        first: String,
+        operation: &'static str,
+        max_pages: usize,
+        max_items: usize,
+    ) -> impl Stream<Item = Result<T, Error>> + Send + use<T>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
         struct State<T> {
             items: VecDeque<T>,
             next: Option<String>,
-            seen: Vec<String>,
+            seen: HashSet<String>,
+            yielded: usize,
         }
         let state = State {
             items: VecDeque::new(),
             next: Some(first),
-            seen: Vec::new(),
+            seen: HashSet::new(),
+            yielded: 0,
         };
+        let endless = |reason: String| Some((Err(Error::EndlessListing { reason }), None));
         let client = self.clone();
         futures_util::stream::unfold(Some(state), move |state| {
             let client = client.clone();
@@ -80,18 +105,22 @@ impl Client {
                 let mut state = state?;
                 loop {
                     if let Some(item) = state.items.pop_front() {
+                        if state.yielded == max_items {
+                            return endless(format!("it holds more than {max_items} items"));
+                        }
+                        state.yielded += 1;
                         return Some((Ok(item), Some(state)));
                     }
                     let url = state.next.take()?;
-                    if state.seen.contains(&url) {
-                        let error = Error::Decode {
-                            reason: format!("the Link header leads back to {url}"),
-                            excerpt: String::new(),
-                        };
-                        return Some((Err(error), None));
+                    if state.seen.len() == max_pages {
+                        return endless(format!("it goes past {max_pages} pages"));
                     }
-                    state.seen.push(url.clone());
+                    if !state.seen.insert(url.clone()) {
+                        return endless(format!("its Link header leads back to {url}"));
+                    }
                     match client.page::<T>(&url, operation).await {
+                        // An empty page is the end, whatever its Link says.
+                        Ok((items, _)) if items.is_empty() => return None,
                         Ok((items, next)) => {
                             state.items = items.into();
                             state.next = next;
@@ -169,6 +198,40 @@ mod tests {
         assert_eq!(
             next_link(&headers).as_deref(),
             Some("https://api.github.com/x?page=3")
+        );
+    }
+
+    /// Pages larger than GitHub's reach the item bound before the page bound.
+    #[tokio::test]
+    async fn a_listing_stops_at_its_item_bound() {
+        use futures_util::StreamExt;
+        use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(vec![1_u32; 40])
+                    .insert_header("link", format!("<{}/next>; rel=\"next\"", server.uri())),
+            )
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_json(vec![2_u32; 40]))
+            .mount(&server)
+            .await;
+        let client = Client::builder(server.uri()).build().unwrap();
+        let items: Vec<Result<u32, Error>> = client
+            .paginate_within(format!("{}/first", server.uri()), "test", 10, 50)
+            .collect()
+            .await;
+        assert_eq!(items.len(), 51);
+        assert!(items[..50].iter().all(Result::is_ok));
+        assert!(
+            matches!(&items[50], Err(Error::EndlessListing { reason }) if reason.contains("50 items")),
+            "{:?}",
+            items[50]
         );
     }
 

@@ -73,3 +73,109 @@ async fn an_error_on_a_later_page_ends_the_stream_after_the_items_before_it() {
         "the stream goes on after an error"
     );
 }
+
+/// A server whose page `n` holds one release and links to page `link(n)` (none when
+/// `None`), and whose page `empty_from` on hold nothing.
+struct Pages {
+    base: String,
+    link: fn(usize) -> Option<usize>,
+    empty_from: usize,
+}
+
+impl wiremock::Respond for Pages {
+    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let page: usize = request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "page")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(1);
+        let mut release = support::example("release");
+        release["tag_name"] = format!("v{page}").into();
+        let body = if page >= self.empty_from {
+            serde_json::json!([])
+        } else {
+            serde_json::json!([release])
+        };
+        let mut answer = support::json_answer(200, body);
+        if let Some(next) = (self.link)(page) {
+            answer = answer.insert_header(
+                "link",
+                format!(
+                    "<{}/repos/o/r/releases?per_page=100&page={next}>; rel=\"next\"",
+                    self.base
+                ),
+            );
+        }
+        answer
+    }
+}
+
+async fn pages(link: fn(usize) -> Option<usize>, empty_from: usize) -> wiremock::MockServer {
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .respond_with(Pages {
+            base: server.uri(),
+            link,
+            empty_from,
+        })
+        .mount(&server)
+        .await;
+    server
+}
+
+/// Results of a listing: the tags, then the error that ended it, if one did.
+async fn listed(server: &wiremock::MockServer) -> (Vec<String>, Option<Error>) {
+    let client = support::mock_client(server, None);
+    let stream = client.repo("o", "r").releases();
+    futures_util::pin_mut!(stream);
+    let mut tags = Vec::new();
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(release) => tags.push(release.tag_name.clone()),
+            Err(error) => {
+                assert!(
+                    stream.next().await.is_none(),
+                    "the stream goes on after an error"
+                );
+                return (tags, Some(error));
+            }
+        }
+    }
+    (tags, None)
+}
+
+#[tokio::test]
+async fn a_link_chain_without_end_stops_at_max_pages_with_a_typed_error() {
+    let server = pages(|n| Some(n + 1), usize::MAX).await;
+    let (tags, error) = listed(&server).await;
+    assert_eq!(tags.len(), github_release_assets::MAX_PAGES);
+    assert!(
+        matches!(&error, Some(Error::EndlessListing { reason }) if reason.contains("pages")),
+        "{error:?}"
+    );
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        github_release_assets::MAX_PAGES
+    );
+}
+
+#[tokio::test]
+async fn a_link_back_to_a_page_read_ends_the_listing() {
+    let server = pages(|n| Some(if n == 3 { 2 } else { n + 1 }), usize::MAX).await;
+    let (tags, error) = listed(&server).await;
+    assert_eq!(tags, ["v1", "v2", "v3"]);
+    assert!(
+        matches!(&error, Some(Error::EndlessListing { reason }) if reason.contains("leads back")),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_empty_page_ends_the_listing_whatever_its_link_says() {
+    let server = pages(|n| Some(n + 1), 3).await;
+    let (tags, error) = listed(&server).await;
+    assert_eq!(tags, ["v1", "v2"]);
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+}
