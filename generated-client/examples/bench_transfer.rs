@@ -1,6 +1,8 @@
-//! One upload of a large file to a loopback sink, for `cargo xtask bench`: with this crate
-//! (`--mode client`) or with plain reqwest streaming 4 MiB chunks (`--mode reqwest`), the
-//! peer it is compared with. Prints one JSON line: mode, seconds, peak RSS.
+//! One transfer of a large file on loopback, for `cargo xtask bench`: an upload with this
+//! crate (`--mode client`) or with plain reqwest streaming 4 MiB chunks (`--mode reqwest`),
+//! or a download with this crate to `--file`, verified against the asset's digest
+//! (`--mode download --asset-id ID --digest sha256:… --size N`). Prints one JSON line:
+//! mode, seconds, peak RSS.
 
 use std::time::Instant;
 
@@ -18,6 +20,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .ok_or_else(|| format!("missing {name}"))
     };
     let (mode, sink, file) = (arg("--mode")?, arg("--sink")?, arg("--file")?);
+    if mode == "download" {
+        let mut asset =
+            conformance::description::example("release-asset").ok_or("no asset example")?;
+        asset["id"] = arg("--asset-id")?.parse::<i64>()?.into();
+        asset["size"] = arg("--size")?.parse::<i64>()?.into();
+        asset["digest"] = arg("--digest")?.into();
+        asset["name"] = "big.bin".into();
+        let client = Client::builder(&sink).retry(RetryPolicy::none()).build()?;
+        let started = Instant::now();
+        let saved = client
+            .repo("o", "r")
+            .asset_from(serde_json::from_value(asset)?)
+            .download_to(&file)
+            .require_digest()
+            .await?;
+        return report(&mode, saved.size, started);
+    }
     let length = std::fs::metadata(&file)?.len();
     let started = Instant::now();
     match mode.as_str() {
@@ -55,6 +74,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         other => return Err(format!("unknown mode {other}").into()),
     }
+    report(&mode, length, started)
+}
+
+/// Prints the run's JSON line.
+fn report(mode: &str, length: u64, started: Instant) -> Result<(), Box<dyn std::error::Error>> {
     let seconds = started.elapsed().as_secs_f64();
     let peak_rss_kib: u64 = std::fs::read_to_string("/proc/self/status")?
         .lines()
