@@ -118,18 +118,11 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
     let tool = |mode: &'static str| {
         let (runner, sink, file) = (runner.clone(), sink.clone(), file.clone());
         Box::new(move || {
-            // Timed from outside, process start included, as curl is.
-            let started = Instant::now();
-            let output = Command::new(&runner)
+            let mut command = Command::new(&runner);
+            command
                 .args(["--mode", mode, "--sink", &sink, "--file"])
-                .arg(&file)
-                .output()?;
-            let seconds = started.elapsed().as_secs_f64();
-            if !output.status.success() {
-                return Err(String::from_utf8_lossy(&output.stderr).into_owned().into());
-            }
-            let line: Value = serde_json::from_slice(&output.stdout)?;
-            Ok((seconds, line["peak_rss_kib"].as_u64()))
+                .arg(&file);
+            time_example(command)
         }) as Measure
     };
     let mut tools: [Tool; 4] = [
@@ -252,21 +245,15 @@ fn downloads(
             );
             Box::new(move || {
                 let _ = std::fs::remove_file(&out);
-                let started = Instant::now();
-                let output = Command::new(&runner)
+                let mut command = Command::new(&runner);
+                command
                     .args(["--mode", "download", "--sink", &sink, "--asset-id"])
                     .arg(asset.to_string())
                     .args(["--digest", &digest, "--size"])
                     .arg(bytes.to_string())
                     .arg("--file")
-                    .arg(&out)
-                    .output()?;
-                let seconds = started.elapsed().as_secs_f64();
-                if !output.status.success() {
-                    return Err(String::from_utf8_lossy(&output.stderr).into_owned().into());
-                }
-                let line: Value = serde_json::from_slice(&output.stdout)?;
-                Ok((seconds, line["peak_rss_kib"].as_u64()))
+                    .arg(&out);
+                time_example(command)
             }) as Measure
         };
         let mut tools: [Tool; 3] = [
@@ -296,6 +283,19 @@ fn downloads(
         peaks.push(rss);
     }
     Ok(peaks)
+}
+
+/// Runs the `bench_transfer` example as `command`, timed from outside (process start
+/// included, as curl's is): seconds, and the peak memory it reports.
+fn time_example(mut command: Command) -> Result<(f64, Option<u64>), Box<dyn std::error::Error>> {
+    let started = Instant::now();
+    let output = command.output()?;
+    let seconds = started.elapsed().as_secs_f64();
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned().into());
+    }
+    let line: Value = serde_json::from_slice(&output.stdout)?;
+    Ok((seconds, line["peak_rss_kib"].as_u64()))
 }
 
 /// The file, streamed as an asset's bytes.
