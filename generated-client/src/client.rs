@@ -214,10 +214,6 @@ impl Client {
         &self.generated.baseurl
     }
 
-    pub(crate) fn baseurl(&self) -> &str {
-        &self.generated.baseurl
-    }
-
     /// The connection pool of API requests.
     pub(crate) fn client(&self) -> &reqwest::Client {
         &self.generated.client
@@ -293,7 +289,7 @@ impl Client {
     pub fn for_upload_url(&self, upload_url: &str) -> Result<Client, Error> {
         let UploadUrl { origin, base, .. } = UploadUrl::parse(upload_url)?;
         // The uploads host gets the token too: never in clear when the API has TLS.
-        let api_has_tls = reqwest::Url::parse(self.baseurl()).is_ok_and(|u| u.scheme() == "https");
+        let api_has_tls = reqwest::Url::parse(self.base_url()).is_ok_and(|u| u.scheme() == "https");
         if api_has_tls && !origin.starts_with("https://") {
             return Err(Error::InvalidRequest(format!(
                 "upload_url {upload_url:?} is plain http while the API is https: the token would travel in clear"
@@ -534,7 +530,7 @@ mod tests {
         let uploads = api
             .for_upload_url("https://uploads.github.com/repos/octocat/Hello-World/releases/1/assets{?name,label}")
             .unwrap();
-        assert_eq!(uploads.baseurl(), "https://uploads.github.com");
+        assert_eq!(uploads.base_url(), "https://uploads.github.com");
         assert!(
             uploads
                 .inner()
@@ -545,7 +541,7 @@ mod tests {
         let odd = api
             .for_upload_url("https://127.0.0.1:9/up/repos/repos/assets/releases/7/assets")
             .unwrap();
-        assert_eq!(odd.baseurl(), "https://127.0.0.1:9/up");
+        assert_eq!(odd.base_url(), "https://127.0.0.1:9/up");
         for bad in [
             "not a url",
             "ftp://h/repos/o/r/releases/1/assets",

@@ -95,7 +95,7 @@ impl Client {
         let range = from.map(|from| format!("bytes={from}-"));
         let url = format!(
             "{}/repos/{}/{}/releases/assets/{asset_id}",
-            self.baseurl(),
+            self.base_url(),
             encode_path(owner),
             encode_path(repo)
         );

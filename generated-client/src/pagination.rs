@@ -31,7 +31,7 @@ impl Client {
     ) -> impl Stream<Item = Result<ReleaseAsset, Error>> + Send + use<> {
         let url = format!(
             "{}/repos/{}/{}/releases/{release_id}/assets?per_page={PER_PAGE}",
-            self.baseurl(),
+            self.base_url(),
             encode_path(owner),
             encode_path(repo)
         );
@@ -45,7 +45,7 @@ impl Client {
     ) -> impl Stream<Item = Result<Release, Error>> + Send + use<> {
         let url = format!(
             "{}/repos/{}/{}/releases?per_page={PER_PAGE}",
-            self.baseurl(),
+            self.base_url(),
             encode_path(owner),
             encode_path(repo)
         );

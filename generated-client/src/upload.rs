@@ -79,33 +79,9 @@ impl UploadOptions {
         }
     }
 
-    /// A label shown in place of the name.
-    pub(crate) fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
-        self
-    }
-
-    /// The media type; without it, one is guessed from the name's extension.
-    pub(crate) fn content_type(mut self, content_type: impl Into<String>) -> Self {
-        self.content_type = Some(content_type.into());
-        self
-    }
-
-    /// What to do when an asset of the name exists.
-    pub(crate) fn if_exists(mut self, if_exists: IfExists) -> Self {
-        self.if_exists = if_exists;
-        self
-    }
-
     /// How many times to try again after a 502 (2 unless set; 0 to never).
     pub(crate) fn retries_after_502(mut self, retries: u32) -> Self {
         self.retries_after_502 = retries;
-        self
-    }
-
-    /// Reports the bytes sent as the upload goes (see [`Progress`]).
-    pub(crate) fn progress(mut self, progress: Progress) -> Self {
-        self.progress = Some(progress);
         self
     }
 
@@ -163,12 +139,8 @@ pub(crate) enum Source {
 pub struct Upload {
     release: ReleaseHandle,
     source: Source,
-    name: Option<String>,
-    label: Option<String>,
-    content_type: Option<String>,
-    if_exists: IfExists,
-    retries_after_502: Option<u32>,
-    progress: Option<Progress>,
+    /// Its `name` stays empty until one is given or taken from the file's.
+    options: UploadOptions,
 }
 
 impl std::fmt::Debug for Upload {
@@ -180,10 +152,8 @@ impl std::fmt::Debug for Upload {
         f.debug_struct("Upload")
             .field("release", &self.release)
             .field("source", &source)
-            .field("name", &self.name)
-            .field("label", &self.label)
-            .field("if_exists", &self.if_exists)
-            .finish_non_exhaustive()
+            .field("options", &self.options)
+            .finish()
     }
 }
 
@@ -192,30 +162,25 @@ impl Upload {
         Self {
             release,
             source,
-            name: None,
-            label: None,
-            content_type: None,
-            if_exists: IfExists::Fail,
-            retries_after_502: None,
-            progress: None,
+            options: UploadOptions::new(""),
         }
     }
 
     /// The asset's name (the file's name unless set; GitHub may rename special characters).
     pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
+        self.options.name = name.into();
         self
     }
 
     /// A label shown in place of the name.
     pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
+        self.options.label = Some(label.into());
         self
     }
 
     /// The media type; without it, one is guessed from the name's extension.
     pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
-        self.content_type = Some(content_type.into());
+        self.options.content_type = Some(content_type.into());
         self
     }
 
@@ -235,19 +200,19 @@ impl Upload {
     /// What to do when an asset of the name exists, as a value (for a choice made at run
     /// time); [`Upload::replace`] and [`Upload::skip_existing`] say it in a word.
     pub fn if_exists(mut self, if_exists: IfExists) -> Self {
-        self.if_exists = if_exists;
+        self.options.if_exists = if_exists;
         self
     }
 
     /// How many times to try again after a 502 (2 unless set; a stream is never retried).
     pub fn retries_after_502(mut self, retries: u32) -> Self {
-        self.retries_after_502 = Some(retries);
+        self.options.retries_after_502 = retries;
         self
     }
 
     /// Reports the bytes sent as they go (see [`Progress`]).
     pub fn progress(mut self, progress: Progress) -> Self {
-        self.progress = Some(progress);
+        self.options.progress = Some(progress);
         self
     }
 
@@ -255,40 +220,26 @@ impl Upload {
         let Upload {
             release,
             source,
-            name,
-            label,
-            content_type,
-            if_exists,
-            retries_after_502,
-            progress,
+            mut options,
         } = self;
-        let name = match (name, &source) {
-            (Some(name), _) => name,
-            (None, Source::Path(path)) => path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .ok_or_else(|| Error::Io {
-                    path: path.clone(),
-                    source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "no file name"),
-                })?,
-            (None, Source::Stream { .. }) => {
-                return Err(Error::InvalidRequest(
-                    "a streamed upload needs a name".into(),
-                ));
-            }
-        };
-        let mut options = UploadOptions::new(name).if_exists(if_exists);
-        if let Some(label) = label {
-            options = options.label(label);
-        }
-        if let Some(content_type) = content_type {
-            options = options.content_type(content_type);
-        }
-        if let Some(retries) = retries_after_502 {
-            options = options.retries_after_502(retries);
-        }
-        if let Some(progress) = progress {
-            options = options.progress(progress);
+        if options.name.is_empty() {
+            options.name = match &source {
+                Source::Path(path) => path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .ok_or_else(|| Error::Io {
+                        path: path.clone(),
+                        source: std::io::Error::new(
+                            std::io::ErrorKind::InvalidInput,
+                            "no file name",
+                        ),
+                    })?,
+                Source::Stream { .. } => {
+                    return Err(Error::InvalidRequest(
+                        "a streamed upload needs a name".into(),
+                    ));
+                }
+            };
         }
         let client = release.client();
         let (asset, outcome) = match source {
@@ -839,12 +790,9 @@ mod tests {
             UploadOptions::new("tool").media_type(),
             "application/octet-stream"
         );
-        assert_eq!(
-            UploadOptions::new("a.zip")
-                .content_type("application/x-custom")
-                .media_type(),
-            "application/x-custom"
-        );
+        let mut custom = UploadOptions::new("a.zip");
+        custom.content_type = Some("application/x-custom".into());
+        assert_eq!(custom.media_type(), "application/x-custom");
     }
 
     #[test]
