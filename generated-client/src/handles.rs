@@ -431,7 +431,8 @@ impl ReleaseHandle {
         &self.repo.client
     }
 
-    fn asset_handle(&self, asset: ReleaseAsset) -> AssetHandle {
+    /// A handle for an asset of this release (listed or just uploaded).
+    pub(crate) fn asset_handle(&self, asset: ReleaseAsset) -> AssetHandle {
         AssetHandle {
             repo: self.repo.clone(),
             release: Some(self.release.clone()),
@@ -544,10 +545,6 @@ impl ReleaseHandle {
     /// The release as GitHub has it now.
     pub async fn refresh(&self) -> Result<ReleaseHandle, Error> {
         self.repo.release(self.id()).await
-    }
-
-    pub(crate) fn uploaded(&self, asset: ReleaseAsset) -> AssetHandle {
-        self.asset_handle(asset)
     }
 }
 

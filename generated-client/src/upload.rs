@@ -254,7 +254,7 @@ impl Upload {
         let verification = (outcome != UploadOutcome::Kept)
             .then(|| Verification::of_digest(asset.digest.as_deref()));
         Ok(Uploaded {
-            asset: release.uploaded(asset),
+            asset: release.asset_handle(asset),
             outcome,
             verification,
         })
