@@ -19,7 +19,10 @@ const REPO: &str = "hello";
 
 async fn setup() -> (FakeGitHub, Client, i64) {
     let github = FakeGitHub::start().await.unwrap();
-    let client = Client::builder(github.api_url()).build().unwrap();
+    let client = Client::builder(github.api_url())
+        .uploads_url(github.uploads_url())
+        .build()
+        .unwrap();
     let release = github.create_release(OWNER, REPO, "v1.0.0");
     (github, client, release)
 }
@@ -271,6 +274,7 @@ async fn injected_faults() {
     let (github, _, release) = setup().await;
     // Faults are checked one request at a time: the client must not retry them away.
     let client = Client::builder(github.api_url())
+        .uploads_url(github.uploads_url())
         .retry(github_release_assets::RetryPolicy::none())
         .build()
         .unwrap();
@@ -393,7 +397,10 @@ async fn injected_faults() {
 async fn a_token_can_be_required() {
     let github = FakeGitHub::start_with_token("ghs_faketoken").await.unwrap();
     let release = github.create_release(OWNER, REPO, "v1");
-    let anonymous = Client::builder(github.api_url()).build().unwrap();
+    let anonymous = Client::builder(github.api_url())
+        .uploads_url(github.uploads_url())
+        .build()
+        .unwrap();
     let error = anonymous
         .operations()
         .get_release()
@@ -408,6 +415,7 @@ async fn a_token_can_be_required() {
         "{error:?}"
     );
     let authed = Client::builder(github.api_url())
+        .uploads_url(github.uploads_url())
         .token("ghs_faketoken")
         .build()
         .unwrap();
@@ -425,7 +433,10 @@ async fn a_token_can_be_required() {
 #[tokio::test]
 async fn releases_are_created_looked_up_and_refused_twice() {
     let github = FakeGitHub::start().await.unwrap();
-    let client = Client::builder(github.api_url()).build().unwrap();
+    let client = Client::builder(github.api_url())
+        .uploads_url(github.uploads_url())
+        .build()
+        .unwrap();
     let created = client
         .operations()
         .create_release()
@@ -632,7 +643,10 @@ fn assert_refused(error: &Error, words: &str) {
 #[tokio::test]
 async fn a_draft_is_not_found_by_tag_but_is_listed() {
     let github = FakeGitHub::start().await.unwrap();
-    let client = Client::builder(github.api_url()).build().unwrap();
+    let client = Client::builder(github.api_url())
+        .uploads_url(github.uploads_url())
+        .build()
+        .unwrap();
     let seeded = github.create_release_with(OWNER, REPO, "v1.0.0-rc.1", true);
     let created = client
         .operations()
@@ -676,7 +690,10 @@ async fn a_draft_is_not_found_by_tag_but_is_listed() {
 #[tokio::test]
 async fn a_draft_is_published_and_edited_by_patch() {
     let github = FakeGitHub::start().await.unwrap();
-    let client = Client::builder(github.api_url()).build().unwrap();
+    let client = Client::builder(github.api_url())
+        .uploads_url(github.uploads_url())
+        .build()
+        .unwrap();
     let draft = github.create_release_with(OWNER, REPO, "v3.0.0", true);
     let asset = upload(&client, draft, "a.zip", b"bytes").await.unwrap();
     let published = update_release(&client, draft, publish()).await.unwrap();
@@ -745,7 +762,10 @@ async fn a_draft_is_published_and_edited_by_patch() {
 #[tokio::test]
 async fn with_immutable_releases_on_a_published_release_is_immutable_everywhere() {
     let github = FakeGitHub::start().await.unwrap();
-    let client = Client::builder(github.api_url()).build().unwrap();
+    let client = Client::builder(github.api_url())
+        .uploads_url(github.uploads_url())
+        .build()
+        .unwrap();
     let before = github.create_release(OWNER, REPO, "v0.9.0");
     github.set_immutable_releases(OWNER, REPO, true);
     let draft = github.create_release_with(OWNER, REPO, "v1.0.0", true);
@@ -805,6 +825,7 @@ async fn with_immutable_releases_on_a_published_release_is_immutable_everywhere(
 async fn an_immutable_release_refuses_uploads_and_creates_no_asset() {
     let github = FakeGitHub::start().await.unwrap();
     let client = Client::builder(github.api_url())
+        .uploads_url(github.uploads_url())
         .retry(github_release_assets::RetryPolicy::none())
         .build()
         .unwrap();
@@ -840,7 +861,10 @@ async fn an_immutable_release_refuses_uploads_and_creates_no_asset() {
 #[tokio::test]
 async fn an_immutable_releases_assets_cannot_be_deleted_or_edited() {
     let github = FakeGitHub::start().await.unwrap();
-    let client = Client::builder(github.api_url()).build().unwrap();
+    let client = Client::builder(github.api_url())
+        .uploads_url(github.uploads_url())
+        .build()
+        .unwrap();
     github.set_immutable_releases(OWNER, REPO, true);
     let release = github.create_release_with(OWNER, REPO, "v1.0.0", true);
     let asset = upload(&client, release, "a.zip", b"bytes").await.unwrap();
@@ -897,7 +921,10 @@ async fn an_immutable_releases_assets_cannot_be_deleted_or_edited() {
 #[tokio::test]
 async fn an_immutable_release_stays_published_but_its_notes_can_be_edited() {
     let github = FakeGitHub::start().await.unwrap();
-    let client = Client::builder(github.api_url()).build().unwrap();
+    let client = Client::builder(github.api_url())
+        .uploads_url(github.uploads_url())
+        .build()
+        .unwrap();
     github.set_immutable_releases(OWNER, REPO, true);
     let release = github.create_release(OWNER, REPO, "v1.0.0");
     let error = update_release(
@@ -941,7 +968,10 @@ async fn an_immutable_release_stays_published_but_its_notes_can_be_edited() {
 #[tokio::test]
 async fn a_release_is_deleted_with_its_assets_immutable_or_not() {
     let github = FakeGitHub::start().await.unwrap();
-    let client = Client::builder(github.api_url()).build().unwrap();
+    let client = Client::builder(github.api_url())
+        .uploads_url(github.uploads_url())
+        .build()
+        .unwrap();
     let mutable = github.create_release(OWNER, REPO, "v1.0.0");
     github.set_immutable_releases(OWNER, REPO, true);
     let immutable = github.create_release_with(OWNER, REPO, "v2.0.0", true);
@@ -992,6 +1022,7 @@ async fn a_release_is_deleted_with_its_assets_immutable_or_not() {
 async fn the_new_routes_take_faults_and_are_recorded() {
     let github = FakeGitHub::start().await.unwrap();
     let client = Client::builder(github.api_url())
+        .uploads_url(github.uploads_url())
         .retry(github_release_assets::RetryPolicy::none())
         .build()
         .unwrap();

@@ -16,7 +16,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     github.create_release("octocat", "hello-world", "v1.0.0");
 
-    let client = Client::builder(github.api_url()).build()?;
+    let client = Client::builder(github.api_url())
+        .uploads_url(github.uploads_url())
+        .build()?;
     let release = client
         .repo("octocat", "hello-world")
         .release_by_tag("v1.0.0")

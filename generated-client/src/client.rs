@@ -11,6 +11,7 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 
 use crate::Error;
+use crate::destination::Destinations;
 use crate::generated::Client as Generated;
 use crate::operations::Operations;
 
@@ -130,9 +131,8 @@ pub(crate) struct Settings {
     connect_timeout: Duration,
     read_timeout: Option<Duration>,
     retry: crate::RetryPolicy,
-    /// Origins (scheme, host, port) the token may be sent to: the API's, and the
-    /// uploads host's. No other host ever sees it.
-    token_origins: Vec<String>,
+    /// Where requests may go, and where the token goes with them.
+    destinations: Destinations,
 }
 
 impl Settings {
@@ -141,8 +141,7 @@ impl Settings {
         let Some(credential) = &self.token else {
             return Ok(());
         };
-        let origin = request.url().origin().ascii_serialization();
-        if !self.token_origins.contains(&origin) {
+        if !self.destinations.takes_token(request.url()) {
             return Ok(());
         }
         let value = match credential {
@@ -171,6 +170,10 @@ impl Settings {
 
     pub(crate) fn retry(&self) -> &crate::RetryPolicy {
         &self.retry
+    }
+
+    pub(crate) fn destinations(&self) -> &Destinations {
+        &self.destinations
     }
 }
 
@@ -253,6 +256,8 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     read_timeout: Option<Duration>,
     retry: crate::RetryPolicy,
+    uploads_urls: Vec<String>,
+    allow_http: bool,
 }
 
 impl Client {
@@ -266,6 +271,8 @@ impl Client {
             connect_timeout: Duration::from_secs(30),
             read_timeout: None,
             retry: crate::RetryPolicy::default(),
+            uploads_urls: Vec::new(),
+            allow_http: false,
         }
     }
 }
@@ -276,38 +283,38 @@ impl Client {
     /// (`uploads.github.com`), and GitHub Enterprise Server under `/api/uploads`; taking it
     /// from `upload_url` (an RFC 6570 template such as
     /// `https://uploads.github.com/repos/o/r/releases/1/assets{?name,label}`) works for both.
-    /// The token, if any, may travel to that host too.
+    ///
+    /// The host must be the uploads host of this client's API (`uploads.github.com` for
+    /// `api.github.com`, the API's own origin for GitHub Enterprise Server) or one named
+    /// with [`ClientBuilder::uploads_url`]; any other is
+    /// [`Error::UntrustedDestination`], since the token and the file would go there.
     ///
     /// ```
-    /// use github_release_assets::Client;
+    /// use github_release_assets::{Client, Error};
     /// let api = Client::builder("https://ghe.example.com/api/v3").build().unwrap();
     /// let uploads = api
     ///     .for_upload_url("https://ghe.example.com/api/uploads/repos/o/r/releases/1/assets{?name,label}")
     ///     .unwrap();
     /// assert_eq!(uploads.base_url(), "https://ghe.example.com/api/uploads");
+    /// let elsewhere = api.for_upload_url("https://collector.example/repos/o/r/releases/1/assets");
+    /// assert!(matches!(elsewhere, Err(Error::UntrustedDestination { .. })));
     /// ```
     pub fn for_upload_url(&self, upload_url: &str) -> Result<Client, Error> {
-        let UploadUrl { origin, base, .. } = UploadUrl::parse(upload_url)?;
-        // The uploads host gets the token too: never in clear when the API has TLS.
-        let api_has_tls = reqwest::Url::parse(self.base_url()).is_ok_and(|u| u.scheme() == "https");
-        if api_has_tls && !origin.starts_with("https://") {
-            return Err(Error::InvalidRequest(format!(
-                "upload_url {upload_url:?} is plain http while the API is https: the token would travel in clear"
-            )));
-        }
-        let mut settings = self.inner().clone();
-        if !settings.token_origins.contains(&origin) {
-            settings.token_origins.push(origin.clone());
-        }
-        Ok(Client::from_parts(&base, self.client().clone(), settings))
+        let UploadUrl { url, base, .. } = UploadUrl::parse(upload_url)?;
+        self.inner().destinations.check_uploads(&url)?;
+        Ok(Client::from_parts(
+            &base,
+            self.client().clone(),
+            self.inner().clone(),
+        ))
     }
 }
 
 /// What a release's `upload_url` (an RFC 6570 template such as
 /// `https://uploads.github.com/repos/o/r/releases/1/assets{?name,label}`) names.
 pub(crate) struct UploadUrl {
-    /// Scheme, host and port: where the token may also go.
-    pub origin: String,
+    /// Without the template's query part.
+    pub url: reqwest::Url,
     /// The uploads API's base: the origin and any path before `/repos/`.
     pub base: String,
     pub owner: String,
@@ -337,10 +344,10 @@ impl UploadUrl {
         let prefix: String = segments[..n - 6].iter().map(|s| format!("/{s}")).collect();
         Ok(Self {
             base: format!("{origin}{prefix}"),
-            origin,
             owner: segments[n - 5].to_owned(),
             repo: segments[n - 4].to_owned(),
             release_id,
+            url,
         })
     }
 }
@@ -386,6 +393,37 @@ impl ClientBuilder {
         self
     }
 
+    /// Names an uploads host the token may go to besides the API's own (for a server whose
+    /// releases' `upload_url` names another origin). Without it, an `upload_url` on any
+    /// origin but the API's own uploads host is refused.
+    ///
+    /// ```
+    /// let client = github_release_assets::Client::builder("https://git.example.com/api/v3")
+    ///     .uploads_url("https://uploads.git.example.com")
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = client;
+    /// ```
+    pub fn uploads_url(mut self, url: impl Into<String>) -> Self {
+        self.uploads_urls.push(url.into());
+        self
+    }
+
+    /// Allows plain http to hosts that are not loopback (loopback always may). Without it,
+    /// an http API or uploads URL elsewhere is refused: the token would travel in clear. A
+    /// redirect from https to http is refused either way.
+    ///
+    /// ```
+    /// use github_release_assets::Client;
+    /// assert!(Client::builder("http://ghe.internal/api/v3").build().is_err());
+    /// assert!(Client::builder("http://ghe.internal/api/v3").allow_http().build().is_ok());
+    /// assert!(Client::builder("http://127.0.0.1:8080").build().is_ok());
+    /// ```
+    pub fn allow_http(mut self) -> Self {
+        self.allow_http = true;
+        self
+    }
+
     /// When to retry idempotent requests ([`RetryPolicy::default`] unless set;
     /// [`RetryPolicy::none`] turns retries off).
     ///
@@ -396,16 +434,26 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client. Fails on a base URL that is not an absolute http(s) URL.
+    /// Builds the client. Fails on a base or uploads URL that is not an absolute http(s)
+    /// URL, or is plain http to a host that is not loopback without [`Self::allow_http`].
     pub fn build(self) -> Result<Client, Error> {
-        let base = reqwest::Url::parse(&self.base_url)
-            .map_err(|e| Error::InvalidRequest(format!("base URL {:?}: {e}", self.base_url)))?;
-        if !matches!(base.scheme(), "http" | "https") || base.host_str().is_none() {
-            return Err(Error::InvalidRequest(format!(
-                "base URL {:?} is not an http(s) URL",
-                self.base_url
-            )));
-        }
+        let parse = |url: &str| {
+            let parsed = reqwest::Url::parse(url)
+                .map_err(|e| Error::InvalidRequest(format!("URL {url:?}: {e}")))?;
+            if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+                return Err(Error::InvalidRequest(format!(
+                    "URL {url:?} is not an http(s) URL"
+                )));
+            }
+            Ok(parsed)
+        };
+        let base = parse(&self.base_url)?;
+        let uploads = self
+            .uploads_urls
+            .iter()
+            .map(|u| parse(u))
+            .collect::<Result<Vec<_>, _>>()?;
+        let destinations = Destinations::new(&base, &uploads, self.allow_http)?;
         let mut default_headers = HeaderMap::new();
         default_headers.insert(header::ACCEPT, HeaderValue::from_static(GITHUB_JSON));
         default_headers.insert(
@@ -415,6 +463,7 @@ impl ClientBuilder {
         let mut http = reqwest::Client::builder()
             .user_agent(self.user_agent.clone())
             .default_headers(default_headers)
+            .redirect(crate::destination::redirect_policy())
             .connect_timeout(self.connect_timeout);
         if let Some(read) = self.read_timeout {
             http = http.read_timeout(read);
@@ -427,23 +476,11 @@ impl ClientBuilder {
             read_timeout: self.read_timeout,
             retry: self.retry,
             token: self.token,
-            token_origins: token_origins(&base),
+            destinations,
         };
         let base_url = self.base_url.trim_end_matches('/');
         Ok(Client::from_parts(base_url, http, settings))
     }
-}
-
-/// The origins a token may travel to for an API at `base`: the API's own, and for
-/// `api.github.com` the separate uploads host. GitHub Enterprise Server serves uploads
-/// from the API's origin (`https://HOST/api/uploads`).
-fn token_origins(base: &reqwest::Url) -> Vec<String> {
-    let api = base.origin().ascii_serialization();
-    let mut origins = vec![api];
-    if base.host_str() == Some("api.github.com") {
-        origins.push("https://uploads.github.com".to_owned());
-    }
-    origins
 }
 
 impl ClientHooks<Settings> for Generated {
@@ -483,6 +520,8 @@ impl ClientHooks<Settings> for Generated {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn no_token_in_clear_to_an_uploads_host() {
         let shouting = Client::builder("HTTPS://ghe.example.com/api/v3")
@@ -511,21 +550,8 @@ mod tests {
         );
     }
 
-    use super::*;
-
     #[test]
-    fn token_goes_to_the_api_and_uploads_hosts_only() {
-        let origins = token_origins(&reqwest::Url::parse("https://api.github.com").unwrap());
-        assert_eq!(
-            origins,
-            ["https://api.github.com", "https://uploads.github.com"]
-        );
-        let ghes = token_origins(&reqwest::Url::parse("https://ghe.example.com/api/v3").unwrap());
-        assert_eq!(ghes, ["https://ghe.example.com"]);
-    }
-
-    #[test]
-    fn upload_url_gives_the_uploads_base_and_allows_the_token_there() {
+    fn upload_url_gives_the_uploads_base() {
         let api = Client::builder(GITHUB_API_URL).token("t").build().unwrap();
         let uploads = api
             .for_upload_url("https://uploads.github.com/repos/octocat/Hello-World/releases/1/assets{?name,label}")
@@ -534,11 +560,15 @@ mod tests {
         assert!(
             uploads
                 .inner()
-                .token_origins
-                .contains(&"https://uploads.github.com".to_owned())
+                .destinations()
+                .takes_token(&reqwest::Url::parse("https://uploads.github.com/x").unwrap())
         );
         // An owner named `repos` does not confuse it.
-        let odd = api
+        let named = Client::builder(GITHUB_API_URL)
+            .uploads_url("https://127.0.0.1:9")
+            .build()
+            .unwrap();
+        let odd = named
             .for_upload_url("https://127.0.0.1:9/up/repos/repos/assets/releases/7/assets")
             .unwrap();
         assert_eq!(odd.base_url(), "https://127.0.0.1:9/up");
@@ -546,6 +576,8 @@ mod tests {
             "not a url",
             "ftp://h/repos/o/r/releases/1/assets",
             "https://h/repos/o/r/releases/1",
+            // Well formed, but not the API's uploads host, nor named.
+            "https://127.0.0.1:9/up/repos/repos/assets/releases/7/assets",
         ] {
             assert!(api.for_upload_url(bad).is_err(), "{bad}");
         }

@@ -17,10 +17,27 @@ use crate::{Client, Error};
 const MAX_REDIRECTS: usize = 5;
 
 /// An asset's bytes on their way: status and headers are in, the body is not read yet.
-#[derive(Debug)]
+///
+/// Its `Debug` output names where the bytes come from without the query: a storage URL's
+/// query is its signature, good for anyone who sees it until it expires.
 pub struct AssetDownload {
     response: reqwest::Response,
     redirects: usize,
+}
+
+impl std::fmt::Debug for AssetDownload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AssetDownload")
+            .field(
+                "from",
+                &crate::destination::without_query(self.response.url()),
+            )
+            .field("status", &self.response.status().as_u16())
+            .field("content_length", &self.content_length())
+            .field("content_type", &self.content_type())
+            .field("redirects", &self.redirects)
+            .finish()
+    }
 }
 
 impl AssetDownload {
@@ -131,6 +148,11 @@ impl Client {
                     reason: "a redirect without a usable Location".into(),
                     excerpt: String::new(),
                 })?;
+            // Never from https to http: the signed URL is a credential, and the bytes
+            // could be swapped on the way.
+            settings
+                .destinations()
+                .check_hop(response.url(), &location)?;
             let mut hop = http.get(location).header(
                 header::ACCEPT,
                 HeaderValue::from_static("application/octet-stream"),

@@ -160,9 +160,51 @@ pub enum Error {
         url: Option<String>,
         source: TransportError,
     },
+    /// The request was not sent, because of where it would have gone: an uploads host the
+    /// API does not own and the caller did not name, plain http to a host that is not
+    /// loopback, or a redirect from https to http. Nothing (neither the token nor a byte of
+    /// the file) reached that destination.
+    #[error("refused to send to {url}: {reason}")]
+    UntrustedDestination {
+        /// The destination, without its query.
+        url: String,
+        /// Why it is refused.
+        reason: Untrusted,
+    },
     /// The request could not be built (a missing parameter, an invalid value).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+}
+
+/// Why a destination is refused ([`Error::UntrustedDestination`]).
+///
+/// ```
+/// use github_release_assets::{Client, Error, Untrusted};
+/// let error = Client::builder("http://ghe.internal/api/v3").build().unwrap_err();
+/// assert!(matches!(error, Error::UntrustedDestination { reason: Untrusted::PlainHttp, .. }));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Untrusted {
+    /// A release's `upload_url` names an origin that is neither the API's own uploads host
+    /// nor one named with [`crate::ClientBuilder::uploads_url`].
+    #[error("the release's upload_url names a host that is not this API's uploads host (the token goes to {} only)", .trusted.join(", "))]
+    UploadsHost {
+        /// The origins the token may go to.
+        trusted: Vec<String>,
+    },
+    /// Plain http to a host that is not loopback, without
+    /// [`crate::ClientBuilder::allow_http`]: the token and the data would travel in clear.
+    #[error(
+        "plain http to a host that is not loopback: the token and the data would travel in clear"
+    )]
+    PlainHttp,
+    /// A redirect from https to http.
+    #[error("a redirect from https to plain http")]
+    Downgrade,
+    /// A scheme other than http and https.
+    #[error("{0:?} is not http(s)")]
+    Scheme(String),
 }
 
 impl Error {
@@ -180,6 +222,9 @@ impl Error {
     }
 
     pub(crate) fn from_transport(error: reqwest::Error) -> Self {
+        if let Some(refused) = crate::destination::refused_redirect(&error) {
+            return refused;
+        }
         let timeout = error.is_timeout();
         let source = TransportError::new(error);
         let url = source.url.clone();

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod client;
+mod destination;
 mod download;
 mod download_to_file;
 mod error;
@@ -36,7 +37,7 @@ mod generated;
 pub use client::{API_VERSION, Client, ClientBuilder, GITHUB_API_URL, Token, TokenSource};
 pub use download::AssetDownload;
 pub use download_to_file::{DownloadTo, SavedAsset, local_file_name, partial_path};
-pub use error::{Error, TransportError};
+pub use error::{Error, TransportError, Untrusted};
 pub use generated::{operations, types};
 pub use handles::{AssetHandle, CreateRelease, EditAsset, ReleaseHandle, ReleaseRef, RepoHandle};
 pub use ids::{AssetId, ReleaseId};

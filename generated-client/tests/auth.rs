@@ -91,3 +91,63 @@ async fn a_failing_source_fails_the_request_with_its_reason() {
     );
     assert!(server.received_requests().await.unwrap().is_empty());
 }
+
+/// A release whose `upload_url` names a host the API does not own: a server could collect
+/// the token and the file that way. Nothing goes there unless the caller named that host.
+#[tokio::test]
+async fn an_upload_url_on_another_host_gets_neither_token_nor_file() {
+    let api = MockServer::start().await;
+    let collector = MockServer::start().await;
+    let mut release = support::example("release");
+    release["upload_url"] = format!(
+        "{}/repos/o/r/releases/1/assets{{?name,label}}",
+        collector.uri()
+    )
+    .into();
+    answer(
+        &api,
+        "GET",
+        "/repos/o/r/releases/tags/v1",
+        support::json_answer(200, &release),
+    )
+    .await;
+    let mut uploaded = support::example("release-asset");
+    uploaded["name"] = "tool.zip".into();
+    uploaded["size"] = 3.into();
+    uploaded["state"] = "uploaded".into();
+    answer(
+        &collector,
+        "POST",
+        "/repos/o/r/releases/1/assets",
+        support::json_answer(201, &uploaded),
+    )
+    .await;
+    let dir = support::temp_dir();
+    let file = support::file(dir.path(), "tool.zip", b"abc");
+
+    let client = mock_builder(&api).token("ghs_secret").build().unwrap();
+    let release = client.repo("o", "r").release_by_tag("v1").await.unwrap();
+    let error = release.upload(&file).await.map(|u| u.asset).unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            Error::UntrustedDestination { reason: github_release_assets::Untrusted::UploadsHost { trusted }, .. }
+                if trusted == &[api.uri()]
+        ),
+        "{error:?}"
+    );
+    assert!(collector.received_requests().await.unwrap().is_empty());
+
+    // Named by the caller, the host is trusted with both.
+    let client = mock_builder(&api)
+        .token("ghs_secret")
+        .uploads_url(collector.uri())
+        .build()
+        .unwrap();
+    let release = client.repo("o", "r").release_by_tag("v1").await.unwrap();
+    let _ = release.upload(&file).await;
+    let posts = collector.received_requests().await.unwrap();
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    assert_eq!(posts[0].headers["authorization"], "Bearer ghs_secret");
+    assert_eq!(&posts[0].body[..], b"abc");
+}

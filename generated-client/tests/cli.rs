@@ -25,19 +25,20 @@ impl Run {
 }
 
 /// The tool in `dir`, against `api`, with the test token in `GH_TOKEN`.
-fn tool(dir: &Path, api: &str) -> tokio::process::Command {
+fn tool(dir: &Path, api: &str, uploads: &str) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_release-assets"));
     command
         .current_dir(dir)
         .env_remove("GITHUB_TOKEN")
         .env("GH_TOKEN", TOKEN)
-        .env("GITHUB_API_URL", api);
+        .env("GITHUB_API_URL", api)
+        .env("GITHUB_UPLOADS_URL", uploads);
     command
 }
 
 /// Runs the tool in `dir` against `api` with the test token in `GH_TOKEN`.
-async fn run_in(dir: &Path, api: &str, args: &[&str]) -> Run {
-    let output = tool(dir, api).args(args).output().await.unwrap();
+async fn run_in(dir: &Path, (api, uploads): (&str, &str), args: &[&str]) -> Run {
+    let output = tool(dir, api, uploads).args(args).output().await.unwrap();
     let run = Run {
         status: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8(output.stdout).unwrap(),
@@ -67,7 +68,8 @@ trait Cli {
 
 impl Cli for Fixture {
     async fn run(&self, args: &[&str]) -> Run {
-        run_in(self.dir.path(), self.github.api_url(), args).await
+        let hosts = (self.github.api_url(), self.github.uploads_url());
+        run_in(self.dir.path(), hosts, args).await
     }
 
     async fn download(&self, dir: &str, more: &[&str]) -> Run {
@@ -384,7 +386,7 @@ async fn names_from_the_server_are_never_paths() {
     std::fs::create_dir(&inside).unwrap();
     let run = run_in(
         &inside,
-        &server.uri(),
+        (&server.uri(), &server.uri()),
         &["download", "o/r", "--tag", "v1", "--dir", "out"],
     )
     .await;
@@ -531,7 +533,7 @@ async fn a_closed_pipe_or_a_strange_directory_name_is_no_panic() {
         s.add_asset(&format!("tool-{i}.zip"), b"bytes");
     }
     // `release-assets list … | head -0`: standard output closed before the tool writes.
-    let mut child = tool(s.dir.path(), s.github.api_url())
+    let mut child = tool(s.dir.path(), s.github.api_url(), s.github.uploads_url())
         .args(["list", "o/r", "--tag", "v1"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -549,7 +551,7 @@ async fn a_closed_pipe_or_a_strange_directory_name_is_no_panic() {
     // A directory whose name is not UTF-8, with --json: the path is shown lossily.
     use std::os::unix::ffi::OsStrExt;
     let dir = std::ffi::OsStr::from_bytes(b"out\xff");
-    let output = tool(s.dir.path(), s.github.api_url())
+    let output = tool(s.dir.path(), s.github.api_url(), s.github.uploads_url())
         .args([
             "download",
             "o/r",
@@ -931,4 +933,32 @@ async fn download_never_writes_through_a_link_at_its_target() {
     let saved = std::fs::symlink_metadata(out.join("tool.bin")).unwrap();
     assert!(saved.file_type().is_file(), "{:?}", saved.file_type());
     assert_eq!(std::fs::read(out.join("tool.bin")).unwrap(), bytes);
+}
+
+/// A release whose `upload_url` names a host that is neither the API's uploads host nor
+/// named with `--uploads-url`: one line saying so and what allows it; nothing sent there.
+#[tokio::test]
+async fn an_upload_url_elsewhere_is_refused_with_what_allows_it() {
+    use wiremock::{MockServer, ResponseTemplate};
+    let s = setup().await;
+    let mut release = s.release().await.info().clone();
+    let collector = MockServer::start().await;
+    release.upload_url = format!(
+        "{}/repos/o/r/releases/1/assets{{?name,label}}",
+        collector.uri()
+    );
+    let api = MockServer::start().await;
+    let found = ResponseTemplate::new(200).set_body_json(&release);
+    support::answer(&api, "GET", "/repos/o/r/releases/tags/v1", found).await;
+    let file = s.file("tool.zip", b"bytes");
+    let run = run_in(
+        s.dir.path(),
+        (&api.uri(), &api.uri()),
+        &["upload", "o/r", "--tag", "v1", file.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("--uploads-url"), "{}", run.stderr);
+    assert!(collector.received_requests().await.unwrap().is_empty());
 }

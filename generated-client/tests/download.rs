@@ -53,6 +53,10 @@ async fn a_302_is_followed_to_storage_without_authorization() {
     answer(&storage, "GET", "/blob/7", bytes).await;
     let download = the_asset(&api, Some(TOKEN)).stream().await.unwrap();
     assert_eq!(download.redirects(), 1);
+    // The signed URL is a credential: Debug names the storage path, never the query.
+    let printed = format!("{download:?}");
+    assert!(printed.contains("/blob/7"), "{printed}");
+    assert!(!printed.contains("sig=abc"), "{printed}");
     assert_eq!(&download.bytes().await.unwrap()[..], b"from storage");
     let hop = &storage.received_requests().await.unwrap()[0];
     assert!(

@@ -34,7 +34,8 @@ async fn each_request_runs_in_a_span_naming_its_operation_and_never_the_token() 
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
+        // Everything, reqwest's and hyper's own events too.
+        .with_max_level(tracing::Level::TRACE)
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
@@ -69,11 +70,34 @@ async fn each_request_runs_in_a_span_naming_its_operation_and_never_the_token() 
     let assets: Vec<_> = release.assets().try_collect().await.unwrap();
     let bytes = support::streamed_bytes(&assets[0]).await;
     assert_eq!(&bytes[..], b"abc");
+    // An upload goes to the uploads host with the token, and a refused token fails.
+    let uploaded = release
+        .upload(f.file("b.bin", b"defg"))
+        .await
+        .unwrap()
+        .asset;
+    assert_eq!(uploaded.size, 4);
+    let refused = support::Fixture::builder()
+        .token("ghs_someone_else")
+        .start()
+        .await;
+    let stranger = github_release_assets::Client::builder(refused.github.api_url())
+        .token(TOKEN)
+        .build()
+        .unwrap();
+    let error = stranger
+        .repo(support::OWNER, support::REPO)
+        .release_by_tag(support::TAG)
+        .await
+        .unwrap_err();
+    let printed = format!("{error} {error:?}");
+    assert!(!printed.contains(TOKEN), "token in an error: {printed}");
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     for expected in [
         "operation_id=\"repos/get-release\" method=GET",
         "operation_id=\"repos/list-release-assets\" method=GET",
         "operation_id=\"repos/get-release-asset\" method=GET",
+        "operation_id=\"repos/upload-release-asset\" method=POST",
     ] {
         assert!(log.contains(expected), "{expected} not in {log}");
     }

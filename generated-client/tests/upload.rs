@@ -230,5 +230,8 @@ async fn a_refused_uploads_host_costs_the_release_nothing() {
         .await
         .map(|u| u.asset)
         .unwrap_err();
-    assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
+    assert!(
+        matches!(error, Error::UntrustedDestination { .. }),
+        "{error:?}"
+    );
 }

@@ -25,7 +25,10 @@ fn write_files(dir: &Path, files: &[(&str, &[u8])]) -> Vec<PathBuf> {
 async fn publishes_a_new_immutable_release_with_verified_assets() {
     let github = FakeGitHub::start().await.unwrap();
     github.set_immutable_releases(OWNER, REPO, true);
-    let client = Client::builder(github.api_url()).build().unwrap();
+    let client = Client::builder(github.api_url())
+        .uploads_url(github.uploads_url())
+        .build()
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let linux: Vec<u8> = (0..300_000_u32).map(|i| (i % 251) as u8).collect();
     let files = write_files(
@@ -84,7 +87,10 @@ async fn finds_an_existing_draft_and_replaces_its_asset() {
     let old = github
         .add_asset(OWNER, REPO, draft, "tool.tar.gz", gzip, b"old")
         .unwrap();
-    let client = Client::builder(github.api_url()).build().unwrap();
+    let client = Client::builder(github.api_url())
+        .uploads_url(github.uploads_url())
+        .build()
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let files = write_files(dir.path(), &[("tool.tar.gz", b"new bytes")]);
 

@@ -132,7 +132,7 @@ impl FixtureBuilder {
             StartRelease::Published => Some(github.create_release(OWNER, REPO, TAG)),
             StartRelease::Draft => Some(github.create_release_with(OWNER, REPO, TAG, true)),
         };
-        let mut client = Client::builder(github.api_url());
+        let mut client = Client::builder(github.api_url()).uploads_url(github.uploads_url());
         if let Some(token) = self.token {
             client = client.token(token);
         }

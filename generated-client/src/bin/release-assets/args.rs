@@ -23,6 +23,16 @@ pub struct Cli {
     )]
     pub api_url: String,
 
+    /// An uploads host the token may go to besides the API's own (`uploads.github.com` for
+    /// `api.github.com`, the API's host for GitHub Enterprise Server). A release whose
+    /// `upload_url` names any other host is refused.
+    #[arg(long, global = true, env = "GITHUB_UPLOADS_URL", value_name = "URL")]
+    pub uploads_url: Option<String>,
+
+    /// Allow plain http to a host that is not loopback (the token travels in clear).
+    #[arg(long, global = true)]
+    pub allow_http: bool,
+
     /// Print the result as JSON on standard output.
     #[arg(long, global = true)]
     pub json: bool,

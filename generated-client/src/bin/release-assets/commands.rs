@@ -30,10 +30,16 @@ impl From<Error> for Failure {
 }
 
 pub async fn run(cli: Cli) -> Result<(), Failure> {
-    let client = Client::builder(cli.api_url.as_str())
+    let mut client = Client::builder(cli.api_url.as_str())
         .token_from_env()
-        .user_agent(concat!("release-assets/", env!("CARGO_PKG_VERSION")))
-        .build()?;
+        .user_agent(concat!("release-assets/", env!("CARGO_PKG_VERSION")));
+    if let Some(uploads) = &cli.uploads_url {
+        client = client.uploads_url(uploads);
+    }
+    if cli.allow_http {
+        client = client.allow_http();
+    }
+    let client = client.build()?;
     let report = Report::new(cli.json);
     match cli.command {
         Command::List {

@@ -1,7 +1,7 @@
 //! What the tool shows: progress bars on standard error, results on standard output
 //! (lines for a person, or one JSON document with `--json`).
 
-use github_release_assets::{Error, Progress};
+use github_release_assets::{Error, Progress, Untrusted};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Where results and progress go.
@@ -123,6 +123,14 @@ pub fn explain(error: &Error) -> String {
         Error::ReplaceIncomplete { name, asset_id, .. } => text.push_str(&format!(
             "; rename it with `release-assets edit OWNER/REPO --asset-id {asset_id} --rename {name:?}`, or upload again"
         )),
+        Error::UntrustedDestination {
+            reason: Untrusted::UploadsHost { .. },
+            ..
+        } => text.push_str("; if that host is yours, name it with --uploads-url"),
+        Error::UntrustedDestination {
+            reason: Untrusted::PlainHttp,
+            ..
+        } => text.push_str("; --allow-http sends there anyway"),
         Error::Unverifiable { .. } => {
             text.push_str(" (without --require-digest its size alone is checked)");
         }

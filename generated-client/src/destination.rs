@@ -1,0 +1,341 @@
+//! Where a request may go, and whether the token goes with it.
+//!
+//! The token goes to the API's origin and to the uploads origin that belongs to that API
+//! (`uploads.github.com` for `api.github.com`, `uploads.SUB.ghe.com` for
+//! `api.SUB.ghe.com`; GitHub Enterprise Server serves uploads from its own origin under
+//! `/api/uploads`), and to another uploads origin only when the caller names it. A
+//! release's `upload_url` naming any other origin is refused before a byte is sent: a
+//! server could otherwise collect the token, or the file, by answering with a release
+//! whose `upload_url` points elsewhere.
+//!
+//! Plain http is for loopback (the fake, a local proxy) or by explicit opt-in, and a
+//! redirect from https to http is refused, whether or not the hop carries the token: the
+//! signed storage URL it leads to is a credential too.
+
+use std::fmt;
+
+use reqwest::Url;
+
+use crate::{Error, Untrusted};
+
+/// The origins a request may go to with the token, and whether plain http is allowed
+/// beyond loopback.
+#[derive(Debug, Clone)]
+pub(crate) struct Destinations {
+    /// `scheme://host:port` of the API, its own uploads host, and any the caller named.
+    token_origins: Vec<String>,
+    allow_http: bool,
+}
+
+impl Destinations {
+    /// For an API at `api`, with the uploads URLs the caller named.
+    pub(crate) fn new(api: &Url, named_uploads: &[Url], allow_http: bool) -> Result<Self, Error> {
+        check_scheme(api, allow_http)?;
+        let mut token_origins = vec![api.origin().ascii_serialization()];
+        token_origins.extend(owned_uploads_origin(api));
+        for uploads in named_uploads {
+            check_scheme(uploads, allow_http)?;
+            let origin = uploads.origin().ascii_serialization();
+            if !token_origins.contains(&origin) {
+                token_origins.push(origin);
+            }
+        }
+        Ok(Self {
+            token_origins,
+            allow_http,
+        })
+    }
+
+    /// Whether a request to `url` carries the token.
+    pub(crate) fn takes_token(&self, url: &Url) -> bool {
+        self.token_origins
+            .contains(&url.origin().ascii_serialization())
+    }
+
+    /// Refuses an uploads URL whose origin is not one the token may go to.
+    pub(crate) fn check_uploads(&self, uploads: &Url) -> Result<(), Error> {
+        check_scheme(uploads, self.allow_http)?;
+        if self.takes_token(uploads) {
+            return Ok(());
+        }
+        Err(Error::UntrustedDestination {
+            url: without_query(uploads),
+            reason: Untrusted::UploadsHost {
+                trusted: self.token_origins.clone(),
+            },
+        })
+    }
+
+    /// Refuses a redirect hop from `from` to `to` that leaves https for http.
+    pub(crate) fn check_hop(&self, from: &Url, to: &Url) -> Result<(), Error> {
+        if downgrades(from, to) {
+            return Err(Error::UntrustedDestination {
+                url: without_query(to),
+                reason: Untrusted::Downgrade,
+            });
+        }
+        check_scheme(to, self.allow_http)
+    }
+
+    #[cfg(test)]
+    pub(crate) fn token_origins(&self) -> &[String] {
+        &self.token_origins
+    }
+}
+
+/// The uploads origin that belongs to an API at `api`, when it is on another host.
+fn owned_uploads_origin(api: &Url) -> Option<String> {
+    let host = api.host_str()?;
+    let rest = host.strip_prefix("api.")?;
+    let github = rest == "github.com" || rest.ends_with(".ghe.com");
+    (api.scheme() == "https" && api.port().is_none() && github)
+        .then(|| format!("https://uploads.{rest}"))
+}
+
+/// http(s) only; plain http only to loopback unless allowed.
+fn check_scheme(url: &Url, allow_http: bool) -> Result<(), Error> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if allow_http || is_loopback(url) => Ok(()),
+        "http" => Err(Error::UntrustedDestination {
+            url: without_query(url),
+            reason: Untrusted::PlainHttp,
+        }),
+        other => Err(Error::UntrustedDestination {
+            url: without_query(url),
+            reason: Untrusted::Scheme(other.to_owned()),
+        }),
+    }
+}
+
+/// Whether `url` names this machine (127.0.0.0/8, ::1 or `localhost`).
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => {
+            let name = host.to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+    }
+}
+
+fn downgrades(from: &Url, to: &Url) -> bool {
+    from.scheme() == "https" && to.scheme() == "http"
+}
+
+/// `url` without its query, fragment and credentials: a storage URL's query is its
+/// signature, and it never goes into an error or a log.
+pub(crate) fn without_query(url: &Url) -> String {
+    let mut url = url.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.to_string()
+}
+
+/// The API client's redirect policy: at most 10 hops, never from https to http. (reqwest
+/// drops `Authorization` itself on a hop to another host or port.)
+pub(crate) fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let downgrade = attempt
+            .previous()
+            .last()
+            .is_some_and(|from| downgrades(from, attempt.url()));
+        if downgrade {
+            let to = without_query(attempt.url());
+            attempt.error(DowngradeRedirect { to })
+        } else if attempt.previous().len() > 10 {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// Why the redirect policy stopped a request.
+#[derive(Debug)]
+struct DowngradeRedirect {
+    to: String,
+}
+
+impl fmt::Display for DowngradeRedirect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a redirect from https to plain http ({})", self.to)
+    }
+}
+
+impl std::error::Error for DowngradeRedirect {}
+
+/// The error for a request the redirect policy stopped, if that is what `error` is.
+pub(crate) fn refused_redirect(error: &reqwest::Error) -> Option<Error> {
+    if !error.is_redirect() {
+        return None;
+    }
+    let mut cause = std::error::Error::source(error);
+    while let Some(why) = cause {
+        if let Some(refused) = why.downcast_ref::<DowngradeRedirect>() {
+            return Some(Error::UntrustedDestination {
+                url: refused.to.clone(),
+                reason: Untrusted::Downgrade,
+            });
+        }
+        cause = why.source();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    fn origins(api: &str, named: &[&str]) -> Vec<String> {
+        let named: Vec<Url> = named.iter().map(|u| url(u)).collect();
+        Destinations::new(&url(api), &named, false)
+            .unwrap()
+            .token_origins()
+            .to_vec()
+    }
+
+    #[test]
+    fn the_token_goes_to_the_api_and_the_uploads_host_it_owns() {
+        assert_eq!(
+            origins("https://api.github.com", &[]),
+            ["https://api.github.com", "https://uploads.github.com"]
+        );
+        assert_eq!(
+            origins("https://api.octo.ghe.com", &[]),
+            ["https://api.octo.ghe.com", "https://uploads.octo.ghe.com"]
+        );
+        // GitHub Enterprise Server: uploads under the API's own origin.
+        assert_eq!(
+            origins("https://ghe.example.com/api/v3", &[]),
+            ["https://ghe.example.com"]
+        );
+        // A host that merely starts with `api.` owns no uploads host.
+        assert_eq!(
+            origins("https://api.example.com", &[]),
+            ["https://api.example.com"]
+        );
+        assert_eq!(
+            origins("https://api.github.com.evil.example", &[]),
+            ["https://api.github.com.evil.example"]
+        );
+        assert_eq!(
+            origins("http://127.0.0.1:8080", &["http://127.0.0.1:8081/x"]),
+            ["http://127.0.0.1:8080", "http://127.0.0.1:8081"]
+        );
+    }
+
+    #[test]
+    fn an_uploads_host_is_refused_unless_owned_or_named() {
+        let github = Destinations::new(&url("https://api.github.com"), &[], false).unwrap();
+        assert!(
+            github
+                .check_uploads(&url(
+                    "https://uploads.github.com/repos/o/r/releases/1/assets"
+                ))
+                .is_ok()
+        );
+        for foreign in [
+            "https://evil.example/repos/o/r/releases/1/assets",
+            "https://uploads.github.com:8443/repos/o/r/releases/1/assets",
+            "http://uploads.github.com/repos/o/r/releases/1/assets",
+            "https://uploads.github.com.evil.example/repos/o/r/releases/1/assets",
+        ] {
+            let error = github.check_uploads(&url(foreign)).unwrap_err();
+            assert!(
+                matches!(error, Error::UntrustedDestination { .. }),
+                "{foreign}: {error}"
+            );
+        }
+        let named = Destinations::new(
+            &url("https://api.github.com"),
+            &[url("https://uploads.example.com")],
+            false,
+        )
+        .unwrap();
+        assert!(
+            named
+                .check_uploads(&url(
+                    "https://uploads.example.com/repos/o/r/releases/1/assets"
+                ))
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn plain_http_is_for_loopback_or_by_opt_in() {
+        for local in [
+            "http://127.0.0.1:1",
+            "http://[::1]:1",
+            "http://localhost:1",
+            "http://127.9.9.9",
+        ] {
+            assert!(
+                Destinations::new(&url(local), &[], false).is_ok(),
+                "{local}"
+            );
+        }
+        for remote in [
+            "http://example.com",
+            "http://10.0.0.1",
+            "http://localhost.example.com",
+        ] {
+            let error = Destinations::new(&url(remote), &[], false).unwrap_err();
+            assert!(
+                matches!(
+                    error,
+                    Error::UntrustedDestination {
+                        reason: Untrusted::PlainHttp,
+                        ..
+                    }
+                ),
+                "{error}"
+            );
+            assert!(
+                Destinations::new(&url(remote), &[], true).is_ok(),
+                "{remote}"
+            );
+        }
+        assert!(
+            Destinations::new(
+                &url("https://api.github.com"),
+                &[url("http://uploads.example.com")],
+                false
+            )
+            .is_err()
+        );
+        assert!(Destinations::new(&url("ftp://example.com"), &[], true).is_err());
+    }
+
+    #[test]
+    fn a_hop_from_https_to_http_is_refused_even_to_loopback() {
+        let d = Destinations::new(&url("https://api.github.com"), &[], true).unwrap();
+        let error = d
+            .check_hop(
+                &url("https://api.github.com/x"),
+                &url("http://127.0.0.1/asset?sig=s3cr3t"),
+            )
+            .unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains("https to plain http"), "{text}");
+        assert!(!text.contains("s3cr3t"), "{text}");
+        assert!(
+            d.check_hop(&url("http://127.0.0.1/x"), &url("http://127.0.0.1/y"))
+                .is_ok()
+        );
+        assert!(
+            d.check_hop(&url("https://a/x"), &url("https://b/y"))
+                .is_ok()
+        );
+    }
+}
