@@ -225,6 +225,9 @@ impl Error {
         if let Some(refused) = crate::destination::refused_redirect(&error) {
             return refused;
         }
+        if let Some(too_large) = crate::pipeline::too_large(&error) {
+            return too_large;
+        }
         let timeout = error.is_timeout();
         let source = TransportError::new(error);
         let url = source.url.clone();
@@ -477,7 +480,13 @@ pub struct TransportError {
 
 impl TransportError {
     fn new(error: reqwest::Error) -> Self {
-        let Some(mut url) = error.url().cloned() else {
+        // A response rebuilt from parts (an error body made JSON, a JSON body bounded)
+        // has reqwest's placeholder for a URL: it names nothing.
+        let Some(mut url) = error
+            .url()
+            .filter(|u| u.host_str() != Some("no.url.provided.local"))
+            .cloned()
+        else {
             return Self { error, url: None };
         };
         url.set_query(None);

@@ -42,6 +42,7 @@ pub use generated::{operations, types};
 pub use handles::{AssetHandle, CreateRelease, EditAsset, ReleaseHandle, ReleaseRef, RepoHandle};
 pub use ids::{AssetId, ReleaseId};
 pub use pagination::{MAX_ITEMS, MAX_PAGES, PER_PAGE};
+pub use pipeline::JSON_BODY_LIMIT;
 pub use progress::Progress;
 pub use response::Response;
 pub use retry::RetryPolicy;

@@ -5,7 +5,9 @@
 //!   (never the query: a storage URL's query is its signature), and records the status;
 //! - retries as the client's [`crate::RetryPolicy`] says;
 //! - reads an error answer's body (at most 64 KiB) and makes it a JSON object, so that an
-//!   HTML 502 from a proxy keeps its status and its first words.
+//!   HTML 502 from a proxy keeps its status and its first words;
+//! - lets a JSON answer be read up to [`JSON_BODY_LIMIT`] and no further, so a server
+//!   cannot fill memory with one (an asset's bytes are a stream, and not bounded).
 //!
 //! [`authorize`] adds the token where it may go, and [`send`] is both, with a failure
 //! status made an [`Error`]; the generated code reaches the same two through its `pre`
@@ -17,6 +19,10 @@ use tracing::Instrument;
 
 use crate::Error;
 use crate::client::Settings;
+
+/// The most of a JSON answer that is read: 32 MiB. A page of 100 releases, each with the
+/// longest body GitHub allows, fits; more is [`Error::Decode`].
+pub const JSON_BODY_LIMIT: usize = 32 * 1024 * 1024;
 
 /// Whether a request carries the token (to an origin it may go to).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,9 +54,16 @@ pub(crate) async fn execute(
         path = request.url().path(),
         status = tracing::field::Empty,
     );
+    // JSON unless the request asks for another type (a download asks for octet-stream);
+    // without an Accept of its own, it gets the API client's default, GitHub's JSON.
+    let wants_json = request
+        .headers()
+        .get(header::ACCEPT)
+        .is_none_or(|v| v.to_str().is_ok_and(|accept| accept.contains("json")));
     async {
         let result = match crate::retry::execute(http, request, settings.retry()).await {
             Ok(response) if response.status().as_u16() >= 400 => json_error_body(response).await,
+            Ok(response) if wants_json => Ok(limit_body(response, JSON_BODY_LIMIT)),
             other => other,
         };
         match &result {
@@ -124,4 +137,65 @@ async fn json_error_body(response: Response) -> reqwest::Result<Response> {
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
     Ok(Response::from(rebuilt))
+}
+
+/// `response` with a body that fails with [`TooLarge`] once it passes `limit` bytes,
+/// keeping status and headers; it is still a stream (nothing is read here).
+fn limit_body(response: Response, limit: usize) -> Response {
+    use futures_util::StreamExt;
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let mut seen = 0_usize;
+    let body = response.bytes_stream().map(move |chunk| {
+        let chunk = chunk.map_err(std::io::Error::other)?;
+        seen = seen.saturating_add(chunk.len());
+        if seen > limit {
+            return Err(std::io::Error::other(TooLarge { limit }));
+        }
+        Ok(chunk)
+    });
+    let mut rebuilt = http::Response::new(reqwest::Body::wrap_stream(body));
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Response::from(rebuilt)
+}
+
+/// A JSON answer longer than the most that is read.
+#[derive(Debug)]
+pub(crate) struct TooLarge {
+    pub(crate) limit: usize,
+}
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the answer is longer than {} MiB, the most a JSON answer is read",
+            self.limit / (1024 * 1024)
+        )
+    }
+}
+
+impl std::error::Error for TooLarge {}
+
+/// The error for a body cut off by [`limit_body`], if that is what `error` is.
+pub(crate) fn too_large(error: &reqwest::Error) -> Option<Error> {
+    let mut cause = std::error::Error::source(error);
+    while let Some(why) = cause {
+        // The body's stream carries it inside an io::Error, whose `source` skips it.
+        let inner = why
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .map_or(why, |inner| inner as &(dyn std::error::Error + 'static));
+        if let Some(too_large) = inner.downcast_ref::<TooLarge>() {
+            return Some(Error::Decode {
+                reason: too_large.to_string(),
+                excerpt: String::new(),
+            });
+        }
+        cause = why.source();
+    }
+    None
 }

@@ -1,5 +1,5 @@
-//! Retries: an idempotent request that fails on a 5xx, a broken connection or a rate limit
-//! is sent again after a pause, a bounded number of times within a bounded total wait.
+//! Retries: an idempotent request that fails on a 5xx, a broken or stalled connection or a
+//! rate limit is sent again after a pause, a bounded number of times within a bounded total wait.
 //!
 //! The pause is what GitHub asks for when it says (`Retry-After`, or the time
 //! `X-RateLimit-Reset` names), and otherwise grows exponentially with jitter, so that many
@@ -174,10 +174,14 @@ pub(crate) async fn execute(
                 response.headers(),
                 jitter(),
             ),
-            // A refused or reset connection; not a timeout, which would likely time out again.
+            // A refused, reset or stalled connection (a read timeout is an idle connection,
+            // which a new one may not repeat); the request is idempotent, so sending it
+            // again is safe.
             Err(error)
-                if !error.is_timeout()
-                    && (error.is_connect() || error.is_request() || error.is_body()) =>
+                if error.is_timeout()
+                    || error.is_connect()
+                    || error.is_request()
+                    || error.is_body() =>
             {
                 Some(policy.backoff(attempt, jitter()))
             }
@@ -241,7 +245,14 @@ mod tests {
                 let _ = policy.pause_after_status(0, status, &headers, 0.5);
             }
         }
+        // Asked for after a second already waited: the sum no longer fits a `Duration`
+        // (its seconds are a u64), which is where a plain `+` would panic.
         let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
         Mock::given(any())
             .respond_with(
                 ResponseTemplate::new(429).insert_header("retry-after", "18446744073709551615"),
@@ -252,7 +263,7 @@ mod tests {
         let request = http.get(server.uri()).build().unwrap();
         let response = execute(&http, request, &policy).await.unwrap();
         assert_eq!(response.status(), 429, "answered, not waited for");
-        assert_eq!(server.received_requests().await.unwrap().len(), 1);
+        assert_eq!(server.received_requests().await.unwrap().len(), 2);
     }
 
     use super::*;

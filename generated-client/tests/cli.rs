@@ -962,3 +962,140 @@ async fn an_upload_url_elsewhere_is_refused_with_what_allows_it() {
     assert!(run.stderr.contains("--uploads-url"), "{}", run.stderr);
     assert!(collector.received_requests().await.unwrap().is_empty());
 }
+
+/// A connection that stays silent fails after `--read-timeout`, is retried (a listing is
+/// idempotent), and ends with one line: the tool never hangs a CI job on a stall.
+#[tokio::test]
+async fn a_stalled_connection_times_out_and_is_retried() {
+    use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
+    let stalled = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(60)))
+        .mount(&stalled)
+        .await;
+    let dir = support::temp_dir();
+    let run = run_in(
+        dir.path(),
+        (&stalled.uri(), &stalled.uri()),
+        &[
+            "list",
+            "o/r",
+            "--tag",
+            "v1",
+            "--read-timeout",
+            "1",
+            "--retries",
+            "1",
+        ],
+    )
+    .await;
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("timed out"), "{}", run.stderr);
+    assert_eq!(stalled.received_requests().await.unwrap().len(), 2);
+}
+
+/// Nothing a server sends makes the tool panic: every command, against a server answering
+/// with arbitrary answers in turn (`support::hostile`), exits 0 or 1 with its error on one
+/// line, and with `--json` prints a JSON document whatever happened.
+#[test]
+fn no_answer_makes_the_tool_panic() {
+    use proptest::test_runner::{Config, TestCaseError, TestRunner};
+    use support::hostile::{self, HostileServer};
+
+    let examples = vec![
+        support::example("release-asset"),
+        support::example("release"),
+        serde_json::Value::Array(vec![support::example("release-asset")]),
+        serde_json::Value::Array(vec![support::example("release")]),
+    ];
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let cases = match std::env::var("PROPTEST_CASES") {
+        Ok(_) => Config::default().cases,
+        // Each case starts the tool eleven times: bounded, so CI time stays flat.
+        Err(_) => 12,
+    };
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(&hostile::answers(examples), |answers| {
+            runtime.block_on(async {
+                let server = HostileServer::start(answers).await;
+                let dir = support::temp_dir();
+                let file = support::file(dir.path(), "up.bin", b"bytes");
+                let file = file.to_str().unwrap();
+                let quick = ["--retries", "1", "--read-timeout", "5"];
+                let commands: [&[&str]; 11] = [
+                    &["list", "o/r", "--tag", "v1"],
+                    &["--json", "list", "o/r", "--latest"],
+                    &["download", "o/r", "--tag", "v1", "--dir", "out"],
+                    &[
+                        "--json",
+                        "download",
+                        "o/r",
+                        "--release",
+                        "1",
+                        "--dir",
+                        "out2",
+                    ],
+                    &["upload", "o/r", "--tag", "v1", file],
+                    &["--json", "upload", "o/r", "--tag", "v1", "--clobber", file],
+                    &["delete", "o/r", "--asset-id", "1"],
+                    &["edit", "o/r", "--asset-id", "1", "--rename", "x.bin"],
+                    &["verify", "o/r", "--tag", "v1", file],
+                    &["--json", "verify", "o/r", "--tag", "v1", file],
+                    &["publish", "o/r", "--tag", "v1"],
+                ];
+                let runs = futures_util::future::join_all(commands.iter().map(|args| {
+                    let args = [&quick[..], args].concat();
+                    let hosts = (server.base.as_str(), server.base.as_str());
+                    let dir = dir.path();
+                    async move { (args.clone(), run_in(dir, hosts, &args).await) }
+                }))
+                .await;
+                for (args, run) in runs {
+                    let said = format!("{args:?}: exit {}\n{}", run.status, run.stderr);
+                    if !matches!(run.status, 0 | 1) || run.stderr.contains("panicked") {
+                        return Err(TestCaseError::fail(said));
+                    }
+                    if args.contains(&"--json")
+                        && serde_json::from_str::<Value>(&run.stdout).is_err()
+                    {
+                        return Err(TestCaseError::fail(format!(
+                            "{said}\nnot JSON: {:?}",
+                            run.stdout
+                        )));
+                    }
+                }
+                Ok(())
+            })
+        })
+        .unwrap();
+}
+
+/// `--json` prints a JSON document even when the whole command fails, so a script that
+/// parses standard output always has something to parse.
+#[tokio::test]
+async fn json_output_is_json_even_on_total_failure() {
+    let dir = support::temp_dir();
+    let run = run_in(
+        dir.path(),
+        ("http://127.0.0.1:1", "http://127.0.0.1:1"),
+        &["--json", "--retries", "0", "list", "o/r", "--tag", "v1"],
+    )
+    .await;
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    let document = run.json();
+    let message = document["error"]["message"].as_str().unwrap();
+    assert!(message.starts_with("connection failed"), "{message}");
+    assert_eq!(document["error"]["status"], Value::Null);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+
+    let s = setup().await;
+    let run = s.run(&["--json", "list", "o/r", "--tag", "v404"]).await;
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert_eq!(run.json()["error"]["status"], 404);
+}

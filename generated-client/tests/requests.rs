@@ -19,10 +19,36 @@ async fn a_read_timeout_is_reported_as_a_timeout() {
         .await;
     let client = mock_builder(&server)
         .read_timeout(Duration::from_millis(100))
+        .retry(support::quick_retries())
         .build()
         .unwrap();
     let error = get_latest_release(&client).await.unwrap_err();
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+    // A GET is idempotent: each stall was retried, as many times as the policy allows.
+    assert_eq!(server.received_requests().await.unwrap().len(), 4);
+}
+
+/// A connection that stalls once: the GET is sent again and succeeds.
+#[tokio::test]
+async fn a_stall_is_retried_when_the_request_is_idempotent() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(2)))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(support::json_answer(200, support::example("release")))
+        .mount(&server)
+        .await;
+    let client = mock_builder(&server)
+        .read_timeout(Duration::from_millis(200))
+        .retry(support::quick_retries())
+        .build()
+        .unwrap();
+    let release = get_latest_release(&client).await.unwrap();
+    assert_eq!(release.tag_name, support::example("release")["tag_name"]);
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
 
 #[tokio::test]
@@ -82,4 +108,33 @@ async fn an_error_page_that_is_not_json_keeps_its_status() {
         .await
         .unwrap_err();
     assert_eq!(error.status(), Some(502), "{error:?}");
+}
+
+/// A JSON answer is read up to `JSON_BODY_LIMIT` and no further: a server cannot fill
+/// memory with one, through an operation or a page of a listing.
+#[tokio::test]
+async fn a_json_answer_past_the_limit_is_a_decode_error() {
+    let server = MockServer::start().await;
+    // Valid JSON all the way (an array padded with spaces), one byte too long.
+    let mut huge = vec![b' '; github_release_assets::JSON_BODY_LIMIT - 1];
+    huge[0] = b'[';
+    huge.extend_from_slice(b" ]");
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(huge, "application/json"))
+        .mount(&server)
+        .await;
+    let client = mock_builder(&server).build().unwrap();
+    let error = get_latest_release(&client).await.unwrap_err();
+    let Error::Decode { reason, .. } = &error else {
+        panic!("{error:?}")
+    };
+    assert!(reason.contains("longer than 32 MiB"), "{reason}");
+    let release = client
+        .repo("octo", "hello")
+        .release_from(serde_json::from_value(support::example("release")).unwrap());
+    let error = support::all(release.assets()).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::Decode { reason, .. } if reason.contains("longer than 32 MiB")),
+        "{error:?}"
+    );
 }

@@ -33,6 +33,18 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub allow_http: bool,
 
+    /// Seconds a connection may stay silent before the request fails; an idempotent
+    /// request (a listing, a download, a delete) is then sent again. 0 waits forever.
+    /// Connecting times out after 30 s.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 60)]
+    pub read_timeout: u64,
+
+    /// How many times a failed idempotent request (5xx, a broken or stalled connection, a
+    /// rate limit) is sent again, waiting as GitHub asks or longer each time. 0 turns
+    /// retries off.
+    #[arg(long, global = true, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+
     /// Print the result as JSON on standard output.
     #[arg(long, global = true)]
     pub json: bool,

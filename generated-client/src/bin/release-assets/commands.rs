@@ -2,11 +2,12 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use futures_util::{StreamExt, TryStreamExt};
 use github_release_assets::{
     AssetHandle, AssetId, Client, Error, FileCheck, IfExists, ReleaseHandle, RepoHandle,
-    UploadOutcome, github_file_name, is_asset_named, local_file_name,
+    RetryPolicy, UploadOutcome, github_file_name, is_asset_named, local_file_name,
 };
 use serde_json::{Value, json};
 
@@ -29,10 +30,35 @@ impl From<Error> for Failure {
     }
 }
 
+/// How long connecting may take, as `--help` states.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Runs the command; with `--json`, a command that fails before printing its document
+/// prints `{"error": {"message", "status"}}` instead, so standard output is JSON whatever
+/// happened.
 pub async fn run(cli: Cli) -> Result<(), Failure> {
+    let report = Report::new(cli.json);
+    let result = run_command(cli, &report).await;
+    if let Err(failure) = &result {
+        let (message, status) = match failure {
+            Failure::Usage(message) => (message.clone(), None),
+            Failure::Reported => ("failed (see standard error)".to_owned(), None),
+            Failure::Error(error) => (explain(error), error.status()),
+        };
+        report.json_unless_printed(&json!({ "error": { "message": message, "status": status } }));
+    }
+    result
+}
+
+async fn run_command(cli: Cli, report: &Report) -> Result<(), Failure> {
     let mut client = Client::builder(cli.api_url.as_str())
         .token_from_env()
-        .user_agent(concat!("release-assets/", env!("CARGO_PKG_VERSION")));
+        .user_agent(concat!("release-assets/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(CONNECT_TIMEOUT)
+        .retry(RetryPolicy::default().max_retries(cli.retries));
+    if cli.read_timeout > 0 {
+        client = client.read_timeout(Duration::from_secs(cli.read_timeout));
+    }
     if let Some(uploads) = &cli.uploads_url {
         client = client.uploads_url(uploads);
     }
@@ -40,27 +66,24 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         client = client.allow_http();
     }
     let client = client.build()?;
-    let report = Report::new(cli.json);
     match cli.command {
         Command::List {
             repository,
             release,
-        } => list(&client, &report, &repository, &release).await,
-        Command::Upload(upload) => upload_files(&client, &report, upload).await,
-        Command::Download(download) => download_assets(&client, &report, download).await,
-        Command::Delete { repository, asset } => {
-            delete(&client, &report, &repository, &asset).await
-        }
-        Command::Edit(edit) => edit_asset(&client, &report, edit).await,
+        } => list(&client, report, &repository, &release).await,
+        Command::Upload(upload) => upload_files(&client, report, upload).await,
+        Command::Download(download) => download_assets(&client, report, download).await,
+        Command::Delete { repository, asset } => delete(&client, report, &repository, &asset).await,
+        Command::Edit(edit) => edit_asset(&client, report, edit).await,
         Command::Publish {
             repository,
             release,
-        } => publish(&client, &report, &repository, &release.into()).await,
+        } => publish(&client, report, &repository, &release.into()).await,
         Command::Verify {
             repository,
             release,
             files,
-        } => verify(&client, &report, &repository, &release.into(), &files).await,
+        } => verify(&client, report, &repository, &release.into(), &files).await,
     }
 }
 

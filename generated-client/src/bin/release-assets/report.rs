@@ -8,6 +8,8 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 pub struct Report {
     pub json: bool,
     bars: MultiProgress,
+    /// Whether the JSON document went out (there is one per run).
+    printed: std::sync::atomic::AtomicBool,
 }
 
 impl Report {
@@ -17,6 +19,7 @@ impl Report {
         Self {
             json,
             bars: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+            printed: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -63,9 +66,20 @@ impl Report {
     /// The JSON document (with `--json`).
     pub fn json(&self, value: &serde_json::Value) {
         if self.json {
+            self.printed
+                .store(true, std::sync::atomic::Ordering::SeqCst);
             let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
             self.bars
                 .suspend(|| write_line(&mut std::io::stdout(), &text));
+        }
+    }
+}
+
+impl Report {
+    /// The JSON document (with `--json`), unless one was printed already.
+    pub fn json_unless_printed(&self, value: &serde_json::Value) {
+        if !self.printed.load(std::sync::atomic::Ordering::SeqCst) {
+            self.json(value);
         }
     }
 }
