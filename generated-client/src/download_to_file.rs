@@ -137,29 +137,84 @@ pub fn partial_path(target: &Path, asset_id: i64) -> Result<PathBuf, Error> {
     Ok(target.with_file_name(format!(".{}.{asset_id}.part", name.to_string_lossy())))
 }
 
-/// `name` if it is safe to use as a file name in a directory of the caller's: one plain
-/// path component, so that a name from the server can never reach outside that directory.
-/// Refused: empty names, `.` and `..`, separators (`/`, `\\`), drive and stream marks (`:`),
-/// control characters, and a leading `.` (a hidden file, or another download's
-/// `.<name>.<id>.part`). GitHub's own renaming never produces these, so a name refused here came
-/// from something that is not GitHub, or from a change worth knowing of.
+/// `name` if it is safe to use as a file name in a directory of the caller's, on any
+/// system: one plain path component, so that a name from the server can never reach
+/// outside that directory, nor mean something else on Windows, nor read differently from
+/// what it is. Refused: empty names, `.` and `..`, separators (`/`, `\\`), drive and stream
+/// marks (`:`), the other characters Windows forbids (`<>"|?*`), control characters,
+/// bidirectional controls and zero-width characters ([`is_invisible_format`]), a leading `.`
+/// (a hidden file, or another download's `.<name>.<id>.part`), a trailing `.` or space
+/// (Windows drops them, so the file would get another name), and Windows' device names
+/// (`CON`, `NUL`, `COM1`, ... with any extension: `nul.txt` opens the device). GitHub's own
+/// renaming never produces these, so a name refused here came from something that is not
+/// GitHub, or from a change worth knowing of.
 ///
 /// ```
 /// use github_release_assets::local_file_name;
 /// assert_eq!(local_file_name("tool-1.0.tar.gz"), Some("tool-1.0.tar.gz"));
 /// assert_eq!(local_file_name("../../.bashrc"), None);
 /// assert_eq!(local_file_name("/etc/passwd"), None);
+/// assert_eq!(local_file_name("CON.txt"), None);
+/// assert_eq!(local_file_name("setup.exe."), None);
+/// assert_eq!(local_file_name("invoice\u{202e}fdp.exe"), None);
 /// ```
 pub fn local_file_name(name: &str) -> Option<&str> {
     let plain = !name.is_empty()
         && !name.starts_with('.')
-        && !name.contains(['/', '\\', ':'])
-        && !name.chars().any(char::is_control)
+        && !name.ends_with(['.', ' '])
+        && !name.contains(['/', '\\', ':', '<', '>', '"', '|', '?', '*'])
+        && !name
+            .chars()
+            .any(|c| c.is_control() || is_invisible_format(c))
+        && !is_windows_device(name)
         && matches!(
             Path::new(name).components().collect::<Vec<_>>().as_slice(),
             [std::path::Component::Normal(_)]
         );
     plain.then_some(name)
+}
+
+/// Whether `c` changes how text around it reads without showing itself: the bidirectional
+/// controls (`U+202E` makes `invoice\u{202e}fdp.exe` read `invoiceexe.pdf`), zero-width
+/// characters and other invisible format characters. The tool shows them escaped, and
+/// [`local_file_name`] refuses them.
+///
+/// ```
+/// use github_release_assets::is_invisible_format;
+/// assert!(is_invisible_format('\u{202e}'));
+/// assert!(is_invisible_format('\u{200b}'));
+/// assert!(!is_invisible_format('é'));
+/// ```
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00ad}'
+            | '\u{061c}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+    )
+}
+
+/// Whether Windows takes `name` for a device: `CON`, `PRN`, `AUX`, `NUL`, `COM0`-`COM9`,
+/// `LPT0`-`LPT9` (and their superscript-digit forms), whatever follows a `.`, any case.
+fn is_windows_device(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or(name).trim_end_matches(' ');
+    let upper = stem.to_uppercase();
+    match upper.as_str() {
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$" => true,
+        _ => {
+            let mut chars = upper.chars();
+            let prefix: String = chars.by_ref().take(3).collect();
+            let rest: Vec<char> = chars.collect();
+            matches!(prefix.as_str(), "COM" | "LPT")
+                && matches!(rest.as_slice(), [d] if d.is_ascii_digit() || matches!(d, '¹' | '²' | '³'))
+        }
+    }
 }
 
 impl Client {
@@ -519,6 +574,12 @@ mod tests {
             "default.env",
             "a..b",
             "日本.txt",
+            // Device names only as the whole stem: these are ordinary files.
+            "console.txt",
+            "com10.txt",
+            "lpt.bin",
+            "nul-safe.zip",
+            "CONTRIBUTING.md",
         ] {
             assert_eq!(local_file_name(good), Some(good), "{good:?}");
         }
@@ -538,6 +599,31 @@ mod tests {
             "a\0b",
             "x/..",
             "./x",
+            // Windows: device names with any extension or case, a trailing dot or space,
+            // and the characters it forbids.
+            "CON",
+            "con.txt",
+            "Nul.tar.gz",
+            "aux",
+            "PRN.zip",
+            "COM1",
+            "lpt9.log",
+            "COM\u{b9}.txt",
+            "CON .txt",
+            "conin$",
+            "setup.exe.",
+            "setup.exe ",
+            "a<b",
+            "a>b",
+            "a\"b",
+            "a|b",
+            "a?b",
+            "a*b",
+            // Text that reads as another name.
+            "invoice\u{202e}fdp.exe",
+            "tool\u{200b}.zip",
+            "\u{feff}tool.zip",
+            "a\u{2066}b",
         ] {
             assert_eq!(local_file_name(bad), None, "{bad:?}");
         }

@@ -137,6 +137,12 @@ pub enum Error {
         content_type: String,
         excerpt: String,
     },
+    /// An asset of the name is still being uploaded (state `open`), by another writer, and
+    /// stayed so for as long as the upload would wait. It was left alone.
+    #[error(
+        "another upload of {name:?} is in progress (asset {asset_id} is still open); it was left alone"
+    )]
+    UploadInProgress { name: String, asset_id: i64 },
     /// The bytes ended before the asset's size (or went past it).
     #[error("the download stopped at {received} of {expected} bytes; download again to resume")]
     Incomplete { expected: u64, received: u64 },

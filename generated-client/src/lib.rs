@@ -36,7 +36,9 @@ mod generated;
 
 pub use client::{API_VERSION, Client, ClientBuilder, GITHUB_API_URL, Token, TokenSource};
 pub use download::AssetDownload;
-pub use download_to_file::{DownloadTo, SavedAsset, local_file_name, partial_path};
+pub use download_to_file::{
+    DownloadTo, SavedAsset, is_invisible_format, local_file_name, partial_path,
+};
 pub use error::{Error, TransportError, Untrusted};
 pub use generated::{operations, types};
 pub use handles::{AssetHandle, CreateRelease, EditAsset, ReleaseHandle, ReleaseRef, RepoHandle};
@@ -46,5 +48,7 @@ pub use pipeline::JSON_BODY_LIMIT;
 pub use progress::Progress;
 pub use response::Response;
 pub use retry::RetryPolicy;
-pub use upload::{IfExists, Upload, UploadOutcome, Uploaded, github_file_name, is_asset_named};
+pub use upload::{
+    CLOCK_SKEW, IfExists, Upload, UploadOutcome, Uploaded, github_file_name, is_asset_named,
+};
 pub use verify::{FileCheck, Unverifiable, Verification, compare_file, expected_sha256};

@@ -21,11 +21,20 @@
 //! `uploaded` under the name with the size and digest of the bytes sent is this upload,
 //! which arrived before the 502 did: it is the result.
 //!
+//! **Another writer.** Two jobs may upload to one release at once, and neither deletes the
+//! other's work. The 502 clean-up deletes a `starter` only if GitHub created it after this
+//! try began (by its `created_at`, allowing [`CLOCK_SKEW`] between the clocks); an older one
+//! is another upload's, and is left to it. An asset of the name still being uploaded
+//! (`open`) is another writer's: Skip, Replace and the 502 clean-up wait for it
+//! ([`Upload::wait_for_open`], 30 s unless set), then take what it became, or report
+//! [`Error::UploadInProgress`] and leave it alone.
+//!
 //! **Immutable releases.** Nothing is sent to a release whose assets are locked
 //! ([`Release::assets_locked`]): the upload fails at once with [`Error::ImmutableRelease`].
 
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
+use std::time::Duration;
 
 use futures_util::Stream;
 
@@ -59,8 +68,13 @@ pub(crate) struct UploadOptions {
     content_type: Option<String>,
     if_exists: IfExists,
     retries_after_502: u32,
+    wait_for_open: Duration,
     progress: Option<Progress>,
 }
+
+/// How far GitHub's clock may be behind this machine's when a `starter` asset's
+/// `created_at` is compared with when an upload began.
+pub const CLOCK_SKEW: Duration = Duration::from_secs(120);
 
 /// The bytes of one upload attempt.
 pub(crate) type UploadStream =
@@ -75,6 +89,7 @@ impl UploadOptions {
             content_type: None,
             if_exists: IfExists::Fail,
             retries_after_502: 2,
+            wait_for_open: Duration::from_secs(30),
             progress: None,
         }
     }
@@ -207,6 +222,25 @@ impl Upload {
     /// How many times to try again after a 502 (2 unless set; a stream is never retried).
     pub fn retries_after_502(mut self, retries: u32) -> Self {
         self.options.retries_after_502 = retries;
+        self
+    }
+
+    /// How long to wait for an asset of the name that is still being uploaded (`open`:
+    /// another writer's) to finish or go, before reporting [`Error::UploadInProgress`]
+    /// (30 s unless set).
+    ///
+    /// ```no_run
+    /// # async fn run(release: github_release_assets::ReleaseHandle) -> Result<(), github_release_assets::Error> {
+    /// use std::time::Duration;
+    /// release
+    ///     .upload("dist/tool.zip")
+    ///     .skip_existing()
+    ///     .wait_for_open(Duration::from_secs(300))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn wait_for_open(mut self, wait: Duration) -> Self {
+        self.options.wait_for_open = wait;
         self
     }
 
@@ -350,9 +384,19 @@ impl Client {
         let first = open().await?;
         let uploads = self.for_upload_url(&release.upload_url)?;
         let mut replacing = None;
-        if options.if_exists != IfExists::Fail
-            && let Some(existing) = self.find_asset(&target, &options.name).await?
-        {
+        let existing = match options.if_exists {
+            IfExists::Fail => None,
+            _ => self.find_asset(&target, &options.name).await?,
+        };
+        // Another writer's upload still going: wait for it to end, one way or another.
+        let existing = match existing {
+            Some(open) if is_open(&open) => {
+                self.wait_while_open(&target, open, options.wait_for_open)
+                    .await?
+            }
+            other => other,
+        };
+        if let Some(existing) = existing {
             if existing.is_uploaded() {
                 if options.if_exists == IfExists::Skip {
                     return Ok((existing, UploadOutcome::Kept));
@@ -489,6 +533,7 @@ impl Client {
                 Some(attempt) => attempt,
                 None => open().await?,
             };
+            let began = chrono::Utc::now();
             let Attempt {
                 stream,
                 length,
@@ -528,7 +573,15 @@ impl Client {
                 Err(error) if error.status() == Some(502) => {
                     // The 502 may have come after GitHub stored every byte: an uploaded asset
                     // of the name, of this size and digest, is this upload.
-                    if let Some(found) = self.find_asset(target, name).await? {
+                    let found = match self.find_asset(target, name).await? {
+                        // Still being uploaded: another writer's, or this one finishing.
+                        Some(open) if is_open(&open) => {
+                            self.wait_while_open(target, open, options.wait_for_open)
+                                .await?
+                        }
+                        other => other,
+                    };
+                    if let Some(found) = found {
                         // Of the right size and, where a digest says, the right bytes (a
                         // server without digests leaves the size alone to tell).
                         if found.is_uploaded()
@@ -536,14 +589,25 @@ impl Client {
                         {
                             return self.check_uploaded(target, found, length, &digest).await;
                         }
-                        if !found.is_uploaded() {
-                            // A `starter` asset GitHub left blocks the name.
+                        if found.is_uploaded() {
+                            // Another writer's upload of the name, complete.
+                            return Err(Error::AlreadyExists {
+                                name: name.to_owned(),
+                            });
+                        }
+                        if !left_by_this_try(&found, began) {
+                            // Created before this try began: another upload's, left to it.
                             tracing::info!(
                                 asset = found.id,
-                                "deleting the starter asset a 502 left"
+                                "a starter asset older than this upload holds the name"
                             );
-                            self.delete_asset_by_id(target, found.id).await?;
+                            return Err(Error::AlreadyExists {
+                                name: name.to_owned(),
+                            });
                         }
+                        // The `starter` asset this try's 502 left blocks the name.
+                        tracing::info!(asset = found.id, "deleting the starter asset a 502 left");
+                        self.delete_asset_by_id(target, found.id).await?;
                     }
                     if retries == 0 {
                         return Err(error);
@@ -639,6 +703,42 @@ impl Client {
         }
     }
 
+    /// Waits, at most `wait`, for an asset still being uploaded (`open`) to become something
+    /// else: what it became, `None` if it went, or [`Error::UploadInProgress`] if it is
+    /// still open. It is never deleted: it is another writer's.
+    async fn wait_while_open(
+        &self,
+        target: &UploadUrl,
+        open: ReleaseAsset,
+        wait: Duration,
+    ) -> Result<Option<ReleaseAsset>, Error> {
+        let now = tokio::time::Instant::now();
+        // A wait past what the clock can hold is a wait of a year: no panic on any setting.
+        let deadline = now
+            .checked_add(wait)
+            .unwrap_or(now + Duration::from_secs(365 * 24 * 3600));
+        let pause = (wait / 10).clamp(Duration::from_millis(10), Duration::from_secs(1));
+        tracing::info!(
+            asset = open.id,
+            wait_ms = wait.as_millis() as u64,
+            "waiting for another upload of the name to finish"
+        );
+        loop {
+            tokio::time::sleep_until(deadline.min(tokio::time::Instant::now() + pause)).await;
+            match self.asset_by_id(target, open.id).await? {
+                Some(asset) if is_open(&asset) => {
+                    if tokio::time::Instant::now() >= deadline {
+                        return Err(Error::UploadInProgress {
+                            name: asset.name,
+                            asset_id: asset.id,
+                        });
+                    }
+                }
+                other => return Ok(other),
+            }
+        }
+    }
+
     async fn asset_exists(&self, target: &UploadUrl, id: i64) -> Result<bool, Error> {
         self.asset_by_id(target, id).await.map(|a| a.is_some())
     }
@@ -690,6 +790,21 @@ struct Sending<'a> {
     uploads: &'a Client,
     target: &'a UploadUrl,
     options: &'a UploadOptions,
+}
+
+/// Whether `asset` is still being uploaded.
+fn is_open(asset: &ReleaseAsset) -> bool {
+    matches!(
+        asset.state,
+        crate::types::ReleaseAssetState::Known(crate::types::ReleaseAssetStateKnown::Open)
+    )
+}
+
+/// Whether a `starter` asset found after a 502 can be this try's: GitHub created it no
+/// earlier than the try began, by this machine's clock less [`CLOCK_SKEW`].
+fn left_by_this_try(asset: &ReleaseAsset, began: chrono::DateTime<chrono::Utc>) -> bool {
+    let skew = chrono::Duration::from_std(CLOCK_SKEW).unwrap_or_default();
+    asset.created_at >= began - skew
 }
 
 /// Whether `asset` holds the bytes sent: its size, and its digest against theirs. `None`

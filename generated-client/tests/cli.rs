@@ -346,7 +346,8 @@ async fn edit_and_delete_by_id_or_by_name() {
 }
 
 /// A server that is not GitHub (or a GitHub that changed) names assets with path
-/// separators: the tool refuses to use those names and writes nothing.
+/// separators, Windows device names or a trailing dot, or characters that make a name read
+/// as another: the tool refuses to use those names, shows them escaped, and writes nothing.
 #[tokio::test]
 async fn names_from_the_server_are_never_paths() {
     use wiremock::{MockServer, ResponseTemplate};
@@ -366,6 +367,12 @@ async fn names_from_the_server_are_never_paths() {
         "C:evil",
         "two\nlines",
         "clear\u{1b}[2J",
+        "CON.txt",
+        "nul",
+        "setup.exe.",
+        "setup.exe ",
+        "invoice\u{202e}fdp.exe",
+        "tool\u{200b}.zip",
     ]
     .iter()
     .enumerate()
@@ -396,6 +403,16 @@ async fn names_from_the_server_are_never_paths() {
         run.stderr
             .lines()
             .all(|l| l.contains("not a plain file name")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains(['\u{202e}', '\u{200b}', '\u{1b}']),
+        "shown unescaped: {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("invoice\\u{202e}fdp.exe"),
         "{}",
         run.stderr
     );

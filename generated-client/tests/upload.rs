@@ -3,6 +3,8 @@
 
 mod support;
 
+use std::future::IntoFuture;
+
 use github_release_assets::types::Release;
 use github_release_assets::{Client, Error, IfExists, ReleaseHandle, UploadOutcome};
 use github_release_assets_fake::{Fault, Host};
@@ -234,4 +236,123 @@ async fn a_refused_uploads_host_costs_the_release_nothing() {
         matches!(error, Error::UntrustedDestination { .. }),
         "{error:?}"
     );
+}
+
+/// An asset of the name still being uploaded (`open`) is another writer's: Skip waits for
+/// it to finish and keeps it; nothing is deleted or sent.
+#[tokio::test]
+async fn an_open_asset_of_the_name_is_waited_for_then_kept() {
+    let (f, release) = setup().await;
+    let theirs = f.add_asset("tool.bin", &pattern(10, 1));
+    assert!(f.github.set_asset_state(theirs, "open"));
+    let path = f.file("mine.bin", &pattern(20, 2));
+    let upload = release
+        .upload(&path)
+        .name("tool.bin")
+        .skip_existing()
+        .wait_for_open(std::time::Duration::from_secs(10));
+    // The other writer finishes while this upload waits.
+    let finishing = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        f.github.set_asset_state(theirs, "uploaded");
+    };
+    let (kept, ()) = tokio::join!(upload.into_future(), finishing);
+    let kept = kept.unwrap();
+    assert_eq!(kept.outcome, UploadOutcome::Kept);
+    assert_eq!(kept.asset.id, theirs);
+    assert!(f.requests().with_method("DELETE").is_empty());
+    assert!(f.requests().with_method("POST").is_empty());
+}
+
+/// An asset that stays `open` longer than the upload waits is reported, and left alone,
+/// by Skip and by Replace alike.
+#[tokio::test]
+async fn an_asset_that_stays_open_is_reported_and_left_alone() {
+    let (f, release) = setup().await;
+    let theirs = f.add_asset("tool.bin", &pattern(10, 1));
+    assert!(f.github.set_asset_state(theirs, "open"));
+    let path = f.file("mine.bin", &pattern(20, 2));
+    for if_exists in [IfExists::Skip, IfExists::Replace] {
+        let error = release
+            .upload(&path)
+            .name("tool.bin")
+            .if_exists(if_exists)
+            .wait_for_open(std::time::Duration::from_millis(200))
+            .await
+            .map(|u| u.asset)
+            .unwrap_err();
+        assert!(
+            matches!(error, Error::UploadInProgress { asset_id, .. } if asset_id == theirs),
+            "{if_exists:?}: {error:?}"
+        );
+    }
+    assert!(f.requests().with_method("DELETE").is_empty());
+    assert!(f.requests().with_method("POST").is_empty());
+    let assets = f.assets();
+    assert_eq!((assets.len(), assets[0].state.as_str()), (1, "open"));
+}
+
+/// After a 502, a `starter` asset of the name that GitHub created before this upload began
+/// (beyond the clock skew allowed) is another upload's: it is not deleted. One created
+/// since is this upload's, and is.
+#[tokio::test]
+async fn the_502_clean_up_deletes_only_a_starter_this_upload_left() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    for (created_at, ours) in [
+        ("2020-01-01T00:00:00Z", false),
+        (chrono::Utc::now().to_rfc3339().leak() as &str, true),
+    ] {
+        let server = MockServer::start().await;
+        let mut starter = support::example("release-asset");
+        starter["name"] = "a.zip".into();
+        starter["state"] = "starter".into();
+        starter["size"] = 0.into();
+        starter["created_at"] = created_at.into();
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(502))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/repos/o/r/releases/1/assets"))
+            .respond_with(support::json_answer(200, [&starter]))
+            .mount(&server)
+            .await;
+        Mock::given(method("DELETE"))
+            .respond_with(ResponseTemplate::new(204))
+            .mount(&server)
+            .await;
+        let mut release = support::example("release");
+        release["id"] = 1.into();
+        release["upload_url"] = format!(
+            "{}/repos/o/r/releases/1/assets{{?name,label}}",
+            server.uri()
+        )
+        .into();
+        let release: Release = serde_json::from_value(release).unwrap();
+        let client = support::mock_client(&server, Some(TOKEN));
+        let release = client.repo("o", "r").release_from(release);
+        let dir = support::temp_dir();
+        let file = support::file(dir.path(), "a.zip", b"bytes");
+        let error = release
+            .upload(&file)
+            .retries_after_502(0)
+            .await
+            .map(|u| u.asset)
+            .unwrap_err();
+        let deletes = server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.method.as_str() == "DELETE")
+            .count();
+        if ours {
+            assert_eq!(error.status(), Some(502), "{error:?}");
+            assert_eq!(deletes, 1, "this upload's starter stays");
+        } else {
+            assert!(matches!(error, Error::AlreadyExists { .. }), "{error:?}");
+            assert_eq!(deletes, 0, "another upload's starter was deleted");
+        }
+    }
 }

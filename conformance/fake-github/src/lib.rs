@@ -545,6 +545,56 @@ impl FakeGitHub {
         }
     }
 
+    /// Sets asset `id`'s `state`, as another writer's upload would leave it: `open` while
+    /// its bytes are still arriving, `starter` after a failure, `uploaded` once complete.
+    /// `false` if there is no such asset.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use github_release_assets_fake::FakeGitHub;
+    /// let github = FakeGitHub::start().await.unwrap();
+    /// let release = github.create_release("octocat", "hello", "v1");
+    /// let id = github.add_asset("octocat", "hello", release, "a.txt", "text/plain", b"hi").unwrap();
+    /// assert!(github.set_asset_state(id, "open"));
+    /// assert_eq!(github.asset(id).unwrap().state, "open");
+    /// # });
+    /// ```
+    pub fn set_asset_state(&self, id: i64, state: &str) -> bool {
+        let mut model = lock(&self.shared.model);
+        match model.asset_anywhere(id) {
+            Some(asset) => {
+                asset.state = state.to_owned();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Sets when GitHub created asset `id` (its `created_at`): an asset another writer left
+    /// earlier. `false` if there is no such asset.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use std::time::{Duration, SystemTime};
+    /// use github_release_assets_fake::FakeGitHub;
+    /// let github = FakeGitHub::start().await.unwrap();
+    /// let release = github.create_release("octocat", "hello", "v1");
+    /// let id = github.add_asset("octocat", "hello", release, "a.txt", "text/plain", b"hi").unwrap();
+    /// let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    /// assert!(github.set_asset_created_at(id, an_hour_ago));
+    /// # });
+    /// ```
+    pub fn set_asset_created_at(&self, id: i64, at: std::time::SystemTime) -> bool {
+        let mut model = lock(&self.shared.model);
+        match model.asset_anywhere(id) {
+            Some(asset) => {
+                asset.created_at = at.into();
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Queues `fault` for the next request to `host` (faults for one host apply in order).
     ///
     /// ```

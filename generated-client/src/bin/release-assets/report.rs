@@ -1,7 +1,7 @@
 //! What the tool shows: progress bars on standard error, results on standard output
 //! (lines for a person, or one JSON document with `--json`).
 
-use github_release_assets::{Error, Progress, Untrusted};
+use github_release_assets::{Error, Progress, Untrusted, is_invisible_format};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Where results and progress go.
@@ -91,11 +91,13 @@ pub fn write_line(stream: &mut impl std::io::Write, line: &str) {
 }
 
 /// Text for a terminal: control characters (a newline, an escape sequence from a server)
-/// are shown escaped, so they neither start a line nor command the terminal.
+/// and invisible format characters (a right-to-left override, a zero-width space) are
+/// shown escaped, so they neither start a line, nor command the terminal, nor make a name
+/// read as another.
 pub fn printable(text: &str) -> String {
     text.chars()
         .map(|c| {
-            if c.is_control() {
+            if c.is_control() || is_invisible_format(c) {
                 c.escape_default().to_string()
             } else {
                 c.to_string()
@@ -171,6 +173,12 @@ mod tests {
         assert_eq!(size(1536), "1.50 KiB");
         assert_eq!(one_line("a\u{1b}[2Jb\tc"), "a\\u{1b}[2Jb\\tc");
         assert_eq!(printable("two\nlines.zip"), "two\\nlines.zip");
+        // A right-to-left override would show `invoiceexe.pdf`; a zero-width space hides.
+        assert_eq!(
+            printable("invoice\u{202e}fdp.exe"),
+            "invoice\\u{202e}fdp.exe"
+        );
+        assert_eq!(printable("a\u{200b}b é"), "a\\u{200b}b é");
     }
 
     #[test]
