@@ -240,122 +240,131 @@ impl Client {
             });
         }
 
-        let existing = existing_part(&part).await?;
-        let resume_from =
-            (existing > 0 && expected_size.is_some_and(|size| existing < size)).then_some(existing);
-        let download = self
-            .start_download(owner, repo, asset.id, resume_from)
-            .await?;
-        if let Some(content_type) = page_instead_of(download.content_type(), asset) {
-            let excerpt = download.excerpt().await;
-            return Err(Error::NotTheAsset {
-                content_type,
-                excerpt,
-            });
-        }
-        let resumed = resume_from.is_some() && download.is_partial();
-        if download.is_partial() && download.range_start() != Some(resume_from.unwrap_or(0)) {
-            // Bytes from elsewhere than asked for cannot be appended; start afresh next time.
-            let _ = tokio::fs::remove_file(&part).await;
-            return Err(Error::Decode {
-                reason: format!(
-                    "asked for the bytes from {} on but the server sent Content-Range {:?}; the partial file was removed, download again",
-                    resume_from.unwrap_or_default(),
-                    download.content_range().unwrap_or_default()
-                ),
-                excerpt: String::new(),
-            });
-        }
-
-        let mut hasher = Sha256::new();
-        let mut written = 0_u64;
-        let mut file = if resumed {
-            // Hash what is there, then append, through the one handle opened without
-            // following a link.
-            let mut file = open_to_resume(&part).await?;
-            let mut buffer = vec![0_u8; 64 * 1024];
-            loop {
-                let n = file.read(&mut buffer).await.map_err(io(&part))?;
-                if n == 0 {
-                    break;
-                }
-                hasher.update(&buffer[..n]);
-                written += n as u64;
+        existing_part(&part).await?;
+        // Locked from here until the verified bytes have the target's name.
+        let mut file = open_part(&part).await?;
+        let saved: Result<SavedAsset, Error> = async {
+            let existing = file.metadata().await.map_err(io(&part))?.len();
+            let resume_from =
+                (existing > 0 && expected_size.is_some_and(|size| existing < size)).then_some(existing);
+            let download = self
+                .start_download(owner, repo, asset.id, resume_from)
+                .await?;
+            if let Some(content_type) = page_instead_of(download.content_type(), asset) {
+                let excerpt = download.excerpt().await;
+                return Err(Error::NotTheAsset {
+                    content_type,
+                    excerpt,
+                });
             }
-            file
-        } else {
-            create_part(&part).await?
-        };
-        let resumed_from = written;
-        let total = expected_size.unwrap_or(0);
-        let report = |done| {
-            if let Some(progress) = progress {
-                progress.report(done, total);
-            }
-        };
-        report(written);
-
-        let mut stream = std::pin::pin!(download.into_stream());
-        while let Some(chunk) = stream.try_next().await? {
-            hasher.update(&chunk);
-            written += chunk.len() as u64;
-            if expected_size.is_some_and(|size| written > size) {
-                drop(file);
+            let resumed = resume_from.is_some() && download.is_partial();
+            if download.is_partial() && download.range_start() != Some(resume_from.unwrap_or(0)) {
+                // Bytes from elsewhere than asked for cannot be appended; start afresh next time.
                 let _ = tokio::fs::remove_file(&part).await;
+                return Err(Error::Decode {
+                    reason: format!(
+                        "asked for the bytes from {} on but the server sent Content-Range {:?}; the partial file was removed, download again",
+                        resume_from.unwrap_or_default(),
+                        download.content_range().unwrap_or_default()
+                    ),
+                    excerpt: String::new(),
+                });
+            }
+
+            let mut hasher = Sha256::new();
+            let mut written = 0_u64;
+            if resumed {
+                // Hash what is there, then append: reading to the end leaves the handle there.
+                let mut buffer = vec![0_u8; 64 * 1024];
+                loop {
+                    let n = file.read(&mut buffer).await.map_err(io(&part))?;
+                    if n == 0 {
+                        break;
+                    }
+                    hasher.update(&buffer[..n]);
+                    written += n as u64;
+                }
+            } else {
+                // From the first byte: whatever the part file held is dropped.
+                file.set_len(0).await.map_err(io(&part))?;
+            }
+            let resumed_from = written;
+            let total = expected_size.unwrap_or(0);
+            let report = |done| {
+                if let Some(progress) = progress {
+                    progress.report(done, total);
+                }
+            };
+            report(written);
+
+            let mut stream = std::pin::pin!(download.into_stream());
+            while let Some(chunk) = stream.try_next().await? {
+                hasher.update(&chunk);
+                written += chunk.len() as u64;
+                if expected_size.is_some_and(|size| written > size) {
+                    let _ = tokio::fs::remove_file(&part).await;
+                    return Err(Error::Incomplete {
+                        expected: expected_size.unwrap_or_default(),
+                        received: written,
+                    });
+                }
+                file.write_all(&chunk).await.map_err(io(&part))?;
+                report(written);
+            }
+            file.flush().await.map_err(io(&part))?;
+            file.sync_all().await.map_err(io(&part))?;
+
+            if let Some(size) = expected_size
+                && written != size
+            {
+                // Short: kept, so the next call resumes from it.
                 return Err(Error::Incomplete {
-                    expected: expected_size.unwrap_or_default(),
+                    expected: size,
                     received: written,
                 });
             }
-            file.write_all(&chunk).await.map_err(io(&part))?;
-            report(written);
-        }
-        file.flush().await.map_err(io(&part))?;
-        file.sync_all().await.map_err(io(&part))?;
-        drop(file);
-
-        if let Some(size) = expected_size
-            && written != size
-        {
-            // Short: kept, so the next call resumes from it.
-            return Err(Error::Incomplete {
-                expected: size,
-                received: written,
-            });
-        }
-        let actual = format!("{:x}", hasher.finalize());
-        if let Ok(expected) = &expected_digest
-            && *expected != actual
-        {
-            let _ = tokio::fs::remove_file(&part).await;
-            return Err(Error::DigestMismatch {
-                expected: expected.clone(),
-                actual,
-            });
-        }
-        // The bytes matched the digest where there is one.
-        let verification = Verification::of_digest(asset.digest.as_deref());
-        // rename(2) replaces a link at the target itself; it never writes through it.
-        tokio::fs::rename(&part, target)
-            .await
-            .map_err(|source| Error::Io {
-                path: target.to_owned(),
-                source: std::io::Error::new(
-                    source.kind(),
-                    format!(
-                        "{source}; the verified bytes are kept in {}",
-                        part.display()
+            let actual = format!("{:x}", hasher.finalize());
+            if let Ok(expected) = &expected_digest
+                && *expected != actual
+            {
+                let _ = tokio::fs::remove_file(&part).await;
+                return Err(Error::DigestMismatch {
+                    expected: expected.clone(),
+                    actual,
+                });
+            }
+            // The bytes matched the digest where there is one.
+            let verification = Verification::of_digest(asset.digest.as_deref());
+            // rename(2) replaces a link at the target itself; it never writes through it.
+            tokio::fs::rename(&part, target)
+                .await
+                .map_err(|source| Error::Io {
+                    path: target.to_owned(),
+                    source: std::io::Error::new(
+                        source.kind(),
+                        format!(
+                            "{source}; the verified bytes are kept in {}",
+                            part.display()
+                        ),
                     ),
-                ),
-            })?;
-        sync_directory(target);
-        Ok(SavedAsset {
-            path: target.to_owned(),
-            size: written,
-            sha256: actual,
-            resumed_from,
-            verification,
-        })
+                })?;
+            sync_directory(target);
+            Ok(SavedAsset {
+                path: target.to_owned(),
+                size: written,
+                sha256: actual,
+                resumed_from,
+                verification,
+            })
+        }
+        .await;
+        // A part file this call created and never wrote to is not left behind.
+        if saved.is_err() && file.metadata().await.is_ok_and(|meta| meta.len() == 0) {
+            let _ = tokio::fs::remove_file(&part).await;
+        }
+        // The lock goes with the handle: after the bytes have their name, or the error.
+        drop(file);
+        saved
     }
 }
 
@@ -441,27 +450,13 @@ fn is_directory_entry(meta: &std::fs::Metadata) -> bool {
     meta.is_dir()
 }
 
-/// A new, empty part file. Whatever is at its name now (a file not to resume from, or
-/// anything planted since it was looked at) is unlinked, never opened; the file is then
-/// created exclusively, which follows no link and fails if anything took the name meanwhile.
-async fn create_part(part: &Path) -> Result<tokio::fs::File, Error> {
-    match tokio::fs::remove_file(part).await {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(source) => return Err(io(part)(source)),
-    }
-    tokio::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(part)
-        .await
-        .map_err(io(part))
-}
-
-/// The regular file at `part`, to read from the start and append to. On Unix it is opened
-/// with `O_NOFOLLOW`, so a link put there after it was looked at fails the open instead of
-/// being followed; elsewhere it is looked at once more just before.
-async fn open_to_resume(part: &Path) -> Result<tokio::fs::File, Error> {
+/// The part file, opened to read and write (created if missing) and locked against other
+/// downloads of the same asset to the same place, in this process or another: two writers
+/// would interleave their bytes. A lock already held is [`Error::DownloadInProgress`]. On
+/// Unix it is opened with `O_NOFOLLOW`, so a link put there after it was looked at fails
+/// the open instead of being followed; elsewhere it is looked at once more just before.
+/// The lock lasts as long as the handle: until the verified file has its final name.
+async fn open_part(part: &Path) -> Result<tokio::fs::File, Error> {
     let not_a_file = || {
         io_error(
             part,
@@ -471,23 +466,37 @@ async fn open_to_resume(part: &Path) -> Result<tokio::fs::File, Error> {
         )
     };
     let mut options = std::fs::OpenOptions::new();
-    options.read(true).append(true);
+    options.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(libc::O_NOFOLLOW);
     }
     #[cfg(not(unix))]
-    if !tokio::fs::symlink_metadata(part)
+    if tokio::fs::symlink_metadata(part)
         .await
-        .map_err(io(part))?
-        .file_type()
-        .is_file()
+        .is_ok_and(|meta| !meta.file_type().is_file())
     {
         return Err(not_a_file());
     }
-    let file = match tokio::fs::OpenOptions::from(options).open(part).await {
-        Ok(file) => file,
+    let path = part.to_owned();
+    let opened = tokio::task::spawn_blocking(move || {
+        let file = options.open(&path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(file)),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(error)) => Err(error),
+        }
+    })
+    .await
+    .map_err(|join| io(part)(std::io::Error::other(join)))?;
+    let file = match opened {
+        Ok(Some(file)) => tokio::fs::File::from_std(file),
+        Ok(None) => {
+            return Err(Error::DownloadInProgress {
+                part: part.to_owned(),
+            });
+        }
         // O_NOFOLLOW met a link.
         #[cfg(unix)]
         Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(not_a_file()),
@@ -538,7 +547,7 @@ mod tests {
     use super::*;
 
     /// A link put at the part file after it was looked at (the race `existing_part` cannot
-    /// close) is not opened to resume from, nor created through when starting afresh.
+    /// close) is never opened, whether it names a file or nothing yet.
     #[cfg(unix)]
     #[tokio::test]
     async fn the_part_file_is_never_opened_through_a_link() {
@@ -546,7 +555,7 @@ mod tests {
         let (victim, part) = (dir.path().join("victim"), dir.path().join(".t.1.part"));
         std::fs::write(&victim, b"precious").unwrap();
         std::os::unix::fs::symlink(&victim, &part).unwrap();
-        let error = open_to_resume(&part).await.unwrap_err();
+        let error = open_part(&part).await.unwrap_err();
         assert!(
             error.to_string().contains("other than a regular file"),
             "{error}"
@@ -555,15 +564,30 @@ mod tests {
         let dangling = dir.path().join("not-yet");
         std::fs::remove_file(&part).unwrap();
         std::os::unix::fs::symlink(&dangling, &part).unwrap();
-        let mut file = create_part(&part).await.unwrap();
-        file.write_all(b"asset").await.unwrap();
-        // tokio writes in the background: flushed, the bytes are in the file.
-        file.flush().await.unwrap();
-        drop(file);
-        assert!(std::fs::symlink_metadata(&part).unwrap().is_file());
-        assert_eq!(std::fs::read(&part).unwrap(), b"asset");
+        assert!(open_part(&part).await.is_err());
         assert!(!dangling.exists());
         assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    }
+
+    /// One writer at a time: a second open of a part file in use is refused, and allowed
+    /// once the first is closed.
+    #[tokio::test]
+    async fn a_part_file_in_use_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let part = dir.path().join(".t.1.part");
+        let mut first = open_part(&part).await.unwrap();
+        first.write_all(b"first").await.unwrap();
+        first.flush().await.unwrap();
+        let error = open_part(&part).await.unwrap_err();
+        assert!(
+            matches!(&error, Error::DownloadInProgress { part: p } if *p == part),
+            "{error:?}"
+        );
+        drop(first);
+        let mut second = open_part(&part).await.unwrap();
+        let mut held = Vec::new();
+        second.read_to_end(&mut held).await.unwrap();
+        assert_eq!(held, b"first", "opening it does not truncate");
     }
 
     #[test]

@@ -143,6 +143,13 @@ pub enum Error {
         "another upload of {name:?} is in progress (asset {asset_id} is still open); it was left alone"
     )]
     UploadInProgress { name: String, asset_id: i64 },
+    /// Another download of the same asset to the same file is under way, in this process
+    /// or another: its part file is locked. Nothing was changed.
+    #[error(
+        "another download is writing {} (its part file is locked); wait for it to finish",
+        part.display()
+    )]
+    DownloadInProgress { part: std::path::PathBuf },
     /// The bytes ended before the asset's size (or went past it).
     #[error("the download stopped at {received} of {expected} bytes; download again to resume")]
     Incomplete { expected: u64, received: u64 },

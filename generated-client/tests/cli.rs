@@ -1116,3 +1116,39 @@ async fn json_output_is_json_even_on_total_failure() {
     assert_eq!(run.status, 1, "{}", run.stderr);
     assert_eq!(run.json()["error"]["status"], 404);
 }
+
+/// Two processes downloading the same asset into the same directory: while one holds the
+/// part file (here, this test's process, as another download would), the tool refuses and
+/// changes nothing; once it is free, the tool downloads.
+#[tokio::test]
+async fn a_download_another_process_is_writing_is_refused() {
+    let s = setup().await;
+    let bytes = pattern(20_000, 9);
+    let id = s.add_asset("tool.bin", &bytes);
+    let out = s.dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let part = github_release_assets::partial_path(&out.join("tool.bin"), id).unwrap();
+    std::fs::write(&part, &bytes[..1000]).unwrap();
+    let held = std::fs::OpenOptions::new().write(true).open(&part).unwrap();
+    held.try_lock().unwrap();
+
+    let refused = s.download("out", &[]).await;
+    assert_eq!(refused.status, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("another download is writing"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        std::fs::read(&part).unwrap(),
+        &bytes[..1000],
+        "the part file changed"
+    );
+    assert!(!out.join("tool.bin").exists());
+
+    drop(held);
+    let run = s.download("out", &[]).await;
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(std::fs::read(out.join("tool.bin")).unwrap(), bytes);
+    assert_eq!(files_in(&out), ["tool.bin"]);
+}

@@ -422,3 +422,30 @@ mod planted {
         saved_exactly(&p.target, &p.part, &bytes);
     }
 }
+
+/// Two downloads of one asset to one file at once never interleave their bytes: while the
+/// first holds the part file, the second is refused, and the first saves intact bytes.
+#[tokio::test]
+async fn two_downloads_to_one_file_never_interleave() {
+    use std::future::IntoFuture;
+    use std::time::Duration;
+    let bytes = pattern(20_000);
+    let (f, asset) = setup(&bytes).await;
+    // About 400 ms of body, a kilobyte every 20 ms.
+    f.github
+        .inject(Host::Storage, Fault::SlowBody(Duration::from_millis(20)));
+    let target = f.path("tool.bin");
+    let second = async {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        asset.download_to(&target).await
+    };
+    let (first, second) = tokio::join!(asset.download_to(&target).into_future(), second);
+    assert_eq!(first.unwrap().size, 20_000);
+    let error = second.unwrap_err();
+    assert!(
+        matches!(&error, Error::DownloadInProgress { part } if *part == partial_path(&target, asset.id).unwrap()),
+        "{error:?}"
+    );
+    assert_eq!(std::fs::read(&target).unwrap(), bytes);
+    assert!(!partial_path(&target, asset.id).unwrap().exists());
+}
