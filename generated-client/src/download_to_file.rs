@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use futures_util::TryStreamExt;
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 
 use crate::types::ReleaseAsset;
 use crate::verify::{Verification, expected_sha256};
@@ -297,22 +297,32 @@ impl Client {
             };
             report(written);
 
+            // Written and hashed on threads of their own (through a second handle of the
+            // locked file), so that receiving, writing and hashing overlap.
+            let writer = file.try_clone().await.map_err(io(&part))?.into_std().await;
+            let mut sinks = Sinks::start(writer, hasher);
             let mut stream = std::pin::pin!(download.into_stream());
-            while let Some(chunk) = stream.try_next().await? {
-                hasher.update(&chunk);
-                written += chunk.len() as u64;
-                if expected_size.is_some_and(|size| written > size) {
-                    let _ = tokio::fs::remove_file(&part).await;
-                    return Err(Error::Incomplete {
-                        expected: expected_size.unwrap_or_default(),
-                        received: written,
-                    });
+            let received: Result<(), Error> = async {
+                while let Some(chunk) = stream.try_next().await? {
+                    written += chunk.len() as u64;
+                    if expected_size.is_some_and(|size| written > size) {
+                        let _ = tokio::fs::remove_file(&part).await;
+                        return Err(Error::Incomplete {
+                            expected: expected_size.unwrap_or_default(),
+                            received: written,
+                        });
+                    }
+                    sinks.push(&chunk).await.map_err(io(&part))?;
+                    report(written);
                 }
-                file.write_all(&chunk).await.map_err(io(&part))?;
-                report(written);
+                Ok(())
             }
-            file.flush().await.map_err(io(&part))?;
-            file.sync_all().await.map_err(io(&part))?;
+            .await;
+            // Both threads are waited for whatever happened: what was received is in the
+            // part file (to resume from) before the lock is let go.
+            let hashed = sinks.finish().await;
+            received?;
+            let hasher = hashed.map_err(io(&part))?;
 
             if let Some(size) = expected_size
                 && written != size
@@ -365,6 +375,90 @@ impl Client {
         // The lock goes with the handle: after the bytes have their name, or the error.
         drop(file);
         saved
+    }
+}
+
+/// How many bytes go to the writer and hasher threads at a time: few hand-overs, and
+/// memory bounded at a few batches whatever the asset's size.
+const BATCH: usize = 256 << 10;
+
+/// Where a download's bytes go, away from the task that receives them: one thread appends
+/// them to the part file (and syncs it at the end), another computes their sha256 (with
+/// the CPU's SHA extensions where present). Each batch is shared by both, not copied.
+struct Sinks {
+    batch: bytes::BytesMut,
+    to_writer: tokio::sync::mpsc::Sender<bytes::Bytes>,
+    to_hasher: tokio::sync::mpsc::Sender<bytes::Bytes>,
+    writer: tokio::task::JoinHandle<std::io::Result<()>>,
+    hasher: tokio::task::JoinHandle<Sha256>,
+}
+
+impl Sinks {
+    fn start(mut file: std::fs::File, mut hasher: Sha256) -> Self {
+        use std::io::Write;
+        let (to_writer, mut batches) = tokio::sync::mpsc::channel::<bytes::Bytes>(8);
+        let writer = tokio::task::spawn_blocking(move || {
+            while let Some(batch) = batches.blocking_recv() {
+                file.write_all(&batch)?;
+            }
+            file.sync_all()
+        });
+        let (to_hasher, mut batches) = tokio::sync::mpsc::channel::<bytes::Bytes>(8);
+        let hasher = tokio::task::spawn_blocking(move || {
+            while let Some(batch) = batches.blocking_recv() {
+                hasher.update(&batch);
+            }
+            hasher
+        });
+        Self {
+            batch: bytes::BytesMut::with_capacity(BATCH),
+            to_writer,
+            to_hasher,
+            writer,
+            hasher,
+        }
+    }
+
+    async fn push(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.batch.extend_from_slice(bytes);
+        if self.batch.len() >= BATCH {
+            self.hand_over().await?;
+        }
+        Ok(())
+    }
+
+    async fn hand_over(&mut self) -> std::io::Result<()> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::replace(&mut self.batch, bytes::BytesMut::with_capacity(BATCH));
+        let batch = batch.freeze();
+        let hashed = self.to_hasher.send(batch.clone()).await;
+        if self.to_writer.send(batch).await.is_err() || hashed.is_err() {
+            // A thread stopped: the writer on an error (a full disk), which is the one to
+            // report.
+            return Err(match (&mut self.writer).await {
+                Ok(Err(error)) => error,
+                _ => std::io::Error::other("the download's writer stopped"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Hands over what is left, waits for both threads, and gives the sha256 state.
+    async fn finish(mut self) -> std::io::Result<Sha256> {
+        let handed = self.hand_over().await;
+        let Sinks {
+            to_writer,
+            to_hasher,
+            writer,
+            hasher,
+            ..
+        } = self;
+        drop((to_writer, to_hasher));
+        writer.await.map_err(std::io::Error::other)??;
+        handed?;
+        hasher.await.map_err(std::io::Error::other)
     }
 }
 
@@ -573,6 +667,7 @@ mod tests {
     /// once the first is closed.
     #[tokio::test]
     async fn a_part_file_in_use_is_refused() {
+        use tokio::io::AsyncWriteExt;
         let dir = tempfile::tempdir().unwrap();
         let part = dir.path().join(".t.1.part");
         let mut first = open_part(&part).await.unwrap();
