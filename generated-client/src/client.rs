@@ -583,6 +583,24 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        /// Any `upload_url` a server sends: the uploads base and ids, or an error, never a
+        /// panic; and a base, when there is one, is on the URL's own origin.
+        #[test]
+        fn any_upload_url_is_parsed_or_refused(
+            url in "(https?://[a-z0-9.:\\[\\]]{0,20})?(/[a-z0-9%{}?,.-]{0,12}){0,9}(\\{\\?name,label\\})?|\\PC{0,60}"
+        ) {
+            if let Ok(parsed) = UploadUrl::parse(&url) {
+                proptest::prop_assert!(parsed.base.starts_with(&parsed.url.origin().ascii_serialization()));
+            }
+            // One client for all cases: building one loads the system's certificates.
+            static API: std::sync::OnceLock<Client> = std::sync::OnceLock::new();
+            let api = API.get_or_init(|| Client::builder(GITHUB_API_URL).build().unwrap());
+            let _ = api.for_upload_url(&url);
+        }
+    }
+
     #[test]
     fn the_environment_token_is_github_token_then_gh_token() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {

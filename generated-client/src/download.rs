@@ -67,13 +67,7 @@ impl AssetDownload {
 
     /// Where the bytes of a partial answer start, from its `Content-Range`.
     pub(crate) fn range_start(&self) -> Option<u64> {
-        self.content_range()?
-            .strip_prefix("bytes ")?
-            .split_once('-')?
-            .0
-            .trim()
-            .parse()
-            .ok()
+        content_range_start(self.content_range()?)
     }
 
     /// How many redirects led to the bytes (0 when the API streamed them itself).
@@ -98,6 +92,17 @@ impl AssetDownload {
     pub async fn bytes(self) -> Result<bytes::Bytes, Error> {
         self.response.bytes().await.map_err(Error::from_transport)
     }
+}
+
+/// The first byte a `Content-Range` value (`bytes 100-199/200`) says the body starts at.
+fn content_range_start(value: &str) -> Option<u64> {
+    value
+        .strip_prefix("bytes ")?
+        .split_once('-')?
+        .0
+        .trim()
+        .parse()
+        .ok()
 }
 
 impl Client {
@@ -172,5 +177,40 @@ impl Client {
             response,
             redirects,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_start_of_a_content_range() {
+        assert_eq!(content_range_start("bytes 100-199/200"), Some(100));
+        assert_eq!(content_range_start("bytes 0-0/*"), Some(0));
+        for bad in [
+            "bytes */200",
+            "items 1-2/3",
+            "bytes -5/9",
+            "bytes 18446744073709551616-1/2",
+            "",
+        ] {
+            assert_eq!(content_range_start(bad), None, "{bad:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        /// Any value, numbers up to and past `u64`: a start or none, never a panic.
+        #[test]
+        fn any_content_range_is_read_without_panic(
+            value in "(bytes )?[0-9 -]{0,30}(/[0-9*]{0,25})?|\\PC{0,40}"
+        ) {
+            if let Some(start) = content_range_start(&value) {
+                prop_assert!(value.starts_with("bytes "));
+                prop_assert!(value.contains(&start.to_string()));
+            }
+        }
     }
 }

@@ -190,6 +190,30 @@ mod tests {
         headers
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        /// Any bytes a `Link` header can carry: a next URL taken from between `<` and `>`,
+        /// or none, never a panic.
+        #[test]
+        fn any_link_header_is_read_without_panic(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(b"<>;,= \"relnext".to_vec()),
+                    proptest::prelude::any::<u8>(),
+                ],
+                0..120,
+            )
+        ) {
+            if let Ok(value) = header::HeaderValue::from_bytes(&bytes) {
+                let mut headers = HeaderMap::new();
+                headers.insert(header::LINK, value);
+                if let Some(next) = next_link(&headers) {
+                    proptest::prop_assert!(!next.contains(','));
+                }
+            }
+        }
+    }
+
     #[test]
     fn finds_next_wherever_it_stands() {
         let headers = link(

@@ -281,6 +281,38 @@ mod tests {
             .collect()
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        /// Any status and any `Retry-After`, `X-RateLimit-Reset` and `-Remaining` (numbers
+        /// up to and past `u64`, signs, dates, garbage), at any attempt: a pause or none,
+        /// never a panic; and the error made of the same answer says what it is.
+        #[test]
+        fn any_rate_limit_headers_give_a_pause_or_none(
+            status in 100_u16..1000,
+            attempt in proptest::prelude::any::<u32>(),
+            jitter in proptest::prelude::any::<f64>(),
+            values in proptest::collection::vec(
+                "[0-9]{0,25}|-[0-9]{1,20}|[ 0-9.e+-]{0,12}|\\PC{0,20}|Wed, 21 Oct 2015 07:28:00 GMT",
+                3,
+            ),
+        ) {
+            let mut headers = HeaderMap::new();
+            for (name, value) in ["retry-after", "x-ratelimit-reset", "x-ratelimit-remaining"]
+                .into_iter()
+                .zip(&values)
+            {
+                if let Ok(value) = HeaderValue::from_str(value) {
+                    headers.insert(name, value);
+                }
+            }
+            let _ = RetryPolicy::default().pause_after_status(attempt, status, &headers, jitter);
+            if let Ok(status) = reqwest::StatusCode::from_u16(status) {
+                let error = crate::Error::from_status(status, &headers, None);
+                let _ = error.to_string();
+            }
+        }
+    }
+
     #[test]
     fn backoff_doubles_with_jitter_in_the_upper_half() {
         let policy = RetryPolicy::default().base_delay(Duration::from_millis(100));
