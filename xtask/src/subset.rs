@@ -397,6 +397,7 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
     use serde_json::json;
 
     fn upstream() -> Value {
@@ -432,6 +433,105 @@ mod tests {
                 "examples": {"thing": {"value": {}}}
             }
         })
+    }
+
+    /// The vendored subset (every kept operation is in it, so it serves as an upstream),
+    /// its operations, and the JSON pointer of every value in it.
+    fn vendored() -> &'static (Value, Vec<String>, Vec<String>) {
+        static VENDORED: std::sync::OnceLock<(Value, Vec<String>, Vec<String>)> =
+            std::sync::OnceLock::new();
+        VENDORED.get_or_init(|| {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi");
+            let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+            let doc: Value = serde_json::from_str(&read("github-release-assets.json")).unwrap();
+            let config =
+                SubsetConfig::parse(&read("subset.toml"), Path::new("subset.toml")).unwrap();
+            let mut pointers = Vec::new();
+            fn walk(value: &Value, at: String, out: &mut Vec<String>) {
+                match value {
+                    Value::Object(map) => {
+                        for (key, child) in map {
+                            walk(child, format!("{at}/{}", escape(key)), out);
+                        }
+                    }
+                    Value::Array(items) => {
+                        for (i, child) in items.iter().enumerate() {
+                            walk(child, format!("{at}/{i}"), out);
+                        }
+                    }
+                    _ => {}
+                }
+                out.push(at);
+            }
+            walk(&doc, String::new(), &mut pointers);
+            (doc, config.operations, pointers)
+        })
+    }
+
+    #[test]
+    fn the_vendored_subset_extracts_from_itself() {
+        let (doc, keep, _) = vendored();
+        assert!(extract(doc, keep).is_ok());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+        /// A document changed at one place (a value replaced, removed, or made a `$ref` to
+        /// nothing, to itself, or outside the file) is extracted or refused with an error,
+        /// never a panic.
+        #[test]
+        fn a_mutated_document_is_extracted_or_refused(
+            which in proptest::prelude::any::<proptest::sample::Index>(),
+            how in 0_u8..5,
+            replacement in proptest::prop_oneof![
+                proptest::strategy::Just(Value::Null),
+                proptest::prelude::any::<i64>().prop_map(Value::from),
+                "\\PC{0,12}".prop_map(Value::from),
+                proptest::strategy::Just(json!([])),
+                proptest::strategy::Just(json!({})),
+                proptest::strategy::Just(json!({"$ref": 7})),
+            ],
+        ) {
+            let (doc, keep, pointers) = vendored();
+            let mut doc = doc.clone();
+            let at = &pointers[which.index(pointers.len())];
+            let reference = |to: &str| json!({ "$ref": to });
+            let (parent, last) = at.rsplit_once('/').unwrap_or(("", ""));
+            match how {
+                0 => {
+                    if let Some(value) = doc.pointer_mut(at) {
+                        *value = replacement;
+                    }
+                }
+                1 => match doc.pointer_mut(parent) {
+                    Some(Value::Object(map)) => {
+                        map.remove(&unescape(last));
+                    }
+                    Some(Value::Array(items)) => {
+                        if let Ok(i) = last.parse::<usize>() && i < items.len() {
+                            items.remove(i);
+                        }
+                    }
+                    _ => {}
+                },
+                2 => {
+                    if let Some(value) = doc.pointer_mut(at) {
+                        *value = reference("#/components/schemas/nowhere");
+                    }
+                }
+                3 => {
+                    if let Some(value) = doc.pointer_mut(at) {
+                        *value = reference(&format!("#{at}"));
+                    }
+                }
+                _ => {
+                    if let Some(value) = doc.pointer_mut(at) {
+                        *value = reference("https://example.com/other.json#/x");
+                    }
+                }
+            }
+            let _ = extract(&doc, keep);
+        }
     }
 
     #[test]
