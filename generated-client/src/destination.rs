@@ -138,7 +138,8 @@ pub(crate) fn without_query(url: &Url) -> String {
     url.to_string()
 }
 
-/// The API client's redirect policy: at most 10 hops, never from https to http. (reqwest
+/// The API client's redirect policy: at most [`MAX_REDIRECTS`] hops (more is a loop, an
+/// error), never from https to http. (reqwest
 /// drops `Authorization` itself on a hop to another host or port.)
 pub(crate) fn redirect_policy() -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(|attempt| {
@@ -149,13 +150,28 @@ pub(crate) fn redirect_policy() -> reqwest::redirect::Policy {
         if downgrade {
             let to = without_query(attempt.url());
             attempt.error(DowngradeRedirect { to })
-        } else if attempt.previous().len() > 10 {
-            attempt.stop()
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error(TooManyRedirects)
         } else {
             attempt.follow()
         }
     })
 }
+
+/// The most redirects the API client follows for one request.
+const MAX_REDIRECTS: usize = 10;
+
+/// A redirect loop, or a chain too long to be anything else.
+#[derive(Debug)]
+struct TooManyRedirects;
+
+impl fmt::Display for TooManyRedirects {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "more than {MAX_REDIRECTS} redirects")
+    }
+}
+
+impl std::error::Error for TooManyRedirects {}
 
 /// Why the redirect policy stopped a request.
 #[derive(Debug)]
@@ -182,6 +198,13 @@ pub(crate) fn refused_redirect(error: &reqwest::Error) -> Option<Error> {
             return Some(Error::UntrustedDestination {
                 url: refused.to.clone(),
                 reason: Untrusted::Downgrade,
+            });
+        }
+        if why.downcast_ref::<TooManyRedirects>().is_some() {
+            return Some(Error::Status {
+                status: 302,
+                message: Some(TooManyRedirects.to_string()),
+                documentation_url: None,
             });
         }
         cause = why.source();

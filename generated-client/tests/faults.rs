@@ -30,6 +30,11 @@ fn faults() -> Vec<Fault> {
         Fault::WrongDigest,
         Fault::HtmlPage,
         Fault::SlowBody(Duration::from_millis(1)),
+        // Longer than the client's read timeout (see `run`).
+        Fault::Stall(Duration::from_secs(2)),
+        Fault::Status(503),
+        Fault::RedirectLoop,
+        Fault::BodyLongerThanContentLength,
     ]
 }
 
@@ -39,6 +44,8 @@ enum Operation {
     ListAssets,
     Upload,
     Download,
+    Edit,
+    Delete,
 }
 
 /// Runs `operation` with `fault` injected on `host`; returns what happened, in words.
@@ -46,6 +53,7 @@ async fn run(operation: Operation, host: Host, fault: Fault) -> Result<String, E
     let f = Fixture::builder()
         .token(TOKEN)
         .quick_retries()
+        .read_timeout(Duration::from_millis(500))
         .start()
         .await;
     let bytes = support::pattern(300_000, 0);
@@ -69,6 +77,12 @@ async fn run(operation: Operation, host: Host, fault: Fault) -> Result<String, E
                 .map(|u| u.asset)
                 .map(|a| format!("uploaded {}", a.size))
         }
+        Operation::Edit => asset
+            .edit()
+            .label("edited")
+            .await
+            .map(|a| format!("labelled {:?}", a.label)),
+        Operation::Delete => asset.delete().await.map(|()| "deleted".to_owned()),
         Operation::Download => {
             let target = f.path("seed.bin");
             let result = asset.download_to(&target).await;
@@ -89,13 +103,18 @@ async fn run(operation: Operation, host: Host, fault: Fault) -> Result<String, E
             result.map(|s| format!("saved {}", s.size))
         }
     };
-    // A failed upload may not leave an asset in state starter behind.
-    if matches!(operation, Operation::Upload) {
-        assert!(
-            f.assets().iter().all(|a| a.state == "uploaded"),
-            "starter left"
-        );
-    }
+    // No operation leaves an asset in state starter, or a temporary one, behind.
+    let assets = f.assets();
+    assert!(
+        assets.iter().all(|a| a.state == "uploaded"),
+        "starter left: {assets:?}"
+    );
+    assert!(
+        assets
+            .iter()
+            .all(|a| a.name == "seed.bin" || a.name == "new.bin"),
+        "a temporary asset left: {assets:?}"
+    );
     outcome
 }
 
@@ -107,6 +126,8 @@ async fn every_fault_on_every_operation_ends_typed() {
         Operation::ListAssets,
         Operation::Upload,
         Operation::Download,
+        Operation::Edit,
+        Operation::Delete,
     ] {
         for host in [Host::Api, Host::Uploads, Host::Storage] {
             for fault in faults() {
@@ -161,5 +182,32 @@ async fn every_fault_on_every_operation_ends_typed() {
         "error: expected the asset's bytes but got a text/html page",
     );
     expect("Download / Storage / SlowBody", "ok (saved 300000)");
+    // A stall ends at the read timeout; an idempotent request is sent again, an upload
+    // or an edit (not idempotent) reports it.
+    expect("GetRelease / Api / Stall", "ok (v1)");
+    expect("Download / Storage / Stall", "ok (saved 300000)");
+    expect("Delete / Api / Stall", "ok (deleted)");
+    expect("Upload / Uploads / Stall", "error: timed out");
+    expect("Edit / Api / Stall", "error: timed out");
+    // A 5xx from storage is retried like the API's.
+    expect("Download / Storage / Status(503)", "ok (saved 300000)");
+    expect(
+        "Upload / Uploads / Status(503)",
+        "error: GitHub answered 503",
+    );
+    // A redirect loop ends, with what it was.
+    expect(
+        "GetRelease / Api / RedirectLoop",
+        "error: GitHub answered 302: more than 10 redirects",
+    );
+    expect(
+        "Download / Api / RedirectLoop",
+        "error: GitHub answered 302: more than 5 redirects",
+    );
+    // Half the bytes, and the connection ends: never saved as the asset.
+    expect(
+        "Download / Storage / BodyLongerThanContentLength",
+        "error: the download stopped at 150000 of 300000 bytes",
+    );
     println!("{}", table.join("\n"));
 }

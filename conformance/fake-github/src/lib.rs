@@ -77,6 +77,16 @@ pub enum Fault {
     /// The request is carried out (an upload stored, an asset deleted or renamed), then the
     /// answer is lost: 502, as when a proxy in front of GitHub gives up after GitHub acted.
     AnswerLost,
+    /// The server says nothing for this long, then goes on as usual: a stalled connection,
+    /// which a client only leaves by a read timeout.
+    Stall(Duration),
+    /// This status instead of the answer, with a short text body: a 503 from storage, a 500.
+    Status(u16),
+    /// A redirect (302) to a URL that redirects to itself, on and on.
+    RedirectLoop,
+    /// The answer's body is longer than its `Content-Length` says: the length announced is
+    /// half the body's, so a client reads half and the connection ends.
+    BodyLongerThanContentLength,
 }
 
 /// A request the fake received, from [`FakeGitHub::requests`].

@@ -70,6 +70,17 @@ async fn handle(State(shared): State<SharedState>, host: Host, request: Request)
             .and_then(|i| faults.remove(i))
             .map(|(_, f)| f)
     });
+    if let Some(Fault::Stall(pause)) = &fault {
+        tokio::time::sleep(*pause).await;
+    }
+    // A loop, once entered, goes on: every request to its path is sent back to it.
+    if request.uri().path().starts_with(LOOP_PATH) || fault == Some(Fault::RedirectLoop) {
+        return Response::builder()
+            .status(StatusCode::FOUND)
+            .header(header::LOCATION, LOOP_PATH)
+            .body(Body::empty())
+            .unwrap_or_default();
+    }
     if let Some(response) = immediate_fault(fault.as_ref()) {
         return response;
     }
@@ -101,9 +112,16 @@ async fn handle(State(shared): State<SharedState>, host: Host, request: Request)
     shape_body(response, fault)
 }
 
+/// Where [`Fault::RedirectLoop`] sends a client, and sends it again.
+const LOOP_PATH: &str = "/redirect-loop";
+
 /// Faults that replace the answer whatever the request.
 fn immediate_fault(fault: Option<&Fault>) -> Option<Response> {
     match fault? {
+        Fault::Status(status) => Some(error(
+            StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            "Service Unavailable (fake)",
+        )),
         Fault::RateLimited {
             status,
             retry_after,
@@ -184,6 +202,18 @@ fn shape_body(response: Response, fault: Option<Fault>) -> Response {
         }
         _ => body,
     };
+    let mut parts = parts;
+    let mut body = body;
+    if fault == Some(Fault::BodyLongerThanContentLength)
+        && let Some(length) = length
+    {
+        parts
+            .headers
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(length / 2));
+        // As a stream, whose length the server does not know: it sends what the header
+        // says and then ends the connection (a body of known length would be checked).
+        body = Body::from_stream(body.into_data_stream());
+    }
     Response::from_parts(parts, body)
 }
 

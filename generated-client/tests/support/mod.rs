@@ -81,6 +81,8 @@ pub struct FixtureBuilder {
     immutable_releases: bool,
     /// The release the repository starts with.
     release: StartRelease,
+    /// The client's read timeout, if any.
+    read_timeout: Option<Duration>,
 }
 
 impl FixtureBuilder {
@@ -93,6 +95,12 @@ impl FixtureBuilder {
     /// The client retries as `policy` says.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
+        self
+    }
+
+    /// The client gives up on a connection silent for `timeout`.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = Some(timeout);
         self
     }
 
@@ -141,6 +149,9 @@ impl FixtureBuilder {
         if let Some(policy) = self.retry {
             client = client.retry(policy);
         }
+        if let Some(timeout) = self.read_timeout {
+            client = client.read_timeout(timeout);
+        }
         Fixture {
             client: client.build().unwrap(),
             github,
@@ -158,6 +169,7 @@ impl Fixture {
             retry: None,
             immutable_releases: false,
             release: StartRelease::Published,
+            read_timeout: None,
         }
     }
 
