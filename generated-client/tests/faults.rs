@@ -33,6 +33,7 @@ fn faults() -> Vec<Fault> {
         // Longer than the client's read timeout (see `run`).
         Fault::Stall(Duration::from_secs(2)),
         Fault::Status(503),
+        Fault::ResetBeforeHeaders,
         Fault::RedirectLoop,
         Fault::BodyLongerThanContentLength,
     ]
@@ -189,6 +190,16 @@ async fn every_fault_on_every_operation_ends_typed() {
     expect("Delete / Api / Stall", "ok (deleted)");
     expect("Upload / Uploads / Stall", "error: timed out");
     expect("Edit / Api / Stall", "error: timed out");
+    // A connection closed before any answer: sent again when idempotent, else reported.
+    expect("GetRelease / Api / ResetBeforeHeaders", "ok (v1)");
+    expect(
+        "Download / Storage / ResetBeforeHeaders",
+        "ok (saved 300000)",
+    );
+    expect(
+        "Upload / Uploads / ResetBeforeHeaders",
+        "error: connection failed",
+    );
     // A 5xx from storage is retried like the API's.
     expect("Download / Storage / Status(503)", "ok (saved 300000)");
     expect(

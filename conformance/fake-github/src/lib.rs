@@ -82,6 +82,8 @@ pub enum Fault {
     Stall(Duration),
     /// This status instead of the answer, with a short text body: a 503 from storage, a 500.
     Status(u16),
+    /// The connection is closed before any answer: no status, no headers.
+    ResetBeforeHeaders,
     /// A redirect (302) to a URL that redirects to itself, on and on.
     RedirectLoop,
     /// The answer's body is longer than its `Content-Length` says: the length announced is

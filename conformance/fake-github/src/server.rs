@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::{Extension, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use chrono::Utc;
@@ -25,15 +25,43 @@ pub(crate) fn spawn(
     shared: SharedState,
 ) -> tokio::task::JoinHandle<()> {
     let router = axum::Router::new()
-        .fallback(move |state: State<SharedState>, request: Request| handle(state, host, request))
+        .fallback(
+            move |state: State<SharedState>,
+                  Extension(hang_up): Extension<HangUp>,
+                  request: Request| handle(state, host, hang_up, request),
+        )
         .with_state(shared);
+    // Each connection is served here rather than by `axum::serve`, so that a fault can drop
+    // one before any answer: the handler signals `HangUp`, and the connection is dropped.
     tokio::spawn(async move {
         // The server ends when the fake is dropped (the task is aborted).
-        let _ = axum::serve(listener, router).await;
+        while let Ok((stream, _)) = listener.accept().await {
+            let hang_up = HangUp::default();
+            let service = hyper_util::service::TowerToHyperService::new(
+                router.clone().layer(Extension(hang_up.clone())),
+            );
+            tokio::spawn(async move {
+                let connection = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+                tokio::select! {
+                    _ = connection => {}
+                    () = hang_up.0.notified() => {}
+                }
+            });
+        }
     })
 }
 
-async fn handle(State(shared): State<SharedState>, host: Host, request: Request) -> Response {
+/// Asks the connection a request came on to be dropped, unanswered.
+#[derive(Clone, Default)]
+struct HangUp(Arc<tokio::sync::Notify>);
+
+async fn handle(
+    State(shared): State<SharedState>,
+    host: Host,
+    hang_up: HangUp,
+    request: Request,
+) -> Response {
     let headers: Vec<(String, String)> = request
         .headers()
         .iter()
@@ -72,6 +100,11 @@ async fn handle(State(shared): State<SharedState>, host: Host, request: Request)
     });
     if let Some(Fault::Stall(pause)) = &fault {
         tokio::time::sleep(*pause).await;
+    }
+    if fault == Some(Fault::ResetBeforeHeaders) {
+        // `notify_one` keeps the signal for the connection's task if it is not waiting yet.
+        hang_up.0.notify_one();
+        return std::future::pending().await;
     }
     // A loop, once entered, goes on: every request to its path is sent back to it.
     if request.uri().path().starts_with(LOOP_PATH) || fault == Some(Fault::RedirectLoop) {
