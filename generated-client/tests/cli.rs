@@ -1115,6 +1115,26 @@ async fn json_output_is_json_even_on_total_failure() {
     let run = s.run(&["--json", "list", "o/r", "--tag", "v404"]).await;
     assert_eq!(run.status, 1, "{}", run.stderr);
     assert_eq!(run.json()["error"]["status"], 404);
+
+    // A command line clap refuses, too (exit status 2).
+    let run = s.run(&["--json", "list", "o/r"]).await;
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    assert_eq!(run.json()["error"]["usage"], true);
+    // One the tool itself refuses: one document, not two.
+    let (a, b) = (s.file("a.bin", b"a"), s.file("b.bin", b"b"));
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let run = s
+        .run(&[
+            "--json", "upload", "o/r", "--tag", "v1", "--label", "x", a, b,
+        ])
+        .await;
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    assert!(
+        run.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--label")
+    );
 }
 
 /// Two processes downloading the same asset into the same directory: while one holds the

@@ -16,7 +16,7 @@ use clap::{CommandFactory, Parser};
 fn main() -> ExitCode {
     let cli = match args::Cli::try_parse() {
         Ok(cli) => cli,
-        Err(error) => return usage(error),
+        Err(error) => return usage(error, false),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -34,7 +34,9 @@ fn main() -> ExitCode {
     match runtime.block_on(commands::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(commands::Failure::Usage(message)) => {
-            usage(args::Cli::command().error(clap::error::ErrorKind::ArgumentConflict, message))
+            // `run` printed the JSON document already.
+            let error = args::Cli::command().error(ErrorKind::ArgumentConflict, message);
+            usage(error, true)
         }
         Err(commands::Failure::Reported) => ExitCode::FAILURE,
         Err(commands::Failure::Error(error)) => {
@@ -48,8 +50,9 @@ fn main() -> ExitCode {
 }
 
 /// `--help` and `--version` as clap prints them (exit status 0); a usage error as one
-/// line, clap's message without its usage block (exit status 2).
-fn usage(error: clap::Error) -> ExitCode {
+/// line, clap's message without its usage block (exit status 2), and with `--json` as a
+/// JSON document on standard output unless `json_printed`.
+fn usage(error: clap::Error, json_printed: bool) -> ExitCode {
     if matches!(
         error.kind(),
         ErrorKind::DisplayHelp
@@ -69,5 +72,11 @@ fn usage(error: clap::Error) -> ExitCode {
         &mut std::io::stderr(),
         &format!("error: {message} (see release-assets --help)"),
     );
+    // Asked for JSON, a script gets a document even when the command line is wrong.
+    if !json_printed && std::env::args_os().any(|arg| arg == "--json") {
+        let document =
+            serde_json::json!({ "error": { "message": message, "status": null, "usage": true } });
+        report::write_line(&mut std::io::stdout(), &document.to_string());
+    }
     ExitCode::from(2)
 }
