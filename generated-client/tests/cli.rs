@@ -1017,28 +1017,14 @@ async fn a_stalled_connection_times_out_and_is_retried() {
 /// line, and with `--json` prints a JSON document whatever happened.
 #[test]
 fn no_answer_makes_the_tool_panic() {
-    use proptest::test_runner::{Config, TestCaseError, TestRunner};
+    use proptest::test_runner::TestCaseError;
     use support::hostile::{self, HostileServer};
 
-    let examples = vec![
-        support::example("release-asset"),
-        support::example("release"),
-        serde_json::Value::Array(vec![support::example("release-asset")]),
-        serde_json::Value::Array(vec![support::example("release")]),
-    ];
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let cases = match std::env::var("PROPTEST_CASES") {
-        Ok(_) => Config::default().cases,
-        // Each case starts the tool eleven times: bounded, so CI time stays flat.
-        Err(_) => 12,
-    };
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    // Each case starts the tool eleven times: bounded, so CI time stays flat.
+    let mut runner = hostile::runner(12);
     runner
-        .run(&hostile::answers(examples), |answers| {
+        .run(&hostile::answers(), |answers| {
             runtime.block_on(async {
                 let server = HostileServer::start(answers).await;
                 let dir = support::temp_dir();

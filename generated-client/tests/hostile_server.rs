@@ -10,7 +10,7 @@ use std::time::Duration;
 use futures_util::TryStreamExt;
 use github_release_assets::types::{Release, ReleaseAsset};
 use github_release_assets::{AssetId, Client, RetryPolicy};
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::TestCaseError;
 use support::hostile::{self, Answer, HostileServer};
 
 /// Cases in one run: bounded, so CI time stays flat. `PROPTEST_CASES` sets another count
@@ -22,12 +22,6 @@ const HANG: Duration = Duration::from_secs(20);
 
 #[test]
 fn no_answer_makes_an_operation_panic_or_hang() {
-    let examples = vec![
-        support::example("release-asset"),
-        support::example("release"),
-        serde_json::Value::Array(vec![support::example("release-asset")]),
-        serde_json::json!({"message": "Not Found", "documentation_url": "https://docs.github.com"}),
-    ];
     // A panic on another thread (a spawned task, a blocking read) would not fail the case
     // by itself: count every panic, wherever it happens.
     static PANICS: AtomicUsize = AtomicUsize::new(0);
@@ -37,17 +31,9 @@ fn no_answer_makes_an_operation_panic_or_hang() {
         default_hook(info);
     }));
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let cases = match std::env::var("PROPTEST_CASES") {
-        Ok(_) => Config::default().cases,
-        Err(_) => CASES,
-    };
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let mut runner = hostile::runner(CASES);
     runner
-        .run(&hostile::answers(examples), |answer| {
+        .run(&hostile::answers(), |answer| {
             runtime.block_on(every_operation(answer))?;
             match PANICS.load(Ordering::SeqCst) {
                 0 => Ok(()),

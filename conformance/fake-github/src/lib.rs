@@ -547,14 +547,7 @@ impl FakeGitHub {
     /// # });
     /// ```
     pub fn set_asset_digest(&self, id: i64, digest: Option<&str>) -> bool {
-        let mut model = lock(&self.shared.model);
-        match model.asset_anywhere(id) {
-            Some(asset) => {
-                asset.digest = digest.map(str::to_owned);
-                true
-            }
-            None => false,
-        }
+        self.update_asset(id, |asset| asset.digest = digest.map(str::to_owned))
     }
 
     /// Sets asset `id`'s `state`, as another writer's upload would leave it: `open` while
@@ -572,14 +565,7 @@ impl FakeGitHub {
     /// # });
     /// ```
     pub fn set_asset_state(&self, id: i64, state: &str) -> bool {
-        let mut model = lock(&self.shared.model);
-        match model.asset_anywhere(id) {
-            Some(asset) => {
-                asset.state = state.to_owned();
-                true
-            }
-            None => false,
-        }
+        self.update_asset(id, |asset| asset.state = state.to_owned())
     }
 
     /// Sets when GitHub created asset `id` (its `created_at`): an asset another writer left
@@ -597,14 +583,13 @@ impl FakeGitHub {
     /// # });
     /// ```
     pub fn set_asset_created_at(&self, id: i64, at: std::time::SystemTime) -> bool {
+        self.update_asset(id, |asset| asset.created_at = at.into())
+    }
+
+    /// Applies `change` to asset `id`, wherever it is; `false` if there is no such asset.
+    fn update_asset(&self, id: i64, change: impl FnOnce(&mut model::Asset)) -> bool {
         let mut model = lock(&self.shared.model);
-        match model.asset_anywhere(id) {
-            Some(asset) => {
-                asset.created_at = at.into();
-                true
-            }
-            None => false,
-        }
+        model.asset_anywhere(id).map(change).is_some()
     }
 
     /// Queues `fault` for the next request to `host` (faults for one host apply in order).

@@ -228,9 +228,31 @@ fn body(examples: Vec<Value>) -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
-/// One to three arbitrary answers, given in turn, with bodies built from `examples`.
-pub fn answers(examples: Vec<Value>) -> impl Strategy<Value = Vec<Answer>> {
+/// One to three arbitrary answers, given in turn, with bodies built from GitHub's examples
+/// (an asset, a release, lists of each, an error).
+pub fn answers() -> impl Strategy<Value = Vec<Answer>> {
+    let examples = vec![
+        super::example("release-asset"),
+        super::example("release"),
+        Value::Array(vec![super::example("release-asset")]),
+        Value::Array(vec![super::example("release")]),
+        serde_json::json!({"message": "Not Found", "documentation_url": "https://docs.github.com"}),
+    ];
     prop::collection::vec(answer(examples), 1..4)
+}
+
+/// A runner of `cases` cases, or of `PROPTEST_CASES` when set (for a longer hunt).
+pub fn runner(cases: u32) -> proptest::test_runner::TestRunner {
+    use proptest::test_runner::{Config, TestRunner};
+    let cases = match std::env::var("PROPTEST_CASES") {
+        Ok(_) => Config::default().cases,
+        Err(_) => cases,
+    };
+    TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    })
 }
 
 /// An arbitrary answer, with bodies built from `examples`.
