@@ -130,12 +130,16 @@ fn downgrades(from: &Url, to: &Url) -> bool {
 /// `url` without its query, fragment and credentials: a storage URL's query is its
 /// signature, and it never goes into an error or a log.
 pub(crate) fn without_query(url: &Url) -> String {
-    let mut url = url.clone();
+    stripped(url.clone()).to_string()
+}
+
+/// `url` without its query, fragment and credentials (see [`without_query`]).
+pub(crate) fn stripped(mut url: Url) -> Url {
     url.set_query(None);
     url.set_fragment(None);
     let _ = url.set_username("");
     let _ = url.set_password(None);
-    url.to_string()
+    url
 }
 
 /// The API client's redirect policy: at most [`MAX_REDIRECTS`] hops (more is a loop, an
@@ -192,24 +196,17 @@ pub(crate) fn refused_redirect(error: &reqwest::Error) -> Option<Error> {
     if !error.is_redirect() {
         return None;
     }
-    let mut cause = std::error::Error::source(error);
-    while let Some(why) = cause {
-        if let Some(refused) = why.downcast_ref::<DowngradeRedirect>() {
-            return Some(Error::UntrustedDestination {
-                url: refused.to.clone(),
-                reason: Untrusted::Downgrade,
-            });
-        }
-        if why.downcast_ref::<TooManyRedirects>().is_some() {
-            return Some(Error::Status {
-                status: 302,
-                message: Some(TooManyRedirects.to_string()),
-                documentation_url: None,
-            });
-        }
-        cause = why.source();
+    if let Some(refused) = crate::error::cause::<DowngradeRedirect>(error) {
+        return Some(Error::UntrustedDestination {
+            url: refused.to.clone(),
+            reason: Untrusted::Downgrade,
+        });
     }
-    None
+    crate::error::cause::<TooManyRedirects>(error).map(|too_many| Error::Status {
+        status: 302,
+        message: Some(too_many.to_string()),
+        documentation_url: None,
+    })
 }
 
 #[cfg(test)]

@@ -373,6 +373,23 @@ impl ErrorBody for () {
     }
 }
 
+/// The first cause of `error` of type `T`, looking inside the `io::Error`s a body's stream
+/// wraps its errors in (whose own `source` skips what they carry).
+pub(crate) fn cause<T: std::error::Error + 'static>(error: &reqwest::Error) -> Option<&T> {
+    let mut cause = std::error::Error::source(error);
+    while let Some(why) = cause {
+        let inner = why
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .map_or(why, |inner| inner as &(dyn std::error::Error + 'static));
+        if let Some(found) = inner.downcast_ref::<T>() {
+            return Some(found);
+        }
+        cause = why.source();
+    }
+    None
+}
+
 /// Reads at most `limit` bytes of a body; the rest is left unread.
 pub(crate) async fn read_limited(
     mut response: reqwest::Response,
@@ -495,17 +512,14 @@ impl TransportError {
     fn new(error: reqwest::Error) -> Self {
         // A response rebuilt from parts (an error body made JSON, a JSON body bounded)
         // has reqwest's placeholder for a URL: it names nothing.
-        let Some(mut url) = error
+        let Some(url) = error
             .url()
             .filter(|u| u.host_str() != Some("no.url.provided.local"))
             .cloned()
         else {
             return Self { error, url: None };
         };
-        url.set_query(None);
-        url.set_fragment(None);
-        let _ = url.set_username("");
-        let _ = url.set_password(None);
+        let url = crate::destination::stripped(url);
         Self {
             url: Some(url.to_string()),
             error: error.with_url(url),

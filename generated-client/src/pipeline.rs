@@ -132,11 +132,21 @@ async fn json_error_body(response: Response) -> reqwest::Result<Response> {
     headers.remove(header::CONTENT_LENGTH);
     headers.remove(header::CONTENT_ENCODING);
     headers.remove(header::TRANSFER_ENCODING);
-    let mut rebuilt = http::Response::new(body);
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
-    Ok(Response::from(rebuilt))
+    Ok(rebuilt(status, version, headers, body))
+}
+
+/// A response of these parts and `body` (reqwest keeps no URL for it).
+fn rebuilt(
+    status: reqwest::StatusCode,
+    version: reqwest::Version,
+    headers: header::HeaderMap,
+    body: impl Into<reqwest::Body>,
+) -> Response {
+    let mut response = http::Response::new(body.into());
+    *response.status_mut() = status;
+    *response.version_mut() = version;
+    *response.headers_mut() = headers;
+    Response::from(response)
 }
 
 /// `response` with a body that fails with [`TooLarge`] once it passes `limit` bytes,
@@ -155,11 +165,7 @@ fn limit_body(response: Response, limit: usize) -> Response {
         }
         Ok(chunk)
     });
-    let mut rebuilt = http::Response::new(reqwest::Body::wrap_stream(body));
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
-    Response::from(rebuilt)
+    rebuilt(status, version, headers, reqwest::Body::wrap_stream(body))
 }
 
 /// A JSON answer longer than the most that is read.
@@ -182,20 +188,8 @@ impl std::error::Error for TooLarge {}
 
 /// The error for a body cut off by [`limit_body`], if that is what `error` is.
 pub(crate) fn too_large(error: &reqwest::Error) -> Option<Error> {
-    let mut cause = std::error::Error::source(error);
-    while let Some(why) = cause {
-        // The body's stream carries it inside an io::Error, whose `source` skips it.
-        let inner = why
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-            .map_or(why, |inner| inner as &(dyn std::error::Error + 'static));
-        if let Some(too_large) = inner.downcast_ref::<TooLarge>() {
-            return Some(Error::Decode {
-                reason: too_large.to_string(),
-                excerpt: String::new(),
-            });
-        }
-        cause = why.source();
-    }
-    None
+    crate::error::cause::<TooLarge>(error).map(|too_large| Error::Decode {
+        reason: too_large.to_string(),
+        excerpt: String::new(),
+    })
 }

@@ -69,6 +69,14 @@ impl ReleaseAsset {
             ReleaseAssetState::Known(ReleaseAssetStateKnown::Uploaded)
         )
     }
+
+    /// Whether the asset is still being uploaded (`open`): another writer's, until it ends.
+    pub(crate) fn is_open(&self) -> bool {
+        matches!(
+            self.state,
+            ReleaseAssetState::Known(ReleaseAssetStateKnown::Open)
+        )
+    }
 }
 
 impl Client {

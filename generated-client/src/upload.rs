@@ -390,7 +390,7 @@ impl Client {
         };
         // Another writer's upload still going: wait for it to end, one way or another.
         let existing = match existing {
-            Some(open) if is_open(&open) => {
+            Some(open) if open.is_open() => {
                 self.wait_while_open(&target, open, options.wait_for_open)
                     .await?
             }
@@ -575,7 +575,7 @@ impl Client {
                     // of the name, of this size and digest, is this upload.
                     let found = match self.find_asset(target, name).await? {
                         // Still being uploaded: another writer's, or this one finishing.
-                        Some(open) if is_open(&open) => {
+                        Some(open) if open.is_open() => {
                             self.wait_while_open(target, open, options.wait_for_open)
                                 .await?
                         }
@@ -726,7 +726,7 @@ impl Client {
         loop {
             tokio::time::sleep_until(deadline.min(tokio::time::Instant::now() + pause)).await;
             match self.asset_by_id(target, open.id).await? {
-                Some(asset) if is_open(&asset) => {
+                Some(asset) if asset.is_open() => {
                     if tokio::time::Instant::now() >= deadline {
                         return Err(Error::UploadInProgress {
                             name: asset.name,
@@ -790,14 +790,6 @@ struct Sending<'a> {
     uploads: &'a Client,
     target: &'a UploadUrl,
     options: &'a UploadOptions,
-}
-
-/// Whether `asset` is still being uploaded.
-fn is_open(asset: &ReleaseAsset) -> bool {
-    matches!(
-        asset.state,
-        crate::types::ReleaseAssetState::Known(crate::types::ReleaseAssetStateKnown::Open)
-    )
 }
 
 /// Whether a `starter` asset found after a 502 can be this try's: GitHub created it no
