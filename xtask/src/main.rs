@@ -71,15 +71,19 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Measure uploads of a large file to a loopback sink: this crate against raw
-    /// reqwest and `curl -T`, as ratios, and this crate's peak memory.
+    /// Measure this crate, as a library and as the tool, against curl and raw reqwest on
+    /// loopback: transfers, listing, gets, many at once, regeneration. Writes
+    /// `target/bench/report.md` and `report.json`; fails when a target is missed.
     Bench {
-        /// The file's size, in MiB.
-        #[arg(long, default_value_t = 1024)]
-        size_mib: u64,
-        /// Runs of each tool; the best counts.
-        #[arg(long, default_value_t = 3)]
+        /// Sizes of the files transferred, MiB, comma-separated.
+        #[arg(long, value_delimiter = ',', default_values_t = [100, 1024])]
+        sizes_mib: Vec<u64>,
+        /// Runs of each tool; the report gives the median and the spread.
+        #[arg(long, default_value_t = 5)]
         runs: u32,
+        /// Keep the loopback server on CPU 0 and the measured process on CPU 1.
+        #[arg(long)]
+        pin: bool,
     },
     /// Generate `generated-client/src/generated.rs` from the vendored subset.
     Regenerate {
@@ -97,7 +101,18 @@ fn main() -> ExitCode {
             subset::run(&root, &subset::Options { from, check, repin })
         }
         Command::Regenerate { check } => regenerate::run(&root, check),
-        Command::Bench { size_mib, runs } => bench::run(&root, &bench::Options { size_mib, runs }),
+        Command::Bench {
+            sizes_mib,
+            runs,
+            pin,
+        } => bench::run(
+            &root,
+            &bench::Options {
+                sizes_mib,
+                runs,
+                pin,
+            },
+        ),
         Command::ImportRecordings { from, out, check } => {
             let from = if from.is_relative() && !from.exists() {
                 root.join(from)

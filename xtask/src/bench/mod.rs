@@ -1,0 +1,640 @@
+//! `cargo xtask bench`: this crate, as a library and as the `release-assets` tool, measured
+//! against its peers in one run on this machine, each several times, interleaved so that
+//! whatever else the shared machine does weighs on all alike:
+//!
+//! - uploads of each size against `curl -T FILE -X POST` (which streams the file), against
+//!   curl followed by `sha256sum` (what a script does to check an upload; the crate checks
+//!   every upload against GitHub's digest while sending) and against plain reqwest;
+//! - downloads to a file, answered 200 by the API or by a 302 to storage, against
+//!   `curl -L -o FILE` and against curl followed by `sha256sum` (the crate verifies while
+//!   streaming);
+//! - listing 1,000 assets (10 pages) and 1,000 sequential asset gets, against plain
+//!   reqwest and serde_json sending the same headers, both timed inside their process;
+//! - 8 uploads and 100 downloads at once, against one `curl -Z` doing the same;
+//! - `cargo xtask regenerate --check` (and `subset --check` when GitHub's description is
+//!   beside the project).
+//!
+//! Every run is a process measured the same way (see [`measure`]): wall time, CPU seconds
+//! and peak resident memory. Absolute times mean little on a shared machine, so what counts
+//! is each run's speed as a ratio to the peer's run beside it: median and spread. The
+//! report goes to `target/bench/report.md` and `report.json`; the command fails when a
+//! target is missed.
+
+mod measure;
+mod report;
+mod stand_in;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use measure::{Job, Runner, Sample};
+use stand_in::StandIn;
+
+/// Options of `cargo xtask bench`.
+pub struct Options {
+    /// Sizes of the transferred files, MiB.
+    pub sizes_mib: Vec<u64>,
+    /// Runs of each tool.
+    pub runs: u32,
+    /// Keep the stand-in on CPU 0 and every measured process on CPU 1.
+    pub pin: bool,
+}
+
+/// Peak resident memory a transfer may take, whatever the file's size.
+pub const RSS_LIMIT_KIB: u64 = 32 * 1024;
+/// How much more memory the largest transfer may take than the smallest: "flat".
+pub const RSS_GROWTH_LIMIT_KIB: u64 = 2 * 1024;
+/// A transfer's speed, at least, as a ratio to curl's.
+pub const TRANSFER_SPEED: f64 = 0.95;
+/// A verified download's speed, at least, as a ratio to curl's followed by sha256sum.
+pub const VERIFIED_SPEED: f64 = 1.5;
+/// Listing and gets: at most 1.05x the time of raw reqwest, so at least this speed.
+pub const API_SPEED: f64 = 1.0 / 1.05;
+/// The size of each of the files downloaded all at once.
+const MANY_MIB: u64 = 10;
+/// How many uploads go at once.
+const UPLOADS_AT_ONCE: usize = 8;
+/// The most transfers the tool runs at once.
+const TOOL_CONCURRENCY: usize = 16;
+/// The token every client sends to the stand-in.
+const TOKEN: &str = "bench-token";
+
+/// One tool measured in a group.
+pub struct Entry {
+    pub label: String,
+    /// This crate (library or tool), as opposed to a peer.
+    pub ours: bool,
+    job: Job,
+    pub samples: Vec<Sample>,
+}
+
+/// A speed ratio to report: `ours` against `peer` (indexes into the group's entries).
+pub struct Comparison {
+    pub ours: usize,
+    pub peer: usize,
+    /// The target, when there is one: the median speed ratio at least this.
+    pub at_least: Option<f64>,
+}
+
+/// Tools doing the same task.
+pub struct Group {
+    pub name: String,
+    /// For a single transfer: what it is ("upload", "download, 200"), whatever the size.
+    pub transfer: Option<String>,
+    /// Bytes each run moves, for throughput.
+    pub bytes: Option<u64>,
+    pub entries: Vec<Entry>,
+    pub comparisons: Vec<Comparison>,
+}
+
+impl Group {
+    fn new(name: impl Into<String>, bytes: Option<u64>) -> Self {
+        Self {
+            name: name.into(),
+            transfer: None,
+            bytes,
+            entries: Vec::new(),
+            comparisons: Vec::new(),
+        }
+    }
+
+    fn transfer(kind: &str, bytes: u64) -> Self {
+        Self {
+            transfer: Some(kind.to_owned()),
+            ..Self::new(format!("{kind}, {}", size_name(bytes)), Some(bytes))
+        }
+    }
+
+    fn peer(&mut self, label: &str, job: Job) -> usize {
+        self.add(label, false, job)
+    }
+
+    fn ours(&mut self, label: &str, job: Job) -> usize {
+        self.add(label, true, job)
+    }
+
+    fn add(&mut self, label: &str, ours: bool, job: Job) -> usize {
+        self.entries.push(Entry {
+            label: label.to_owned(),
+            ours,
+            job,
+            samples: Vec::new(),
+        });
+        self.entries.len() - 1
+    }
+
+    fn compare(&mut self, ours: usize, peer: usize, at_least: Option<f64>) {
+        self.comparisons.push(Comparison {
+            ours,
+            peer,
+            at_least,
+        });
+    }
+
+    /// Runs every entry `runs` times, in turns.
+    fn run(&mut self, runner: &Runner, runs: u32) -> Result<(), String> {
+        for _ in 0..runs.max(1) {
+            for entry in &mut self.entries {
+                let sample = runner
+                    .run(&mut entry.job)
+                    .map_err(|e| format!("{}: {}: {e}", self.name, entry.label))?;
+                entry.samples.push(sample);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where the built binaries are, and the stand-in's URL.
+struct Tools {
+    client: PathBuf,
+    tool: PathBuf,
+    api: String,
+}
+
+impl Tools {
+    fn client(&self, task: &str) -> Job {
+        Job::new(&self.client).args(["--task", task, "--api", &self.api])
+    }
+
+    fn tool(&self) -> Job {
+        Job::new(&self.tool)
+            .args(["--api-url", &self.api, "--retries", "0"])
+            .env("GITHUB_TOKEN", TOKEN)
+    }
+}
+
+pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Error>> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    if cfg!(debug_assertions) {
+        // The stand-in and the files' digests run in this process: unoptimized, the
+        // stand-in would be the bottleneck measured.
+        println!("bench: running an optimized build of xtask");
+        let sizes: Vec<String> = options.sizes_mib.iter().map(u64::to_string).collect();
+        let status = Command::new(&cargo)
+            .args([
+                "run",
+                "--release",
+                "--quiet",
+                "--package",
+                "xtask",
+                "--",
+                "bench",
+            ])
+            .args([
+                "--sizes-mib",
+                &sizes.join(","),
+                "--runs",
+                &options.runs.to_string(),
+            ])
+            .args(options.pin.then_some("--pin"))
+            .current_dir(root)
+            .status()?;
+        return if status.success() {
+            Ok(())
+        } else {
+            Err("the optimized bench failed (above)".into())
+        };
+    }
+    let built = Command::new(&cargo)
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "github-release-assets",
+        ])
+        .args([
+            "--features",
+            "cli",
+            "--bin",
+            "release-assets",
+            "--example",
+            "bench_client",
+        ])
+        .current_dir(root)
+        .status()?;
+    if !built.success() {
+        return Err("building the tool and the bench_client example failed".into());
+    }
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let out_dir = target.join("bench");
+    std::fs::create_dir_all(&out_dir)?;
+    let scratch = tempfile::tempdir_in(&out_dir)?;
+    let work = scratch.path();
+
+    let mut sizes = options.sizes_mib.clone();
+    sizes.sort_unstable();
+    sizes.dedup();
+    println!("bench: writing files of {sizes:?} MiB");
+    let transfers = sizes
+        .iter()
+        .map(|&mib| file(work, &format!("{mib}mib.bin"), mib))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let many = file(work, "many.bin", MANY_MIB)?;
+    let stand_in = StandIn::start(&transfers, &many)?;
+    let cpu = if options.pin {
+        pin_this_process(0)?;
+        Some(1)
+    } else {
+        None
+    };
+    let runner = Runner::new(work, cpu)?;
+    let tools = Tools {
+        client: target.join("release/examples/bench_client"),
+        tool: target.join("release/release-assets"),
+        api: stand_in.url.clone(),
+    };
+
+    let mut groups = Vec::new();
+    for (index, file) in transfers.iter().enumerate() {
+        groups.push(upload_group(&tools, file));
+        let (direct, redirected) = stand_in::transfer_ids(index);
+        groups.push(download_group(&tools, work, file, direct, "200")?);
+        groups.push(download_group(
+            &tools,
+            work,
+            file,
+            redirected,
+            "302 to storage",
+        )?);
+    }
+    groups.push(api_group(&tools, "list 1,000 assets (10 pages)", "list"));
+    groups.push(api_group(&tools, "1,000 sequential asset gets", "gets"));
+    if let Some(smallest) = transfers.first() {
+        groups.push(uploads_at_once(&tools, work, smallest)?);
+    }
+    groups.push(downloads_at_once(&tools, work)?);
+    groups.push(regenerate_group(root, &cargo));
+
+    for group in &mut groups {
+        print!("bench: {} ...", group.name);
+        std::io::stdout().flush()?;
+        group.run(&runner, options.runs)?;
+        println!(" done");
+    }
+    drop(stand_in);
+
+    let machine = report::Machine::here(root, options);
+    let targets = report::targets(&groups);
+    let markdown = report::markdown(&machine, &groups, &targets);
+    std::fs::write(out_dir.join("report.md"), &markdown)?;
+    std::fs::write(
+        out_dir.join("report.json"),
+        serde_json::to_vec_pretty(&report::json(&machine, &groups, &targets))?,
+    )?;
+    println!("\n{markdown}");
+    println!("bench: written to {}", out_dir.join("report.md").display());
+    let missed = targets.iter().filter(|t| !t.met).count();
+    if missed > 0 {
+        return Err(format!(
+            "{missed} of {} targets missed (see the report)",
+            targets.len()
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn upload_group(tools: &Tools, file: &stand_in::File) -> Group {
+    let mut group = Group::transfer("upload", file.bytes);
+    let url = format!(
+        "{}/repos/o/r/releases/{}/assets?name=up.bin",
+        tools.api,
+        stand_in::TRANSFERS
+    );
+    let curl = group.peer(
+        "curl -T",
+        Job::shell(r#"curl -sS -o /dev/null -X POST -H "Content-Type: application/octet-stream" -T "$1" "$2""#)
+            .arg(&file.path)
+            .arg(&url),
+    );
+    let checked = group.peer(
+        "curl -T, then sha256sum",
+        Job::shell(r#"curl -sS -o /dev/null -X POST -H "Content-Type: application/octet-stream" -T "$1" "$2" && sha256sum "$1" >/dev/null"#)
+            .arg(&file.path)
+            .arg(&url),
+    );
+    let reqwest = group.peer(
+        "reqwest, 4 MiB reads (checks nothing)",
+        tools.client("upload-reqwest").arg("--file").arg(&file.path),
+    );
+    let library = group.ours(
+        "github-release-assets (library)",
+        tools.client("upload").arg("--file").arg(&file.path),
+    );
+    let tool = group.ours(
+        "release-assets upload (tool)",
+        tools
+            .tool()
+            .args([
+                "upload",
+                "--release",
+                &stand_in::TRANSFERS.to_string(),
+                "o/r",
+            ])
+            .arg(&file.path),
+    );
+    for ours in [library, tool] {
+        group.compare(ours, curl, Some(TRANSFER_SPEED));
+        group.compare(ours, checked, None);
+    }
+    group.compare(library, reqwest, None);
+    group
+}
+
+fn download_group(
+    tools: &Tools,
+    work: &Path,
+    file: &stand_in::File,
+    asset: i64,
+    how: &str,
+) -> Result<Group, Box<dyn std::error::Error>> {
+    let mut group = Group::transfer(&format!("download {how}"), file.bytes);
+    let url = format!("{}/repos/o/r/releases/assets/{asset}", tools.api);
+    let dir = work.join("downloads");
+    std::fs::create_dir_all(&dir)?;
+    let out = dir.join("out.bin");
+    let removes = |path: PathBuf| move || remove_if_there(&path);
+    let curl_script = r#"curl -sS -L -H "Accept: application/octet-stream" -o "$1" "$2""#;
+    let curl = group.peer(
+        "curl -L -o",
+        Job::shell(curl_script)
+            .arg(&out)
+            .arg(&url)
+            .prepare(removes(out.clone())),
+    );
+    let checked = group.peer(
+        "curl -L -o, then sha256sum",
+        Job::shell(&format!(r#"{curl_script} && sha256sum "$1" >/dev/null"#))
+            .arg(&out)
+            .arg(&url)
+            .prepare(removes(out.clone())),
+    );
+    let library = group.ours(
+        "github-release-assets (library), verified",
+        tools
+            .client("download")
+            .args(["--asset-id", &asset.to_string(), "--digest", &file.digest])
+            .args(["--size", &file.bytes.to_string(), "--file"])
+            .arg(&out)
+            .prepare(removes(out.clone())),
+    );
+    let saved = dir.join(stand_in::transfer_name(file, asset));
+    let tool = group.ours(
+        "release-assets download (tool), verified",
+        tools
+            .tool()
+            .args(["download", "--release", &stand_in::TRANSFERS.to_string()])
+            .args([
+                "--asset-id",
+                &asset.to_string(),
+                "--require-digest",
+                "--dir",
+            ])
+            .arg(&dir)
+            .arg("o/r")
+            .prepare(removes(saved)),
+    );
+    for ours in [library, tool] {
+        group.compare(ours, curl, Some(TRANSFER_SPEED));
+        group.compare(ours, checked, Some(VERIFIED_SPEED));
+    }
+    Ok(group)
+}
+
+/// Listing or gets: the library against raw reqwest, both timed inside their process.
+fn api_group(tools: &Tools, name: &str, task: &str) -> Group {
+    let mut group = Group::new(name, None);
+    let arguments = |job: Job| match task {
+        "list" => job.args(["--release", &stand_in::LISTING.to_string()]),
+        _ => job.args([
+            "--first-id",
+            &stand_in::FIRST_LISTED_ID.to_string(),
+            "--count",
+            &stand_in::LISTED.to_string(),
+        ]),
+    };
+    let peer = group.peer(
+        "reqwest + serde_json, same headers",
+        arguments(tools.client(&format!("{task}-reqwest"))).timed_inside(),
+    );
+    let library = group.ours(
+        "github-release-assets (library)",
+        arguments(tools.client(task)).timed_inside(),
+    );
+    group.compare(library, peer, Some(API_SPEED));
+    group
+}
+
+fn uploads_at_once(
+    tools: &Tools,
+    work: &Path,
+    file: &stand_in::File,
+) -> Result<Group, Box<dyn std::error::Error>> {
+    let mut group = Group::new(
+        format!(
+            "{UPLOADS_AT_ONCE} uploads at once, {} each",
+            size_name(file.bytes)
+        ),
+        Some(file.bytes * UPLOADS_AT_ONCE as u64),
+    );
+    // The tool uploads files under their own names: links to the one file.
+    let dir = work.join("at-once");
+    std::fs::create_dir_all(&dir)?;
+    let mut names = Vec::new();
+    for i in 0..UPLOADS_AT_ONCE {
+        let link = dir.join(format!("at-once-{i}.bin"));
+        remove_if_there(&link)?;
+        std::fs::hard_link(&file.path, &link)?;
+        names.push(link);
+    }
+    let mut curl = Job::new("curl").args([
+        "-sS",
+        "-Z",
+        "--parallel-max",
+        &UPLOADS_AT_ONCE.to_string(),
+        "-X",
+        "POST",
+        "-H",
+        "Content-Type: application/octet-stream",
+    ]);
+    for (i, name) in names.iter().enumerate() {
+        curl = curl
+            .arg("-T")
+            .arg(name)
+            .args(["-o", "/dev/null"])
+            .arg(format!(
+                "{}/repos/o/r/releases/{}/assets?name=at-once-{i}.bin",
+                tools.api,
+                stand_in::TRANSFERS
+            ));
+    }
+    let curl = group.peer("curl -Z (one process)", curl);
+    let library = group.ours(
+        "github-release-assets (library)",
+        tools
+            .client("uploads-at-once")
+            .arg("--file")
+            .arg(&file.path)
+            .args(["--count", &UPLOADS_AT_ONCE.to_string()]),
+    );
+    let tool = group.ours(
+        "release-assets upload --concurrency 8 (tool)",
+        tools
+            .tool()
+            .args(["upload", "--concurrency", &UPLOADS_AT_ONCE.to_string()])
+            .args(["--release", &stand_in::TRANSFERS.to_string(), "o/r"])
+            .args(&names),
+    );
+    group.compare(library, curl, None);
+    group.compare(tool, curl, None);
+    Ok(group)
+}
+
+fn downloads_at_once(tools: &Tools, work: &Path) -> Result<Group, Box<dyn std::error::Error>> {
+    let count = stand_in::MANY as u64;
+    let mut group = Group::new(
+        format!("{count} downloads at once, {MANY_MIB} MiB each"),
+        Some(count * (MANY_MIB << 20)),
+    );
+    let dir = work.join("many");
+    let fresh = |dir: PathBuf| {
+        move || {
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir)?;
+            }
+            std::fs::create_dir_all(&dir)
+        }
+    };
+    let mut curl = Job::new("curl").args([
+        "-sS",
+        "-Z",
+        "--parallel-max",
+        &count.to_string(),
+        "-L",
+        "-H",
+        "Accept: application/octet-stream",
+    ]);
+    for id in stand_in::MANY_IDS {
+        curl = curl
+            .arg("-o")
+            .arg(dir.join(format!("many-{id}.bin")))
+            .arg(format!("{}/repos/o/r/releases/assets/{id}", tools.api));
+    }
+    let curl = group.peer("curl -Z (one process)", curl.prepare(fresh(dir.clone())));
+    let library = group.ours(
+        "github-release-assets (library), verified",
+        tools
+            .client("downloads-at-once")
+            .args(["--release", &stand_in::MANY_RELEASE.to_string(), "--dir"])
+            .arg(&dir)
+            .prepare(fresh(dir.clone())),
+    );
+    let tool = group.ours(
+        &format!(
+            "release-assets download --concurrency {TOOL_CONCURRENCY} (tool; its most), verified"
+        ),
+        tools
+            .tool()
+            .args(["download", "--concurrency", &TOOL_CONCURRENCY.to_string()])
+            .args(["--release", &stand_in::MANY_RELEASE.to_string()])
+            .args(["--require-digest", "--dir"])
+            .arg(&dir)
+            .arg("o/r")
+            .prepare(fresh(dir.clone())),
+    );
+    group.compare(library, curl, None);
+    group.compare(tool, curl, None);
+    Ok(group)
+}
+
+/// `cargo xtask regenerate --check`, and `subset --check` when the upstream description
+/// is beside the project: as a user runs them (cargo's look at what to rebuild included).
+fn regenerate_group(root: &Path, cargo: &str) -> Group {
+    let mut group = Group::new("regenerate", None);
+    let xtask = |args: &[&str]| {
+        Job::new(cargo)
+            .args(["run", "--quiet", "--manifest-path"])
+            .arg(root.join("Cargo.toml"))
+            .args(["--package", "xtask", "--"])
+            .args(args.iter().copied())
+    };
+    group.ours(
+        "cargo xtask regenerate --check",
+        xtask(&["regenerate", "--check"]),
+    );
+    let upstream = root.join("../shared/upstream/api.github.com.json.gz");
+    if upstream.exists() {
+        let from = upstream.to_string_lossy().into_owned();
+        group.ours(
+            "cargo xtask subset --check (from GitHub's full description)",
+            xtask(&["subset", "--check", "--from", &from]),
+        );
+    }
+    group
+}
+
+/// "100 MiB", "1 GiB".
+pub fn size_name(bytes: u64) -> String {
+    let mib = bytes >> 20;
+    if mib >= 1024 && mib.is_multiple_of(1024) {
+        format!("{} GiB", mib / 1024)
+    } else {
+        format!("{mib} MiB")
+    }
+}
+
+fn remove_if_there(path: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Keeps every thread of this process (the stand-in's included) on `cpu`.
+fn pin_this_process(cpu: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    if cores < 2 {
+        return Err("--pin needs two CPUs: one for the stand-in, one for the tool measured".into());
+    }
+    let pinned = Command::new("taskset")
+        .args([
+            "-a",
+            "-p",
+            "-c",
+            &cpu.to_string(),
+            &std::process::id().to_string(),
+        ])
+        .stdout(std::process::Stdio::null())
+        .status()?;
+    if !pinned.success() {
+        return Err("taskset could not pin the stand-in (is util-linux installed?)".into());
+    }
+    Ok(())
+}
+
+/// Writes a file of `mib` MiB of varied bytes (not sparse: every byte is read from the
+/// page cache like a real asset's) and its digest.
+fn file(dir: &Path, name: &str, mib: u64) -> std::io::Result<stand_in::File> {
+    use sha2::Digest;
+    let path = dir.join(name);
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path)?);
+    let mut hasher = sha2::Sha256::new();
+    let mut block = vec![0_u8; 1 << 20];
+    for i in 0..mib {
+        for (j, byte) in block.iter_mut().enumerate() {
+            *byte = (j as u64).wrapping_mul(2_654_435_761).wrapping_add(i) as u8;
+        }
+        hasher.update(&block);
+        out.write_all(&block)?;
+    }
+    out.flush()?;
+    Ok(stand_in::File {
+        path,
+        bytes: mib << 20,
+        digest: format!("sha256:{:x}", hasher.finalize()),
+    })
+}

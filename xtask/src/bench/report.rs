@@ -1,0 +1,353 @@
+//! The bench's report: the machine it ran on, every tool's figures, the speed ratios to
+//! the peers, and the targets met or missed; as Markdown for people and JSON for tools.
+
+use std::fmt::Write;
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use super::measure::Spread;
+use super::{Group, Options, RSS_GROWTH_LIMIT_KIB, RSS_LIMIT_KIB};
+
+/// What the figures were measured on.
+#[derive(Debug, serde::Serialize)]
+pub struct Machine {
+    pub cpu: String,
+    pub cores: usize,
+    pub memory_gib: u64,
+    /// Whether the CPU has the SHA extensions (`sha_ni`) the digest uses when present.
+    pub sha_extensions: bool,
+    pub kernel: String,
+    pub rustc: String,
+    pub curl: String,
+    pub commit: String,
+    pub date: String,
+    pub runs: u32,
+    /// The stand-in on CPU 0 and each measured process on CPU 1.
+    pub pinned: bool,
+}
+
+impl Machine {
+    pub fn here(root: &Path, options: &Options) -> Self {
+        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let field = |name: &str| {
+            cpuinfo
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_owned())
+                .unwrap_or_default()
+        };
+        let memory_kib: u64 = std::fs::read_to_string("/proc/meminfo")
+            .ok()
+            .and_then(|m| {
+                m.lines()
+                    .find_map(|l| l.strip_prefix("MemTotal:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            })
+            .unwrap_or(0);
+        let dirty = !first_line(root, "git", &["status", "--porcelain"]).is_empty();
+        Self {
+            cpu: field("model name"),
+            cores: std::thread::available_parallelism().map_or(1, usize::from),
+            memory_gib: (memory_kib + (1 << 19)) >> 20,
+            sha_extensions: field("flags").split_whitespace().any(|f| f == "sha_ni"),
+            kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
+            rustc: first_line(root, "rustc", &["--version"]),
+            curl: first_line(root, "curl", &["--version"])
+                .split_whitespace()
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(" "),
+            commit: first_line(root, "git", &["rev-parse", "--short", "HEAD"])
+                + if dirty {
+                    " (with uncommitted changes)"
+                } else {
+                    ""
+                },
+            date: first_line(root, "date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
+            runs: options.runs.max(1),
+            pinned: options.pin,
+        }
+    }
+
+    fn line(&self) -> String {
+        format!(
+            "{}, {} cores, {} GiB, SHA extensions {}; Linux {}; {}; {}. Commit {}, {}; {} runs each{}.",
+            self.cpu,
+            self.cores,
+            self.memory_gib,
+            if self.sha_extensions { "yes" } else { "no" },
+            self.kernel,
+            self.rustc,
+            self.curl,
+            self.commit,
+            self.date,
+            self.runs,
+            if self.pinned {
+                ", the stand-in pinned to CPU 0 and the measured process to CPU 1"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+fn first_line(root: &Path, program: &str, args: &[&str]) -> String {
+    Command::new(program)
+        .args(args)
+        .current_dir(root)
+        .output()
+        .ok()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .unwrap_or_default()
+}
+
+/// A requirement and whether this run met it.
+#[derive(Debug, serde::Serialize)]
+pub struct Target {
+    pub what: String,
+    pub measured: String,
+    pub limit: String,
+    pub met: bool,
+}
+
+/// Each run's speed as a ratio to the peer's run beside it: the peer's time over ours.
+pub fn speed_ratios(group: &Group, ours: usize, peer: usize) -> Option<Spread> {
+    let ratios: Vec<f64> = group.entries[ours]
+        .samples
+        .iter()
+        .zip(&group.entries[peer].samples)
+        .map(|(o, p)| p.seconds / o.seconds)
+        .collect();
+    Spread::of(&ratios)
+}
+
+fn peak_rss(group: &Group, entry: usize) -> u64 {
+    group.entries[entry]
+        .samples
+        .iter()
+        .map(|s| s.rss_kib)
+        .max()
+        .unwrap_or(0)
+}
+
+/// The targets: every comparison that has one, and for single transfers, this crate's
+/// peak memory at the largest size and its growth from the smallest.
+pub fn targets(groups: &[Group]) -> Vec<Target> {
+    let mut targets = Vec::new();
+    for group in groups {
+        for comparison in &group.comparisons {
+            let (Some(at_least), Some(speed)) = (
+                comparison.at_least,
+                speed_ratios(group, comparison.ours, comparison.peer),
+            ) else {
+                continue;
+            };
+            targets.push(Target {
+                what: format!(
+                    "{}: {} vs {}",
+                    group.name,
+                    group.entries[comparison.ours].label,
+                    group.entries[comparison.peer].label
+                ),
+                measured: format!("{:.2}x ({:.2}–{:.2})", speed.median, speed.min, speed.max),
+                limit: format!("≥ {at_least:.2}x"),
+                met: speed.median >= at_least,
+            });
+        }
+    }
+    let transfers: Vec<&Group> = groups.iter().filter(|g| g.transfer.is_some()).collect();
+    for group in &transfers {
+        let largest = transfers
+            .iter()
+            .filter(|g| g.transfer == group.transfer)
+            .all(|g| g.bytes <= group.bytes);
+        let smallest = transfers
+            .iter()
+            .filter(|g| g.transfer == group.transfer && g.bytes < group.bytes)
+            .min_by_key(|g| g.bytes);
+        if !largest {
+            continue;
+        }
+        for (index, entry) in group.entries.iter().enumerate().filter(|(_, e)| e.ours) {
+            let peak = peak_rss(group, index);
+            targets.push(Target {
+                what: format!("{}: {} peak RSS", group.name, entry.label),
+                measured: format!("{:.1} MiB", peak as f64 / 1024.0),
+                limit: format!("≤ {} MiB", RSS_LIMIT_KIB / 1024),
+                met: peak <= RSS_LIMIT_KIB,
+            });
+            if let Some(smallest) = smallest {
+                let Some(small) = smallest.entries.iter().position(|e| e.label == entry.label)
+                else {
+                    continue;
+                };
+                let from = peak_rss(smallest, small);
+                targets.push(Target {
+                    what: format!(
+                        "{}: {} peak RSS, {} → {}",
+                        group.transfer.as_deref().unwrap_or_default(),
+                        entry.label,
+                        super::size_name(smallest.bytes.unwrap_or(0)),
+                        super::size_name(group.bytes.unwrap_or(0))
+                    ),
+                    measured: format!("{:+.1} MiB", (peak as f64 - from as f64) / 1024.0),
+                    limit: format!("≤ +{} MiB (flat)", RSS_GROWTH_LIMIT_KIB / 1024),
+                    met: peak <= from + RSS_GROWTH_LIMIT_KIB,
+                });
+            }
+        }
+    }
+    targets
+}
+
+/// The report for people.
+pub fn markdown(machine: &Machine, groups: &[Group], targets: &[Target]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# cargo xtask bench\n\n{}\n", machine.line());
+    let _ = writeln!(
+        out,
+        "Speed ratios are the peer's time over ours, run beside run: above 1 is faster than the peer. Median, then the lowest and highest of the runs.\n"
+    );
+    let _ = writeln!(
+        out,
+        "## Targets\n\n| target | measured | limit | |\n|---|---|---|---|"
+    );
+    for t in targets {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            t.what,
+            t.measured,
+            t.limit,
+            if t.met { "met" } else { "**missed**" }
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n## Every tool\n\nCPU s is the tool's own (user and system, GNU time); stand-in CPU s is what the loopback server spent answering it. The CPU floor, (tool + stand-in) / {} cores, is the least wall time the machine allows for that work: a tool whose floor is above a peer's wall time cannot match the peer here without doing less work.\n",
+        machine.cores
+    );
+    for group in groups {
+        let _ = writeln!(
+            out,
+            "### {}\n\n| tool | median s | min–max s | MiB/s | CPU s | stand-in CPU s | CPU floor s | peak RSS MiB |\n|---|---|---|---|---|---|---|---|",
+            group.name
+        );
+        for entry in &group.entries {
+            let figures = |f: fn(&super::measure::Sample) -> f64| {
+                Spread::of(&entry.samples.iter().map(f).collect::<Vec<_>>())
+            };
+            let cores = machine.cores.max(1) as f64;
+            let (Some(time), Some(cpu), Some(server), Some(floor)) = (
+                figures(|s| s.seconds),
+                figures(|s| s.cpu),
+                figures(|s| s.server_cpu),
+                Spread::of(
+                    &entry
+                        .samples
+                        .iter()
+                        .map(|s| (s.cpu + s.server_cpu) / cores)
+                        .collect::<Vec<_>>(),
+                ),
+            ) else {
+                continue;
+            };
+            let rate = group
+                .bytes
+                .map(|b| format!("{:.0}", b as f64 / f64::from(1 << 20) / time.median))
+                .unwrap_or_default();
+            let peak = entry.samples.iter().map(|s| s.rss_kib).max().unwrap_or(0);
+            let _ = writeln!(
+                out,
+                "| {}{} | {:.3} | {:.3}–{:.3} | {rate} | {:.2} | {:.2} | {:.3} | {:.1} |",
+                entry.label,
+                if entry.ours { "" } else { " (peer)" },
+                time.median,
+                time.min,
+                time.max,
+                cpu.median,
+                server.median,
+                floor.median,
+                peak as f64 / 1024.0
+            );
+        }
+        for c in &group.comparisons {
+            if let Some(speed) = speed_ratios(group, c.ours, c.peer) {
+                let _ = writeln!(
+                    out,
+                    "\n- {} vs {}: speed {:.2}x ({:.2}–{:.2}){}",
+                    group.entries[c.ours].label,
+                    group.entries[c.peer].label,
+                    speed.median,
+                    speed.min,
+                    speed.max,
+                    c.at_least
+                        .map(|t| format!(", target ≥ {t:.2}x"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+        let _ = writeln!(out);
+    }
+    out
+}
+
+/// The report for tools.
+pub fn json(machine: &Machine, groups: &[Group], targets: &[Target]) -> Value {
+    let groups: Vec<Value> = groups
+        .iter()
+        .map(|group| {
+            let entries: Vec<Value> = group
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(index, entry)| {
+                    let seconds: Vec<f64> = entry.samples.iter().map(|s| s.seconds).collect();
+                    let cpu: Vec<f64> = entry.samples.iter().map(|s| s.cpu).collect();
+                    json!({
+                        "label": entry.label,
+                        "ours": entry.ours,
+                        "seconds": Spread::of(&seconds),
+                        "cpu_seconds": Spread::of(&cpu),
+                        "peak_rss_kib": peak_rss(group, index),
+                        "runs": entry.samples.iter().map(|s| json!({
+                            "seconds": s.seconds, "cpu_seconds": s.cpu, "peak_rss_kib": s.rss_kib,
+                            "stand_in_cpu_seconds": s.server_cpu,
+                        })).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            let comparisons: Vec<Value> = group
+                .comparisons
+                .iter()
+                .map(|c| {
+                    json!({
+                        "ours": group.entries[c.ours].label,
+                        "peer": group.entries[c.peer].label,
+                        "speed_ratio": speed_ratios(group, c.ours, c.peer),
+                        "at_least": c.at_least,
+                    })
+                })
+                .collect();
+            json!({
+                "name": group.name,
+                "bytes": group.bytes,
+                "entries": entries,
+                "comparisons": comparisons,
+            })
+        })
+        .collect();
+    json!({ "machine": machine, "targets": targets, "groups": groups })
+}
