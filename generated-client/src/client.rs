@@ -133,6 +133,8 @@ pub(crate) struct Settings {
     retry: crate::RetryPolicy,
     /// Where requests may go, and where the token goes with them.
     destinations: Destinations,
+    /// Trusted besides the system's, by downloads too.
+    root_certificates: Vec<reqwest::Certificate>,
 }
 
 impl Settings {
@@ -159,6 +161,7 @@ impl Settings {
         let mut builder = reqwest::Client::builder()
             .user_agent(self.user_agent.clone())
             .redirect(reqwest::redirect::Policy::none())
+            .tls_certs_merge(self.root_certificates.clone())
             .connect_timeout(self.connect_timeout);
         if let Some(read) = self.read_timeout {
             builder = builder.read_timeout(read);
@@ -258,6 +261,8 @@ pub struct ClientBuilder {
     retry: crate::RetryPolicy,
     uploads_urls: Vec<String>,
     allow_http: bool,
+    /// PEM certificates trusted besides the system's.
+    root_certificates: Vec<u8>,
 }
 
 impl Client {
@@ -273,6 +278,7 @@ impl Client {
             retry: crate::RetryPolicy::default(),
             uploads_urls: Vec::new(),
             allow_http: false,
+            root_certificates: Vec::new(),
         }
     }
 }
@@ -424,6 +430,25 @@ impl ClientBuilder {
         self
     }
 
+    /// Trusts the certificate authorities in `pem` (one or more PEM certificates) besides
+    /// the system's, for the API, uploads and download hosts alike: for a GitHub Enterprise
+    /// Server whose certificate a private authority signed. [`Self::build`] fails on
+    /// anything that is not PEM.
+    ///
+    /// ```no_run
+    /// let pem = std::fs::read("/etc/ssl/corp-root.pem").unwrap();
+    /// let client = github_release_assets::Client::builder("https://ghe.example.com/api/v3")
+    ///     .root_certificates_pem(pem)
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = client;
+    /// ```
+    pub fn root_certificates_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.root_certificates.extend_from_slice(pem.as_ref());
+        self.root_certificates.push(b'\n');
+        self
+    }
+
     /// When to retry idempotent requests ([`RetryPolicy::default`] unless set;
     /// [`RetryPolicy::none`] turns retries off).
     ///
@@ -454,6 +479,18 @@ impl ClientBuilder {
             .map(|u| parse(u))
             .collect::<Result<Vec<_>, _>>()?;
         let destinations = Destinations::new(&base, &uploads, self.allow_http)?;
+        let root_certificates = if self.root_certificates.is_empty() {
+            Vec::new()
+        } else {
+            reqwest::Certificate::from_pem_bundle(&self.root_certificates)
+                .ok()
+                .filter(|certificates| !certificates.is_empty())
+                .ok_or_else(|| {
+                    Error::InvalidRequest(
+                        "the root certificates given are not PEM certificates".into(),
+                    )
+                })?
+        };
         let mut default_headers = HeaderMap::new();
         default_headers.insert(header::ACCEPT, HeaderValue::from_static(GITHUB_JSON));
         default_headers.insert(
@@ -464,6 +501,7 @@ impl ClientBuilder {
             .user_agent(self.user_agent.clone())
             .default_headers(default_headers)
             .redirect(crate::destination::redirect_policy())
+            .tls_certs_merge(root_certificates.clone())
             .connect_timeout(self.connect_timeout);
         if let Some(read) = self.read_timeout {
             http = http.read_timeout(read);
@@ -477,6 +515,7 @@ impl ClientBuilder {
             retry: self.retry,
             token: self.token,
             destinations,
+            root_certificates,
         };
         let base_url = self.base_url.trim_end_matches('/');
         Ok(Client::from_parts(base_url, http, settings))
