@@ -84,6 +84,10 @@ enum Command {
         /// Keep the loopback server on CPU 0 and the measured process on CPU 1.
         #[arg(long)]
         pin: bool,
+        /// Measure only the groups whose name contains this ("upload", "1 GiB"); may be
+        /// repeated.
+        #[arg(long)]
+        only: Vec<String>,
     },
     /// Generate `generated-client/src/generated.rs` from the vendored subset.
     Regenerate {
@@ -105,12 +109,14 @@ fn main() -> ExitCode {
             sizes_mib,
             runs,
             pin,
+            only,
         } => bench::run(
             &root,
             &bench::Options {
                 sizes_mib,
                 runs,
                 pin,
+                only,
             },
         ),
         Command::ImportRecordings { from, out, check } => {

@@ -39,6 +39,8 @@ pub struct Options {
     pub runs: u32,
     /// Keep the stand-in on CPU 0 and every measured process on CPU 1.
     pub pin: bool,
+    /// Measure only the groups whose name contains one of these (all when empty).
+    pub only: Vec<String>,
 }
 
 /// Peak resident memory a transfer may take, whatever the file's size.
@@ -189,6 +191,7 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
                 &options.runs.to_string(),
             ])
             .args(options.pin.then_some("--pin"))
+            .args(options.only.iter().flat_map(|o| ["--only", o.as_str()]))
             .current_dir(root)
             .status()?;
         return if status.success() {
@@ -269,6 +272,9 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
     groups.push(downloads_at_once(&tools, work)?);
     groups.push(regenerate_group(root, &cargo));
 
+    if !options.only.is_empty() {
+        groups.retain(|g| options.only.iter().any(|o| g.name.contains(o.as_str())));
+    }
     for group in &mut groups {
         print!("bench: {} ...", group.name);
         std::io::stdout().flush()?;

@@ -236,7 +236,7 @@ pub fn markdown(machine: &Machine, groups: &[Group], targets: &[Target]) -> Stri
     }
     let _ = writeln!(
         out,
-        "\n## Every tool\n\nCPU s is the tool's own (user and system, GNU time); stand-in CPU s is what the loopback server spent answering it. The CPU floor, (tool + stand-in) / {} cores, is the least wall time the machine allows for that work: a tool whose floor is above a peer's wall time cannot match the peer here without doing less work.\n",
+        "\n## Every tool\n\nCPU s is the tool's own (user and system, GNU time); stand-in CPU s is what the loopback server spent answering it. The CPU floor, (tool + stand-in) / {} cores (when pinned, the larger of the two, each having a core), is the least wall time the machine allows for that work: a tool whose floor is above a peer's wall time cannot match the peer here without doing less work.\n",
         machine.cores
     );
     for group in groups {
@@ -258,7 +258,13 @@ pub fn markdown(machine: &Machine, groups: &[Group], targets: &[Target]) -> Stri
                     &entry
                         .samples
                         .iter()
-                        .map(|s| (s.cpu + s.server_cpu) / cores)
+                        .map(|s| {
+                            if machine.pinned {
+                                s.cpu.max(s.server_cpu)
+                            } else {
+                                (s.cpu + s.server_cpu) / cores
+                            }
+                        })
                         .collect::<Vec<_>>(),
                 ),
             ) else {
