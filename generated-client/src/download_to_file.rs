@@ -297,8 +297,8 @@ impl Client {
             };
             report(written);
 
-            // Written and hashed on threads of their own (through a second handle of the
-            // locked file), so that receiving, writing and hashing overlap.
+            // Hashed and written on a thread of its own (through a second handle of the
+            // locked file), so that receiving overlaps with hashing and writing.
             let writer = file.try_clone().await.map_err(io(&part))?.into_std().await;
             let mut sinks = Sinks::start(writer, hasher);
             let mut stream = std::pin::pin!(download.into_stream());
@@ -378,44 +378,39 @@ impl Client {
     }
 }
 
-/// How many bytes go to the writer and hasher threads at a time: few hand-overs, and
-/// memory bounded at a few batches whatever the asset's size.
-const BATCH: usize = 256 << 10;
+/// How many bytes go to the download's thread at a time: few hand-overs, and memory
+/// bounded at a few batches whatever the asset's size (the bench measured 256 KiB batches
+/// no faster, and 100 downloads at once taking 20 MiB more).
+const BATCH: usize = 64 << 10;
 
-/// Where a download's bytes go, away from the task that receives them: one thread appends
-/// them to the part file (and syncs it at the end), another computes their sha256 (with
-/// the CPU's SHA extensions where present). Each batch is shared by both, not copied.
+/// Where a download's bytes go, away from the task that receives them: one thread per
+/// download computes each batch's sha256 (with the CPU's SHA extensions where present) and
+/// appends it to the part file, and syncs the file at the end. One thread, not one for
+/// each: on a machine of two cores the receiving task, this thread and the server already
+/// share them, and `cargo xtask bench` measured no gain from a second thread, but twice
+/// the threads and more memory with many downloads at once.
 struct Sinks {
     batch: bytes::BytesMut,
-    to_writer: tokio::sync::mpsc::Sender<bytes::Bytes>,
-    to_hasher: tokio::sync::mpsc::Sender<bytes::Bytes>,
-    writer: tokio::task::JoinHandle<std::io::Result<()>>,
-    hasher: tokio::task::JoinHandle<Sha256>,
+    to_thread: tokio::sync::mpsc::Sender<bytes::Bytes>,
+    thread: tokio::task::JoinHandle<std::io::Result<Sha256>>,
 }
 
 impl Sinks {
     fn start(mut file: std::fs::File, mut hasher: Sha256) -> Self {
         use std::io::Write;
-        let (to_writer, mut batches) = tokio::sync::mpsc::channel::<bytes::Bytes>(8);
-        let writer = tokio::task::spawn_blocking(move || {
-            while let Some(batch) = batches.blocking_recv() {
-                file.write_all(&batch)?;
-            }
-            file.sync_all()
-        });
-        let (to_hasher, mut batches) = tokio::sync::mpsc::channel::<bytes::Bytes>(8);
-        let hasher = tokio::task::spawn_blocking(move || {
+        let (to_thread, mut batches) = tokio::sync::mpsc::channel::<bytes::Bytes>(2);
+        let thread = tokio::task::spawn_blocking(move || {
             while let Some(batch) = batches.blocking_recv() {
                 hasher.update(&batch);
+                file.write_all(&batch)?;
             }
-            hasher
+            file.sync_all()?;
+            Ok(hasher)
         });
         Self {
             batch: bytes::BytesMut::with_capacity(BATCH),
-            to_writer,
-            to_hasher,
-            writer,
-            hasher,
+            to_thread,
+            thread,
         }
     }
 
@@ -432,12 +427,9 @@ impl Sinks {
             return Ok(());
         }
         let batch = std::mem::replace(&mut self.batch, bytes::BytesMut::with_capacity(BATCH));
-        let batch = batch.freeze();
-        let hashed = self.to_hasher.send(batch.clone()).await;
-        if self.to_writer.send(batch).await.is_err() || hashed.is_err() {
-            // A thread stopped: the writer on an error (a full disk), which is the one to
-            // report.
-            return Err(match (&mut self.writer).await {
+        if self.to_thread.send(batch.freeze()).await.is_err() {
+            // The thread stopped on an error (a full disk): that is the one to report.
+            return Err(match (&mut self.thread).await {
                 Ok(Err(error)) => error,
                 _ => std::io::Error::other("the download's writer stopped"),
             });
@@ -445,20 +437,16 @@ impl Sinks {
         Ok(())
     }
 
-    /// Hands over what is left, waits for both threads, and gives the sha256 state.
+    /// Hands over what is left, waits for the thread, and gives the sha256 state.
     async fn finish(mut self) -> std::io::Result<Sha256> {
         let handed = self.hand_over().await;
         let Sinks {
-            to_writer,
-            to_hasher,
-            writer,
-            hasher,
-            ..
+            to_thread, thread, ..
         } = self;
-        drop((to_writer, to_hasher));
-        writer.await.map_err(std::io::Error::other)??;
+        drop(to_thread);
+        let hasher = thread.await.map_err(std::io::Error::other)??;
         handed?;
-        hasher.await.map_err(std::io::Error::other)
+        Ok(hasher)
     }
 }
 
