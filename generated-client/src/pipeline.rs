@@ -153,6 +153,14 @@ fn rebuilt(
 /// keeping status and headers; it is still a stream (nothing is read here).
 fn limit_body(response: Response, limit: usize) -> Response {
     use futures_util::StreamExt;
+    // A body whose declared length is within the limit ends there (hyper reads no more
+    // than `Content-Length`): it needs no count of its own, and no stream wrapped around it.
+    if response
+        .content_length()
+        .is_some_and(|length| length <= limit as u64)
+    {
+        return response;
+    }
     let status = response.status();
     let version = response.version();
     let headers = response.headers().clone();

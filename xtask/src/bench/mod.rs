@@ -88,6 +88,8 @@ pub struct Group {
     pub bytes: Option<u64>,
     pub entries: Vec<Entry>,
     pub comparisons: Vec<Comparison>,
+    /// Runs of this group for each run asked for: more for tasks short enough to be noisy.
+    pub runs_per_run: u32,
 }
 
 impl Group {
@@ -98,6 +100,7 @@ impl Group {
             bytes,
             entries: Vec::new(),
             comparisons: Vec::new(),
+            runs_per_run: 1,
         }
     }
 
@@ -134,10 +137,15 @@ impl Group {
         });
     }
 
-    /// Runs every entry `runs` times, in turns.
+    /// Runs every entry `runs` times, in turns, every other turn in reverse order, so that
+    /// going first or last favours no one.
     fn run(&mut self, runner: &Runner, runs: u32) -> Result<(), String> {
-        for _ in 0..runs.max(1) {
-            for entry in &mut self.entries {
+        for turn in 0..runs.max(1) * self.runs_per_run {
+            let mut order: Vec<&mut Entry> = self.entries.iter_mut().collect();
+            if turn % 2 == 1 {
+                order.reverse();
+            }
+            for entry in order {
                 let sample = runner
                     .run(&mut entry.job)
                     .map_err(|e| format!("{}: {}: {e}", self.name, entry.label))?;
@@ -411,12 +419,21 @@ fn download_group(
     Ok(group)
 }
 
-/// Listing or gets: the library against raw reqwest, both timed inside their process.
+/// Listing or gets: the library against raw reqwest, both timed inside their process, each
+/// process taking the median of several repetitions (a listing takes milliseconds).
 fn api_group(tools: &Tools, name: &str, task: &str) -> Group {
     let mut group = Group::new(name, None);
+    group.runs_per_run = 3;
     let arguments = |job: Job| match task {
-        "list" => job.args(["--release", &stand_in::LISTING.to_string()]),
+        "list" => job.args([
+            "--release",
+            &stand_in::LISTING.to_string(),
+            "--repeat",
+            "21",
+        ]),
         _ => job.args([
+            "--repeat",
+            "5",
             "--first-id",
             &stand_in::FIRST_LISTED_ID.to_string(),
             "--count",
