@@ -8,7 +8,7 @@ mod support;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use github_release_assets::{Client, Error, RetryPolicy, Untrusted};
+use github_release_assets::{AssetHandle, Client, Error, RetryPolicy, Untrusted};
 use sha2::Digest;
 use support::example_asset;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -127,6 +127,15 @@ fn client(server: &TlsServer) -> Client {
         .unwrap()
 }
 
+/// Asset `id`, as the API answers for it (`GET …/releases/assets/{id}`).
+async fn get(client: &Client, id: i64) -> Result<AssetHandle, Error> {
+    client
+        .repo("o", "r")
+        .asset_from(example_asset(id))
+        .get()
+        .await
+}
+
 fn assert_downgrade_refused(error: &Error) {
     assert!(
         matches!(
@@ -149,12 +158,7 @@ fn assert_downgrade_refused(error: &Error) {
 async fn the_authority_given_is_trusted_and_no_other() {
     let (plain, _) = plain_server().await;
     let server = tls_server(plain).await;
-    let asset = client(&server)
-        .repo("o", "r")
-        .asset_from(example_asset(1))
-        .get()
-        .await
-        .unwrap();
+    let asset = get(&client(&server), 1).await.unwrap();
     assert_eq!(asset.size, BODY.len() as i64);
 
     // The same server, without its authority: the handshake fails, as it must.
@@ -162,12 +166,7 @@ async fn the_authority_given_is_trusted_and_no_other() {
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
-    let refused = untrusting
-        .repo("o", "r")
-        .asset_from(example_asset(1))
-        .get()
-        .await
-        .unwrap_err();
+    let refused = get(&untrusting, 1).await.unwrap_err();
     assert!(matches!(refused, Error::Transport { .. }), "{refused:?}");
 
     let not_pem = Client::builder(&server.url)
@@ -199,12 +198,7 @@ async fn a_download_over_tls_uses_the_authority_too() {
 async fn an_api_redirect_from_https_to_http_is_refused() {
     let (plain, connections) = plain_server().await;
     let server = tls_server(plain).await;
-    let error = client(&server)
-        .repo("o", "r")
-        .asset_from(example_asset(2))
-        .get()
-        .await
-        .unwrap_err();
+    let error = get(&client(&server), 2).await.unwrap_err();
     assert_downgrade_refused(&error);
     assert_eq!(
         connections.load(Ordering::SeqCst),
