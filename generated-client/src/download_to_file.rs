@@ -318,11 +318,14 @@ impl Client {
                 Ok(())
             }
             .await;
-            // Both threads are waited for whatever happened: what was received is in the
-            // part file (to resume from) before the lock is let go.
-            let hashed = sinks.finish().await;
-            received?;
-            let hasher = hashed.map_err(io(&part))?;
+            // The thread is waited for whatever happened: what was received is in the
+            // part file (to resume from) before the lock is let go. Its own error (a full
+            // disk) is what stopped the receiving too, so it is the one reported.
+            let hasher = match (sinks.finish().await, received) {
+                (Err(error), _) => return Err(io(&part)(error)),
+                (Ok(_), Err(error)) => return Err(error),
+                (Ok(hasher), Ok(())) => hasher,
+            };
 
             if let Some(size) = expected_size
                 && written != size
@@ -427,14 +430,12 @@ impl Sinks {
             return Ok(());
         }
         let batch = std::mem::replace(&mut self.batch, bytes::BytesMut::with_capacity(BATCH));
-        if self.to_thread.send(batch.freeze()).await.is_err() {
-            // The thread stopped on an error (a full disk): that is the one to report.
-            return Err(match (&mut self.thread).await {
-                Ok(Err(error)) => error,
-                _ => std::io::Error::other("the download's writer stopped"),
-            });
-        }
-        Ok(())
+        // A closed channel means the thread stopped on an error of its own (a full disk),
+        // which [`Self::finish`] reports: the thread is awaited there, and only there.
+        self.to_thread
+            .send(batch.freeze())
+            .await
+            .map_err(|_| std::io::Error::other("the download's writer stopped"))
     }
 
     /// Hands over what is left, waits for the thread, and gives the sha256 state.
@@ -627,6 +628,32 @@ fn sync_directory(target: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A writer that fails (here: a handle open for reading only, as a full disk fails)
+    /// stops the download with that error, not a panic, however many batches were on their
+    /// way.
+    #[tokio::test]
+    async fn a_failing_writer_is_an_error_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("part");
+        std::fs::write(&path, b"").unwrap();
+        let read_only = std::fs::File::open(&path).unwrap();
+        let mut sink = Sinks::start(read_only, Sha256::new());
+        let batch = vec![7_u8; BATCH];
+        let mut pushed = Ok(());
+        for _ in 0..16 {
+            pushed = sink.push(&batch).await;
+            if pushed.is_err() {
+                break;
+            }
+        }
+        assert!(
+            pushed.is_err(),
+            "the thread's failure reached the receiving side"
+        );
+        let error = sink.finish().await.unwrap_err();
+        assert_ne!(error.kind(), std::io::ErrorKind::Other, "{error}");
+    }
 
     /// A link put at the part file after it was looked at (the race `existing_part` cannot
     /// close) is never opened, whether it names a file or nothing yet.
