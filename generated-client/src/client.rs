@@ -154,19 +154,28 @@ impl Settings {
         Ok(())
     }
 
+    /// What the API client and the downloads client share: user agent, trusted
+    /// certificates, timeouts.
+    fn http_builder(&self) -> reqwest::ClientBuilder {
+        let builder = reqwest::Client::builder()
+            .user_agent(self.user_agent.clone())
+            .tls_certs_merge(self.root_certificates.clone())
+            .connect_timeout(self.connect_timeout);
+        match self.read_timeout {
+            Some(read) => builder.read_timeout(read),
+            None => builder,
+        }
+    }
+
     pub(crate) fn downloads(&self) -> Result<&reqwest::Client, Error> {
         if let Some(client) = self.downloads.get() {
             return Ok(client);
         }
-        let mut builder = reqwest::Client::builder()
-            .user_agent(self.user_agent.clone())
+        let client = self
+            .http_builder()
             .redirect(reqwest::redirect::Policy::none())
-            .tls_certs_merge(self.root_certificates.clone())
-            .connect_timeout(self.connect_timeout);
-        if let Some(read) = self.read_timeout {
-            builder = builder.read_timeout(read);
-        }
-        let client = builder.build().map_err(Error::from_transport)?;
+            .build()
+            .map_err(Error::from_transport)?;
         // Two first downloads at once may both build one; either will do.
         Ok(self.downloads.get_or_init(|| client))
     }
@@ -497,16 +506,6 @@ impl ClientBuilder {
             "x-github-api-version",
             HeaderValue::from_static(API_VERSION),
         );
-        let mut http = reqwest::Client::builder()
-            .user_agent(self.user_agent.clone())
-            .default_headers(default_headers)
-            .redirect(crate::destination::redirect_policy())
-            .tls_certs_merge(root_certificates.clone())
-            .connect_timeout(self.connect_timeout);
-        if let Some(read) = self.read_timeout {
-            http = http.read_timeout(read);
-        }
-        let http = http.build().map_err(Error::from_transport)?;
         let settings = Settings {
             downloads: Arc::default(),
             user_agent: self.user_agent,
@@ -517,6 +516,12 @@ impl ClientBuilder {
             destinations,
             root_certificates,
         };
+        let http = settings
+            .http_builder()
+            .default_headers(default_headers)
+            .redirect(crate::destination::redirect_policy())
+            .build()
+            .map_err(Error::from_transport)?;
         let base_url = self.base_url.trim_end_matches('/');
         Ok(Client::from_parts(base_url, http, settings))
     }

@@ -12,8 +12,6 @@
 //! redirect from https to http is refused, whether or not the hop carries the token: the
 //! signed storage URL it leads to is a credential too.
 
-use std::fmt;
-
 use reqwest::Url;
 
 use crate::{Error, Untrusted};
@@ -166,30 +164,16 @@ pub(crate) fn redirect_policy() -> reqwest::redirect::Policy {
 const MAX_REDIRECTS: usize = 10;
 
 /// A redirect loop, or a chain too long to be anything else.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("more than {MAX_REDIRECTS} redirects")]
 struct TooManyRedirects;
 
-impl fmt::Display for TooManyRedirects {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "more than {MAX_REDIRECTS} redirects")
-    }
-}
-
-impl std::error::Error for TooManyRedirects {}
-
 /// Why the redirect policy stopped a request.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("a redirect from https to plain http ({to})")]
 struct DowngradeRedirect {
     to: String,
 }
-
-impl fmt::Display for DowngradeRedirect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a redirect from https to plain http ({})", self.to)
-    }
-}
-
-impl std::error::Error for DowngradeRedirect {}
 
 /// The error for a request the redirect policy stopped, if that is what `error` is.
 pub(crate) fn refused_redirect(error: &reqwest::Error) -> Option<Error> {

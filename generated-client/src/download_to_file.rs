@@ -203,18 +203,25 @@ pub fn is_invisible_format(c: char) -> bool {
 /// Whether Windows takes `name` for a device: `CON`, `PRN`, `AUX`, `NUL`, `COM0`-`COM9`,
 /// `LPT0`-`LPT9` (and their superscript-digit forms), whatever follows a `.`, any case.
 fn is_windows_device(name: &str) -> bool {
-    let stem = name.split('.').next().unwrap_or(name).trim_end_matches(' ');
+    let stem = name
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(' ');
     let upper = stem.to_uppercase();
-    match upper.as_str() {
-        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$" => true,
-        _ => {
-            let mut chars = upper.chars();
-            let prefix: String = chars.by_ref().take(3).collect();
-            let rest: Vec<char> = chars.collect();
-            matches!(prefix.as_str(), "COM" | "LPT")
-                && matches!(rest.as_slice(), [d] if d.is_ascii_digit() || matches!(d, '¹' | '²' | '³'))
-        }
-    }
+    matches!(
+        upper.as_str(),
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$"
+    ) || upper
+        .strip_prefix("COM")
+        .or_else(|| upper.strip_prefix("LPT"))
+        .is_some_and(|number| {
+            let mut digits = number.chars();
+            matches!(
+                (digits.next(), digits.next()),
+                (Some('0'..='9' | '¹' | '²' | '³'), None)
+            )
+        })
 }
 
 impl Client {
@@ -240,7 +247,7 @@ impl Client {
             });
         }
 
-        existing_part(&part).await?;
+        clear_part(&part).await?;
         // Locked from here until the verified bytes have the target's name.
         let mut file = open_part(&part).await?;
         let saved: Result<SavedAsset, Error> = async {
@@ -300,7 +307,7 @@ impl Client {
             // Hashed and written on a thread of its own (through a second handle of the
             // locked file), so that receiving overlaps with hashing and writing.
             let writer = file.try_clone().await.map_err(io(&part))?.into_std().await;
-            let mut sinks = Sinks::start(writer, hasher);
+            let mut sink = Sink::start(writer, hasher);
             let mut stream = std::pin::pin!(download.into_stream());
             let received: Result<(), Error> = async {
                 while let Some(chunk) = stream.try_next().await? {
@@ -312,7 +319,7 @@ impl Client {
                             received: written,
                         });
                     }
-                    sinks.push(&chunk).await.map_err(io(&part))?;
+                    sink.push(&chunk).await.map_err(io(&part))?;
                     report(written);
                 }
                 Ok(())
@@ -321,7 +328,7 @@ impl Client {
             // The thread is waited for whatever happened: what was received is in the
             // part file (to resume from) before the lock is let go. Its own error (a full
             // disk) is what stopped the receiving too, so it is the one reported.
-            let hasher = match (sinks.finish().await, received) {
+            let hasher = match (sink.finish().await, received) {
                 (Err(error), _) => return Err(io(&part)(error)),
                 (Ok(_), Err(error)) => return Err(error),
                 (Ok(hasher), Ok(())) => hasher,
@@ -392,13 +399,13 @@ const BATCH: usize = 64 << 10;
 /// each: on a machine of two cores the receiving task, this thread and the server already
 /// share them, and `cargo xtask bench` measured no gain from a second thread, but twice
 /// the threads and more memory with many downloads at once.
-struct Sinks {
+struct Sink {
     batch: bytes::BytesMut,
     to_thread: tokio::sync::mpsc::Sender<bytes::Bytes>,
     thread: tokio::task::JoinHandle<std::io::Result<Sha256>>,
 }
 
-impl Sinks {
+impl Sink {
     fn start(mut file: std::fs::File, mut hasher: Sha256) -> Self {
         use std::io::Write;
         let (to_thread, mut batches) = tokio::sync::mpsc::channel::<bytes::Bytes>(2);
@@ -441,7 +448,7 @@ impl Sinks {
     /// Hands over what is left, waits for the thread, and gives the sha256 state.
     async fn finish(mut self) -> std::io::Result<Sha256> {
         let handed = self.hand_over().await;
-        let Sinks {
+        let Sink {
             to_thread, thread, ..
         } = self;
         drop(to_thread);
@@ -472,18 +479,19 @@ async fn refuse_directory(target: &Path) -> Result<(), Error> {
     }
 }
 
-/// The bytes of the regular file at `part` to resume from, 0 when there is none. Anything
+/// Leaves at `part` nothing but a regular file of this download's, or nothing: anything
 /// else there (a link, dangling or not, a directory, a fifo) is removed, never followed,
-/// and the download starts afresh.
-async fn existing_part(part: &Path) -> Result<u64, Error> {
+/// and the download starts afresh. (What a regular file holds is read through the locked
+/// handle, [`open_part`].)
+async fn clear_part(part: &Path) -> Result<(), Error> {
     // `symlink_metadata`: the entry itself, never what a link names.
     let meta = match tokio::fs::symlink_metadata(part).await {
         Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(source) => return Err(io(part)(source)),
     };
     if meta.file_type().is_file() && !is_shared(&meta) {
-        return Ok(meta.len());
+        return Ok(());
     }
     let removed = if is_directory_entry(&meta) {
         // Only an empty one: a directory with files in it is someone's, not a download's.
@@ -493,8 +501,8 @@ async fn existing_part(part: &Path) -> Result<u64, Error> {
         tokio::fs::remove_file(part).await
     };
     match removed {
-        Ok(()) => Ok(0),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(source) => Err(io_error(
             part,
             source.kind(),
@@ -638,7 +646,7 @@ mod tests {
         let path = dir.path().join("part");
         std::fs::write(&path, b"").unwrap();
         let read_only = std::fs::File::open(&path).unwrap();
-        let mut sink = Sinks::start(read_only, Sha256::new());
+        let mut sink = Sink::start(read_only, Sha256::new());
         let batch = vec![7_u8; BATCH];
         let mut pushed = Ok(());
         for _ in 0..16 {
@@ -655,7 +663,7 @@ mod tests {
         assert_ne!(error.kind(), std::io::ErrorKind::Other, "{error}");
     }
 
-    /// A link put at the part file after it was looked at (the race `existing_part` cannot
+    /// A link put at the part file after it was looked at (the race `clear_part` cannot
     /// close) is never opened, whether it names a file or nothing yet.
     #[cfg(unix)]
     #[tokio::test]

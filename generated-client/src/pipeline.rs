@@ -177,22 +177,11 @@ fn limit_body(response: Response, limit: usize) -> Response {
 }
 
 /// A JSON answer longer than the most that is read.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("the answer is longer than {} MiB, the most a JSON answer is read", .limit / (1024 * 1024))]
 pub(crate) struct TooLarge {
     pub(crate) limit: usize,
 }
-
-impl std::fmt::Display for TooLarge {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "the answer is longer than {} MiB, the most a JSON answer is read",
-            self.limit / (1024 * 1024)
-        )
-    }
-}
-
-impl std::error::Error for TooLarge {}
 
 /// The error for a body cut off by [`limit_body`], if that is what `error` is.
 pub(crate) fn too_large(error: &reqwest::Error) -> Option<Error> {
