@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use github_release_assets::{AssetHandle, Client, Error, RetryPolicy, Untrusted};
-use sha2::Digest;
 use support::example_asset;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::rustls;
@@ -113,7 +112,7 @@ async fn plain_server() -> (String, Arc<AtomicUsize>) {
 fn asset(id: i64, base: &str) -> serde_json::Value {
     let mut asset = serde_json::to_value(example_asset(id)).unwrap();
     asset["size"] = BODY.len().into();
-    asset["digest"] = format!("sha256:{:x}", sha2::Sha256::digest(BODY)).into();
+    asset["digest"] = support::sha256(BODY).into();
     asset["url"] = format!("{base}/repos/o/r/releases/assets/{id}").into();
     asset
 }

@@ -67,6 +67,10 @@ pub struct StandIn {
     _runtime: tokio::runtime::Runtime,
 }
 
+/// The most transfer files the stand-in serves: their ids (see [`transfer_ids`]) stay
+/// below the other releases' assets.
+pub const MAX_SIZES: usize = 9;
+
 /// The asset ids of a transfer file: answered directly, and by a redirect to storage.
 pub fn transfer_ids(index: usize) -> (i64, i64) {
     let base = 10 * (index as i64 + 1);
