@@ -1121,6 +1121,8 @@ async fn json_output_is_json_even_on_total_failure() {
             .unwrap()
             .contains("--label")
     );
+    // Marked as a usage error, as clap's are.
+    assert_eq!(run.json()["error"]["usage"], true);
 }
 
 /// Two processes downloading the same asset into the same directory: while one holds the

@@ -45,7 +45,12 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             Failure::Reported => ("failed (see standard error)".to_owned(), None),
             Failure::Error(error) => (explain(error), error.status()),
         };
-        report.json_unless_printed(&json!({ "error": { "message": message, "status": status } }));
+        let mut error = json!({ "message": message, "status": status });
+        if matches!(failure, Failure::Usage(_)) {
+            // The same document as for a command line clap refuses.
+            error["usage"] = true.into();
+        }
+        report.json_unless_printed(&json!({ "error": error }));
     }
     result
 }
