@@ -548,6 +548,15 @@ fn is_directory_entry(meta: &std::fs::Metadata) -> bool {
 /// the open instead of being followed; elsewhere it is looked at once more just before.
 /// The lock lasts as long as the handle: until the verified file has its final name.
 async fn open_part(part: &Path) -> Result<tokio::fs::File, Error> {
+    open_part_between(part, |_| {}).await
+}
+
+/// [`open_part`], calling `between` after each open and before its lock is taken: where
+/// another download can finish, so its tests can put a finish there.
+async fn open_part_between(
+    part: &Path,
+    between: impl Fn(&Path) + Clone + Send + 'static,
+) -> Result<tokio::fs::File, Error> {
     let not_a_file = || {
         io_error(
             part,
@@ -563,43 +572,72 @@ async fn open_part(part: &Path) -> Result<tokio::fs::File, Error> {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(libc::O_NOFOLLOW);
     }
-    #[cfg(not(unix))]
-    if tokio::fs::symlink_metadata(part)
+    // Another download of the same asset can rename its part file onto the target and let
+    // go of its lock between this open and this lock: the handle then holds the finished
+    // target, which this download would truncate. So the lock counts only while the name
+    // still holds the locked file; otherwise the name is opened again (a fresh part file).
+    for _ in 0..3 {
+        #[cfg(not(unix))]
+        if tokio::fs::symlink_metadata(part)
+            .await
+            .is_ok_and(|meta| !meta.file_type().is_file())
+        {
+            return Err(not_a_file());
+        }
+        let (path, options, between) = (part.to_owned(), options.clone(), between.clone());
+        let opened = tokio::task::spawn_blocking(move || {
+            let file = options.open(&path)?;
+            between(&path);
+            match file.try_lock() {
+                Ok(()) => Ok(Some(file)),
+                Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+                Err(std::fs::TryLockError::Error(error)) => Err(error),
+            }
+        })
         .await
-        .is_ok_and(|meta| !meta.file_type().is_file())
-    {
-        return Err(not_a_file());
-    }
-    let path = part.to_owned();
-    let opened = tokio::task::spawn_blocking(move || {
-        let file = options.open(&path)?;
-        match file.try_lock() {
-            Ok(()) => Ok(Some(file)),
-            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-            Err(std::fs::TryLockError::Error(error)) => Err(error),
+        .map_err(|join| io(part)(std::io::Error::other(join)))?;
+        let file = match opened {
+            Ok(Some(file)) => tokio::fs::File::from_std(file),
+            Ok(None) => {
+                return Err(Error::DownloadInProgress {
+                    part: part.to_owned(),
+                });
+            }
+            // O_NOFOLLOW met a link.
+            #[cfg(unix)]
+            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(not_a_file()),
+            Err(source) => return Err(io(part)(source)),
+        };
+        // What was opened, not what the name holds now: a fifo or device swapped in, or a
+        // file with another name too, is refused.
+        let opened = file.metadata().await.map_err(io(part))?;
+        if !opened.is_file() || is_shared(&opened) {
+            return Err(not_a_file());
         }
+        let named = tokio::fs::symlink_metadata(part).await;
+        if named.is_ok_and(|named| same_file(&named, &opened)) {
+            return Ok(file);
+        }
+    }
+    // Three downloads finished in turn under this one's hands: one is plainly running.
+    Err(Error::DownloadInProgress {
+        part: part.to_owned(),
     })
-    .await
-    .map_err(|join| io(part)(std::io::Error::other(join)))?;
-    let file = match opened {
-        Ok(Some(file)) => tokio::fs::File::from_std(file),
-        Ok(None) => {
-            return Err(Error::DownloadInProgress {
-                part: part.to_owned(),
-            });
-        }
-        // O_NOFOLLOW met a link.
-        #[cfg(unix)]
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(not_a_file()),
-        Err(source) => return Err(io(part)(source)),
-    };
-    // What was opened, not what the name holds now: a fifo or device swapped in, or a file
-    // with another name too, is refused.
-    let opened = file.metadata().await.map_err(io(part))?;
-    if !opened.is_file() || is_shared(&opened) {
-        return Err(not_a_file());
+}
+
+/// Whether two metadata describe one file. Only Unix tells (device and inode); elsewhere a
+/// part file open in one process cannot be renamed by another, so there is no race to see.
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        a.dev() == b.dev() && a.ino() == b.ino()
     }
-    Ok(file)
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        true
+    }
 }
 
 /// The media type of an HTML or JSON page served where the asset's bytes should be,
@@ -684,6 +722,33 @@ mod tests {
         assert!(open_part(&part).await.is_err());
         assert!(!dangling.exists());
         assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    }
+
+    /// Another download finishing between this one's open and its lock (renaming the part
+    /// file onto the target and letting go of the lock) does not hand this one the finished
+    /// target: it gets a fresh part file, and the target keeps its bytes.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_download_finishing_between_open_and_lock_is_not_truncated() {
+        let dir = tempfile::tempdir().unwrap();
+        let (target, part) = (dir.path().join("t"), dir.path().join(".t.1.part"));
+        std::fs::write(&part, b"verified bytes").unwrap();
+        let finished = target.clone();
+        let once = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let file = open_part_between(&part, move |part| {
+            if !once.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                std::fs::rename(part, &finished).unwrap();
+            }
+        })
+        .await
+        .unwrap();
+        let (held, named) = (
+            file.metadata().await.unwrap(),
+            std::fs::symlink_metadata(&part).unwrap(),
+        );
+        assert!(same_file(&held, &named), "the handle is the part file's");
+        assert_eq!(held.len(), 0, "a fresh part file");
+        assert_eq!(std::fs::read(&target).unwrap(), b"verified bytes");
     }
 
     /// One writer at a time: a second open of a part file in use is refused, and allowed
