@@ -232,9 +232,7 @@ fn wrapper(
 
             /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
             pub async fn send(self) -> Result<#output, crate::Error> {
-                crate::Response::from_generated(self.0.send())
-                    .await
-                    .map(crate::Response::into_body)
+                crate::Response::body_from_generated(self.0.send()).await
             }
 
             /// Sends the request; the answer's status and headers with its body.

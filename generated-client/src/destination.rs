@@ -46,8 +46,10 @@ impl Destinations {
 
     /// Whether a request to `url` carries the token.
     pub(crate) fn takes_token(&self, url: &Url) -> bool {
+        // Asked for every request: compared piece by piece, not by serializing the origin.
         self.token_origins
-            .contains(&url.origin().ascii_serialization())
+            .iter()
+            .any(|origin| is_origin_of(origin, url))
     }
 
     /// Refuses an uploads URL whose origin is not one the token may go to.
@@ -78,6 +80,29 @@ impl Destinations {
     #[cfg(test)]
     pub(crate) fn token_origins(&self) -> &[String] {
         &self.token_origins
+    }
+}
+
+/// Whether `origin` (`scheme://host[:port]`, as `Origin::ascii_serialization` writes it)
+/// is `url`'s origin: the same as comparing with that serialization, without making it.
+/// The host is as `Url` keeps it (lower-case, punycode, an IPv6 address in brackets) and the
+/// port is left out when it is the scheme's default, on both sides.
+fn is_origin_of(origin: &str, url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let Some(port) = origin
+        .strip_prefix(url.scheme())
+        .and_then(|rest| rest.strip_prefix("://"))
+        .and_then(|rest| rest.strip_prefix(host))
+    else {
+        return false;
+    };
+    match url.port() {
+        None => port.is_empty(),
+        Some(number) => port
+            .strip_prefix(':')
+            .is_some_and(|port| port.parse() == Ok(number)),
     }
 }
 
@@ -207,6 +232,49 @@ mod tests {
             .unwrap()
             .token_origins()
             .to_vec()
+    }
+
+    /// The piecewise comparison agrees with comparing serialized origins, on every pair of
+    /// these: default and other ports, case, IPv4 and IPv6, punycode, user info, hosts that
+    /// start or end like another, and schemes without a host.
+    #[test]
+    fn an_origin_is_matched_as_its_serialization_would_be() {
+        let urls = [
+            "https://api.github.com/repos",
+            "https://API.GitHub.com:443/x?y",
+            "https://api.github.com:4430/",
+            "https://api.github.com.evil.com/",
+            "https://evil.api.github.com/",
+            "https://user:pw@api.github.com/",
+            "http://api.github.com/",
+            "http://127.0.0.1:8080/a",
+            "http://127.0.0.1:80/",
+            "http://127.0.0.1/",
+            "http://127.0.0.1:808/",
+            "http://[::1]:8080/",
+            "https://bücher.example/",
+            "https://xn--bcher-kva.example:8443/",
+            "ws://api.github.com/",
+            "file:///etc/passwd",
+            "data:text/plain,x",
+        ];
+        for a in urls {
+            let origin = url(a).origin().ascii_serialization();
+            // An opaque origin ("null") is never a token origin, and matches nothing, not
+            // even another "null" (which a string comparison would have matched).
+            if !url(a).origin().is_tuple() {
+                assert!(urls.iter().all(|b| !is_origin_of(&origin, &url(b))));
+                continue;
+            }
+            for b in urls {
+                let b = url(b);
+                assert_eq!(
+                    is_origin_of(&origin, &b),
+                    b.origin().ascii_serialization() == origin,
+                    "{origin} against {b}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -4754,9 +4754,7 @@ let response = client.operations().upload_release_asset()
         pub async fn send(
             self,
         ) -> Result<::std::vec::Vec<types::Release>, crate::Error> {
-            crate::Response::from_generated(self.0.send())
-                .await
-                .map(crate::Response::into_body)
+            crate::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
         pub async fn send_full(
@@ -4800,9 +4798,7 @@ let response = client.operations().upload_release_asset()
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
         pub async fn send(self) -> Result<types::Release, crate::Error> {
-            crate::Response::from_generated(self.0.send())
-                .await
-                .map(crate::Response::into_body)
+            crate::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
         pub async fn send_full(
@@ -4835,9 +4831,7 @@ let response = client.operations().upload_release_asset()
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
         pub async fn send(self) -> Result<types::ReleaseAsset, crate::Error> {
-            crate::Response::from_generated(self.0.send())
-                .await
-                .map(crate::Response::into_body)
+            crate::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
         pub async fn send_full(
@@ -4870,9 +4864,7 @@ let response = client.operations().upload_release_asset()
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
         pub async fn send(self) -> Result<(), crate::Error> {
-            crate::Response::from_generated(self.0.send())
-                .await
-                .map(crate::Response::into_body)
+            crate::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
         pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
@@ -4920,9 +4912,7 @@ let response = client.operations().upload_release_asset()
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
         pub async fn send(self) -> Result<types::ReleaseAsset, crate::Error> {
-            crate::Response::from_generated(self.0.send())
-                .await
-                .map(crate::Response::into_body)
+            crate::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
         pub async fn send_full(
@@ -4949,9 +4939,7 @@ let response = client.operations().upload_release_asset()
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
         pub async fn send(self) -> Result<types::Release, crate::Error> {
-            crate::Response::from_generated(self.0.send())
-                .await
-                .map(crate::Response::into_body)
+            crate::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
         pub async fn send_full(
@@ -4984,9 +4972,7 @@ let response = client.operations().upload_release_asset()
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
         pub async fn send(self) -> Result<types::Release, crate::Error> {
-            crate::Response::from_generated(self.0.send())
-                .await
-                .map(crate::Response::into_body)
+            crate::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
         pub async fn send_full(
@@ -5019,9 +5005,7 @@ let response = client.operations().upload_release_asset()
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
         pub async fn send(self) -> Result<types::Release, crate::Error> {
-            crate::Response::from_generated(self.0.send())
-                .await
-                .map(crate::Response::into_body)
+            crate::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
         pub async fn send_full(
@@ -5054,9 +5038,7 @@ let response = client.operations().upload_release_asset()
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
         pub async fn send(self) -> Result<(), crate::Error> {
-            crate::Response::from_generated(self.0.send())
-                .await
-                .map(crate::Response::into_body)
+            crate::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
         pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
@@ -5104,9 +5086,7 @@ let response = client.operations().upload_release_asset()
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
         pub async fn send(self) -> Result<types::Release, crate::Error> {
-            crate::Response::from_generated(self.0.send())
-                .await
-                .map(crate::Response::into_body)
+            crate::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
         pub async fn send_full(
@@ -5153,9 +5133,7 @@ let response = client.operations().upload_release_asset()
         pub async fn send(
             self,
         ) -> Result<::std::vec::Vec<types::ReleaseAsset>, crate::Error> {
-            crate::Response::from_generated(self.0.send())
-                .await
-                .map(crate::Response::into_body)
+            crate::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
         pub async fn send_full(
@@ -5221,9 +5199,7 @@ let response = client.operations().upload_release_asset()
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
         pub async fn send(self) -> Result<types::ReleaseAsset, crate::Error> {
-            crate::Response::from_generated(self.0.send())
-                .await
-                .map(crate::Response::into_body)
+            crate::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
         pub async fn send_full(

@@ -69,4 +69,19 @@ impl<T> Response<T> {
             Err(error) => Err(Error::from_generated(error).await),
         }
     }
+
+    /// [`from_generated`](Self::from_generated)'s body alone: the headers, which the
+    /// generated answer holds by reference only, are not copied to be dropped.
+    pub(crate) async fn body_from_generated<E, F>(send: F) -> Result<T, Error>
+    where
+        F: Future<
+            Output = Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
+        >,
+        E: ErrorBody,
+    {
+        match send.await {
+            Ok(value) => Ok(value.into_inner()),
+            Err(error) => Err(Error::from_generated(error).await),
+        }
+    }
 }

@@ -69,14 +69,20 @@ impl RetryPolicy {
     }
 
     /// The pause before retry number `attempt` (from 0) of a response with `status` and
-    /// `headers`, or `None` when it is not to be retried. `jitter` is in `[0, 1)`.
+    /// `headers`, or `None` when it is not to be retried. `jitter` gives a number in
+    /// `[0, 1)`, asked for only when there is a pause to spread.
     pub(crate) fn pause_after_status(
         &self,
         attempt: u32,
         status: u16,
         headers: &HeaderMap,
-        jitter: f64,
+        jitter: impl FnOnce() -> f64,
     ) -> Option<Duration> {
+        // Only these statuses are ever retried: every other answer (nearly all) is let go
+        // before its headers are read.
+        if !matches!(status, 403 | 429 | 500 | 502 | 503 | 504) {
+            return None;
+        }
         let retry_after = header_u64(headers, "retry-after").map(Duration::from_secs);
         let exhausted = header_u64(headers, "x-ratelimit-remaining") == Some(0);
         let reset = header_u64(headers, "x-ratelimit-reset").map(|at| {
@@ -96,7 +102,7 @@ impl RetryPolicy {
         } else {
             None
         });
-        Some(asked.unwrap_or_else(|| self.backoff(attempt, jitter)))
+        Some(asked.unwrap_or_else(|| self.backoff(attempt, jitter())))
     }
 
     /// Exponential backoff with "equal jitter": half fixed, half random.
@@ -172,7 +178,7 @@ pub(crate) async fn execute(
                 attempt,
                 response.status().as_u16(),
                 response.headers(),
-                jitter(),
+                jitter,
             ),
             // A refused, reset or stalled connection (a read timeout is an idle connection,
             // which a new one may not repeat); the request is idempotent, so sending it
@@ -242,7 +248,7 @@ mod tests {
                 let mut headers = HeaderMap::new();
                 headers.insert(name, value.parse().unwrap());
                 headers.insert("x-ratelimit-remaining", "0".parse().unwrap());
-                let _ = policy.pause_after_status(0, status, &headers, 0.5);
+                let _ = policy.pause_after_status(0, status, &headers, || 0.5);
             }
         }
         // Asked for after a second already waited: the sum no longer fits a `Duration`
@@ -305,7 +311,7 @@ mod tests {
                     headers.insert(name, value);
                 }
             }
-            let _ = RetryPolicy::default().pause_after_status(attempt, status, &headers, jitter);
+            let _ = RetryPolicy::default().pause_after_status(attempt, status, &headers, || jitter);
             if let Ok(status) = reqwest::StatusCode::from_u16(status) {
                 let error = crate::Error::from_status(status, &headers, None);
                 let _ = error.to_string();
@@ -331,13 +337,15 @@ mod tests {
         let none = HeaderMap::new();
         for status in [500, 502, 503, 504, 429] {
             assert!(
-                policy.pause_after_status(0, status, &none, 0.5).is_some(),
+                policy
+                    .pause_after_status(0, status, &none, || 0.5)
+                    .is_some(),
                 "{status}"
             );
         }
         for status in [400, 401, 403, 404, 409, 422] {
             assert_eq!(
-                policy.pause_after_status(0, status, &none, 0.5),
+                policy.pause_after_status(0, status, &none, || 0.5),
                 None,
                 "{status}"
             );
@@ -348,7 +356,7 @@ mod tests {
     fn retry_after_and_the_reset_time_are_honoured() {
         let policy = RetryPolicy::default();
         let pause =
-            policy.pause_after_status(0, 429, &headers(&[("retry-after", "7".into())]), 0.5);
+            policy.pause_after_status(0, 429, &headers(&[("retry-after", "7".into())]), || 0.5);
         assert_eq!(pause, Some(Duration::from_secs(7)));
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -358,7 +366,7 @@ mod tests {
             ("x-ratelimit-remaining", "0".into()),
             ("x-ratelimit-reset", (now + 30).to_string()),
         ]);
-        let pause = policy.pause_after_status(0, 403, &reset, 0.5).unwrap();
+        let pause = policy.pause_after_status(0, 403, &reset, || 0.5).unwrap();
         assert!(
             pause >= Duration::from_secs(30) && pause <= Duration::from_secs(32),
             "{pause:?}"
