@@ -499,7 +499,8 @@ impl ReleaseHandle {
     }
 
     /// Uploads `length` bytes from `stream` under `name`. A stream is read once: a 502 is
-    /// cleaned up but not retried (upload from a path to have it retried).
+    /// cleaned up but not retried, nor is a rate limit (upload from a path to have them
+    /// retried).
     ///
     /// ```no_run
     /// # async fn run(release: github_release_assets::ReleaseHandle) -> Result<(), github_release_assets::Error> {

@@ -4,7 +4,9 @@
 //! The pause is what GitHub asks for when it says (`Retry-After`, or the time
 //! `X-RateLimit-Reset` names), and otherwise grows exponentially with jitter, so that many
 //! clients failing together do not come back together. No other 4xx is retried: it would
-//! fail the same way. A request whose body cannot be replayed (a stream) is sent once.
+//! fail the same way. A request whose body cannot be replayed (a stream) is sent once by
+//! this layer; an upload from a file is sent again after a rate limit by the upload itself
+//! (`RetryPolicy::pause_after_rate_limit`), under the same policy.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -103,6 +105,29 @@ impl RetryPolicy {
             None
         });
         Some(asked.unwrap_or_else(|| self.backoff(attempt, jitter())))
+    }
+
+    /// The pause before try `attempt + 1` of a request that was rate limited, or `None`
+    /// when this policy allows no more tries or no such wait (`waited` so far): what GitHub
+    /// asked for (`Retry-After`, else the reset time), else the backoff. For a request
+    /// the transport layer does not send again itself, an upload whose body is a file.
+    pub(crate) fn pause_after_rate_limit(
+        &self,
+        attempt: u32,
+        waited: Duration,
+        retry_after: Option<Duration>,
+        reset: Option<SystemTime>,
+    ) -> Option<Duration> {
+        let until_reset = reset.map(|at| {
+            at.duration_since(SystemTime::now())
+                .unwrap_or_default()
+                .saturating_add(Duration::from_secs(1))
+        });
+        let pause = retry_after
+            .or(until_reset)
+            .unwrap_or_else(|| self.backoff(attempt, jitter()));
+        (attempt < self.max_retries && waited.saturating_add(pause) <= self.max_total_wait)
+            .then_some(pause)
     }
 
     /// Exponential backoff with "equal jitter": half fixed, half random.

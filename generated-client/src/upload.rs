@@ -29,6 +29,10 @@
 //! ([`Upload::wait_for_open`], 30 s unless set), then take what it became, or report
 //! [`Error::UploadInProgress`] and leave it alone.
 //!
+//! **A rate limit.** A 429, or a 403 that says it is a rate limit, stored nothing: an upload
+//! from a file waits as GitHub asks (or backs off) and sends the file again, within the
+//! client's [`crate::RetryPolicy`]; a wait beyond it, or a stream, is [`Error::RateLimited`].
+//!
 //! **Immutable releases.** Nothing is sent to a release whose assets are locked
 //! ([`Release::assets_locked`]): the upload fails at once with [`Error::ImmutableRelease`].
 
@@ -70,6 +74,8 @@ pub(crate) struct UploadOptions {
     retries_after_502: u32,
     wait_for_open: Duration,
     progress: Option<Progress>,
+    /// Whether the bytes can be read again for another try (a file; not a stream).
+    replayable: bool,
 }
 
 /// How far GitHub's clock may be behind this machine's when a `starter` asset's
@@ -91,6 +97,7 @@ impl UploadOptions {
             retries_after_502: 2,
             wait_for_open: Duration::from_secs(30),
             progress: None,
+            replayable: true,
         }
     }
 
@@ -340,7 +347,7 @@ impl Client {
     }
 
     /// Uploads `length` bytes from `stream` to `release`. A stream cannot be read twice,
-    /// so a 502 is cleaned up but not retried.
+    /// so a 502 is cleaned up but not retried, nor is a rate limit.
     pub(crate) async fn upload_stream(
         &self,
         release: &Release,
@@ -348,7 +355,10 @@ impl Client {
         length: u64,
         options: &UploadOptions,
     ) -> Result<(ReleaseAsset, UploadOutcome), Error> {
-        let options = options.clone().retries_after_502(0);
+        let options = UploadOptions {
+            replayable: false,
+            ..options.clone().retries_after_502(0)
+        };
         let mut body = Some(stream);
         let open = || {
             let body = body.take();
@@ -528,6 +538,7 @@ impl Client {
         let (target, options) = (upload.target, upload.options);
         let mut next = Some(first);
         let mut retries = options.retries_after_502;
+        let (mut rate_limited, mut waited) = (0, Duration::ZERO);
         loop {
             let attempt = match next.take() {
                 Some(attempt) => attempt,
@@ -613,6 +624,27 @@ impl Client {
                         return Err(error);
                     }
                     retries -= 1;
+                }
+                // Refused before any of it was stored: a file is sent again, as the client's
+                // retry policy allows (a stream, read once, is reported).
+                Err(Error::RateLimited {
+                    retry_after, reset, ..
+                }) if options.replayable
+                    && let Some(pause) = self.inner().retry().pause_after_rate_limit(
+                        rate_limited,
+                        waited,
+                        retry_after,
+                        reset.map(std::time::SystemTime::from),
+                    ) =>
+                {
+                    tracing::info!(
+                        attempt = rate_limited + 1,
+                        pause_ms = pause.as_millis() as u64,
+                        "rate limited: uploading again after the pause"
+                    );
+                    tokio::time::sleep(pause).await;
+                    waited = waited.saturating_add(pause);
+                    rate_limited += 1;
                 }
                 Err(error) => return Err(error),
             }

@@ -167,6 +167,15 @@ async fn every_fault_on_every_operation_ends_typed() {
         "error: could not read GitHub's response",
     );
     expect("Upload / Uploads / BadGateway", "ok (uploaded 300000)");
+    // A rate limit stored nothing: the file is sent again, unless the wait is too long.
+    expect(
+        "Upload / Uploads / RateLimited { status: 429",
+        "ok (uploaded 300000)",
+    );
+    expect(
+        "Upload / Uploads / RateLimited { status: 403",
+        "error: rate limited (403)",
+    );
     // What GitHub stored is checked against what was sent: a wrong digest is refused,
     // and the stored asset deleted (checked in `upload.rs`'s tests).
     expect(

@@ -71,6 +71,98 @@ async fn a_reset_beyond_the_total_wait_is_reported_at_once() {
     assert_eq!(f.sent(), 1);
 }
 
+/// POSTs of uploads that reached the uploads host.
+fn upload_posts(f: &Fixture) -> usize {
+    f.requests()
+        .iter()
+        .filter(|r| r.host == Host::Uploads && r.method == "POST")
+        .count()
+}
+
+fn secondary_rate_limit() -> Fault {
+    Fault::RateLimited {
+        status: 429,
+        retry_after: Some(0),
+        reset_in: None,
+    }
+}
+
+/// A rate-limited upload stored nothing, and a file can be read again: it is sent again
+/// after the pause, as the client's policy allows, and arrives whole.
+#[tokio::test]
+async fn a_rate_limited_upload_of_a_file_is_sent_again() {
+    let f = setup(quick_retries()).await;
+    let bytes = support::pattern(200_000, 3);
+    let path = f.file("limited.bin", &bytes);
+    f.github.inject(Host::Uploads, secondary_rate_limit());
+    f.github.inject(Host::Uploads, secondary_rate_limit());
+    let uploaded = f.release().await.upload(&path).await.unwrap();
+    assert_eq!(uploaded.asset.size, 200_000);
+    assert_eq!(upload_posts(&f), 3);
+    let stored = f.assets();
+    assert_eq!(stored.len(), 1, "one asset, no leftovers");
+    assert_eq!(stored[0].digest, Some(support::sha256(&bytes)));
+}
+
+/// The policy bounds it: past its retries, or for a wait longer than its total, the rate
+/// limit is the error, after as many POSTs as it allows.
+#[tokio::test]
+async fn a_rate_limited_upload_is_bounded_by_the_policy() {
+    let f = setup(quick_retries().max_retries(1)).await;
+    let path = f.file("limited.bin", b"bytes");
+    for _ in 0..3 {
+        f.github.inject(Host::Uploads, secondary_rate_limit());
+    }
+    let error = f.release().await.upload(&path).await.unwrap_err();
+    assert!(
+        matches!(error, Error::RateLimited { status: 429, .. }),
+        "{error:?}"
+    );
+    assert_eq!(upload_posts(&f), 2);
+
+    let f = setup(quick_retries()).await;
+    let path = f.file("limited.bin", b"bytes");
+    f.github.inject(
+        Host::Uploads,
+        Fault::RateLimited {
+            status: 403,
+            retry_after: None,
+            reset_in: Some(3600),
+        },
+    );
+    let error = f.release().await.upload(&path).await.unwrap_err();
+    assert!(
+        matches!(error, Error::RateLimited { status: 403, .. }),
+        "{error:?}"
+    );
+    assert_eq!(
+        upload_posts(&f),
+        1,
+        "an hour's wait is reported, not waited"
+    );
+    assert!(f.assets().is_empty());
+}
+
+/// A stream is read once: its rate limit is reported, not sent again.
+#[tokio::test]
+async fn a_rate_limited_stream_upload_is_reported() {
+    let f = setup(quick_retries()).await;
+    f.github.inject(Host::Uploads, secondary_rate_limit());
+    let stream =
+        futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"bytes"))]);
+    let error = f
+        .release()
+        .await
+        .upload_stream(stream, 5, "streamed.bin")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::RateLimited { status: 429, .. }),
+        "{error:?}"
+    );
+    assert_eq!(upload_posts(&f), 1);
+}
+
 #[tokio::test]
 async fn a_post_is_never_retried() {
     let f = setup(quick_retries()).await;
