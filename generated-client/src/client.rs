@@ -519,7 +519,7 @@ impl ClientBuilder {
         let http = settings
             .http_builder()
             .default_headers(default_headers)
-            .redirect(crate::destination::redirect_policy())
+            .redirect(crate::destination::redirect_policy(self.allow_http))
             .build()
             .map_err(Error::from_transport)?;
         let base_url = self.base_url.trim_end_matches('/');

@@ -166,19 +166,30 @@ pub(crate) fn stripped(mut url: Url) -> Url {
 }
 
 /// The API client's redirect policy: at most [`MAX_REDIRECTS`] hops (more is a loop, an
-/// error), never from https to http. (reqwest
-/// drops `Authorization` itself on a hop to another host or port.)
-pub(crate) fn redirect_policy() -> reqwest::redirect::Policy {
-    reqwest::redirect::Policy::custom(|attempt| {
-        let downgrade = attempt
+/// error), never from https to http, and to plain http only where a request may go itself
+/// (loopback, or with `allow_http`), as download hops are checked. (reqwest drops
+/// `Authorization` itself on a hop to another host or port.)
+pub(crate) fn redirect_policy(allow_http: bool) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        let to = attempt.url();
+        let refused = if attempt
             .previous()
             .last()
-            .is_some_and(|from| downgrades(from, attempt.url()));
-        if downgrade {
-            let to = without_query(attempt.url());
-            attempt.error(DowngradeRedirect { to })
+            .is_some_and(|from| downgrades(from, to))
+        {
+            Some(Untrusted::Downgrade)
+        } else {
+            match check_scheme(to, allow_http) {
+                Err(Error::UntrustedDestination { reason, .. }) => Some(reason),
+                _ => None,
+            }
+        };
+        if let Some(reason) = refused {
+            let to = without_query(to);
+            attempt.error(RefusedRedirect { to, reason })
         } else if attempt.previous().len() > MAX_REDIRECTS {
-            attempt.error(TooManyRedirects)
+            let status = attempt.status().as_u16();
+            attempt.error(TooManyRedirects { status })
         } else {
             attempt.follow()
         }
@@ -188,16 +199,19 @@ pub(crate) fn redirect_policy() -> reqwest::redirect::Policy {
 /// The most redirects the API client follows for one request.
 const MAX_REDIRECTS: usize = 10;
 
-/// A redirect loop, or a chain too long to be anything else.
+/// A redirect loop, or a chain too long to be anything else; `status` is the last hop's.
 #[derive(Debug, thiserror::Error)]
 #[error("more than {MAX_REDIRECTS} redirects")]
-struct TooManyRedirects;
+struct TooManyRedirects {
+    status: u16,
+}
 
 /// Why the redirect policy stopped a request.
 #[derive(Debug, thiserror::Error)]
-#[error("a redirect from https to plain http ({to})")]
-struct DowngradeRedirect {
+#[error("a redirect to {to}: {reason}")]
+struct RefusedRedirect {
     to: String,
+    reason: Untrusted,
 }
 
 /// The error for a request the redirect policy stopped, if that is what `error` is.
@@ -205,14 +219,14 @@ pub(crate) fn refused_redirect(error: &reqwest::Error) -> Option<Error> {
     if !error.is_redirect() {
         return None;
     }
-    if let Some(refused) = crate::error::cause::<DowngradeRedirect>(error) {
+    if let Some(refused) = crate::error::cause::<RefusedRedirect>(error) {
         return Some(Error::UntrustedDestination {
             url: refused.to.clone(),
-            reason: Untrusted::Downgrade,
+            reason: refused.reason.clone(),
         });
     }
     crate::error::cause::<TooManyRedirects>(error).map(|too_many| Error::Status {
-        status: 302,
+        status: too_many.status,
         message: Some(too_many.to_string()),
         documentation_url: None,
     })
