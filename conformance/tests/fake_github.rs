@@ -1199,3 +1199,22 @@ async fn the_answers_of_the_new_routes_validate_against_the_description() {
     let (status, body) = send(http.delete(format!("{base}/{draft}"))).await;
     assert_eq!((status, body), (204, Value::Null));
 }
+
+/// `Fault::Status` answers with the status asked for, and a message naming that status
+/// (not always "Service Unavailable").
+#[tokio::test]
+async fn a_status_fault_says_which_status() {
+    let github = FakeGitHub::start().await.unwrap();
+    let url = format!("{}/repos/{OWNER}/{REPO}/releases", github.api_url());
+    for (status, reason) in [
+        (500, "Internal Server Error (fake)"),
+        (503, "Service Unavailable (fake)"),
+        (504, "Gateway Timeout (fake)"),
+    ] {
+        github.inject(Host::Api, Fault::Status(status));
+        let answer = reqwest::get(&url).await.unwrap();
+        assert_eq!(answer.status().as_u16(), status);
+        let body: Value = answer.json().await.unwrap();
+        assert_eq!(body["message"], reason);
+    }
+}

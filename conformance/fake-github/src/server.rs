@@ -35,7 +35,16 @@ pub(crate) fn spawn(
     // one before any answer: the handler signals `HangUp`, and the connection is dropped.
     tokio::spawn(async move {
         // The server ends when the fake is dropped (the task is aborted).
-        while let Ok((stream, _)) = listener.accept().await {
+        loop {
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors, a connection reset while queued: the next one
+                // may do, as `axum::serve` goes on after a pause rather than stop serving.
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    continue;
+                }
+            };
             let hang_up = HangUp::default();
             let service = hyper_util::service::TowerToHyperService::new(
                 router.clone().layer(Extension(hang_up.clone())),
@@ -151,10 +160,11 @@ const LOOP_PATH: &str = "/redirect-loop";
 /// Faults that replace the answer whatever the request.
 fn immediate_fault(fault: Option<&Fault>) -> Option<Response> {
     match fault? {
-        Fault::Status(status) => Some(error(
-            StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            "Service Unavailable (fake)",
-        )),
+        Fault::Status(status) => {
+            let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let reason = status.canonical_reason().unwrap_or("Server Error");
+            Some(error(status, &format!("{reason} (fake)")))
+        }
         Fault::RateLimited {
             status,
             retry_after,
