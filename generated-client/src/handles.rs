@@ -118,8 +118,8 @@ impl RepoHandle {
     }
 
     /// A handle for an asset already fetched (through [`Client::operations`]), without a
-    /// request. Its release is not known, so a locked one is refused by GitHub rather than
-    /// before sending; [`RepoHandle::asset`] looks it up.
+    /// request. Its release is looked up only to edit or delete it (see
+    /// [`RepoHandle::asset`]).
     pub fn asset_from(&self, asset: ReleaseAsset) -> AssetHandle {
         AssetHandle {
             repo: self.clone(),
@@ -269,10 +269,10 @@ impl RepoHandle {
             .await
     }
 
-    /// The asset with id `id`. An asset does not name its release, but its download URL
-    /// names the tag: the release is looked up by it, so that [`AssetHandle::delete`] and
-    /// [`AssetHandle::edit`] can refuse a locked one before sending anything (where the
-    /// look-up fails, GitHub's answer says the same).
+    /// The asset with id `id`: one request. An asset does not name its release, but its
+    /// download URL names the tag: [`AssetHandle::delete`] and [`AssetHandle::edit`] look
+    /// the release up by it first, so as to refuse a locked one before changing anything
+    /// (where the look-up fails, GitHub's answer says the same).
     ///
     /// ```no_run
     /// # async fn run(client: github_release_assets::Client) -> Result<(), github_release_assets::Error> {
@@ -283,21 +283,18 @@ impl RepoHandle {
     /// ```
     pub async fn asset(&self, id: AssetId) -> Result<AssetHandle, Error> {
         let asset = self.get_asset(id).await?;
-        let release = match tag_in_download_url(&asset.browser_download_url) {
-            Some(tag) => self
-                .client
-                .release_by_tag(self.owner(), self.name(), tag)
-                .await
-                .ok()
-                .filter(|release| release.assets.iter().any(|a| a.id == asset.id))
-                .map(Arc::new),
-            None => None,
-        };
-        Ok(AssetHandle {
-            repo: self.clone(),
-            release,
-            asset,
-        })
+        Ok(self.asset_from(asset))
+    }
+
+    /// The release `asset` belongs to, found by the tag its download URL names; `None`
+    /// when that finds no release holding it.
+    async fn release_of(&self, asset: &ReleaseAsset) -> Option<Release> {
+        let tag = tag_in_download_url(&asset.browser_download_url)?;
+        self.client
+            .release_by_tag(self.owner(), self.name(), tag)
+            .await
+            .ok()
+            .filter(|release| release.assets.iter().any(|a| a.id == asset.id))
     }
 
     async fn get_asset(&self, id: AssetId) -> Result<ReleaseAsset, Error> {
@@ -596,8 +593,8 @@ impl AssetHandle {
         self.asset
     }
 
-    /// The release it belongs to, when known (always, for assets listed or uploaded
-    /// through a [`ReleaseHandle`]).
+    /// The release it belongs to, when known: for assets listed or uploaded through a
+    /// [`ReleaseHandle`], not for one got by id ([`RepoHandle::asset`]).
     pub fn release(&self) -> Option<&Release> {
         self.release.as_deref()
     }
@@ -606,10 +603,15 @@ impl AssetHandle {
         &self.repo.client
     }
 
-    fn ensure_unlocked(&self, what: &str) -> Result<(), Error> {
+    /// Refuses to `what` when the asset's release has its assets locked; a release not
+    /// known yet is looked up first (GET requests only).
+    async fn ensure_unlocked(&self, what: &str) -> Result<(), Error> {
         match &self.release {
             Some(release) => release.ensure_assets_unlocked(what),
-            None => Ok(()),
+            None => match self.repo.release_of(&self.asset).await {
+                Some(release) => release.ensure_assets_unlocked(what),
+                None => Ok(()),
+            },
         }
     }
 
@@ -641,7 +643,7 @@ impl AssetHandle {
 
     /// Deletes the asset. Refused before sending when its release's assets are locked.
     pub async fn delete(&self) -> Result<(), Error> {
-        self.ensure_unlocked("delete an asset")?;
+        self.ensure_unlocked("delete an asset").await?;
         self.client()
             .delete_asset_unchecked(self.repo.owner(), self.repo.name(), self.asset.id)
             .await
@@ -722,7 +724,7 @@ impl IntoFuture for EditAsset {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
             let handle = self.asset;
-            handle.ensure_unlocked("edit an asset")?;
+            handle.ensure_unlocked("edit an asset").await?;
             let asset = handle
                 .client()
                 .edit_asset_unchecked(

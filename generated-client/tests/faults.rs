@@ -60,7 +60,10 @@ async fn run(operation: Operation, host: Host, fault: Fault) -> Result<String, E
     let bytes = support::pattern(300_000, 0);
     let asset_id = f.add_asset("seed.bin", &bytes);
     let release = f.release().await;
-    let asset = f.asset(asset_id).await;
+    // Through its release, which the handle then knows: the fault meets the operation's
+    // own request, not a look-up of the release before it.
+    let asset = release.asset_named("seed.bin").await.unwrap().unwrap();
+    assert_eq!(asset.id, asset_id);
     f.github.inject(host, fault);
     let outcome = match operation {
         Operation::GetRelease => release.refresh().await.map(|r| r.tag_name.clone()),

@@ -91,11 +91,13 @@ async fn a_locked_release_refuses_upload_replace_delete_and_edit_before_sending(
             .map(|u| u.asset)
             .unwrap_err(),
     ];
-    // Listed through the release, or found by id (its release then looked up by the tag
-    // in its download URL): either way the handle knows the release is locked.
+    // Listed through the release, or found by id (one request; its release is looked up by
+    // the tag in its download URL before a change): either way the lock is found first.
     let listed: Vec<_> = release.assets().try_collect().await.unwrap();
+    let mark = f.sent();
     let by_id = f.repo().asset(AssetId::new(asset_id)).await.unwrap();
-    assert_eq!(by_id.release().map(|r| r.id), Some(f.release_id()));
+    assert_eq!(f.sent() - mark, 1, "the asset, by id, is one request");
+    assert!(by_id.release().is_none());
     for asset in [&listed[0], &by_id] {
         refusals.push(asset.delete().await.unwrap_err());
         refusals.push(asset.edit().name("renamed.zip").await.unwrap_err());
@@ -126,8 +128,8 @@ async fn githubs_422s_about_immutability_are_typed_and_only_already_exists_is_a_
     let f = setup().await;
     let release = locked_release(&f).await;
     let asset_id = release.assets[0].id;
-    // Past the client's own check (the generated upload and an asset handle that does not
-    // know its release): GitHub's answers are what the client reads.
+    // Past the client's own check (the generated operations): GitHub's answers are what
+    // the client reads.
     let upload = f
         .upload_unchecked(&release, "tool.zip", "application/zip", b"abc".to_vec())
         .await
@@ -138,9 +140,13 @@ async fn githubs_422s_about_immutability_are_typed_and_only_already_exists_is_a_
         "{upload:?}"
     );
     let delete = f
-        .repo()
-        .asset_from(release.assets[0].clone())
-        .delete()
+        .client
+        .operations()
+        .delete_release_asset()
+        .owner(support::OWNER)
+        .repo(support::REPO)
+        .asset_id(asset_id)
+        .send()
         .await
         .unwrap_err();
     assert!(
