@@ -1218,3 +1218,15 @@ async fn a_status_fault_says_which_status() {
         assert_eq!(body["message"], reason);
     }
 }
+
+/// A test's own struct holding the fake can derive `Debug`: it shows the three origins, and
+/// never the token it requires.
+#[tokio::test]
+async fn the_fake_debugs_as_its_origins() {
+    let github = FakeGitHub::start_with_token("ghs_debugtoken").await.unwrap();
+    let shown = format!("{github:?}");
+    for origin in [github.api_url(), github.uploads_url(), github.storage_url()] {
+        assert!(shown.contains(origin), "{shown}");
+    }
+    assert!(!shown.contains("ghs_debugtoken"), "{shown}");
+}

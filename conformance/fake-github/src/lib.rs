@@ -240,6 +240,17 @@ pub struct FakeGitHub {
     tasks: Vec<JoinHandle<()>>,
 }
 
+/// Its three origins (the model behind them, and any token, are left out).
+impl std::fmt::Debug for FakeGitHub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeGitHub")
+            .field("api", &self.api_url())
+            .field("uploads", &self.uploads_url())
+            .field("storage", &self.storage_url())
+            .finish_non_exhaustive()
+    }
+}
+
 impl FakeGitHub {
     /// Starts the three hosts; any token (or none) is accepted. Call it inside a Tokio
     /// runtime: the servers are tasks on it.
