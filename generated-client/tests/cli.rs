@@ -1160,3 +1160,70 @@ async fn a_download_another_process_is_writing_is_refused() {
     assert_eq!(std::fs::read(out.join("tool.bin")).unwrap(), bytes);
     assert_eq!(files_in(&out), ["tool.bin"]);
 }
+
+/// `--root-certificates` trusts a private authority (a GitHub Enterprise Server's) besides
+/// the system's: without it the TLS handshake fails, with it the server's own answer (a 404
+/// here) is what the tool reports. A file that cannot be read, or is not PEM, is one line.
+#[tokio::test]
+async fn root_certificates_are_trusted_when_given() {
+    let server = support::tls::tls_server("http://127.0.0.1:9".to_owned()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let authority = dir.path().join("authority.pem");
+    std::fs::write(&authority, &server.authority_pem).unwrap();
+    let hosts = (server.url.as_str(), server.url.as_str());
+    let list = ["--retries", "0", "list", "o/r", "--tag", "v1"];
+
+    let untrusted = run_in(dir.path(), hosts, &list).await;
+    assert_eq!(untrusted.status, 1, "{}", untrusted.stderr);
+    assert!(
+        untrusted.stderr.contains("UnknownIssuer")
+            && untrusted
+                .stderr
+                .contains("trust it with --root-certificates"),
+        "{}",
+        untrusted.stderr
+    );
+
+    let trusted = run_in(
+        dir.path(),
+        hosts,
+        &[&["--root-certificates", "authority.pem"][..], &list].concat(),
+    )
+    .await;
+    assert_eq!(trusted.status, 1, "{}", trusted.stderr);
+    assert!(
+        !trusted.stderr.contains("certificate"),
+        "{}",
+        trusted.stderr
+    );
+    assert!(trusted.stderr.contains("not found"), "{}", trusted.stderr);
+
+    let missing = run_in(
+        dir.path(),
+        hosts,
+        &[&["--root-certificates", "missing.pem"][..], &list].concat(),
+    )
+    .await;
+    assert_eq!(missing.status, 2, "{}", missing.stderr);
+    assert!(
+        missing
+            .stderr
+            .contains("could not read the root certificates missing.pem"),
+        "{}",
+        missing.stderr
+    );
+
+    std::fs::write(dir.path().join("junk.pem"), "not a certificate").unwrap();
+    let junk = run_in(
+        dir.path(),
+        hosts,
+        &[&["--root-certificates", "junk.pem"][..], &list].concat(),
+    )
+    .await;
+    assert_eq!(junk.status, 1, "{}", junk.stderr);
+    assert!(
+        junk.stderr.contains("not PEM certificates"),
+        "{}",
+        junk.stderr
+    );
+}

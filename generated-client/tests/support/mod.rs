@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod hostile;
+pub mod tls;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

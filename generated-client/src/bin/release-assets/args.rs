@@ -29,6 +29,16 @@ pub struct Cli {
     #[arg(long, global = true, env = "GITHUB_UPLOADS_URL", value_name = "URL")]
     pub uploads_url: Option<String>,
 
+    /// PEM certificates to trust besides the system's, for the API, uploads and storage
+    /// hosts: a GitHub Enterprise Server whose certificate a private authority signed.
+    #[arg(
+        long,
+        global = true,
+        env = "RELEASE_ASSETS_ROOT_CERTIFICATES",
+        value_name = "PEM_FILE"
+    )]
+    pub root_certificates: Option<PathBuf>,
+
     /// Allow plain http to a host that is not loopback (the token travels in clear).
     #[arg(long, global = true)]
     pub allow_http: bool,

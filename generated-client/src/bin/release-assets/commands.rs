@@ -70,6 +70,15 @@ async fn run_command(cli: Cli, report: &Report) -> Result<(), Failure> {
     if cli.allow_http {
         client = client.allow_http();
     }
+    if let Some(path) = &cli.root_certificates {
+        let pem = std::fs::read(path).map_err(|error| {
+            Failure::Usage(format!(
+                "could not read the root certificates {}: {error}",
+                path.display()
+            ))
+        })?;
+        client = client.root_certificates_pem(pem);
+    }
     let client = client.build()?;
     match cli.command {
         Command::List {

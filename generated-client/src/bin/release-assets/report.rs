@@ -150,6 +150,12 @@ pub fn explain(error: &Error) -> String {
         Error::Unverifiable { .. } => {
             text.push_str(" (without --require-digest its size alone is checked)");
         }
+        // rustls says UnknownIssuer; OpenSSL "unable to get local issuer certificate".
+        _ if text.contains("UnknownIssuer") || text.contains("local issuer certificate") => {
+            text.push_str(
+                "; if a private authority signed the server's certificate, trust it with --root-certificates",
+            );
+        }
         _ => {}
     }
     text
