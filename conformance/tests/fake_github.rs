@@ -1223,7 +1223,9 @@ async fn a_status_fault_says_which_status() {
 /// never the token it requires.
 #[tokio::test]
 async fn the_fake_debugs_as_its_origins() {
-    let github = FakeGitHub::start_with_token("ghs_debugtoken").await.unwrap();
+    let github = FakeGitHub::start_with_token("ghs_debugtoken")
+        .await
+        .unwrap();
     let shown = format!("{github:?}");
     for origin in [github.api_url(), github.uploads_url(), github.storage_url()] {
         assert!(shown.contains(origin), "{shown}");
