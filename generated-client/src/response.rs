@@ -60,14 +60,12 @@ impl<T> Response<T> {
         >,
         E: ErrorBody,
     {
-        match send.await {
-            Ok(value) => Ok(Response {
-                status: value.status(),
-                headers: value.headers().clone(),
-                body: value.into_inner(),
-            }),
-            Err(error) => Err(Error::from_generated(error).await),
-        }
+        let value = generated(send).await?;
+        Ok(Response {
+            status: value.status(),
+            headers: value.headers().clone(),
+            body: value.into_inner(),
+        })
     }
 
     /// [`from_generated`](Self::from_generated)'s body alone: the headers, which the
@@ -79,9 +77,20 @@ impl<T> Response<T> {
         >,
         E: ErrorBody,
     {
-        match send.await {
-            Ok(value) => Ok(value.into_inner()),
-            Err(error) => Err(Error::from_generated(error).await),
-        }
+        generated(send)
+            .await
+            .map(progenitor_client::ResponseValue::into_inner)
+    }
+}
+
+/// A generated builder's answer, its error made this crate's.
+async fn generated<T, E, F>(send: F) -> Result<progenitor_client::ResponseValue<T>, Error>
+where
+    F: Future<Output = Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>>,
+    E: ErrorBody,
+{
+    match send.await {
+        Ok(value) => Ok(value),
+        Err(error) => Err(Error::from_generated(error).await),
     }
 }

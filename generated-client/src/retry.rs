@@ -107,27 +107,24 @@ impl RetryPolicy {
         Some(asked.unwrap_or_else(|| self.backoff(attempt, jitter())))
     }
 
-    /// The pause before try `attempt + 1` of a request that was rate limited, or `None`
-    /// when this policy allows no more tries or no such wait (`waited` so far): what GitHub
-    /// asked for (`Retry-After`, else the reset time), else the backoff. For a request
-    /// the transport layer does not send again itself, an upload whose body is a file.
+    /// The pause before retry number `attempt` (from 0) of a request that was rate
+    /// limited ([`crate::Error::RateLimited`]): what GitHub asked for (`Retry-After`, else
+    /// until the reset time), else the backoff. For a request this layer does not send
+    /// again itself: an upload whose body is a file.
     pub(crate) fn pause_after_rate_limit(
         &self,
         attempt: u32,
-        waited: Duration,
         retry_after: Option<Duration>,
         reset: Option<SystemTime>,
-    ) -> Option<Duration> {
+    ) -> Duration {
         let until_reset = reset.map(|at| {
             at.duration_since(SystemTime::now())
                 .unwrap_or_default()
                 .saturating_add(Duration::from_secs(1))
         });
-        let pause = retry_after
+        retry_after
             .or(until_reset)
-            .unwrap_or_else(|| self.backoff(attempt, jitter()));
-        (attempt < self.max_retries && waited.saturating_add(pause) <= self.max_total_wait)
-            .then_some(pause)
+            .unwrap_or_else(|| self.backoff(attempt, jitter()))
     }
 
     /// Exponential backoff with "equal jitter": half fixed, half random.
@@ -169,6 +166,50 @@ fn idempotent(method: &reqwest::Method) -> bool {
     )
 }
 
+/// The tries of one request so far, against what its policy allows: the request layer's
+/// and an upload's retries count the same way.
+pub(crate) struct Tries<'a> {
+    policy: &'a RetryPolicy,
+    /// Retries so far.
+    attempt: u32,
+    /// All pauses so far.
+    waited: Duration,
+}
+
+impl<'a> Tries<'a> {
+    pub(crate) fn new(policy: &'a RetryPolicy) -> Self {
+        Self {
+            policy,
+            attempt: 0,
+            waited: Duration::ZERO,
+        }
+    }
+
+    /// Retries so far.
+    pub(crate) fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    /// Whether the policy allows one more try after `pause`. (Saturating: a server may
+    /// ask for any wait, up to and past what a `Duration` holds.)
+    pub(crate) fn allow(&self, pause: Duration) -> bool {
+        self.attempt < self.policy.max_retries
+            && self.waited.saturating_add(pause) <= self.policy.max_total_wait
+    }
+
+    /// Waits `pause` before the next try, and counts both.
+    pub(crate) async fn pause(&mut self, pause: Duration, why: &str) {
+        tracing::info!(
+            attempt = self.attempt + 1,
+            pause_ms = pause.as_millis() as u64,
+            "{why}"
+        );
+        tokio::time::sleep(pause).await;
+        self.waited = self.waited.saturating_add(pause);
+        self.attempt += 1;
+    }
+}
+
 /// Sends `request`, retrying as `policy` allows.
 pub(crate) async fn execute(
     http: &reqwest::Client,
@@ -178,8 +219,7 @@ pub(crate) async fn execute(
     if !idempotent(request.method()) || policy.max_retries == 0 {
         return http.execute(request).await;
     }
-    let mut waited = Duration::ZERO;
-    let mut attempt = 0;
+    let mut tries = Tries::new(policy);
     let mut next = request;
     // Whether an earlier try may have been carried out though its answer was lost: a 5xx,
     // or a connection that broke after the request went (not one refused, not a rate limit).
@@ -200,7 +240,7 @@ pub(crate) async fn execute(
         }
         let pause = match &result {
             Ok(response) => policy.pause_after_status(
-                attempt,
+                tries.attempt(),
                 response.status().as_u16(),
                 response.headers(),
                 jitter,
@@ -214,7 +254,7 @@ pub(crate) async fn execute(
                     || error.is_request()
                     || error.is_body() =>
             {
-                Some(policy.backoff(attempt, jitter()))
+                Some(policy.backoff(tries.attempt(), jitter()))
             }
             Err(_) => None,
         };
@@ -223,21 +263,10 @@ pub(crate) async fn execute(
             Ok(response) => response.status().is_server_error(),
             Err(error) => !error.is_connect(),
         };
-        let (Some(again), true) = (
-            spare,
-            // Saturating: a server may ask for any wait, up to and past what a Duration holds.
-            attempt < policy.max_retries && waited.saturating_add(pause) <= policy.max_total_wait,
-        ) else {
+        let (Some(again), true) = (spare, tries.allow(pause)) else {
             return result;
         };
-        tracing::info!(
-            attempt = attempt + 1,
-            pause_ms = pause.as_millis() as u64,
-            "retrying"
-        );
-        tokio::time::sleep(pause).await;
-        waited = waited.saturating_add(pause);
-        attempt += 1;
+        tries.pause(pause, "retrying").await;
         next = again;
     }
 }

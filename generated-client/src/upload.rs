@@ -538,7 +538,7 @@ impl Client {
         let (target, options) = (upload.target, upload.options);
         let mut next = Some(first);
         let mut retries = options.retries_after_502;
-        let (mut rate_limited, mut waited) = (0, Duration::ZERO);
+        let mut rate_limits = crate::retry::Tries::new(self.inner().retry());
         loop {
             let attempt = match next.take() {
                 Some(attempt) => attempt,
@@ -630,21 +630,16 @@ impl Client {
                 Err(Error::RateLimited {
                     retry_after, reset, ..
                 }) if options.replayable
-                    && let Some(pause) = self.inner().retry().pause_after_rate_limit(
-                        rate_limited,
-                        waited,
+                    && let pause = self.inner().retry().pause_after_rate_limit(
+                        rate_limits.attempt(),
                         retry_after,
                         reset.map(std::time::SystemTime::from),
-                    ) =>
+                    )
+                    && rate_limits.allow(pause) =>
                 {
-                    tracing::info!(
-                        attempt = rate_limited + 1,
-                        pause_ms = pause.as_millis() as u64,
-                        "rate limited: uploading again after the pause"
-                    );
-                    tokio::time::sleep(pause).await;
-                    waited = waited.saturating_add(pause);
-                    rate_limited += 1;
+                    rate_limits
+                        .pause(pause, "rate limited: uploading again after the pause")
+                        .await;
                 }
                 Err(error) => return Err(error),
             }
