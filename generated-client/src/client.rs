@@ -43,11 +43,15 @@ impl Token {
     /// The `Authorization` header value, marked sensitive so `HeaderMap`'s `Debug`
     /// does not print it either.
     fn header_value(&self) -> Result<HeaderValue, Error> {
-        let mut value = HeaderValue::try_from(format!("Bearer {}", self.0)).map_err(|_| {
-            Error::InvalidRequest("the token holds characters a header cannot carry".into())
-        })?;
+        let mut value = HeaderValue::try_from(format!("Bearer {}", self.0))
+            .map_err(|_| Self::unfit_for_a_header())?;
         value.set_sensitive(true);
         Ok(value)
+    }
+
+    /// Why a token cannot go in a header (its value is never part of the error).
+    fn unfit_for_a_header() -> Error {
+        Error::InvalidRequest("the token holds characters a header cannot carry".into())
     }
 }
 
@@ -95,14 +99,22 @@ pub trait TokenSource: Send + Sync + 'static {
 /// A fixed token, or a source asked each time.
 #[derive(Clone)]
 enum Credential {
-    Fixed(Token),
+    /// The `Authorization` value, made once rather than for each request (`None`: the
+    /// token holds characters a header cannot carry, reported when a request needs it).
+    Fixed(Option<HeaderValue>),
     Source(Arc<dyn TokenSource>),
+}
+
+impl Credential {
+    fn fixed(token: Token) -> Self {
+        Credential::Fixed(token.header_value().ok())
+    }
 }
 
 impl fmt::Debug for Credential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Credential::Fixed(token) => write!(f, "Fixed({token:?})"),
+            Credential::Fixed(_) => f.write_str("Fixed(Token(<redacted>))"),
             Credential::Source(_) => f.write_str("Source(..)"),
         }
     }
@@ -147,7 +159,8 @@ impl Settings {
             return Ok(());
         }
         let value = match credential {
-            Credential::Fixed(token) => token.header_value()?,
+            Credential::Fixed(Some(value)) => value.clone(),
+            Credential::Fixed(None) => return Err(Token::unfit_for_a_header()),
             Credential::Source(source) => source.token().await?.header_value()?,
         };
         request.headers_mut().insert(header::AUTHORIZATION, value);
@@ -370,7 +383,7 @@ impl UploadUrl {
 impl ClientBuilder {
     /// Authenticates every request to the API (and uploads) host with this token.
     pub fn token(mut self, token: impl Into<Token>) -> Self {
-        self.token = Some(Credential::Fixed(token.into()));
+        self.token = Some(Credential::fixed(token.into()));
         self
     }
 
@@ -378,7 +391,7 @@ impl ClientBuilder {
     /// (as GitHub Actions and the `gh` tool set them); otherwise requests go anonymously.
     pub fn token_from_env(mut self) -> Self {
         if let Some(token) = token_from(|name| std::env::var(name).ok()) {
-            self.token = Some(Credential::Fixed(token));
+            self.token = Some(Credential::fixed(token));
         }
         self
     }
@@ -565,6 +578,41 @@ impl ClientHooks<Settings> for Generated {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The header value is made once, when the token is given; a token a header cannot
+    /// carry is still an error of the request that needs it, and never shows the token.
+    #[tokio::test]
+    async fn the_authorization_value_is_made_once_and_a_bad_token_fails_its_request() {
+        let request = || {
+            reqwest::Request::new(
+                reqwest::Method::GET,
+                "https://api.github.com/repos/o/r".parse().unwrap(),
+            )
+        };
+        let good = Client::builder(GITHUB_API_URL)
+            .token("ghs_good")
+            .build()
+            .unwrap();
+        for _ in 0..2 {
+            let mut sent = request();
+            good.inner().authorize(&mut sent).await.unwrap();
+            let value = &sent.headers()[header::AUTHORIZATION];
+            assert_eq!(value, "Bearer ghs_good");
+            assert!(value.is_sensitive());
+        }
+        assert!(!format!("{:?}", good.inner()).contains("ghs_good"));
+
+        let bad = Client::builder(GITHUB_API_URL)
+            .token("ghs_bad\nline")
+            .build()
+            .unwrap();
+        let error = bad.inner().authorize(&mut request()).await.unwrap_err();
+        assert!(
+            error.to_string().contains("a header cannot carry"),
+            "{error}"
+        );
+        assert!(!format!("{error} {error:?}").contains("ghs_bad"));
+    }
 
     #[test]
     fn no_token_in_clear_to_an_uploads_host() {
