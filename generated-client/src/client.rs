@@ -328,10 +328,14 @@ impl Client {
     /// assert!(matches!(elsewhere, Err(Error::UntrustedDestination { .. })));
     /// ```
     pub fn for_upload_url(&self, upload_url: &str) -> Result<Client, Error> {
-        let UploadUrl { url, base, .. } = UploadUrl::parse(upload_url)?;
-        self.inner().destinations.check_uploads(&url)?;
+        self.for_uploads_to(&UploadUrl::parse(upload_url)?)
+    }
+
+    /// [`Self::for_upload_url`] of a `upload_url` already parsed.
+    pub(crate) fn for_uploads_to(&self, target: &UploadUrl) -> Result<Client, Error> {
+        self.inner().destinations.check_uploads(&target.url)?;
         Ok(Client::from_parts(
-            &base,
+            &target.base,
             self.client().clone(),
             self.inner().clone(),
         ))

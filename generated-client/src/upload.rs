@@ -392,19 +392,15 @@ impl Client {
         // The bytes are opened, and the uploads host checked, first: an upload that cannot
         // happen must not cost the release anything.
         let first = open().await?;
-        let uploads = self.for_upload_url(&release.upload_url)?;
+        let uploads = self.for_uploads_to(&target)?;
         let mut replacing = None;
         let existing = match options.if_exists {
             IfExists::Fail => None,
-            _ => self.find_asset(&target, &options.name).await?,
-        };
-        // Another writer's upload still going: wait for it to end, one way or another.
-        let existing = match existing {
-            Some(open) if open.is_open() => {
-                self.wait_while_open(&target, open, options.wait_for_open)
+            // Another writer's upload still going: waited for, to end one way or another.
+            _ => {
+                self.find_settled(&target, &options.name, options.wait_for_open)
                     .await?
             }
-            other => other,
         };
         if let Some(existing) = existing {
             if existing.is_uploaded() {
@@ -584,14 +580,10 @@ impl Client {
                 Err(error) if error.status() == Some(502) => {
                     // The 502 may have come after GitHub stored every byte: an uploaded asset
                     // of the name, of this size and digest, is this upload.
-                    let found = match self.find_asset(target, name).await? {
-                        // Still being uploaded: another writer's, or this one finishing.
-                        Some(open) if open.is_open() => {
-                            self.wait_while_open(target, open, options.wait_for_open)
-                                .await?
-                        }
-                        other => other,
-                    };
+                    // One still being uploaded is another writer's, or this one finishing.
+                    let found = self
+                        .find_settled(target, name, options.wait_for_open)
+                        .await?;
                     if let Some(found) = found {
                         // Of the right size and, where a digest says, the right bytes (a
                         // server without digests leaves the size alone to tell).
@@ -727,6 +719,20 @@ impl Client {
             Ok(asset) => Ok(Some(asset)),
             Err(Error::NotFound { .. }) => Ok(None),
             Err(error) => Err(error),
+        }
+    }
+
+    /// The asset under `name`, once it is not being uploaded (`open`) any more: waited for
+    /// as [`Self::wait_while_open`] says.
+    async fn find_settled(
+        &self,
+        target: &UploadUrl,
+        name: &str,
+        wait: Duration,
+    ) -> Result<Option<ReleaseAsset>, Error> {
+        match self.find_asset(target, name).await? {
+            Some(open) if open.is_open() => self.wait_while_open(target, open, wait).await,
+            other => Ok(other),
         }
     }
 
