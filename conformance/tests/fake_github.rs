@@ -1232,3 +1232,72 @@ async fn the_fake_debugs_as_its_origins() {
     }
     assert!(!shown.contains("ghs_debugtoken"), "{shown}");
 }
+
+/// `Fault::BadGateway` on the storage host is a 502 from storage (the download's redirect
+/// to it is answered as usual), and the next request is served.
+#[tokio::test]
+async fn a_bad_gateway_on_storage_is_a_502_there() {
+    let github = FakeGitHub::start().await.unwrap();
+    let release = github.create_release(OWNER, REPO, "v1");
+    let id = github
+        .add_asset(
+            OWNER,
+            REPO,
+            release,
+            "a.bin",
+            "application/octet-stream",
+            b"bytes",
+        )
+        .unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let asset = format!(
+        "{}/repos/{OWNER}/{REPO}/releases/assets/{id}",
+        github.api_url()
+    );
+    let location =
+        |answer: &reqwest::Response| answer.headers()["location"].to_str().unwrap().to_owned();
+    github.inject(Host::Storage, Fault::BadGateway);
+    let redirect = http
+        .get(&asset)
+        .header("accept", "application/octet-stream")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(redirect.status().as_u16(), 302);
+    let storage = location(&redirect);
+    assert!(storage.starts_with(github.storage_url()), "{storage}");
+    assert_eq!(
+        http.get(&storage).send().await.unwrap().status().as_u16(),
+        502
+    );
+    let again = http.get(&storage).send().await.unwrap();
+    assert_eq!(again.status().as_u16(), 200);
+    assert_eq!(again.bytes().await.unwrap().as_ref(), b"bytes");
+}
+
+/// A redirect loop's own hops take none of the faults queued after it: the next request
+/// outside the loop meets them.
+#[tokio::test]
+async fn a_redirect_loop_leaves_later_faults_queued() {
+    let github = FakeGitHub::start().await.unwrap();
+    let url = format!("{}/repos/{OWNER}/{REPO}/releases", github.api_url());
+    github.inject(Host::Api, Fault::RedirectLoop);
+    github.inject(Host::Api, Fault::BadGateway);
+    let follows_five = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::limited(5))
+        .build()
+        .unwrap();
+    assert!(
+        follows_five
+            .get(&url)
+            .send()
+            .await
+            .unwrap_err()
+            .is_redirect()
+    );
+    assert_eq!(reqwest::get(&url).await.unwrap().status().as_u16(), 502);
+    assert_eq!(reqwest::get(&url).await.unwrap().status().as_u16(), 200);
+}

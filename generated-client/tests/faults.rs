@@ -213,6 +213,7 @@ async fn every_fault_on_every_operation_ends_typed() {
         "error: connection failed",
     );
     // A 5xx from storage is retried like the API's.
+    expect("Download / Storage / BadGateway", "ok (saved 300000)");
     expect("Download / Storage / Status(503)", "ok (saved 300000)");
     expect(
         "Upload / Uploads / Status(503)",

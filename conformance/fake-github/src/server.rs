@@ -92,6 +92,11 @@ async fn handle(
         });
         requests.len() - 1
     };
+    // A loop, once entered, goes on: every request to its path is sent back to it, and
+    // takes none of the faults queued for later requests.
+    if request.uri().path().starts_with(LOOP_PATH) {
+        return redirect_to_loop();
+    }
     let fault_at = {
         let mut faults = lock(&shared.faults_at);
         faults
@@ -115,13 +120,8 @@ async fn handle(
         hang_up.0.notify_one();
         return std::future::pending().await;
     }
-    // A loop, once entered, goes on: every request to its path is sent back to it.
-    if request.uri().path().starts_with(LOOP_PATH) || fault == Some(Fault::RedirectLoop) {
-        return Response::builder()
-            .status(StatusCode::FOUND)
-            .header(header::LOCATION, LOOP_PATH)
-            .body(Body::empty())
-            .unwrap_or_default();
+    if fault == Some(Fault::RedirectLoop) {
+        return redirect_to_loop();
     }
     if let Some(response) = immediate_fault(fault.as_ref()) {
         return response;
@@ -142,6 +142,10 @@ async fn handle(
     let response = match host {
         Host::Api => api(&shared, request, fault.as_ref()).await,
         Host::Uploads => upload(&shared, request, fault.as_ref()).await,
+        // Storage in front of S3 fails as a proxy would, before reading anything.
+        Host::Storage if fault == Some(Fault::BadGateway) => {
+            error(StatusCode::BAD_GATEWAY, "Server Error")
+        }
         Host::Storage => storage(&shared, request).await,
     };
     if fault == Some(Fault::AnswerLost) {
@@ -156,6 +160,15 @@ async fn handle(
 
 /// Where [`Fault::RedirectLoop`] sends a client, and sends it again.
 const LOOP_PATH: &str = "/redirect-loop";
+
+/// A 302 to [`LOOP_PATH`].
+fn redirect_to_loop() -> Response {
+    Response::builder()
+        .status(StatusCode::FOUND)
+        .header(header::LOCATION, LOOP_PATH)
+        .body(Body::empty())
+        .unwrap_or_default()
+}
 
 /// Faults that replace the answer whatever the request.
 fn immediate_fault(fault: Option<&Fault>) -> Option<Response> {
