@@ -133,16 +133,12 @@ fn check_scheme(url: &Url, allow_http: bool) -> Result<(), Error> {
 
 /// Whether `url` names this machine (127.0.0.0/8, ::1 or `localhost`).
 pub(crate) fn is_loopback(url: &Url) -> bool {
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    match bare.parse::<std::net::IpAddr>() {
-        Ok(ip) => ip.is_loopback(),
-        Err(_) => {
-            let name = host.to_ascii_lowercase();
-            name == "localhost" || name.ends_with(".localhost")
-        }
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        // `Url` keeps a domain lower-case.
+        Some(url::Host::Domain(name)) => name == "localhost" || name.ends_with(".localhost"),
+        None => false,
     }
 }
 
@@ -246,6 +242,31 @@ mod tests {
             .unwrap()
             .token_origins()
             .to_vec()
+    }
+
+    #[test]
+    fn loopback_is_the_address_or_localhost_however_written() {
+        for here in [
+            "http://127.0.0.1:8080/",
+            "http://127.1.2.3/",
+            "http://[::1]:3000/",
+            "http://localhost/",
+            "http://LocalHost:80/",
+            "http://api.localhost/",
+            "http://0x7f.1/",
+        ] {
+            assert!(is_loopback(&url(here)), "{here}");
+        }
+        for there in [
+            "http://128.0.0.1/",
+            "http://[::2]/",
+            "http://localhost.example/",
+            "http://notlocalhost/",
+            "http://[::ffff:127.0.0.1]/",
+            "file:///tmp/x",
+        ] {
+            assert!(!is_loopback(&url(there)), "{there}");
+        }
     }
 
     /// The piecewise comparison agrees with comparing serialized origins, on every pair of
