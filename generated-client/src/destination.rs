@@ -68,13 +68,7 @@ impl Destinations {
 
     /// Refuses a redirect hop from `from` to `to` that leaves https for http.
     pub(crate) fn check_hop(&self, from: &Url, to: &Url) -> Result<(), Error> {
-        if downgrades(from, to) {
-            return Err(Error::UntrustedDestination {
-                url: without_query(to),
-                reason: Untrusted::Downgrade,
-            });
-        }
-        check_scheme(to, self.allow_http)
+        check_hop(from, to, self.allow_http)
     }
 
     #[cfg(test)]
@@ -142,6 +136,18 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
     }
 }
 
+/// A redirect hop from `from` to `to`: never from https to http, and then as any request
+/// ([`check_scheme`]). The API client's redirect policy and a download's hops both ask it.
+fn check_hop(from: &Url, to: &Url, allow_http: bool) -> Result<(), Error> {
+    if downgrades(from, to) {
+        return Err(Error::UntrustedDestination {
+            url: without_query(to),
+            reason: Untrusted::Downgrade,
+        });
+    }
+    check_scheme(to, allow_http)
+}
+
 fn downgrades(from: &Url, to: &Url) -> bool {
     from.scheme() == "https" && to.scheme() == "http"
 }
@@ -167,22 +173,12 @@ pub(crate) fn stripped(mut url: Url) -> Url {
 /// `Authorization` itself on a hop to another host or port.)
 pub(crate) fn redirect_policy(allow_http: bool) -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(move |attempt| {
-        let to = attempt.url();
-        let refused = if attempt
-            .previous()
-            .last()
-            .is_some_and(|from| downgrades(from, to))
-        {
-            Some(Untrusted::Downgrade)
-        } else {
-            match check_scheme(to, allow_http) {
-                Err(Error::UntrustedDestination { reason, .. }) => Some(reason),
-                _ => None,
-            }
+        let checked = match attempt.previous().last() {
+            Some(from) => check_hop(from, attempt.url(), allow_http),
+            None => check_scheme(attempt.url(), allow_http),
         };
-        if let Some(reason) = refused {
-            let to = without_query(to);
-            attempt.error(RefusedRedirect { to, reason })
+        if let Err(Error::UntrustedDestination { url, reason }) = checked {
+            attempt.error(RefusedRedirect { to: url, reason })
         } else if attempt.previous().len() > MAX_REDIRECTS {
             let status = attempt.status().as_u16();
             attempt.error(TooManyRedirects { status })
