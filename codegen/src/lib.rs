@@ -1,9 +1,10 @@
 //! OpenAPI document -> formatted Rust source for the `github-release-assets` crate.
 //!
 //! [`generate`] validates the document, runs the normalization [`passes`] over it, hands
-//! the result to progenitor (builder interface, under `catch_unwind`) and formats the
-//! tokens with prettyplease. It reads and writes no files: the caller gives it the
-//! document and the name and sha256 of where it came from, for the header.
+//! the result to progenitor (builder interface, under `catch_unwind`), makes its request
+//! headers GitHub's and formats the tokens with prettyplease. It reads and writes no
+//! files: the caller gives it the document and the name and sha256 of where it came from,
+//! for the header.
 //!
 //! ```
 //! let spec: openapiv3::OpenAPI = serde_json::from_str(r#"{
@@ -19,6 +20,7 @@
 
 mod engine;
 mod facade;
+mod github_headers;
 pub mod passes;
 mod schema_walk;
 mod validate;
@@ -76,6 +78,8 @@ pub enum Error {
     Format(String),
     #[error("the public operations cannot be written over progenitor's output: {0}")]
     Facade(String),
+    #[error("progenitor's request headers cannot be made GitHub's: {0}")]
+    Headers(String),
 }
 
 /// Each operation's Rust name (progenitor's snake case of its operationId) with GitHub's
@@ -126,6 +130,7 @@ pub fn generate(spec: &openapiv3::OpenAPI, source: &Source<'_>) -> Result<Genera
     let output = engine::generate(&normalized)?;
     let mut file: syn::File =
         syn::parse2(output.tokens).map_err(|e| Error::Format(e.to_string()))?;
+    github_headers::rewrite(&mut file).map_err(Error::Headers)?;
     let facade = facade::operations_module(&file, &upstream).map_err(Error::Facade)?;
     file.items
         .push(syn::parse2(facade).map_err(|e| Error::Format(e.to_string()))?);

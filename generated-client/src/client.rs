@@ -550,18 +550,8 @@ impl ClientHooks<Settings> for Generated {
         request: &mut reqwest::Request,
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        let headers = request.headers_mut();
-        // The generator sends the description's own version as `api-version`; GitHub's
-        // versioning header is `X-GitHub-Api-Version`, set by default on the client.
-        headers.remove("api-version");
-        // The generator asks for plain `application/json`; GitHub recommends its own type.
-        // Any other Accept (a download's `application/octet-stream`) is the caller's choice.
-        if headers
-            .get(header::ACCEPT)
-            .is_some_and(|v| v == "application/json")
-        {
-            headers.insert(header::ACCEPT, HeaderValue::from_static(GITHUB_JSON));
-        }
+        // The generated requests carry GitHub's headers already (codegen's `github_headers`
+        // made progenitor's `api-version` and `Accept` so), leaving only the token.
         crate::pipeline::authorize(self.inner(), request)
             .await
             .map_err(|e| progenitor_client::Error::InvalidRequest(e.to_string()))

@@ -3022,25 +3022,18 @@ pub mod builder {
                 "{}/repos/{}/{}/releases", client.baseurl, encode_path(& owner
                 .to_string()), encode_path(& repo.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        "application/vnd.github+json",
+                    ),
                 )
                 .query(&progenitor_client::QueryParam::new("page", &page))
                 .query(&progenitor_client::QueryParam::new("per_page", &per_page))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_releases",
@@ -3145,24 +3138,17 @@ pub mod builder {
                 "{}/repos/{}/{}/releases", client.baseurl, encode_path(& owner
                 .to_string()), encode_path(& repo.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        "application/vnd.github+json",
+                    ),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_release",
@@ -3256,23 +3242,16 @@ pub mod builder {
                 .to_string()), encode_path(& repo.to_string()), encode_path(& asset_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        "application/vnd.github+json",
+                    ),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_release_asset",
@@ -3357,23 +3336,16 @@ pub mod builder {
                 .to_string()), encode_path(& repo.to_string()), encode_path(& asset_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        "application/vnd.github+json",
+                    ),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_release_asset",
@@ -3493,24 +3465,17 @@ pub mod builder {
                 .to_string()), encode_path(& repo.to_string()), encode_path(& asset_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
                 .patch(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        "application/vnd.github+json",
+                    ),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_release_asset",
@@ -3577,23 +3542,16 @@ pub mod builder {
                 "{}/repos/{}/{}/releases/latest", client.baseurl, encode_path(& owner
                 .to_string()), encode_path(& repo.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        "application/vnd.github+json",
+                    ),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_latest_release",
@@ -3683,23 +3641,16 @@ pub mod builder {
                 .to_string()), encode_path(& repo.to_string()), encode_path(& tag
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        "application/vnd.github+json",
+                    ),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_release_by_tag",
@@ -3786,23 +3737,16 @@ pub mod builder {
                 .to_string()), encode_path(& repo.to_string()), encode_path(& release_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        "application/vnd.github+json",
+                    ),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_release",
@@ -3887,23 +3831,16 @@ pub mod builder {
                 .to_string()), encode_path(& repo.to_string()), encode_path(& release_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        "application/vnd.github+json",
+                    ),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_release",
@@ -4021,24 +3958,17 @@ pub mod builder {
                 .to_string()), encode_path(& repo.to_string()), encode_path(& release_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
                 .patch(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        "application/vnd.github+json",
+                    ),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_release",
@@ -4151,25 +4081,18 @@ pub mod builder {
                 .to_string()), encode_path(& repo.to_string()), encode_path(& release_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        "application/vnd.github+json",
+                    ),
                 )
                 .query(&progenitor_client::QueryParam::new("page", &page))
                 .query(&progenitor_client::QueryParam::new("per_page", &per_page))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_release_assets",
@@ -4334,13 +4257,6 @@ pub mod builder {
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             header_map.append("content-length", content_length.to_string().try_into()?);
             header_map.append("content-type", content_type.to_string().try_into()?);
             #[allow(unused_mut)]
@@ -4349,7 +4265,9 @@ pub mod builder {
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        "application/vnd.github+json",
+                    ),
                 )
                 .header(
                     ::reqwest::header::CONTENT_TYPE,
