@@ -35,9 +35,16 @@ const GITHUB_JSON: &str = "application/vnd.github+json";
 pub struct Token(String);
 
 impl Token {
-    /// Wraps a token string.
+    /// Wraps a token string. Whitespace around it is dropped: a token read from a file
+    /// ends with a line break, and no GitHub token holds whitespace.
     pub fn new(token: impl Into<String>) -> Self {
-        Self(token.into())
+        let token = token.into();
+        let trimmed = token.trim();
+        if trimmed.len() == token.len() {
+            Self(token)
+        } else {
+            Self(trimmed.to_owned())
+        }
     }
 
     /// The `Authorization` header value, marked sensitive so `HeaderMap`'s `Debug`
@@ -51,7 +58,9 @@ impl Token {
 
     /// Why a token cannot go in a header (its value is never part of the error).
     fn unfit_for_a_header() -> Error {
-        Error::InvalidRequest("the token holds characters a header cannot carry".into())
+        Error::InvalidRequest(
+            "the token holds characters a header cannot carry (a control character, such as a line break inside it): check how it was read".into(),
+        )
     }
 }
 
@@ -63,13 +72,13 @@ impl fmt::Debug for Token {
 
 impl From<String> for Token {
     fn from(token: String) -> Self {
-        Self(token)
+        Self::new(token)
     }
 }
 
 impl From<&str> for Token {
     fn from(token: &str) -> Self {
-        Self(token.to_owned())
+        Self::new(token)
     }
 }
 
@@ -100,7 +109,7 @@ pub trait TokenSource: Send + Sync + 'static {
 #[derive(Clone)]
 enum Credential {
     /// The `Authorization` value, made once rather than for each request (`None`: the
-    /// token holds characters a header cannot carry, reported when a request needs it).
+    /// token holds characters a header cannot carry, which `build()` reports).
     Fixed(Option<HeaderValue>),
     Source(Arc<dyn TokenSource>),
 }
@@ -127,7 +136,7 @@ fn token_from(lookup: impl Fn(&str) -> Option<String>) -> Option<Token> {
         .into_iter()
         .filter_map(lookup)
         .find(|t| !t.trim().is_empty())
-        .map(|t| Token::new(t.trim()))
+        .map(Token::new)
 }
 
 /// What the hooks need on every request. It lives inside the generated client.
@@ -486,8 +495,19 @@ impl ClientBuilder {
     }
 
     /// Builds the client. Fails on a base or uploads URL that is not an absolute http(s)
-    /// URL, or is plain http to a host that is not loopback without [`Self::allow_http`].
+    /// URL, or is plain http to a host that is not loopback without [`Self::allow_http`],
+    /// and on a token a header cannot carry (the token is never part of the error).
+    ///
+    /// ```
+    /// use github_release_assets::{Client, GITHUB_API_URL};
+    /// assert!(Client::builder(GITHUB_API_URL).token("ghp_ok\n").build().is_ok());
+    /// let error = Client::builder(GITHUB_API_URL).token("ghp_a\nb").build().unwrap_err();
+    /// assert!(error.to_string().contains("a header cannot carry"));
+    /// ```
     pub fn build(self) -> Result<Client, Error> {
+        if matches!(self.token, Some(Credential::Fixed(None))) {
+            return Err(Token::unfit_for_a_header());
+        }
         let parse = |url: &str| {
             let parsed = reqwest::Url::parse(url)
                 .map_err(|e| Error::InvalidRequest(format!("URL {url:?}: {e}")))?;
@@ -573,10 +593,10 @@ impl ClientHooks<Settings> for Generated {
 mod tests {
     use super::*;
 
-    /// The header value is made once, when the token is given; a token a header cannot
-    /// carry is still an error of the request that needs it, and never shows the token.
+    /// The header value is made once, when the token is given, without the whitespace
+    /// around it; a token a header cannot carry fails the build, and never shows itself.
     #[tokio::test]
-    async fn the_authorization_value_is_made_once_and_a_bad_token_fails_its_request() {
+    async fn the_authorization_value_is_made_once_and_a_bad_token_fails_the_build() {
         let request = || {
             reqwest::Request::new(
                 reqwest::Method::GET,
@@ -584,7 +604,7 @@ mod tests {
             )
         };
         let good = Client::builder(GITHUB_API_URL)
-            .token("ghs_good")
+            .token(" ghs_good\r\n")
             .build()
             .unwrap();
         for _ in 0..2 {
@@ -596,11 +616,10 @@ mod tests {
         }
         assert!(!format!("{:?}", good.inner()).contains("ghs_good"));
 
-        let bad = Client::builder(GITHUB_API_URL)
+        let error = Client::builder(GITHUB_API_URL)
             .token("ghs_bad\nline")
             .build()
-            .unwrap();
-        let error = bad.inner().authorize(&mut request()).await.unwrap_err();
+            .unwrap_err();
         assert!(
             error.to_string().contains("a header cannot carry"),
             "{error}"
