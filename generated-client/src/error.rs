@@ -510,13 +510,7 @@ pub struct TransportError {
 
 impl TransportError {
     fn new(error: reqwest::Error) -> Self {
-        // A response rebuilt from parts (an error body made JSON, a JSON body bounded)
-        // has reqwest's placeholder for a URL: it names nothing.
-        let Some(url) = error
-            .url()
-            .filter(|u| u.host_str() != Some("no.url.provided.local"))
-            .cloned()
-        else {
+        let Some(url) = error.url().cloned() else {
             return Self { error, url: None };
         };
         let url = crate::destination::stripped(url);

@@ -110,6 +110,7 @@ pub(crate) async fn send(
 async fn json_error_body(response: Response) -> reqwest::Result<Response> {
     let status = response.status();
     let version = response.version();
+    let url = response.url().clone();
     let mut headers = response.headers().clone();
     let body = crate::error::read_limited(response, crate::error::ERROR_BODY_LIMIT).await?;
     let body =
@@ -132,21 +133,30 @@ async fn json_error_body(response: Response) -> reqwest::Result<Response> {
     headers.remove(header::CONTENT_LENGTH);
     headers.remove(header::CONTENT_ENCODING);
     headers.remove(header::TRANSFER_ENCODING);
-    Ok(rebuilt(status, version, headers, body))
+    Ok(rebuilt(status, version, url, headers, body))
 }
 
-/// A response of these parts and `body` (reqwest keeps no URL for it).
-fn rebuilt(
+/// A response of these parts and `body`, with the URL it came from, so an error reading
+/// it names where it went as any other does.
+pub(crate) fn rebuilt(
     status: reqwest::StatusCode,
     version: reqwest::Version,
+    url: reqwest::Url,
     headers: header::HeaderMap,
     body: impl Into<reqwest::Body>,
 ) -> Response {
-    let mut response = http::Response::new(body.into());
-    *response.status_mut() = status;
-    *response.version_mut() = version;
-    *response.headers_mut() = headers;
-    Response::from(response)
+    use reqwest::ResponseBuilderExt;
+    // The URL goes in through the builder, the only way reqwest takes one; a builder given
+    // nothing else cannot fail, but a failure would cost only the URL.
+    let (mut parts, ()) = http::Response::builder()
+        .url(url)
+        .body(())
+        .unwrap_or_default()
+        .into_parts();
+    parts.status = status;
+    parts.version = version;
+    parts.headers = headers;
+    Response::from(http::Response::from_parts(parts, body.into()))
 }
 
 /// `response` with a body that fails with [`TooLarge`] once it passes `limit` bytes,
@@ -163,6 +173,7 @@ fn limit_body(response: Response, limit: usize) -> Response {
     }
     let status = response.status();
     let version = response.version();
+    let url = response.url().clone();
     let headers = response.headers().clone();
     let mut seen = 0_usize;
     let body = response.bytes_stream().map(move |chunk| {
@@ -173,7 +184,13 @@ fn limit_body(response: Response, limit: usize) -> Response {
         }
         Ok(chunk)
     });
-    rebuilt(status, version, headers, reqwest::Body::wrap_stream(body))
+    rebuilt(
+        status,
+        version,
+        url,
+        headers,
+        reqwest::Body::wrap_stream(body),
+    )
 }
 
 /// A JSON answer longer than the most that is read.

@@ -273,15 +273,16 @@ pub(crate) async fn execute(
 
 /// A `204 No Content` answer in place of `response`, keeping its headers.
 fn no_content(response: &reqwest::Response) -> reqwest::Response {
-    let mut answer = http::Response::new(Vec::<u8>::new());
-    *answer.status_mut() = reqwest::StatusCode::NO_CONTENT;
-    *answer.version_mut() = response.version();
-    for (name, value) in response.headers() {
-        if name != reqwest::header::CONTENT_LENGTH && name != reqwest::header::CONTENT_TYPE {
-            answer.headers_mut().append(name.clone(), value.clone());
-        }
-    }
-    reqwest::Response::from(answer)
+    let mut headers = response.headers().clone();
+    headers.remove(reqwest::header::CONTENT_LENGTH);
+    headers.remove(reqwest::header::CONTENT_TYPE);
+    crate::pipeline::rebuilt(
+        reqwest::StatusCode::NO_CONTENT,
+        response.version(),
+        response.url().clone(),
+        headers,
+        Vec::<u8>::new(),
+    )
 }
 
 #[cfg(test)]

@@ -97,3 +97,40 @@ async fn every_operation(answers: Vec<Answer>) -> Result<(), TestCaseError> {
     }
     Ok(())
 }
+
+/// A JSON answer cut short, past the length read without counting, is a transport error
+/// that names where the request went: the response the body is bounded through keeps its
+/// URL (it used to carry reqwest's placeholder, and the error named nothing).
+#[tokio::test]
+async fn a_json_answer_cut_short_names_its_url() {
+    let server = HostileServer::start(vec![Answer {
+        status: 200,
+        headers: vec![
+            ("content-type", "application/json".to_owned()),
+            // Longer than `JSON_BODY_LIMIT`: the body is read through a counting stream.
+            ("content-length", "40000000".to_owned()),
+        ],
+        body: b"{\"id\": 1".to_vec(),
+    }])
+    .await;
+    let client = Client::builder(&server.base)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let error = client
+        .operations()
+        .get_latest_release()
+        .owner("o")
+        .repo("r")
+        .send()
+        .await
+        .unwrap_err();
+    let github_release_assets::Error::Transport { url: Some(url), .. } = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(*url, format!("{}/repos/o/r/releases/latest", server.base));
+    assert!(
+        error.to_string().contains("/repos/o/r/releases/latest"),
+        "{error}"
+    );
+}
