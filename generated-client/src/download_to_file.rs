@@ -307,7 +307,7 @@ impl Client {
             // Hashed and written on a thread of its own (through a second handle of the
             // locked file), so that receiving overlaps with hashing and writing.
             let writer = file.try_clone().await.map_err(io(&part))?.into_std().await;
-            let mut sink = Sink::start(writer, hasher);
+            let mut sink = Sink::start(writer, written, hasher);
             let mut stream = std::pin::pin!(download.into_stream());
             let received: Result<(), Error> = async {
                 while let Some(chunk) = stream.try_next().await? {
@@ -393,9 +393,17 @@ impl Client {
 /// no faster, and 100 downloads at once taking 20 MiB more).
 const BATCH: usize = 64 << 10;
 
+/// Bytes written between two nudges of the kernel to start putting them on disk (see
+/// [`start_writeback`]).
+const WRITEBACK_EVERY: u64 = 8 << 20;
+
 /// Where a download's bytes go, away from the task that receives them: one thread per
 /// download computes each batch's sha256 (with the CPU's SHA extensions where present) and
-/// appends it to the part file, and syncs the file at the end. One thread, not one for
+/// appends it to the part file, and syncs the file at the end, so the verified bytes are
+/// on disk before they get the target's name. Every [`WRITEBACK_EVERY`] bytes it has the
+/// kernel start writing them out, so that the sync finds little left: `cargo xtask bench`
+/// measured it at 0.5 to 0.8 s for 1 GiB, at the end of the download and on its critical
+/// path, without that; about 5 ms with it. One thread, not one for
 /// each: on a machine of two cores the receiving task, this thread and the server already
 /// share them, and `cargo xtask bench` measured no gain from a second thread, but twice
 /// the threads and more memory with many downloads at once.
@@ -406,13 +414,20 @@ struct Sink {
 }
 
 impl Sink {
-    fn start(mut file: std::fs::File, mut hasher: Sha256) -> Self {
+    /// Appends to `file`, whose end is at `offset`.
+    fn start(mut file: std::fs::File, offset: u64, mut hasher: Sha256) -> Self {
         use std::io::Write;
         let (to_thread, mut batches) = tokio::sync::mpsc::channel::<bytes::Bytes>(2);
         let thread = tokio::task::spawn_blocking(move || {
+            let (mut end, mut flushed) = (offset, offset);
             while let Some(batch) = batches.blocking_recv() {
                 hasher.update(&batch);
                 file.write_all(&batch)?;
+                end += batch.len() as u64;
+                if end - flushed >= WRITEBACK_EVERY {
+                    start_writeback(&file, flushed, end - flushed);
+                    flushed = end;
+                }
             }
             file.sync_all()?;
             Ok(hasher)
@@ -459,6 +474,25 @@ impl Sink {
 }
 
 /// An error for `path`, of `kind`, saying `message`.
+/// Has the kernel start writing `len` bytes of `file` from `offset` to disk, without
+/// waiting for it: `posix_fadvise(DONTNEED)` starts writeback of the range's dirty pages
+/// (and lets go of any already written). `sync_file_range` would say it more exactly, but
+/// only through `unsafe` libc; rustix's `fadvise` is safe. A nudge only: the final sync is
+/// what makes the bytes durable, so a failure here is ignored. Elsewhere than on Linux the
+/// sync does it all.
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &std::fs::File, offset: u64, len: u64) {
+    let _ = rustix::fs::fadvise(
+        file,
+        offset,
+        std::num::NonZeroU64::new(len),
+        rustix::fs::Advice::DontNeed,
+    );
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &std::fs::File, _offset: u64, _len: u64) {}
+
 fn io_error(path: &Path, kind: std::io::ErrorKind, message: String) -> Error {
     Error::Io {
         path: path.to_owned(),
@@ -684,7 +718,7 @@ mod tests {
         let path = dir.path().join("part");
         std::fs::write(&path, b"").unwrap();
         let read_only = std::fs::File::open(&path).unwrap();
-        let mut sink = Sink::start(read_only, Sha256::new());
+        let mut sink = Sink::start(read_only, 0, Sha256::new());
         let batch = vec![7_u8; BATCH];
         let mut pushed = Ok(());
         for _ in 0..16 {
@@ -699,6 +733,37 @@ mod tests {
         );
         let error = sink.finish().await.unwrap_err();
         assert_ne!(error.kind(), std::io::ErrorKind::Other, "{error}");
+    }
+
+    /// Bytes appended past several writeback nudges, after bytes already there (a resumed
+    /// download), all land in order, hashed once each.
+    #[tokio::test]
+    async fn the_sink_appends_every_byte_across_writeback_nudges() {
+        use std::io::Seek;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("part");
+        let already = vec![1_u8; 1 << 20];
+        std::fs::write(&path, &already).unwrap();
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .unwrap();
+        file.seek(std::io::SeekFrom::End(0)).unwrap();
+        let mut hasher = Sha256::new();
+        hasher.update(&already);
+        let mut sink = Sink::start(file, already.len() as u64, hasher);
+        // 2.5 nudges' worth, in chunks that are not a multiple of a batch.
+        let total = 2 * WRITEBACK_EVERY as usize + (WRITEBACK_EVERY as usize) / 2;
+        let bytes: Vec<u8> = (0..total).map(|i| (i % 251) as u8).collect();
+        for chunk in bytes.chunks(100_003) {
+            sink.push(chunk).await.unwrap();
+        }
+        let digest = format!("{:x}", sink.finish().await.unwrap().finalize());
+        let on_disk = std::fs::read(&path).unwrap();
+        assert_eq!(on_disk.len(), already.len() + total);
+        assert!(on_disk[..already.len()] == already[..] && on_disk[already.len()..] == bytes[..]);
+        assert_eq!(digest, format!("{:x}", Sha256::digest(&on_disk)));
     }
 
     /// A link put at the part file after it was looked at (the race `clear_part` cannot
