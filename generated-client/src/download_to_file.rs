@@ -473,7 +473,6 @@ impl Sink {
     }
 }
 
-/// An error for `path`, of `kind`, saying `message`.
 /// Has the kernel start writing `len` bytes of `file` from `offset` to disk, without
 /// waiting for it: `posix_fadvise(DONTNEED)` starts writeback of the range's dirty pages
 /// (and lets go of any already written). `sync_file_range` would say it more exactly, but
@@ -493,6 +492,7 @@ fn start_writeback(file: &std::fs::File, offset: u64, len: u64) {
 #[cfg(not(target_os = "linux"))]
 fn start_writeback(_file: &std::fs::File, _offset: u64, _len: u64) {}
 
+/// An error for `path`, of `kind`, saying `message`.
 fn io_error(path: &Path, kind: std::io::ErrorKind, message: String) -> Error {
     Error::Io {
         path: path.to_owned(),
