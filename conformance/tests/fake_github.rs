@@ -1237,8 +1237,7 @@ async fn the_fake_debugs_as_its_origins() {
 /// to it is answered as usual), and the next request is served.
 #[tokio::test]
 async fn a_bad_gateway_on_storage_is_a_502_there() {
-    let github = FakeGitHub::start().await.unwrap();
-    let release = github.create_release(OWNER, REPO, "v1");
+    let (github, _client, release) = setup().await;
     let id = github
         .add_asset(
             OWNER,
@@ -1249,10 +1248,7 @@ async fn a_bad_gateway_on_storage_is_a_502_there() {
             b"bytes",
         )
         .unwrap();
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let http = raw();
     let asset = format!(
         "{}/repos/{OWNER}/{REPO}/releases/assets/{id}",
         github.api_url()

@@ -38,13 +38,7 @@ impl Token {
     /// Wraps a token string. Whitespace around it is dropped: a token read from a file
     /// ends with a line break, and no GitHub token holds whitespace.
     pub fn new(token: impl Into<String>) -> Self {
-        let token = token.into();
-        let trimmed = token.trim();
-        if trimmed.len() == token.len() {
-            Self(token)
-        } else {
-            Self(trimmed.to_owned())
-        }
+        Self(token.into().trim().to_owned())
     }
 
     /// The `Authorization` header value, marked sensitive so `HeaderMap`'s `Debug`
