@@ -3,7 +3,8 @@
 //! one JSON line: the task, and the seconds spent on it in this process (the bench takes
 //! memory and CPU from GNU time).
 //!
-//! Tasks (`--task`): `upload` / `upload-reqwest` (`--file`); `download` (`--asset-id`,
+//! Tasks (`--task`): `upload` / `upload-unchecked` (without the digest check) /
+//! `upload-reqwest` (`--file`); `download` (`--asset-id`,
 //! `--digest`, `--size`, `--file`), verified while streaming; `list` / `list-reqwest` (every
 //! asset of `--release`); `gets` / `gets-reqwest` (`--count` sequential gets of assets from
 //! `--first-id` on); `uploads-at-once` (`--file` under `--count` names at once) and
@@ -51,13 +52,18 @@ async fn main() -> Result<(), Failure> {
     for _ in 0..repeat.max(1) {
         let started = Instant::now();
         let _items: u64 = match task.as_str() {
-            "upload" => {
+            "upload" | "upload-unchecked" => {
                 let file = arg("--file")?;
-                repo.release_from(release(&api, 1)?)
+                let upload = repo
+                    .release_from(release(&api, 1)?)
                     .upload(&file)
                     .name("big.bin")
-                    .content_type("application/octet-stream")
-                    .await?;
+                    .content_type("application/octet-stream");
+                if task == "upload" {
+                    upload.await?;
+                } else {
+                    upload.skip_digest_check().await?;
+                }
                 1
             }
             "upload-reqwest" => {

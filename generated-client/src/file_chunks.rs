@@ -25,18 +25,18 @@ const AHEAD: usize = 2;
 
 /// Exactly `length` bytes of `file`, from where it stands, in chunks of `chunk` bytes. A
 /// file that ends sooner gives an error as its last item (never a short body that looks
-/// whole); bytes past `length` are not read. The bytes are hashed on the reading thread,
-/// into `digest` once all are read: the second core hashes while the first sends. Must be
-/// called within a Tokio runtime.
+/// whole); bytes past `length` are not read. Given a `digest`, the bytes are hashed on the
+/// reading thread, into it once all are read: the second core hashes while the first
+/// sends. Must be called within a Tokio runtime.
 pub(crate) fn file_chunks(
     mut file: std::fs::File,
     length: u64,
     chunk: usize,
-    digest: SentDigest,
+    digest: Option<SentDigest>,
 ) -> impl Stream<Item = std::io::Result<Bytes>> + Send + Sync + 'static {
     let (sender, receiver) = tokio::sync::mpsc::channel(AHEAD);
     tokio::task::spawn_blocking(move || {
-        let mut hasher = Some(Sha256::new());
+        let mut hasher = digest.as_ref().map(|_| Sha256::new());
         let mut left = length;
         while left > 0 {
             let size = usize::try_from(left).map_or(chunk, |left| left.min(chunk));
@@ -58,7 +58,7 @@ pub(crate) fn file_chunks(
                 // Set before the last chunk goes: the answer to an upload can only come
                 // after it, and by then the digest is there to compare.
                 if left == size as u64
-                    && let Some(h) = hasher.take()
+                    && let (Some(h), Some(digest)) = (hasher.take(), &digest)
                 {
                     digest.finish(h);
                 }
@@ -71,7 +71,7 @@ pub(crate) fn file_chunks(
             left -= size as u64;
         }
         // An empty file: no chunk at all.
-        if let Some(h) = hasher.take() {
+        if let (Some(h), Some(digest)) = (hasher.take(), &digest) {
             digest.finish(h);
         }
     });
@@ -96,10 +96,11 @@ mod tests {
     #[tokio::test]
     async fn reads_exactly_length_bytes_in_chunks() {
         let bytes: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
-        let chunks: Vec<Bytes> = file_chunks(file_of(&bytes), 10_000, 4096, SentDigest::default())
-            .try_collect()
-            .await
-            .unwrap();
+        let chunks: Vec<Bytes> =
+            file_chunks(file_of(&bytes), 10_000, 4096, Some(SentDigest::default()))
+                .try_collect()
+                .await
+                .unwrap();
         assert_eq!(
             chunks.iter().map(Bytes::len).collect::<Vec<_>>(),
             [4096, 4096, 1808]
@@ -107,27 +108,29 @@ mod tests {
         assert_eq!(chunks.concat(), bytes);
 
         // Bytes past the length are not sent.
-        let first: Vec<Bytes> = file_chunks(file_of(&bytes), 5000, 4096, SentDigest::default())
-            .try_collect()
-            .await
-            .unwrap();
+        let first: Vec<Bytes> =
+            file_chunks(file_of(&bytes), 5000, 4096, Some(SentDigest::default()))
+                .try_collect()
+                .await
+                .unwrap();
         assert_eq!(first.concat(), &bytes[..5000]);
     }
 
     #[tokio::test]
     async fn the_bytes_read_are_hashed_once_all_are_read() {
         let digest = SentDigest::default();
-        let chunks: Vec<Bytes> = file_chunks(file_of(b"Hello, world!\n"), 14, 4, digest.clone())
-            .try_collect()
-            .await
-            .unwrap();
+        let chunks: Vec<Bytes> =
+            file_chunks(file_of(b"Hello, world!\n"), 14, 4, Some(digest.clone()))
+                .try_collect()
+                .await
+                .unwrap();
         assert_eq!(chunks.concat(), b"Hello, world!\n");
         assert_eq!(
             digest.get(),
             Some("d9014c4624844aa5bac314773d6b689ad467fa4e1d1a50a1b8a99d5a95f72ff5")
         );
         let short = SentDigest::default();
-        let _ = file_chunks(file_of(b"short"), 10, 4, short.clone())
+        let _ = file_chunks(file_of(b"short"), 10, 4, Some(short.clone()))
             .try_collect::<Vec<Bytes>>()
             .await;
         assert_eq!(short.get(), None);
@@ -135,7 +138,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_file_shorter_than_its_length_is_an_error() {
-        let error = file_chunks(file_of(b"short"), 10, 4, SentDigest::default())
+        let error = file_chunks(file_of(b"short"), 10, 4, Some(SentDigest::default()))
             .try_collect::<Vec<Bytes>>()
             .await
             .unwrap_err();
@@ -145,10 +148,25 @@ mod tests {
 
     #[tokio::test]
     async fn an_empty_file_is_an_empty_stream() {
-        let chunks: Vec<Bytes> = file_chunks(file_of(b""), 0, 4, SentDigest::default())
+        let chunks: Vec<Bytes> = file_chunks(file_of(b""), 0, 4, Some(SentDigest::default()))
             .try_collect()
             .await
             .unwrap();
         assert!(chunks.is_empty());
+    }
+
+    #[tokio::test]
+    async fn without_a_digest_the_bytes_are_read_whole_and_not_hashed() {
+        let bytes: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+        let chunks: Vec<Bytes> = file_chunks(file_of(&bytes), 10_000, 4096, None)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(chunks.concat(), bytes);
+        let error = file_chunks(file_of(b"short"), 10, 4, None)
+            .try_collect::<Vec<Bytes>>()
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::UnexpectedEof);
     }
 }

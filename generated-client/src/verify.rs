@@ -79,12 +79,16 @@ pub enum Unverifiable {
         /// The digest as GitHub gave it.
         digest: String,
     },
+    /// The caller asked for no digest check ([`crate::Upload::skip_digest_check`]): the
+    /// bytes were not hashed.
+    Skipped,
 }
 
 impl fmt::Display for Unverifiable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Unverifiable::NoDigest => write!(f, "the asset has no digest"),
+            Unverifiable::Skipped => write!(f, "the digest check was skipped"),
             Unverifiable::UnknownAlgorithm { digest } => {
                 write!(
                     f,

@@ -256,6 +256,35 @@ async fn an_existing_asset_fails_unless_clobbered_or_skipped() {
 }
 
 #[tokio::test]
+async fn skip_digest_check_uploads_checked_by_size_and_says_so() {
+    let s = setup().await;
+    s.file("tool.zip", b"new bytes!");
+    let release = s.release_id().to_string();
+    let upload = |flag: Option<&'static str>| {
+        let mut args = vec!["--json", "upload", "o/r", "--release", release.as_str()];
+        args.extend(flag);
+        args.push("tool.zip");
+        args
+    };
+    // GitHub's digest is not the file's: checked, the upload fails and is deleted.
+    s.github.inject(Host::Uploads, Fault::WrongDigest);
+    let refused = s.run(&upload(None)).await;
+    assert_eq!(refused.status, 1, "{}", refused.stdout);
+    assert!(s.names().is_empty());
+
+    s.github.inject(Host::Uploads, Fault::WrongDigest);
+    let unchecked = s.run(&upload(Some("--skip-digest-check"))).await;
+    assert_eq!(unchecked.status, 0, "{}", unchecked.stderr);
+    let item = &unchecked.json()[0];
+    assert_eq!(item["verified"], false, "{item}");
+    assert_eq!(
+        item["verification"],
+        "not verified: the digest check was skipped (its size was checked)"
+    );
+    assert_eq!(s.names(), ["tool.zip"]);
+}
+
+#[tokio::test]
 async fn a_local_file_is_kept_unless_clobbered() {
     let s = setup().await;
     s.add_asset("tool.zip", b"from the release");

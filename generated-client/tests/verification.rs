@@ -158,6 +158,51 @@ async fn an_upload_github_stored_wrong_is_deleted_and_reported() {
 }
 
 #[tokio::test]
+async fn an_upload_that_skips_the_digest_check_is_checked_by_size_alone() {
+    let (f, _) = setup().await;
+    let release = f.release().await;
+    let path = f.file("new.bin", BYTES);
+    // A digest that is not the bytes': compared, it would delete the asset (above).
+    f.github.inject(Host::Uploads, Fault::WrongDigest);
+    let uploaded = release.upload(&path).skip_digest_check().await.unwrap();
+    assert_eq!(
+        uploaded.verification,
+        Some(Verification::SizeOnly(Unverifiable::Skipped))
+    );
+    assert_eq!(
+        uploaded.verification.unwrap().to_string(),
+        "not verified: the digest check was skipped (its size was checked)"
+    );
+    assert_eq!(uploaded.asset.info().size, BYTES.len() as i64);
+
+    // A stream is not hashed either.
+    f.github.inject(Host::Uploads, Fault::WrongDigest);
+    let stream = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(BYTES))]);
+    let streamed = release
+        .upload_stream(stream, BYTES.len() as u64, "streamed.bin")
+        .skip_digest_check()
+        .await
+        .unwrap();
+    assert_eq!(
+        streamed.verification,
+        Some(Verification::SizeOnly(Unverifiable::Skipped))
+    );
+
+    // Nor is an answer without a digest read back for one.
+    f.github.set_digests(false);
+    let before = f.sent();
+    let path = f.file("other.bin", BYTES);
+    release.upload(&path).skip_digest_check().await.unwrap();
+    assert_eq!(
+        f.requests_after(before).calls(),
+        [format!(
+            "POST /repos/o/r/releases/{}/assets",
+            f.release_id()
+        )]
+    );
+}
+
+#[tokio::test]
 async fn a_local_file_compares_by_size_and_digest() {
     let (f, id) = setup().await;
     let asset = f.asset(id).await;

@@ -2,9 +2,10 @@
 //! against its peers in one run on this machine, each several times, interleaved so that
 //! whatever else the shared machine does weighs on all alike:
 //!
-//! - uploads of each size against `curl -T FILE -X POST` (which streams the file), against
-//!   curl followed by `sha256sum` (what a script does to check an upload; the crate checks
-//!   every upload against GitHub's digest while sending) and against plain reqwest;
+//! - uploads of each size: with `skip_digest_check` against `curl -T FILE -X POST` (which
+//!   streams the file, and checks nothing); checked (the default: the bytes are hashed
+//!   while sent and compared with GitHub's digest) against curl followed by `sha256sum`
+//!   (what a script does to check an upload), and against bare curl and plain reqwest;
 //! - downloads to a file, answered 200 by the API or by a 302 to storage, against
 //!   `curl -L -o FILE` and against curl followed by `sha256sum` (the crate verifies while
 //!   streaming);
@@ -49,7 +50,8 @@ pub const RSS_LIMIT_KIB: u64 = 32 * 1024;
 pub const RSS_GROWTH_LIMIT_KIB: u64 = 2 * 1024;
 /// A transfer's speed, at least, as a ratio to curl's.
 pub const TRANSFER_SPEED: f64 = 0.95;
-/// A verified download's speed, at least, as a ratio to curl's followed by sha256sum.
+/// A verified download's (or checked upload's) speed, at least, as a ratio to curl's
+/// followed by sha256sum.
 pub const VERIFIED_SPEED: f64 = 1.5;
 /// Listing and gets: at most 1.05x the time of raw reqwest, so at least this speed.
 pub const API_SPEED: f64 = 1.0 / 1.05;
@@ -338,25 +340,39 @@ fn upload_group(tools: &Tools, file: &stand_in::File) -> Group {
         "reqwest, 4 MiB reads (checks nothing)",
         tools.client("upload-reqwest").arg("--file").arg(&file.path),
     );
-    let library = group.ours(
-        "github-release-assets (library)",
-        tools.client("upload").arg("--file").arg(&file.path),
-    );
-    let tool = group.ours(
-        "release-assets upload (tool)",
+    let tool_upload = |check: Option<&str>| {
         tools
             .tool()
-            .args([
-                "upload",
-                "--release",
-                &stand_in::TRANSFERS.to_string(),
-                "o/r",
-            ])
+            .args(["upload", "--release", &stand_in::TRANSFERS.to_string()])
+            .args(check)
+            .arg("o/r")
+            .arg(&file.path)
+    };
+    let library = group.ours(
+        "github-release-assets (library), checked",
+        tools.client("upload").arg("--file").arg(&file.path),
+    );
+    let tool = group.ours("release-assets upload (tool), checked", tool_upload(None));
+    let library_unchecked = group.ours(
+        "github-release-assets (library), skip_digest_check",
+        tools
+            .client("upload-unchecked")
+            .arg("--file")
             .arg(&file.path),
     );
-    for ours in [library, tool] {
+    let tool_unchecked = group.ours(
+        "release-assets upload --skip-digest-check (tool)",
+        tool_upload(Some("--skip-digest-check")),
+    );
+    // Like for like: an upload that checks nothing against curl, which checks nothing; a
+    // checked one against curl and then sha256sum. A checked upload against bare curl is
+    // reported, bound by hashing (see `sent_digest`).
+    for ours in [library_unchecked, tool_unchecked] {
         group.compare(ours, curl, Some(TRANSFER_SPEED));
-        group.compare(ours, checked, None);
+    }
+    for ours in [library, tool] {
+        group.compare(ours, checked, Some(VERIFIED_SPEED));
+        group.compare(ours, curl, None);
     }
     group.compare(library, reqwest, None);
     group

@@ -275,6 +275,7 @@ async fn upload_files(client: &Client, report: &Report, upload: Upload) -> Resul
         _ => IfExists::Fail,
     };
     let label = upload.label.clone();
+    let skip_digest_check = upload.skip_digest_check;
     let release = &release;
     let outcomes = futures_util::stream::iter(files)
         .map(|(path, name)| {
@@ -293,6 +294,9 @@ async fn upload_files(client: &Client, report: &Report, upload: Upload) -> Resul
                     .progress(progress);
                 if let Some(label) = label {
                     request = request.label(label);
+                }
+                if skip_digest_check {
+                    request = request.skip_digest_check();
                 }
                 let result = request.await;
                 bar.finish_and_clear();
