@@ -148,8 +148,9 @@ pub(crate) struct Settings {
     retry: crate::RetryPolicy,
     /// Where requests may go, and where the token goes with them.
     destinations: Destinations,
-    /// Trusted besides the system's, by downloads too.
-    root_certificates: Vec<reqwest::Certificate>,
+    /// The TLS configuration of both HTTP clients: the system's root certificates and
+    /// those given, loaded once, at the first https handshake.
+    tls: crate::tls::SharedTls,
 }
 
 impl Settings {
@@ -175,7 +176,7 @@ impl Settings {
     fn http_builder(&self) -> reqwest::ClientBuilder {
         let builder = reqwest::Client::builder()
             .user_agent(self.user_agent.clone())
-            .tls_certs_merge(self.root_certificates.clone())
+            .tls_backend_preconfigured(self.tls.config())
             .connect_timeout(self.connect_timeout);
         match self.read_timeout {
             Some(read) => builder.read_timeout(read),
@@ -522,7 +523,9 @@ impl ClientBuilder {
         let root_certificates = if self.root_certificates.is_empty() {
             Vec::new()
         } else {
-            reqwest::Certificate::from_pem_bundle(&self.root_certificates)
+            use rustls::pki_types::{CertificateDer, pem::PemObject};
+            CertificateDer::pem_slice_iter(&self.root_certificates)
+                .collect::<Result<Vec<_>, _>>()
                 .ok()
                 .filter(|certificates| !certificates.is_empty())
                 .ok_or_else(|| {
@@ -531,6 +534,8 @@ impl ClientBuilder {
                     )
                 })?
         };
+        let tls = crate::tls::SharedTls::new(root_certificates)
+            .map_err(|e| Error::InvalidRequest(format!("TLS: {e}")))?;
         let mut default_headers = HeaderMap::new();
         default_headers.insert(header::ACCEPT, HeaderValue::from_static(GITHUB_JSON));
         default_headers.insert(
@@ -545,7 +550,7 @@ impl ClientBuilder {
             retry: self.retry,
             token: self.token,
             destinations,
-            root_certificates,
+            tls,
         };
         let http = settings
             .http_builder()

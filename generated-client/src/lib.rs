@@ -16,6 +16,7 @@ mod releases;
 mod response;
 mod retry;
 mod sent_digest;
+mod tls;
 mod upload;
 mod verify;
 // Written by `cargo xtask regenerate`; never edited by hand, nor by rustfmt (the
