@@ -534,8 +534,9 @@ impl ClientBuilder {
                     )
                 })?
         };
-        let tls = crate::tls::SharedTls::new(root_certificates)
-            .map_err(|e| Error::InvalidRequest(format!("TLS: {e}")))?;
+        let tls = crate::tls::SharedTls::new(root_certificates).map_err(|e| {
+            Error::InvalidRequest(format!("a root certificate given cannot be trusted: {e}"))
+        })?;
         let mut default_headers = HeaderMap::new();
         default_headers.insert(header::ACCEPT, HeaderValue::from_static(GITHUB_JSON));
         default_headers.insert(

@@ -24,8 +24,14 @@ pub(crate) struct SharedTls {
 }
 
 impl SharedTls {
-    /// Trusting the system's root certificates and `extra_roots`.
+    /// Trusting the system's root certificates and `extra_roots`. The system's load at the
+    /// first handshake; those given are checked now, so that one that cannot be a root
+    /// fails here, not at the first request.
     pub(crate) fn new(extra_roots: Vec<CertificateDer<'static>>) -> Result<Self, rustls::Error> {
+        let mut given = rustls::RootCertStore::empty();
+        for root in &extra_roots {
+            given.add(root.clone())?;
+        }
         Ok(Self {
             extra_roots: extra_roots.len(),
             config: client_config(extra_roots)?,

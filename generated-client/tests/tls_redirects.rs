@@ -84,6 +84,20 @@ async fn the_authority_given_is_trusted_and_no_other() {
         .build()
         .unwrap_err();
     assert!(matches!(not_pem, Error::InvalidRequest(_)), "{not_pem:?}");
+
+    // PEM, but not a certificate inside: refused by `build()`, not at the first request.
+    let not_a_certificate = Client::builder(&server.url)
+        .root_certificates_pem(
+            "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n",
+        )
+        .build()
+        .unwrap_err();
+    assert!(
+        not_a_certificate
+            .to_string()
+            .contains("a root certificate given cannot be trusted"),
+        "{not_a_certificate}"
+    );
 }
 
 #[tokio::test]
