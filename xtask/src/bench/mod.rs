@@ -16,7 +16,8 @@
 //!   beside the project).
 //!
 //! Every run is a process measured the same way (see [`measure`]): wall time, CPU seconds
-//! and peak resident memory. Absolute times mean little on a shared machine, so what counts
+//! and peak resident memory. A run that writes files starts with the disk settled
+//! ([`settle`], off the clock). Absolute times mean little on a shared machine, so what counts
 //! is each run's speed as a ratio to the peer's run beside it: median and spread. The
 //! report goes to `target/bench/report.md` and `report.json`; the command fails when a
 //! target is missed.
@@ -250,6 +251,7 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
         .map(|&mib| file(work, &format!("{mib}mib.bin"), mib))
         .collect::<std::io::Result<Vec<_>>>()?;
     let many = file(work, "many.bin", MANY_MIB)?;
+    settle()?;
     let stand_in = StandIn::start(&transfers, &many)?;
     let cpu = if options.pin {
         pin_this_process(0)?;
@@ -390,7 +392,12 @@ fn download_group(
     let dir = work.join("downloads");
     std::fs::create_dir_all(&dir)?;
     let out = dir.join("out.bin");
-    let removes = |path: PathBuf| move || remove_if_there(&path);
+    let removes = |path: PathBuf| {
+        move || {
+            remove_if_there(&path)?;
+            settle()
+        }
+    };
     let curl_script = r#"curl -sS -L -H "Accept: application/octet-stream" -o "$1" "$2""#;
     let curl = group.peer(
         "curl -L -o",
@@ -548,7 +555,8 @@ fn downloads_at_once(tools: &Tools, work: &Path) -> Result<Group, Box<dyn std::e
             if dir.exists() {
                 std::fs::remove_dir_all(&dir)?;
             }
-            std::fs::create_dir_all(&dir)
+            std::fs::create_dir_all(&dir)?;
+            settle()
         }
     };
     let mut curl = Job::new("curl").args([
@@ -637,6 +645,19 @@ pub fn size_name(bytes: u64) -> String {
         format!("{} GiB", mib / 1024)
     } else {
         format!("{mib} MiB")
+    }
+}
+
+/// Waits for every written byte to be on disk (`sync`), before a run that writes files and
+/// off its clock: curl does not sync, and the gigabyte it leaves in memory would otherwise
+/// be written out during the next run, charged to whichever tool runs next (this crate's
+/// download syncs, so it would wait for curl's bytes as well as its own).
+fn settle() -> std::io::Result<()> {
+    let status = Command::new("sync").status()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(std::io::Error::other(format!("sync: {status}")))
     }
 }
 
