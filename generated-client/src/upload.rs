@@ -684,7 +684,7 @@ impl Client {
     /// `asset` as GitHub stored it, checked against the `length` bytes sent and their
     /// sha256: a mismatch deletes the asset and is [`Error::UploadMismatch`]. An answer
     /// without a digest yet is read back once; without one still, the size alone is checked.
-    /// Without [`UploadOptions::check_digest`] (the bytes were not hashed), the size alone.
+    /// With the digest check skipped (the bytes were not hashed), the size alone.
     async fn check_uploaded(
         &self,
         target: &UploadUrl,
