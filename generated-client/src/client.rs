@@ -139,8 +139,8 @@ pub(crate) struct Settings {
     token: Option<Credential>,
     /// For downloads: follows no redirect by itself and sends no default header, so a
     /// redirect is followed by hand and never carries the token. Built at the first
-    /// download (a reqwest client costs milliseconds to build: it loads the system's
-    /// root certificates), and shared by every clone of these settings.
+    /// download (no need to build it for a client that never downloads), and shared by
+    /// every clone of these settings.
     downloads: Arc<OnceLock<reqwest::Client>>,
     user_agent: String,
     connect_timeout: Duration,
@@ -699,7 +699,7 @@ mod tests {
             if let Ok(parsed) = UploadUrl::parse(&url) {
                 proptest::prop_assert!(parsed.base.starts_with(&parsed.url.origin().ascii_serialization()));
             }
-            // One client for all cases: building one loads the system's certificates.
+            // One client for all cases: building one for each would dominate the test.
             static API: std::sync::OnceLock<Client> = std::sync::OnceLock::new();
             let api = API.get_or_init(|| Client::builder(GITHUB_API_URL).build().unwrap());
             let _ = api.for_upload_url(&url);

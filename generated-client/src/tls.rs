@@ -90,15 +90,30 @@ struct LazyPlatformVerifier {
 impl LazyPlatformVerifier {
     fn verifier(&self) -> Result<&rustls_platform_verifier::Verifier, rustls::Error> {
         self.made
-            .get_or_init(|| {
-                rustls_platform_verifier::Verifier::new_with_extra_roots(
-                    self.extra_roots.iter().cloned(),
-                    self.provider.clone(),
-                )
-            })
+            .get_or_init(|| platform_verifier(&self.extra_roots, self.provider.clone()))
             .as_ref()
             .map_err(Clone::clone)
     }
+}
+
+/// The platform's verifier, as reqwest makes it: extra roots only where the platform's
+/// verifier takes them (not on Android, which says so at the first handshake).
+fn platform_verifier(
+    extra_roots: &[CertificateDer<'static>],
+    provider: Arc<CryptoProvider>,
+) -> Result<rustls_platform_verifier::Verifier, rustls::Error> {
+    if extra_roots.is_empty() {
+        return rustls_platform_verifier::Verifier::new(provider);
+    }
+    #[cfg(not(target_os = "android"))]
+    return rustls_platform_verifier::Verifier::new_with_extra_roots(
+        extra_roots.iter().cloned(),
+        provider,
+    );
+    #[cfg(target_os = "android")]
+    return Err(rustls::Error::General(
+        "root certificates besides the system's are not supported on Android".into(),
+    ));
 }
 
 impl ServerCertVerifier for LazyPlatformVerifier {
