@@ -38,9 +38,9 @@ async fn main() -> Result<(), Failure> {
         .retry(RetryPolicy::none())
         .build()?;
     let repo = client.repo("o", "r");
-    // Both clients are built before the clock starts: building one loads the system's
-    // root certificates, which is no part of the task. The peer's only for the peer's
-    // tasks: a transfer is timed as a whole process, which must not pay for it.
+    // Both clients are built before the clock starts: building reqwest's own loads the
+    // system's root certificates, which is no part of the task. The peer's only for the
+    // peer's tasks: a transfer is timed as a whole process, which must not pay for it.
     let raw = task.ends_with("-reqwest").then(raw_client).transpose()?;
     let raw = || raw.as_ref().ok_or("a peer's task needs the peer's client");
     // A short task runs `--repeat` times on the same connection; its median counts.
@@ -56,16 +56,15 @@ async fn main() -> Result<(), Failure> {
         let _items: u64 = match task.as_str() {
             "upload" | "upload-unchecked" => {
                 let file = arg("--file")?;
-                let upload = repo
+                let mut upload = repo
                     .release_from(release(&api, 1)?)
                     .upload(&file)
                     .name("big.bin")
                     .content_type("application/octet-stream");
-                if task == "upload" {
-                    upload.await?;
-                } else {
-                    upload.skip_digest_check().await?;
+                if task == "upload-unchecked" {
+                    upload = upload.skip_digest_check();
                 }
+                upload.await?;
                 1
             }
             "upload-reqwest" => {
