@@ -388,18 +388,13 @@ impl Client {
     }
 }
 
-/// How many bytes go to the download's thread at a time (the last batch excepted): few
-/// hand-overs, and memory bounded at a few batches whatever the asset's size.
+/// How many bytes, at least, go to the download's thread at a time: few hand-overs, and
+/// memory bounded at a few batches whatever the asset's size. A batch is the connection's
+/// chunks as they came, uncopied, so one chunk can make it larger: hyper reads at most
+/// about 400 KiB at a time, which bounds a download's buffers at about 2 MiB (the bench
+/// measured 11 to 12 MiB of peak RSS for a 1 GiB download, as with copied 64 KiB
+/// batches, and 100 downloads at once no more memory).
 const BATCH: usize = 64 << 10;
-
-/// Chunks at least this long go to the download's thread as the connection gave them,
-/// uncopied; shorter ones are copied together. An uncopied chunk keeps the whole buffer it
-/// was read into (hyper reads at most about 400 KiB at a time) until it is written, so a
-/// connection that trickles bytes would otherwise hold a buffer for every few bytes. So a
-/// batch holds at most `BATCH / COPY_BELOW` (4) uncopied chunks, and a download, with a
-/// batch filling, two queued and one being written, at most about 7 MiB of buffers; on
-/// loopback, where reads are large, about 2 MiB.
-const COPY_BELOW: usize = 16 << 10;
 
 /// Bytes written between two nudges of the kernel to start putting them on disk (see
 /// [`start_writeback`]): at most this much is left for the final sync to write (measured:
@@ -409,8 +404,8 @@ const WRITEBACK_EVERY: u64 = 2 << 20;
 /// Where a download's bytes go, away from the task that receives them: one thread per
 /// download computes each chunk's sha256 (with the CPU's SHA extensions where present) and
 /// appends it to the part file, and syncs the file at the end, so the verified bytes are
-/// on disk before they get the target's name. On Linux, every [`WRITEBACK_EVERY`] bytes it
-/// has the kernel start writing them out (by way of the blocking pool, off this thread), so that
+/// on disk before they get the target's name. Every [`WRITEBACK_EVERY`] bytes it has the
+/// kernel start writing them out (by way of the blocking pool, off this thread), so that
 /// the sync finds little left: `cargo xtask bench` measured it at 0.5 to 0.8 s for 1 GiB,
 /// at the end of the download and on its critical path, without that; about 2 ms with
 /// it. One thread, not one for
@@ -418,13 +413,9 @@ const WRITEBACK_EVERY: u64 = 2 << 20;
 /// share them, and `cargo xtask bench` measured no gain from a second thread, but twice
 /// the threads and more memory with many downloads at once.
 struct Sink {
-    /// Chunks as the connection gave them, not copied (see [`COPY_BELOW`]): a copy of
-    /// every byte on the receiving task is CPU taken from the hashing on a machine of two
-    /// cores.
+    /// Chunks as the connection gave them, not copied: a copy of every byte on the
+    /// receiving task is CPU taken from the hashing on a machine of two cores.
     batch: Vec<bytes::Bytes>,
-    /// Short chunks, copied together, not yet in `batch`.
-    copied: bytes::BytesMut,
-    /// Bytes in `batch` and `copied`.
     batched: usize,
     to_thread: tokio::sync::mpsc::Sender<Vec<bytes::Bytes>>,
     thread: tokio::task::JoinHandle<std::io::Result<Sha256>>,
@@ -443,7 +434,7 @@ impl Sink {
                     hasher.update(chunk);
                     end += chunk.len() as u64;
                 }
-                write_chunks(&*file, &batch)?;
+                write_chunks(&file, &batch)?;
                 // Elsewhere than on Linux the sync does it all: no thread is woken for it.
                 if cfg!(target_os = "linux") && end - flushed >= WRITEBACK_EVERY {
                     // On another thread: the kernel submits the writes in the caller's
@@ -459,7 +450,6 @@ impl Sink {
         });
         Self {
             batch: Vec::with_capacity(8),
-            copied: bytes::BytesMut::new(),
             batched: 0,
             to_thread,
             thread,
@@ -468,27 +458,14 @@ impl Sink {
 
     async fn push(&mut self, chunk: bytes::Bytes) -> std::io::Result<()> {
         self.batched += chunk.len();
-        if chunk.len() < COPY_BELOW {
-            self.copied.extend_from_slice(&chunk);
-        } else {
-            self.seal_copied();
-            self.batch.push(chunk);
-        }
+        self.batch.push(chunk);
         if self.batched >= BATCH {
             self.hand_over().await?;
         }
         Ok(())
     }
 
-    /// Puts the short chunks copied so far in the batch, in their place.
-    fn seal_copied(&mut self) {
-        if !self.copied.is_empty() {
-            self.batch.push(self.copied.split().freeze());
-        }
-    }
-
     async fn hand_over(&mut self) -> std::io::Result<()> {
-        self.seal_copied();
         if self.batch.is_empty() {
             return Ok(());
         }
@@ -515,15 +492,14 @@ impl Sink {
     }
 }
 
-/// Writes every chunk in order, in as few calls as the system takes (a call may write part
-/// of what it is given).
-fn write_chunks(mut out: impl std::io::Write, chunks: &[bytes::Bytes]) -> std::io::Result<()> {
-    use std::io::IoSlice;
+/// Writes every chunk in order, in as few calls as the system takes.
+fn write_chunks(mut file: &std::fs::File, chunks: &[bytes::Bytes]) -> std::io::Result<()> {
+    use std::io::{IoSlice, Write};
     let mut slices: Vec<IoSlice<'_>> = chunks.iter().map(|chunk| IoSlice::new(chunk)).collect();
     let mut slices = &mut slices[..];
     IoSlice::advance_slices(&mut slices, 0);
     while !slices.is_empty() {
-        match out.write_vectored(slices) {
+        match file.write_vectored(slices) {
             Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
             Ok(n) => IoSlice::advance_slices(&mut slices, n),
             Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
@@ -813,10 +789,9 @@ mod tests {
         let mut hasher = Sha256::new();
         hasher.update(&already);
         let mut sink = Sink::start(file, already.len() as u64, hasher);
-        // 2.5 nudges' worth and a few bytes, in chunks of sizes as a connection gives them:
-        // empty, short (copied), long (not), a few to a batch and larger than one; the
-        // last batch is short, handed over by `finish`.
-        let total = 2 * WRITEBACK_EVERY as usize + (WRITEBACK_EVERY as usize) / 2 + 7;
+        // 2.5 nudges' worth, in chunks of sizes as a connection gives them: empty, a few
+        // to a batch, and larger than one.
+        let total = 2 * WRITEBACK_EVERY as usize + (WRITEBACK_EVERY as usize) / 2;
         let bytes: Vec<u8> = (0..total).map(|i| (i % 251) as u8).collect();
         let mut rest = &bytes[..];
         for size in [0, 1, 10_007, 100_003, 3].into_iter().cycle() {
@@ -834,74 +809,6 @@ mod tests {
         assert_eq!(on_disk.len(), already.len() + total);
         assert!(on_disk[..already.len()] == already[..] && on_disk[already.len()..] == bytes[..]);
         assert_eq!(digest, format!("{:x}", Sha256::digest(&on_disk)));
-    }
-
-    /// Short chunks are copied, so a connection trickling bytes does not keep a read
-    /// buffer alive for every few of them while they wait to be written.
-    #[tokio::test]
-    async fn short_chunks_do_not_keep_their_buffers() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("part");
-        let file = std::fs::File::create(&path).unwrap();
-        let mut sink = Sink::start(file, 0, Sha256::new());
-        let buffer = bytes::Bytes::from(vec![3_u8; 400 << 10]);
-        for at in 0..1000 {
-            sink.push(buffer.slice(at..at + 1)).await.unwrap();
-        }
-        // Not yet a batch: all of it is still in the sink, and none of it in `buffer`.
-        assert!(buffer.is_unique(), "a short chunk kept its buffer");
-        let long = buffer.slice(..COPY_BELOW);
-        sink.push(long).await.unwrap();
-        assert!(!buffer.is_unique(), "a long chunk is handed over as it is");
-        sink.finish().await.unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), vec![3_u8; 1000 + COPY_BELOW]);
-    }
-
-    /// However little each call writes, and whatever interrupts it, every byte is
-    /// written once and in order; a writer that takes nothing is an error, not a loop.
-    #[test]
-    fn chunks_are_written_whole_and_in_order_by_short_writes() {
-        struct Trickle {
-            written: Vec<u8>,
-            calls: usize,
-        }
-        impl std::io::Write for Trickle {
-            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-                self.calls += 1;
-                if self.calls.is_multiple_of(5) {
-                    return Err(std::io::ErrorKind::Interrupted.into());
-                }
-                let n = bytes.len().min(3);
-                self.written.extend_from_slice(&bytes[..n]);
-                Ok(n)
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        // More chunks than one system call takes (1,024 on Linux), some of them empty.
-        let chunks: Vec<bytes::Bytes> = (0..1500_usize)
-            .map(|i| bytes::Bytes::from((0..i % 7).map(|j| (i * 7 + j) as u8).collect::<Vec<_>>()))
-            .collect();
-        let mut out = Trickle {
-            written: Vec::new(),
-            calls: 0,
-        };
-        write_chunks(&mut out, &chunks).unwrap();
-        assert_eq!(out.written, chunks.concat());
-
-        struct Full;
-        impl std::io::Write for Full {
-            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
-                Ok(0)
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        let error = write_chunks(Full, &chunks).unwrap_err();
-        assert_eq!(error.kind(), std::io::ErrorKind::WriteZero);
-        write_chunks(Full, &[bytes::Bytes::new()]).unwrap();
     }
 
     /// A link put at the part file after it was looked at (the race `clear_part` cannot
