@@ -56,6 +56,7 @@ pub const TRANSFER_SPEED: f64 = 0.95;
 pub const VERIFIED_SPEED: f64 = 1.5;
 /// Listing and gets: at most 1.05x the time of raw reqwest, so at least this speed.
 pub const API_SPEED: f64 = 1.0 / 1.05;
+/// A transfer swings with whatever else the machine does, the more so the shorter it is.
 /// Transfers smaller than this take a fraction of a second: run three times as often.
 /// Larger ones run twice as often: their medians over five runs moved by a tenth from one
 /// bench to the next.
@@ -114,8 +115,6 @@ impl Group {
     fn transfer(kind: &str, bytes: u64) -> Self {
         Self {
             transfer: Some(kind.to_owned()),
-            // A transfer swings with whatever else the machine does, the more so the
-            // shorter it is: more runs of it, so that its median does not.
             runs_per_run: if bytes < SHORT_TRANSFER { 3 } else { 2 },
             ..Self::new(format!("{kind}, {}", size_name(bytes)), Some(bytes))
         }
