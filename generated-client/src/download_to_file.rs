@@ -392,15 +392,10 @@ impl Client {
 /// bounded at a few batches whatever the asset's size (the bench measured 256 KiB batches
 /// no faster, and 100 downloads at once taking 20 MiB more). A batch holds whole chunks
 /// as the connection gives them, so from a fast connection it is one chunk (hyper's are
-/// about 408 KiB).
+/// about 408 KiB). Each batch is a fresh buffer, freed once written: reusing a download's
+/// few buffers saved page faults but no time the bench could see, and held them while
+/// the download waited, doubling the memory of 100 downloads at once.
 const BATCH: usize = 64 << 10;
-
-/// Batches on their way to the download's thread, besides the one it is writing.
-const IN_FLIGHT: usize = 2;
-
-/// The largest batch buffer kept for reuse: a batch is at least [`BATCH`] bytes, and holds
-/// whole chunks as the connection gives them (hyper's are at most about 408 KiB).
-const KEEP_UP_TO: usize = 1 << 20;
 
 /// Bytes written between two nudges of the kernel to start putting them on disk (see
 /// [`start_writeback`]): at most this much is left for the final sync to write (measured:
@@ -419,13 +414,8 @@ const WRITEBACK_EVERY: u64 = 2 << 20;
 /// share them, and `cargo xtask bench` measured no gain from a second thread, but twice
 /// the threads and more memory with many downloads at once.
 struct Sink {
-    batch: Vec<u8>,
-    to_thread: tokio::sync::mpsc::Sender<Vec<u8>>,
-    /// Batches the thread is done with, to fill again: a download allocates its few
-    /// buffers once, not one (and its fresh pages) for every batch.
-    spare: std::sync::mpsc::Receiver<Vec<u8>>,
-    /// Batch buffers allocated so far: a few for a whole download.
-    allocated: usize,
+    batch: bytes::BytesMut,
+    to_thread: tokio::sync::mpsc::Sender<bytes::Bytes>,
     thread: tokio::task::JoinHandle<std::io::Result<Sha256>>,
 }
 
@@ -433,25 +423,17 @@ impl Sink {
     /// Appends to `file`, whose end is at `offset`. Must be called within a Tokio runtime.
     fn start(file: std::fs::File, offset: u64, mut hasher: Sha256) -> Self {
         use std::io::Write;
-        let (to_thread, mut batches) = tokio::sync::mpsc::channel::<Vec<u8>>(IN_FLIGHT);
-        // Room for every buffer but the one being filled, so none handed back is dropped:
-        // a download allocates at most IN_FLIGHT + 3 (one is allocated only when none is
-        // spare, that is when at most IN_FLIGHT + 2 exist).
-        let (give_back, spare) = std::sync::mpsc::sync_channel(IN_FLIGHT + 2);
+        let (to_thread, mut batches) = tokio::sync::mpsc::channel::<bytes::Bytes>(2);
         let runtime = tokio::runtime::Handle::current();
         let file = std::sync::Arc::new(file);
         let thread = tokio::task::spawn_blocking(move || {
             let (mut end, mut flushed) = (offset, offset);
-            while let Some(mut batch) = batches.blocking_recv() {
+            while let Some(batch) = batches.blocking_recv() {
                 hasher.update(&batch);
                 (&*file).write_all(&batch)?;
                 end += batch.len() as u64;
-                if batch.capacity() <= KEEP_UP_TO {
-                    batch.clear();
-                    // Only fails once the receiving side is gone.
-                    let _ = give_back.try_send(batch);
-                }
-                if end - flushed >= WRITEBACK_EVERY {
+                // Elsewhere than on Linux a nudge does nothing: no task is spawned for it.
+                if cfg!(target_os = "linux") && end - flushed >= WRITEBACK_EVERY {
                     // On another thread: the kernel submits the writes in the caller's
                     // time (about 0.13 ms a MiB, measured), which here would hold up the
                     // hashing.
@@ -464,10 +446,8 @@ impl Sink {
             Ok(hasher)
         });
         Self {
-            batch: Vec::with_capacity(BATCH),
+            batch: bytes::BytesMut::with_capacity(BATCH),
             to_thread,
-            spare,
-            allocated: 1,
             thread,
         }
     }
@@ -484,15 +464,11 @@ impl Sink {
         if self.batch.is_empty() {
             return Ok(());
         }
-        let next = self.spare.try_recv().unwrap_or_else(|_| {
-            self.allocated += 1;
-            Vec::with_capacity(BATCH)
-        });
-        let batch = std::mem::replace(&mut self.batch, next);
+        let batch = std::mem::replace(&mut self.batch, bytes::BytesMut::with_capacity(BATCH));
         // A closed channel means the thread stopped on an error of its own (a full disk),
         // which [`Self::finish`] reports: the thread is awaited there, and only there.
         self.to_thread
-            .send(batch)
+            .send(batch.freeze())
             .await
             .map_err(|_| std::io::Error::other("the download's writer stopped"))
     }
@@ -501,13 +477,9 @@ impl Sink {
     async fn finish(mut self) -> std::io::Result<Sha256> {
         let handed = self.hand_over().await;
         let Sink {
-            to_thread,
-            thread,
-            allocated,
-            ..
+            to_thread, thread, ..
         } = self;
         drop(to_thread);
-        tracing::trace!(batch_buffers = allocated, "download written");
         let hasher = thread.await.map_err(std::io::Error::other)??;
         handed?;
         Ok(hasher)
@@ -805,25 +777,6 @@ mod tests {
         assert_eq!(on_disk.len(), already.len() + total);
         assert!(on_disk[..already.len()] == already[..] && on_disk[already.len()..] == bytes[..]);
         assert_eq!(digest, format!("{:x}", Sha256::digest(&on_disk)));
-    }
-
-    /// A download fills the same few batch buffers again, whatever its size: not one fresh
-    /// allocation (and its fresh pages) for every batch.
-    #[tokio::test]
-    async fn the_sink_reuses_its_batch_buffers() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = std::fs::File::create(dir.path().join("part")).unwrap();
-        let mut sink = Sink::start(file, 0, Sha256::new());
-        let batch = vec![7_u8; BATCH];
-        for _ in 0..64 {
-            sink.push(&batch).await.unwrap();
-        }
-        let allocated = sink.allocated;
-        sink.finish().await.unwrap();
-        assert!(
-            allocated <= IN_FLIGHT + 3,
-            "{allocated} buffers for 64 batches"
-        );
     }
 
     /// A link put at the part file after it was looked at (the race `clear_part` cannot
