@@ -21,6 +21,12 @@ pub struct Sample {
     pub rss_kib: u64,
     /// CPU seconds the stand-in (this process) spent meanwhile answering it.
     pub server_cpu: f64,
+    /// CPU seconds the hypervisor gave to others while the run was on (steal time, all
+    /// CPUs): time the machine did not have, which no process's CPU seconds show.
+    pub steal: f64,
+    /// CPU seconds the rest of the machine spent meanwhile: everything busy on every
+    /// CPU, less the tool and the stand-in (the kernel's writeback threads count here).
+    pub others_cpu: f64,
 }
 
 /// A command to measure.
@@ -119,12 +125,14 @@ impl Runner {
         command.envs(job.env.iter().map(|(k, v)| (k, v)));
         command.stdin(std::process::Stdio::null());
         let server_before = own_cpu();
+        let machine_before = MachineTicks::now();
         let started = Instant::now();
         let output = command
             .output()
             .map_err(|e| format!("running {:?}: {e}", job.program))?;
         let wall = started.elapsed().as_secs_f64();
         let server_cpu = own_cpu() - server_before;
+        let machine = MachineTicks::now().since(&machine_before);
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
             let tail: Vec<&str> = stderr.lines().rev().take(8).collect();
@@ -161,6 +169,8 @@ impl Runner {
             cpu,
             rss_kib,
             server_cpu,
+            steal: machine.steal,
+            others_cpu: (machine.busy - cpu - server_cpu).max(0.0),
         })
     }
 }
@@ -181,6 +191,46 @@ fn own_cpu() -> f64 {
             .unwrap_or(0)
     };
     (ticks(11) + ticks(12)) as f64 / 100.0
+}
+
+/// The whole machine's CPU time so far, from the `cpu` line of `/proc/stat` (ticks of
+/// 1/100 s): busy (user, nice, system, irq, softirq) and stolen by the hypervisor.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct MachineTicks {
+    busy: f64,
+    steal: f64,
+}
+
+impl MachineTicks {
+    fn now() -> Self {
+        Self::parse(&std::fs::read_to_string("/proc/stat").unwrap_or_default())
+    }
+
+    /// Zero where the line is missing (not Linux): no figure rather than a wrong one.
+    fn parse(stat: &str) -> Self {
+        let Some(line) = stat.lines().find(|l| l.starts_with("cpu ")) else {
+            return Self::default();
+        };
+        let ticks: Vec<u64> = line
+            .split_whitespace()
+            .skip(1)
+            .map(|f| f.parse().unwrap_or(0))
+            .collect();
+        let field = |i: usize| ticks.get(i).copied().unwrap_or(0);
+        // user nice system idle iowait irq softirq steal …
+        let busy = field(0) + field(1) + field(2) + field(5) + field(6);
+        Self {
+            busy: busy as f64 / 100.0,
+            steal: field(7) as f64 / 100.0,
+        }
+    }
+
+    fn since(&self, before: &Self) -> Self {
+        Self {
+            busy: (self.busy - before.busy).max(0.0),
+            steal: (self.steal - before.steal).max(0.0),
+        }
+    }
 }
 
 /// GNU time's `%U %S %M` line (the last; lines before it note a failed exit).
@@ -235,6 +285,18 @@ mod tests {
         assert_eq!((even.median, even.min, even.max), (2.5, 1.0, 4.0));
         assert_eq!(Spread::of(&[f64::NAN]), None);
         assert_eq!(Spread::of(&[]), None);
+    }
+
+    #[test]
+    fn machine_ticks_from_proc_stat() {
+        let before = MachineTicks::parse(
+            "cpu  100 10 50 9000 40 5 5 20 0 0\ncpu0 50 5 25 4500 20 2 3 10 0 0\n",
+        );
+        assert_eq!((before.busy, before.steal), (1.7, 0.2));
+        let after = MachineTicks::parse("cpu  300 10 70 9100 40 5 5 70 0 0\n");
+        let during = after.since(&before);
+        assert!((during.busy - 2.2).abs() < 1e-9 && (during.steal - 0.5).abs() < 1e-9);
+        assert_eq!(MachineTicks::parse("no cpu line"), MachineTicks::default());
     }
 
     #[test]

@@ -236,13 +236,13 @@ pub fn markdown(machine: &Machine, groups: &[Group], targets: &[Target]) -> Stri
     }
     let _ = writeln!(
         out,
-        "\n## Every tool\n\nCPU s is the tool's own (user and system, GNU time); stand-in CPU s is what the loopback server spent answering it. The CPU floor, (tool + stand-in) / {} cores (when pinned, the larger of the two, each having a core), is the least wall time the machine allows for that work: a tool whose floor is above a peer's wall time cannot match the peer here without doing less work.\n",
+        "\n## Every tool\n\nCPU s is the tool's own (user and system, GNU time); stand-in CPU s is what the loopback server spent answering it. The CPU floor, (tool + stand-in) / {} cores (when pinned, the larger of the two, each having a core), is the least wall time the machine allows for that work: a tool whose floor is above a peer's wall time cannot match the peer here without doing less work. Others' CPU s is what the rest of the machine spent meanwhile (the kernel's writeback threads among it); steal s is time the hypervisor gave to other guests, on all CPUs, during the run: the machine's share of any slow run.\n",
         machine.cores
     );
     for group in groups {
         let _ = writeln!(
             out,
-            "### {}\n\n| tool | median s | min–max s | MiB/s | CPU s | stand-in CPU s | CPU floor s | peak RSS MiB |\n|---|---|---|---|---|---|---|---|",
+            "### {}\n\n| tool | median s | min–max s | MiB/s | CPU s | stand-in CPU s | CPU floor s | others' CPU s | steal s, median (max) | peak RSS MiB |\n|---|---|---|---|---|---|---|---|---|---|",
             group.name
         );
         for entry in &group.entries {
@@ -250,10 +250,12 @@ pub fn markdown(machine: &Machine, groups: &[Group], targets: &[Target]) -> Stri
                 Spread::of(&entry.samples.iter().map(f).collect::<Vec<_>>())
             };
             let cores = machine.cores.max(1) as f64;
-            let (Some(time), Some(cpu), Some(server), Some(floor)) = (
+            let (Some(time), Some(cpu), Some(server), Some(others), Some(steal), Some(floor)) = (
                 figures(|s| s.seconds),
                 figures(|s| s.cpu),
                 figures(|s| s.server_cpu),
+                figures(|s| s.others_cpu),
+                figures(|s| s.steal),
                 Spread::of(
                     &entry
                         .samples
@@ -277,7 +279,7 @@ pub fn markdown(machine: &Machine, groups: &[Group], targets: &[Target]) -> Stri
             let peak = entry.samples.iter().map(|s| s.rss_kib).max().unwrap_or(0);
             let _ = writeln!(
                 out,
-                "| {}{} | {:.3} | {:.3}–{:.3} | {rate} | {:.2} | {:.2} | {:.3} | {:.1} |",
+                "| {}{} | {:.3} | {:.3}–{:.3} | {rate} | {:.2} | {:.2} | {:.3} | {:.2} | {:.2} ({:.2}) | {:.1} |",
                 entry.label,
                 if entry.ours { "" } else { " (peer)" },
                 time.median,
@@ -286,6 +288,9 @@ pub fn markdown(machine: &Machine, groups: &[Group], targets: &[Target]) -> Stri
                 cpu.median,
                 server.median,
                 floor.median,
+                others.median,
+                steal.median,
+                steal.max,
                 peak as f64 / 1024.0
             );
         }
@@ -331,6 +336,7 @@ pub fn json(machine: &Machine, groups: &[Group], targets: &[Target]) -> Value {
                         "runs": entry.samples.iter().map(|s| json!({
                             "seconds": s.seconds, "cpu_seconds": s.cpu, "peak_rss_kib": s.rss_kib,
                             "stand_in_cpu_seconds": s.server_cpu,
+                            "steal_seconds": s.steal, "others_cpu_seconds": s.others_cpu,
                         })).collect::<Vec<_>>(),
                     })
                 })
