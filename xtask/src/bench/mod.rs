@@ -20,9 +20,8 @@
 //! time the hypervisor took for other guests (steal). A run that writes files starts with
 //! the disk settled ([`settle`], off the clock). Absolute times mean little on a shared
 //! machine, so what counts is each run's speed as a ratio to the peer's run beside it:
-//! median and spread. The
-//! report goes to `target/bench/report.md` and `report.json`; the command fails when a
-//! target is missed.
+//! median and spread. The report goes to `target/bench/report.md` and `report.json`; the
+//! command fails when a target is missed.
 
 mod measure;
 mod report;
