@@ -15,6 +15,8 @@ use serde_json::Value;
 pub struct Sample {
     /// Seconds: from outside, or as the process itself timed its task (see [`Job::timed_inside`]).
     pub seconds: f64,
+    /// Seconds from outside, start to exit: the span the machine figures below cover.
+    pub wall: f64,
     /// CPU seconds, user and system, of the process and the processes it waited for.
     pub cpu: f64,
     /// Peak resident memory, KiB, of the largest of them.
@@ -166,6 +168,7 @@ impl Runner {
         };
         Ok(Sample {
             seconds,
+            wall,
             cpu,
             rss_kib,
             server_cpu,

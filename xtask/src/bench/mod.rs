@@ -306,7 +306,7 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
     drop(stand_in);
 
     let machine = report::Machine::here(root, options);
-    let targets = report::targets(&groups);
+    let targets = report::targets(&groups, machine.cores);
     let markdown = report::markdown(&machine, &groups, &targets);
     std::fs::write(out_dir.join("report.md"), &markdown)?;
     std::fs::write(

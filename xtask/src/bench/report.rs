@@ -7,7 +7,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use super::measure::Spread;
+use super::measure::{Sample, Spread};
 use super::{Group, Options, RSS_GROWTH_LIMIT_KIB, RSS_LIMIT_KIB};
 
 /// What the figures were measured on.
@@ -122,15 +122,83 @@ pub struct Target {
     pub met: bool,
 }
 
-/// Each run's speed as a ratio to the peer's run beside it: the peer's time over ours.
-pub fn speed_ratios(group: &Group, ours: usize, peer: usize) -> Option<Spread> {
-    let ratios: Vec<f64> = group.entries[ours]
+/// The share of the machine (wall time × cores) the hypervisor may take from a run, as
+/// steal, before the run no longer measures this machine: past it, other guests had the
+/// CPUs for a quarter of the run, and the tool and its peer beside it ran on different
+/// machines in effect.
+pub const STOLEN_SHARE: f64 = 0.25;
+
+/// Whether the hypervisor took more than [`STOLEN_SHARE`] of the machine during `sample`.
+pub fn stolen(sample: &Sample, cores: usize) -> bool {
+    sample.steal > STOLEN_SHARE * sample.wall * cores.max(1) as f64
+}
+
+/// One comparison's speed ratios, run beside run: the peer's time over ours.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Ratios {
+    /// Over every pair of runs.
+    pub all: Spread,
+    /// Over the pairs in which neither run was [`stolen`]; `None` when every pair was.
+    pub unstolen: Option<Spread>,
+    pub pairs: usize,
+    pub stolen_pairs: usize,
+}
+
+impl Ratios {
+    /// The figure a target is judged on: the unstolen pairs when they are at least half of
+    /// them, since a stolen pair measures the host, not the tools; otherwise every pair.
+    /// Runs slowed without steal (the tool's own CPU seconds inflated) stay counted.
+    pub fn judged(&self) -> Spread {
+        match self.unstolen {
+            Some(unstolen) if 2 * (self.pairs - self.stolen_pairs) >= self.pairs => unstolen,
+            _ => self.all,
+        }
+    }
+
+    /// `0.96x (0.90–1.01)`, and the unstolen figure beside it when pairs were set aside.
+    fn describe(&self) -> String {
+        let all = self.all;
+        let mut text = format!("{:.2}x ({:.2}–{:.2})", all.median, all.min, all.max);
+        if self.stolen_pairs > 0 {
+            match self.unstolen {
+                Some(u) => {
+                    let _ = write!(
+                        text,
+                        "; {:.2}x ({:.2}–{:.2}) without the {} of {} pairs stolen{}",
+                        u.median,
+                        u.min,
+                        u.max,
+                        self.stolen_pairs,
+                        self.pairs,
+                        if self.judged() == u { ", judged" } else { "" }
+                    );
+                }
+                None => {
+                    let _ = write!(text, "; every pair stolen");
+                }
+            }
+        }
+        text
+    }
+}
+
+/// Each run's speed as a ratio to the peer's run beside it, with the pairs the hypervisor
+/// took more than [`STOLEN_SHARE`] of the machine from set aside in [`Ratios::unstolen`].
+pub fn speed_ratios(group: &Group, ours: usize, peer: usize, cores: usize) -> Option<Ratios> {
+    let pairs: Vec<(f64, bool)> = group.entries[ours]
         .samples
         .iter()
         .zip(&group.entries[peer].samples)
-        .map(|(o, p)| p.seconds / o.seconds)
+        .map(|(o, p)| (p.seconds / o.seconds, stolen(o, cores) || stolen(p, cores)))
         .collect();
-    Spread::of(&ratios)
+    let all: Vec<f64> = pairs.iter().map(|(r, _)| *r).collect();
+    let unstolen: Vec<f64> = pairs.iter().filter(|(_, s)| !s).map(|(r, _)| *r).collect();
+    Some(Ratios {
+        all: Spread::of(&all)?,
+        unstolen: Spread::of(&unstolen),
+        pairs: pairs.len(),
+        stolen_pairs: pairs.len() - unstolen.len(),
+    })
 }
 
 fn peak_rss(group: &Group, entry: usize) -> u64 {
@@ -144,13 +212,14 @@ fn peak_rss(group: &Group, entry: usize) -> u64 {
 
 /// The targets: every comparison that has one, and for single transfers, this crate's
 /// peak memory at the largest size and its growth from the smallest.
-pub fn targets(groups: &[Group]) -> Vec<Target> {
+/// Speed targets are judged as [`Ratios::judged`] says.
+pub fn targets(groups: &[Group], cores: usize) -> Vec<Target> {
     let mut targets = Vec::new();
     for group in groups {
         for comparison in &group.comparisons {
             let (Some(at_least), Some(speed)) = (
                 comparison.at_least,
-                speed_ratios(group, comparison.ours, comparison.peer),
+                speed_ratios(group, comparison.ours, comparison.peer, cores),
             ) else {
                 continue;
             };
@@ -161,9 +230,9 @@ pub fn targets(groups: &[Group]) -> Vec<Target> {
                     group.entries[comparison.ours].label,
                     group.entries[comparison.peer].label
                 ),
-                measured: format!("{:.2}x ({:.2}–{:.2})", speed.median, speed.min, speed.max),
+                measured: speed.describe(),
                 limit: format!("≥ {at_least:.2}x"),
-                met: speed.median >= at_least,
+                met: speed.judged().median >= at_least,
             });
         }
     }
@@ -218,7 +287,8 @@ pub fn markdown(machine: &Machine, groups: &[Group], targets: &[Target]) -> Stri
     let _ = writeln!(out, "# cargo xtask bench\n\n{}\n", machine.line());
     let _ = writeln!(
         out,
-        "Speed ratios are the peer's time over ours, run beside run: above 1 is faster than the peer. Median, then the lowest and highest of the runs.\n"
+        "Speed ratios are the peer's time over ours, run beside run: above 1 is faster than the peer. Median, then the lowest and highest of the runs. A pair of runs is stolen when the hypervisor took more than {:.0}% of the machine (wall time × cores) from either run, as steal: such a pair measures the host, not the tools. Where pairs were stolen, the ratios without them follow, and a target is judged on those when at least half the pairs remain. Runs slowed without steal stay counted.\n",
+        STOLEN_SHARE * 100.0
     );
     let _ = writeln!(
         out,
@@ -295,15 +365,13 @@ pub fn markdown(machine: &Machine, groups: &[Group], targets: &[Target]) -> Stri
             );
         }
         for c in &group.comparisons {
-            if let Some(speed) = speed_ratios(group, c.ours, c.peer) {
+            if let Some(speed) = speed_ratios(group, c.ours, c.peer, machine.cores) {
                 let _ = writeln!(
                     out,
-                    "\n- {} vs {}: speed {:.2}x ({:.2}–{:.2}){}",
+                    "\n- {} vs {}: speed {}{}",
                     group.entries[c.ours].label,
                     group.entries[c.peer].label,
-                    speed.median,
-                    speed.min,
-                    speed.max,
+                    speed.describe(),
                     c.at_least
                         .map(|t| format!(", target ≥ {t:.2}x"))
                         .unwrap_or_default()
@@ -334,7 +402,7 @@ pub fn json(machine: &Machine, groups: &[Group], targets: &[Target]) -> Value {
                         "cpu_seconds": Spread::of(&cpu),
                         "peak_rss_kib": peak_rss(group, index),
                         "runs": entry.samples.iter().map(|s| json!({
-                            "seconds": s.seconds, "cpu_seconds": s.cpu, "peak_rss_kib": s.rss_kib,
+                            "seconds": s.seconds, "wall_seconds": s.wall, "cpu_seconds": s.cpu, "peak_rss_kib": s.rss_kib,
                             "stand_in_cpu_seconds": s.server_cpu,
                             "steal_seconds": s.steal, "others_cpu_seconds": s.others_cpu,
                         })).collect::<Vec<_>>(),
@@ -348,7 +416,7 @@ pub fn json(machine: &Machine, groups: &[Group], targets: &[Target]) -> Value {
                     json!({
                         "ours": group.entries[c.ours].label,
                         "peer": group.entries[c.peer].label,
-                        "speed_ratio": speed_ratios(group, c.ours, c.peer),
+                        "speed_ratio": speed_ratios(group, c.ours, c.peer, machine.cores),
                         "at_least": c.at_least,
                     })
                 })
@@ -362,4 +430,99 @@ pub fn json(machine: &Machine, groups: &[Group], targets: &[Target]) -> Value {
         })
         .collect();
     json!({ "machine": machine, "targets": targets, "groups": groups })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Comparison, Entry};
+    use super::*;
+    use crate::bench::measure::Job;
+
+    fn sample(seconds: f64, steal: f64) -> Sample {
+        Sample {
+            seconds,
+            wall: seconds,
+            cpu: 0.0,
+            rss_kib: 0,
+            server_cpu: 0.0,
+            steal,
+            others_cpu: 0.0,
+        }
+    }
+
+    /// Ours against a peer that takes 1 s every run; `ours` is (seconds, steal) per run.
+    fn group(ours: &[(f64, f64)]) -> Group {
+        let entry = |label: &str, ours: bool, samples: Vec<Sample>| Entry {
+            label: label.into(),
+            ours,
+            job: Job::new("true"),
+            samples,
+        };
+        let mut group = Group::new("gets", None);
+        group.entries = vec![
+            entry(
+                "lib",
+                true,
+                ours.iter().map(|&(s, t)| sample(s, t)).collect(),
+            ),
+            entry(
+                "peer",
+                false,
+                ours.iter().map(|_| sample(1.0, 0.0)).collect(),
+            ),
+        ];
+        group.comparisons = vec![Comparison {
+            ours: 0,
+            peer: 1,
+            at_least: Some(0.95),
+        }];
+        group
+    }
+
+    #[test]
+    fn a_run_is_stolen_past_a_quarter_of_the_machine() {
+        // 2 cores for 1 s: 0.5 s of steal is the quarter.
+        assert!(!stolen(&sample(1.0, 0.5), 2));
+        assert!(stolen(&sample(1.0, 0.51), 2));
+        assert!(stolen(&sample(1.0, 0.26), 1));
+    }
+
+    #[test]
+    fn stolen_pairs_are_set_aside_while_half_remain() {
+        // Two of five pairs stolen, and slow: judged on the other three.
+        let g = group(&[(1.0, 0.0), (2.0, 1.5), (1.0, 0.0), (2.0, 1.5), (1.02, 0.0)]);
+        let ratios = speed_ratios(&g, 0, 1, 2).unwrap();
+        assert_eq!((ratios.pairs, ratios.stolen_pairs), (5, 2));
+        assert_eq!(ratios.all.median, 1.0 / 1.02);
+        assert_eq!(ratios.all.min, 0.5);
+        assert_eq!(ratios.judged(), ratios.unstolen.unwrap());
+        assert_eq!(ratios.judged().min, 1.0 / 1.02);
+        let targets = targets(&[g], 2);
+        assert!(targets[0].met);
+        assert!(
+            targets[0]
+                .measured
+                .contains("without the 2 of 5 pairs stolen, judged")
+        );
+    }
+
+    #[test]
+    fn every_pair_counts_when_most_were_stolen() {
+        let g = group(&[(2.0, 1.5), (2.0, 1.5), (2.0, 1.5), (1.0, 0.0)]);
+        let ratios = speed_ratios(&g, 0, 1, 2).unwrap();
+        assert_eq!(ratios.stolen_pairs, 3);
+        assert_eq!(ratios.judged(), ratios.all);
+        let targets = targets(&[g], 2);
+        assert!(!targets[0].met);
+        assert!(!targets[0].measured.contains("judged"));
+    }
+
+    #[test]
+    fn slow_runs_without_steal_stay_counted() {
+        let g = group(&[(2.0, 0.1), (2.0, 0.1), (1.0, 0.0)]);
+        let ratios = speed_ratios(&g, 0, 1, 2).unwrap();
+        assert_eq!(ratios.stolen_pairs, 0);
+        assert_eq!(ratios.judged().median, 0.5);
+        assert_eq!(targets(&[g], 2)[0].measured, "0.50x (0.50–1.00)");
+    }
 }
