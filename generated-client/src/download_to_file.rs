@@ -296,35 +296,35 @@ impl Client {
                 file.set_len(0).await.map_err(io(&part))?;
             }
             let resumed_from = written;
-            let total = expected_size.unwrap_or(0);
-            let report = |done| {
-                if let Some(progress) = progress {
-                    progress.report(done, total);
-                }
-            };
-            report(written);
+            if let Some(progress) = progress {
+                progress.report(written, expected_size.unwrap_or(0));
+            }
 
             // Hashed and written on a thread of its own (through a second handle of the
             // locked file), so that receiving overlaps with hashing and writing.
             let writer = file.try_clone().await.map_err(io(&part))?.into_std().await;
-            let mut sink = Sink::start(writer, written, hasher);
-            let mut stream = std::pin::pin!(download.into_stream());
-            let received: Result<(), Error> = async {
-                while let Some(chunk) = stream.try_next().await? {
-                    written += chunk.len() as u64;
-                    if expected_size.is_some_and(|size| written > size) {
-                        let _ = tokio::fs::remove_file(&part).await;
-                        return Err(Error::Incomplete {
-                            expected: expected_size.unwrap_or_default(),
-                            received: written,
-                        });
-                    }
-                    sink.push(&chunk).await.map_err(io(&part))?;
-                    report(written);
-                }
-                Ok(())
-            }
-            .await;
+            let sink = Sink::start(writer, written, hasher);
+            let receiving = Receiving {
+                sink,
+                written,
+                expected_size,
+                part: part.clone(),
+                progress: progress.cloned(),
+            };
+            // Received by a task of its own, not by this future: hyper's connection task
+            // wakes it, and a multi-threaded runtime then runs it next on the same worker,
+            // where the bytes just arrived; polled from here, every chunk would cross to
+            // whichever thread awaits this future. `cargo xtask bench` measured that hop
+            // at 0.2 to 0.3 CPU seconds per GiB on two cores, the margin by which a
+            // verified download fell behind curl. Dropping this future aborts the task.
+            let task = tokio_util::task::AbortOnDropHandle::new(tokio::spawn(
+                receiving.run(download.into_stream()),
+            ));
+            let (sink, received_bytes, received) = task.await.map_err(|error| Error::Io {
+                path: part.clone(),
+                source: std::io::Error::other(format!("the download's task stopped: {error}")),
+            })?;
+            written = received_bytes;
             // The thread is waited for whatever happened: what was received is in the
             // part file (to resume from) before the lock is let go. Its own error (a full
             // disk) is what stopped the receiving too, so it is the one reported.
@@ -388,13 +388,56 @@ impl Client {
     }
 }
 
+/// What receives a download's bytes and hands them to its [`Sink`], on a task of its own.
+struct Receiving {
+    sink: Sink,
+    /// Bytes in the part file so far (those resumed from included).
+    written: u64,
+    expected_size: Option<u64>,
+    part: PathBuf,
+    progress: Option<Progress>,
+}
+
+impl Receiving {
+    /// Receives every chunk; gives back the sink (to finish), the bytes written, and what
+    /// stopped the receiving, if anything did.
+    async fn run(
+        mut self,
+        stream: impl futures_util::Stream<Item = Result<bytes::Bytes, Error>>,
+    ) -> (Sink, u64, Result<(), Error>) {
+        let mut stream = std::pin::pin!(stream);
+        let received: Result<(), Error> = async {
+            while let Some(chunk) = stream.try_next().await? {
+                self.written += chunk.len() as u64;
+                if let Some(size) = self.expected_size
+                    && self.written > size
+                {
+                    let _ = tokio::fs::remove_file(&self.part).await;
+                    return Err(Error::Incomplete {
+                        expected: size,
+                        received: self.written,
+                    });
+                }
+                self.sink.push(chunk).await.map_err(io(&self.part))?;
+                if let Some(progress) = &self.progress {
+                    progress.report(self.written, self.expected_size.unwrap_or(0));
+                }
+            }
+            Ok(())
+        }
+        .await;
+        (self.sink, self.written, received)
+    }
+}
+
 /// The fewest bytes that go to the download's thread at a time: few hand-overs, and memory
 /// bounded at a few batches whatever the asset's size (the bench measured 256 KiB batches
-/// no faster, and 100 downloads at once taking 20 MiB more). A batch holds whole chunks
-/// as the connection gives them, so from a fast connection it is one chunk (hyper's are
-/// about 408 KiB). Each batch is a fresh buffer, freed once written: reusing a download's
-/// few buffers saved page faults but no time the bench could see, and held them while
-/// the download waited, doubling the memory of 100 downloads at once.
+/// no faster, and 100 downloads at once taking 20 MiB more). A chunk at least this long,
+/// as a fast connection gives them (hyper's are about 408 KiB), goes over as it is, not
+/// copied; smaller ones are gathered into a batch. Each batch is a fresh buffer, freed
+/// once written: reusing a download's few buffers saved page faults but no time the
+/// bench could see, and held them while the download waited, doubling the memory of 100
+/// downloads at once.
 const BATCH: usize = 64 << 10;
 
 /// Bytes written between two nudges of the kernel to start putting them on disk (see
@@ -452,8 +495,11 @@ impl Sink {
         }
     }
 
-    async fn push(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.batch.extend_from_slice(bytes);
+    async fn push(&mut self, bytes: bytes::Bytes) -> std::io::Result<()> {
+        if self.batch.is_empty() && bytes.len() >= BATCH {
+            return self.send(bytes).await;
+        }
+        self.batch.extend_from_slice(&bytes);
         if self.batch.len() >= BATCH {
             self.hand_over().await?;
         }
@@ -465,10 +511,14 @@ impl Sink {
             return Ok(());
         }
         let batch = std::mem::replace(&mut self.batch, bytes::BytesMut::with_capacity(BATCH));
+        self.send(batch.freeze()).await
+    }
+
+    async fn send(&mut self, batch: bytes::Bytes) -> std::io::Result<()> {
         // A closed channel means the thread stopped on an error of its own (a full disk),
         // which [`Self::finish`] reports: the thread is awaited there, and only there.
         self.to_thread
-            .send(batch.freeze())
+            .send(batch)
             .await
             .map_err(|_| std::io::Error::other("the download's writer stopped"))
     }
@@ -735,7 +785,7 @@ mod tests {
         let batch = vec![7_u8; BATCH];
         let mut pushed = Ok(());
         for _ in 0..16 {
-            pushed = sink.push(&batch).await;
+            pushed = sink.push(batch.clone().into()).await;
             if pushed.is_err() {
                 break;
             }
@@ -770,7 +820,9 @@ mod tests {
         let total = 2 * WRITEBACK_EVERY as usize + (WRITEBACK_EVERY as usize) / 2;
         let bytes: Vec<u8> = (0..total).map(|i| (i % 251) as u8).collect();
         for chunk in bytes.chunks(100_003) {
-            sink.push(chunk).await.unwrap();
+            sink.push(bytes::Bytes::copy_from_slice(chunk))
+                .await
+                .unwrap();
         }
         let digest = format!("{:x}", sink.finish().await.unwrap().finalize());
         let on_disk = std::fs::read(&path).unwrap();

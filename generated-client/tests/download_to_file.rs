@@ -449,3 +449,29 @@ async fn two_downloads_to_one_file_never_interleave() {
     assert_eq!(std::fs::read(&target).unwrap(), bytes);
     assert!(!partial_path(&target, asset.id).unwrap().exists());
 }
+
+/// A download whose future is dropped stops receiving and lets go of the part file: the
+/// bytes are received by a task of its own, which must end with the future, or it would
+/// hold the connection and the lock until the body ended.
+#[tokio::test]
+async fn a_dropped_download_lets_go_of_the_part_file() {
+    use std::time::Duration;
+    let bytes = pattern(20_000);
+    let (f, asset) = setup(&bytes).await;
+    // About 400 ms of body, a kilobyte every 20 ms.
+    f.github
+        .inject(Host::Storage, Fault::SlowBody(Duration::from_millis(20)));
+    let target = f.path("tool.bin");
+    let dropped = tokio::time::timeout(Duration::from_millis(150), async {
+        asset.download_to(&target).await
+    })
+    .await;
+    assert!(dropped.is_err(), "the first download was still running");
+    // Time for the writer thread to sync what it had and close its handle, well before the
+    // body would have ended.
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    let saved = asset.download_to(&target).await.unwrap();
+    assert_eq!(saved.size, 20_000);
+    assert_eq!(std::fs::read(&target).unwrap(), bytes);
+    assert!(!partial_path(&target, asset.id).unwrap().exists());
+}
