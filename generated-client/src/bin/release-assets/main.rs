@@ -18,7 +18,12 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => return usage(error, false),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // One thread for the connections: hashing, reading and writing files run on blocking
+    // threads of their own, so a second worker only moves each chunk between threads.
+    // `cargo xtask bench` measured 0.1 to 0.4 CPU s less per GiB downloaded, and 100
+    // downloads at once in 33 MiB instead of 48, than with the multi-threaded runtime;
+    // 8 uploads of 1 GiB at once took 5.4 s, where the library on that runtime took 5.0.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
