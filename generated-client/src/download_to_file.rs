@@ -799,7 +799,8 @@ mod tests {
     }
 
     /// Bytes appended past several writeback nudges, after bytes already there (a resumed
-    /// download), all land in order, hashed once each.
+    /// download), all land in order, hashed once each: chunks long enough to go over
+    /// uncopied and short ones gathered into batches, in turn.
     #[tokio::test]
     async fn the_sink_appends_every_byte_across_writeback_nudges() {
         use std::io::Seek;
@@ -819,10 +820,13 @@ mod tests {
         // 2.5 nudges' worth, in chunks that are not a multiple of a batch.
         let total = 2 * WRITEBACK_EVERY as usize + (WRITEBACK_EVERY as usize) / 2;
         let bytes: Vec<u8> = (0..total).map(|i| (i % 251) as u8).collect();
-        for chunk in bytes.chunks(100_003) {
-            sink.push(bytes::Bytes::copy_from_slice(chunk))
+        let (mut at, mut long) = (0, true);
+        while at < total {
+            let len = if long { 100_003 } else { 1_000 }.min(total - at);
+            sink.push(bytes::Bytes::copy_from_slice(&bytes[at..at + len]))
                 .await
                 .unwrap();
+            (at, long) = (at + len, !long);
         }
         let digest = format!("{:x}", sink.finish().await.unwrap().finalize());
         let on_disk = std::fs::read(&path).unwrap();
