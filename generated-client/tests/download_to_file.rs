@@ -423,17 +423,25 @@ mod planted {
     }
 }
 
+/// [`setup`] with 20,000 bytes whose next download's body takes about 400 ms (a kilobyte
+/// every 20 ms); gives the bytes too.
+async fn slow_download() -> (Fixture, AssetHandle, Vec<u8>) {
+    let bytes = pattern(20_000);
+    let (f, asset) = setup(&bytes).await;
+    f.github.inject(
+        Host::Storage,
+        Fault::SlowBody(std::time::Duration::from_millis(20)),
+    );
+    (f, asset, bytes)
+}
+
 /// Two downloads of one asset to one file at once never interleave their bytes: while the
 /// first holds the part file, the second is refused, and the first saves intact bytes.
 #[tokio::test]
 async fn two_downloads_to_one_file_never_interleave() {
     use std::future::IntoFuture;
     use std::time::Duration;
-    let bytes = pattern(20_000);
-    let (f, asset) = setup(&bytes).await;
-    // About 400 ms of body, a kilobyte every 20 ms.
-    f.github
-        .inject(Host::Storage, Fault::SlowBody(Duration::from_millis(20)));
+    let (f, asset, bytes) = slow_download().await;
     let target = f.path("tool.bin");
     let second = async {
         tokio::time::sleep(Duration::from_millis(150)).await;
@@ -456,11 +464,7 @@ async fn two_downloads_to_one_file_never_interleave() {
 #[tokio::test]
 async fn a_dropped_download_lets_go_of_the_part_file() {
     use std::time::Duration;
-    let bytes = pattern(20_000);
-    let (f, asset) = setup(&bytes).await;
-    // About 400 ms of body, a kilobyte every 20 ms.
-    f.github
-        .inject(Host::Storage, Fault::SlowBody(Duration::from_millis(20)));
+    let (f, asset, bytes) = slow_download().await;
     let target = f.path("tool.bin");
     let dropped = tokio::time::timeout(Duration::from_millis(150), async {
         asset.download_to(&target).await

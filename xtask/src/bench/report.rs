@@ -150,9 +150,14 @@ impl Ratios {
     /// Runs slowed without steal (the tool's own CPU seconds inflated) stay counted.
     pub fn judged(&self) -> Spread {
         match self.unstolen {
-            Some(unstolen) if 2 * (self.pairs - self.stolen_pairs) >= self.pairs => unstolen,
+            Some(unstolen) if self.enough_unstolen() => unstolen,
             _ => self.all,
         }
+    }
+
+    /// Whether at least half the pairs were not stolen.
+    fn enough_unstolen(&self) -> bool {
+        2 * (self.pairs - self.stolen_pairs) >= self.pairs
     }
 
     /// `0.96x (0.90–1.01)`, and the unstolen figure beside it when pairs were set aside.
@@ -170,7 +175,11 @@ impl Ratios {
                         u.max,
                         self.stolen_pairs,
                         self.pairs,
-                        if self.judged() == u { ", judged" } else { "" }
+                        if self.enough_unstolen() {
+                            ", judged"
+                        } else {
+                            ""
+                        }
                     );
                 }
                 None => {
