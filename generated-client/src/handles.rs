@@ -299,12 +299,7 @@ impl RepoHandle {
 
     async fn get_asset(&self, id: AssetId) -> Result<ReleaseAsset, Error> {
         self.client
-            .operations()
-            .get_release_asset()
-            .owner(self.owner())
-            .repo(self.name())
-            .asset_id(id.get())
-            .send()
+            .release_asset(self.owner(), self.name(), id)
             .await
     }
 }

@@ -7,7 +7,6 @@ use progenitor_client::encode_path;
 use reqwest::header::{self, HeaderMap};
 use serde::de::DeserializeOwned;
 
-use crate::pipeline::Credentials;
 use crate::types::{Release, ReleaseAsset};
 use crate::{Client, Error};
 
@@ -139,21 +138,8 @@ impl Client {
         url: &str,
         operation: &'static str,
     ) -> Result<(Vec<T>, Option<String>), Error> {
-        let http = self.client();
-        let request = http.get(url).build().map_err(Error::from_transport)?;
-        let response =
-            crate::pipeline::send(http, self.inner(), request, operation, Credentials::Token)
-                .await?;
-        if !response.status().is_success() {
-            // A redirect or another answer no page comes with.
-            return Err(Error::from_error_response(response).await);
-        }
-        let headers = response.headers().clone();
-        let bytes = response.bytes().await.map_err(Error::from_transport)?;
-        let items = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
-            reason: e.to_string(),
-            excerpt: crate::error::excerpt(&bytes),
-        })?;
+        let (items, headers) =
+            crate::pipeline::get_json(self.client(), self.inner(), url, operation).await?;
         Ok((items, next_link(&headers)))
     }
 }

@@ -9,12 +9,13 @@
 //! draft takes a listing.
 
 use futures_util::TryStreamExt;
+use progenitor_client::encode_path;
 
 use crate::types::{
     Release, ReleaseAsset, ReleaseAssetState, ReleaseAssetStateKnown, UpdateReleaseAssetBody,
     UpdateReleaseBody,
 };
-use crate::{Client, Error};
+use crate::{AssetId, Client, Error};
 
 impl Release {
     /// Whether the release's assets are locked: it is immutable and published. A draft of
@@ -128,6 +129,25 @@ impl Client {
             })
             .send()
             .await
+    }
+
+    /// GET of an asset by id: what the generated `get_release_asset` sends, on the lighter
+    /// path of [`crate::pipeline::get_json`] (a get is the call made most often).
+    pub(crate) async fn release_asset(
+        &self,
+        owner: &str,
+        repo: &str,
+        asset_id: AssetId,
+    ) -> Result<ReleaseAsset, Error> {
+        let url = format!(
+            "{}/repos/{}/{}/releases/assets/{asset_id}",
+            self.base_url(),
+            encode_path(owner),
+            encode_path(repo)
+        );
+        crate::pipeline::get_json(self.client(), self.inner(), &url, "repos/get-release-asset")
+            .await
+            .map(|(asset, _)| asset)
     }
 
     /// DELETE of an asset, with no look at its release.

@@ -87,6 +87,58 @@ async fn get_release_asset() {
     assert_eq!(request.url.query(), None);
 }
 
+/// A handle's `asset(id)` sends what the generated `get_release_asset` sends (it takes a
+/// lighter path to the wire), and answers as it does: the asset, GitHub's 404, a body that
+/// is not an asset.
+#[tokio::test]
+async fn a_handles_asset_get_sends_and_answers_as_the_operation() {
+    use github_release_assets::AssetId;
+    let at = "/repos/o%3Fo/hello/releases/assets/5000000001";
+    let answers = [
+        json_answer(200, example("release-asset")),
+        json_answer(404, json!({"message": "Not Found"})),
+        json_answer(200, json!({"id": "not a number"})),
+        ResponseTemplate::new(401).set_body_string("<html>proxy</html>"),
+    ];
+    for answer in answers {
+        let server = MockServer::start().await;
+        support::answer(&server, "GET", at, answer).await;
+        let client = client(&server);
+        let id = 5_000_000_001_i64;
+        let by_handle = client.repo("o?o", "hello").asset(AssetId::new(id)).await;
+        let by_operation = client
+            .operations()
+            .get_release_asset()
+            .owner("o?o")
+            .repo("hello")
+            .asset_id(id)
+            .send()
+            .await;
+        match (&by_handle, &by_operation) {
+            (Ok(handle), Ok(asset)) => assert_eq!(**handle, *asset),
+            (Err(a), Err(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}")),
+            other => panic!("the two differ: {other:?}"),
+        }
+        let requests = server.received_requests().await.expect("recording is on");
+        let [handle, operation] = &requests[..] else {
+            panic!("expected two requests, got {}", requests.len());
+        };
+        assert_github_headers(handle);
+        assert_eq!(handle.method, operation.method);
+        assert_eq!(handle.url, operation.url);
+        let sorted = |r: &Request| {
+            let mut headers: Vec<_> = r
+                .headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+                .collect();
+            headers.sort();
+            headers
+        };
+        assert_eq!(sorted(handle), sorted(operation));
+    }
+}
+
 #[tokio::test]
 async fn list_release_assets_sends_paging_query() {
     let server = MockServer::start().await;
