@@ -110,7 +110,7 @@ pub(crate) async fn send(
 pub(crate) async fn get_json<T: serde::de::DeserializeOwned>(
     http: &reqwest::Client,
     settings: &Settings,
-    url: &str,
+    url: impl reqwest::IntoUrl,
     operation_id: &str,
 ) -> Result<(T, header::HeaderMap), Error> {
     let request = http.get(url).build().map_err(Error::from_transport)?;

@@ -9,7 +9,6 @@
 //! draft takes a listing.
 
 use futures_util::TryStreamExt;
-use progenitor_client::encode_path;
 
 use crate::types::{
     Release, ReleaseAsset, ReleaseAssetState, ReleaseAssetStateKnown, UpdateReleaseAssetBody,
@@ -139,13 +138,11 @@ impl Client {
         repo: &str,
         asset_id: AssetId,
     ) -> Result<ReleaseAsset, Error> {
-        let url = format!(
-            "{}/repos/{}/{}/releases/assets/{asset_id}",
-            self.base_url(),
-            encode_path(owner),
-            encode_path(repo)
-        );
-        crate::pipeline::get_json(self.client(), self.inner(), &url, "repos/get-release-asset")
+        let id = asset_id.to_string();
+        let url = self
+            .inner()
+            .api_url(["repos", owner, repo, "releases", "assets", &id]);
+        crate::pipeline::get_json(self.client(), self.inner(), url, "repos/get-release-asset")
             .await
             .map(|(asset, _)| asset)
     }

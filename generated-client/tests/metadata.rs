@@ -89,27 +89,40 @@ async fn get_release_asset() {
 
 /// A handle's `asset(id)` sends what the generated `get_release_asset` sends (it takes a
 /// lighter path to the wire), and answers as it does: the asset, GitHub's 404, a body that
-/// is not an asset.
+/// is not an asset, a proxy's page. Owners with characters a path must escape included.
 #[tokio::test]
 async fn a_handles_asset_get_sends_and_answers_as_the_operation() {
     use github_release_assets::AssetId;
-    let at = "/repos/o%3Fo/hello/releases/assets/5000000001";
     let answers = [
         json_answer(200, example("release-asset")),
         json_answer(404, json!({"message": "Not Found"})),
         json_answer(200, json!({"id": "not a number"})),
         ResponseTemplate::new(401).set_body_string("<html>proxy</html>"),
     ];
-    for answer in answers {
+    let owners = ["octo", "o?o", "o/o", "o o", "50%", "é#"];
+    // A GitHub Enterprise Server's API sits below a path, given with or without a `/`.
+    let bases = ["", "/api/v3", "/api/v3/"];
+    let cases = answers
+        .into_iter()
+        .cycle()
+        .zip(owners)
+        .zip(bases.into_iter().cycle());
+    for ((answer, owner), base) in cases {
         let server = MockServer::start().await;
-        support::answer(&server, "GET", at, answer).await;
-        let client = client(&server);
+        wiremock::Mock::given(wiremock::matchers::method("GET"))
+            .respond_with(answer)
+            .mount(&server)
+            .await;
+        let client = Client::builder(format!("{}{base}", server.uri()))
+            .token(TOKEN)
+            .build()
+            .unwrap();
         let id = 5_000_000_001_i64;
-        let by_handle = client.repo("o?o", "hello").asset(AssetId::new(id)).await;
+        let by_handle = client.repo(owner, "hello").asset(AssetId::new(id)).await;
         let by_operation = client
             .operations()
             .get_release_asset()
-            .owner("o?o")
+            .owner(owner)
             .repo("hello")
             .asset_id(id)
             .send()
@@ -125,7 +138,19 @@ async fn a_handles_asset_get_sends_and_answers_as_the_operation() {
         };
         assert_github_headers(handle);
         assert_eq!(handle.method, operation.method);
-        assert_eq!(handle.url, operation.url);
+        assert_eq!(handle.url, operation.url, "owner {owner:?}");
+        assert!(
+            handle
+                .url
+                .path()
+                .starts_with(&format!("{}/repos/", base.trim_end_matches('/')))
+                && handle
+                    .url
+                    .path()
+                    .ends_with("/hello/releases/assets/5000000001"),
+            "{}",
+            handle.url
+        );
         let sorted = |r: &Request| {
             let mut headers: Vec<_> = r
                 .headers
