@@ -453,12 +453,15 @@ fn download_group(
 }
 
 /// Listing or gets: the library against raw reqwest, both timed inside their process, each
-/// process taking the median of several repetitions (a listing takes milliseconds; 1,000
-/// gets about 0.12 s, and with 5 repetitions their ratios spread from 0.70x to 1.09x, with
-/// 15 from 0.86x to 1.13x).
+/// process taking the median of several repetitions. 1,000 gets take about 0.12 s, and the
+/// host's speed drifts between processes a few seconds apart: with 5 repetitions a process
+/// the pairs' ratios spread from 0.70x to 1.09x, with 15 from 0.86x to 1.13x. Such a spread
+/// makes the median of 15 pairs uncertain by about 3%, more than the gets' margin (the
+/// gets measured 0.97x over 96 pairs alternating in one process), so the pairs are
+/// doubled, each from shorter processes (11 repetitions), closer in time.
 fn api_group(tools: &Tools, name: &str, task: &str) -> Group {
     let mut group = Group::new(name, None);
-    group.runs_per_run = 3;
+    group.runs_per_run = 6;
     let arguments = |job: Job| match task {
         "list" => job.args([
             "--release",
@@ -468,7 +471,7 @@ fn api_group(tools: &Tools, name: &str, task: &str) -> Group {
         ]),
         _ => job.args([
             "--repeat",
-            "15",
+            "11",
             "--first-id",
             &stand_in::FIRST_LISTED_ID.to_string(),
             "--count",

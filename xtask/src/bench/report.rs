@@ -77,7 +77,7 @@ impl Machine {
 
     fn line(&self) -> String {
         format!(
-            "{}, {} cores, {} GiB, SHA extensions {}; Linux {}; {}; {}. Commit {}, {}; {} runs each (three times that for the shorter tasks: listing, gets, and transfers under 1 GiB; twice that for larger transfers){}.",
+            "{}, {} cores, {} GiB, SHA extensions {}; Linux {}; {}; {}. Commit {}, {}; {} runs each (six times that for listing and gets, three times for transfers under 1 GiB, twice for larger transfers){}.",
             self.cpu,
             self.cores,
             self.memory_gib,
