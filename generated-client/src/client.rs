@@ -266,6 +266,14 @@ impl Client {
         &self.generated.client
     }
 
+    /// The API URL of asset `asset_id` of `owner/repo`, which its get and its download
+    /// both request.
+    pub(crate) fn asset_url(&self, owner: &str, repo: &str, asset_id: i64) -> reqwest::Url {
+        let id = asset_id.to_string();
+        self.inner()
+            .api_url(["repos", owner, repo, "releases", "assets", &id])
+    }
+
     pub(crate) fn inner(&self) -> &Settings {
         &self.generated.inner
     }

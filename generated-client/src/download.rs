@@ -7,7 +7,6 @@
 //! request that carries a second one. The body is a stream: nothing holds a whole asset.
 
 use futures_util::{Stream, TryStreamExt};
-use progenitor_client::encode_path;
 use reqwest::header::{self, HeaderValue};
 
 use crate::pipeline::{self, Credentials};
@@ -115,17 +114,12 @@ impl Client {
         from: Option<u64>,
     ) -> Result<AssetDownload, Error> {
         let range = from.map(|from| format!("bytes={from}-"));
-        let url = format!(
-            "{}/repos/{}/{}/releases/assets/{asset_id}",
-            self.base_url(),
-            encode_path(owner),
-            encode_path(repo)
-        );
+        let url = self.asset_url(owner, repo, asset_id);
         const OPERATION: &str = "repos/get-release-asset";
         let settings = self.inner();
         let http = settings.downloads()?;
         let mut request = http
-            .get(&url)
+            .get(url)
             .header(header::ACCEPT, "application/octet-stream")
             .header("x-github-api-version", crate::API_VERSION);
         if let Some(range) = &range {

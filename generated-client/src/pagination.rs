@@ -3,7 +3,6 @@
 use std::collections::{HashSet, VecDeque};
 
 use futures_util::Stream;
-use progenitor_client::encode_path;
 use reqwest::header::{self, HeaderMap};
 use serde::de::DeserializeOwned;
 
@@ -28,12 +27,8 @@ impl Client {
         repo: &str,
         release_id: i64,
     ) -> impl Stream<Item = Result<ReleaseAsset, Error>> + Send + use<> {
-        let url = format!(
-            "{}/repos/{}/{}/releases/{release_id}/assets?per_page={PER_PAGE}",
-            self.base_url(),
-            encode_path(owner),
-            encode_path(repo)
-        );
+        let release = release_id.to_string();
+        let url = self.first_page(["repos", owner, repo, "releases", &release, "assets"]);
         self.paginate(url, "repos/list-release-assets")
     }
 
@@ -42,13 +37,15 @@ impl Client {
         owner: &str,
         repo: &str,
     ) -> impl Stream<Item = Result<Release, Error>> + Send + use<> {
-        let url = format!(
-            "{}/repos/{}/{}/releases?per_page={PER_PAGE}",
-            self.base_url(),
-            encode_path(owner),
-            encode_path(repo)
-        );
+        let url = self.first_page(["repos", owner, repo, "releases"]);
         self.paginate(url, "repos/list-releases")
+    }
+
+    /// The first page's URL of the list at `segments`: [`PER_PAGE`] items a page.
+    fn first_page<'a>(&self, segments: impl IntoIterator<Item = &'a str>) -> String {
+        let mut url = self.inner().api_url(segments);
+        url.set_query(Some(&format!("per_page={PER_PAGE}")));
+        url.into()
     }
 
     pub(crate) async fn all_release_assets(

@@ -138,10 +138,7 @@ impl Client {
         repo: &str,
         asset_id: AssetId,
     ) -> Result<ReleaseAsset, Error> {
-        let id = asset_id.to_string();
-        let url = self
-            .inner()
-            .api_url(["repos", owner, repo, "releases", "assets", &id]);
+        let url = self.asset_url(owner, repo, asset_id.get());
         crate::pipeline::get_json(self.client(), self.inner(), url, "repos/get-release-asset")
             .await
             .map(|(asset, _)| asset)
