@@ -810,6 +810,23 @@ fn sync_directory(target: &Path) {
 mod tests {
     use super::*;
 
+    /// Pushes batches until the sink refuses one, sixteen at most: what it last said.
+    async fn push_until_refused(sink: &mut Sink) -> std::io::Result<()> {
+        for _ in 0..16 {
+            sink.push(vec![7_u8; BATCH].into()).await?;
+        }
+        Ok(())
+    }
+
+    /// A sink writing a new file in a directory of its own, with space taken up to `end`.
+    fn new_file_sink(end: Option<u64>) -> (tempfile::TempDir, PathBuf, Sink) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("part");
+        let file = std::fs::File::create(&path).unwrap();
+        let sink = Sink::start(file, 0, Sha256::new(), end);
+        (dir, path, sink)
+    }
+
     /// A writer that fails (here: a handle open for reading only, as a full disk fails)
     /// stops the download with that error, not a panic, however many batches were on their
     /// way.
@@ -820,16 +837,8 @@ mod tests {
         std::fs::write(&path, b"").unwrap();
         let read_only = std::fs::File::open(&path).unwrap();
         let mut sink = Sink::start(read_only, 0, Sha256::new(), None);
-        let batch = vec![7_u8; BATCH];
-        let mut pushed = Ok(());
-        for _ in 0..16 {
-            pushed = sink.push(batch.clone().into()).await;
-            if pushed.is_err() {
-                break;
-            }
-        }
         assert!(
-            pushed.is_err(),
+            push_until_refused(&mut sink).await.is_err(),
             "the thread's failure reached the receiving side"
         );
         let error = sink.finish().await.unwrap_err();
@@ -880,10 +889,7 @@ mod tests {
     #[tokio::test]
     async fn the_space_for_the_bytes_to_come_is_taken_first() {
         use std::os::unix::fs::MetadataExt;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("part");
-        let file = std::fs::File::create(&path).unwrap();
-        let mut sink = Sink::start(file, 0, Sha256::new(), Some(8 << 20));
+        let (_dir, path, mut sink) = new_file_sink(Some(8 << 20));
         sink.push(vec![5_u8; BATCH].into()).await.unwrap();
         // The thread takes the space before it writes the first batch, written by now.
         while std::fs::metadata(&path).unwrap().len() < BATCH as u64 {
@@ -899,18 +905,11 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[tokio::test]
     async fn bytes_without_room_on_the_disk_fail_before_they_come() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("part");
-        let file = std::fs::File::create(&path).unwrap();
-        let mut sink = Sink::start(file, 0, Sha256::new(), Some(i64::MAX as u64));
-        let mut pushed = Ok(());
-        for _ in 0..16 {
-            pushed = sink.push(vec![5_u8; BATCH].into()).await;
-            if pushed.is_err() {
-                break;
-            }
-        }
-        assert!(pushed.is_err(), "the receiving side stopped");
+        let (_dir, path, mut sink) = new_file_sink(Some(i64::MAX as u64));
+        assert!(
+            push_until_refused(&mut sink).await.is_err(),
+            "the receiving side stopped"
+        );
         let error = sink.finish().await.unwrap_err();
         assert_eq!(error.kind(), std::io::ErrorKind::StorageFull, "{error}");
         assert!(
