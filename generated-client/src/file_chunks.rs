@@ -60,24 +60,23 @@ impl Drop for Lent {
 /// The buffers a reading thread fills: those that came back, else new ones up to
 /// [`BUFFERS`], else the next to come back (or a new one after [`BUFFER_WAIT`]).
 struct Buffers {
-    chunk: usize,
     made: usize,
     back: std::sync::mpsc::Sender<Vec<u8>>,
     returned: std::sync::mpsc::Receiver<Vec<u8>>,
 }
 
 impl Buffers {
-    fn new(chunk: usize) -> Self {
+    fn new() -> Self {
         let (back, returned) = std::sync::mpsc::channel();
         Self {
-            chunk,
             made: 0,
             back,
             returned,
         }
     }
 
-    fn take(&mut self) -> Vec<u8> {
+    /// An empty buffer with room for `size` bytes.
+    fn take(&mut self, size: usize) -> Vec<u8> {
         let reused = match self.returned.try_recv() {
             Ok(buffer) => Some(buffer),
             Err(_) if self.made < BUFFERS => None,
@@ -86,11 +85,12 @@ impl Buffers {
         match reused {
             Some(mut buffer) => {
                 buffer.clear();
+                buffer.reserve(size);
                 buffer
             }
             None => {
                 self.made += 1;
-                Vec::with_capacity(self.chunk)
+                Vec::with_capacity(size)
             }
         }
     }
@@ -117,12 +117,12 @@ pub(crate) fn file_chunks(
     let (sender, receiver) = tokio::sync::mpsc::channel(AHEAD);
     tokio::task::spawn_blocking(move || {
         let mut hasher = digest.as_ref().map(|_| Sha256::new());
-        let mut buffers = Buffers::new(chunk);
+        let mut buffers = Buffers::new();
         let mut left = length;
         while left > 0 {
             let size = usize::try_from(left).map_or(chunk, |left| left.min(chunk));
             // `read_to_end` into spare capacity: File reads straight into it, unzeroed.
-            let mut buffer = buffers.take();
+            let mut buffer = buffers.take(size);
             let read = match (&mut file).take(size as u64).read_to_end(&mut buffer) {
                 Ok(n) if n == size => Ok(buffers.lend(buffer)),
                 Ok(n) => Err(std::io::Error::new(
@@ -241,10 +241,10 @@ mod tests {
 
     #[test]
     fn buffers_come_back_and_are_bounded_without_stalling() {
-        let mut buffers = Buffers::new(64);
+        let mut buffers = Buffers::new();
         let lent: Vec<Bytes> = (0..BUFFERS)
             .map(|i| {
-                let mut buffer = buffers.take();
+                let mut buffer = buffers.take(64);
                 buffer.extend_from_slice(&[i as u8; 64]);
                 buffers.lend(buffer)
             })
@@ -252,14 +252,14 @@ mod tests {
         assert_eq!(buffers.made, BUFFERS);
         // All lent and none back: a new one after the wait, not a stall.
         let started = std::time::Instant::now();
-        let extra = buffers.take();
+        let extra = buffers.take(64);
         assert!(started.elapsed() >= BUFFER_WAIT);
         assert_eq!(buffers.made, BUFFERS + 1);
         drop(extra);
         // A chunk dropped gives its buffer back, emptied, with its capacity.
         let address = lent[2].as_ptr();
         drop(lent);
-        let again: Vec<Vec<u8>> = (0..BUFFERS).map(|_| buffers.take()).collect();
+        let again: Vec<Vec<u8>> = (0..BUFFERS).map(|_| buffers.take(64)).collect();
         assert_eq!(buffers.made, BUFFERS + 1);
         assert!(again.iter().all(|b| b.is_empty() && b.capacity() >= 64));
         assert!(again.iter().any(|b| b.as_ptr() == address));
