@@ -426,7 +426,12 @@ mod planted {
 /// [`setup`] with 20,000 bytes whose next download's body takes about 400 ms (a kilobyte
 /// every 20 ms); gives the bytes too.
 async fn slow_download() -> (Fixture, AssetHandle, Vec<u8>) {
-    let bytes = pattern(20_000);
+    slow_download_of(20_000).await
+}
+
+/// [`slow_download`] of `len` bytes: 20 ms for each KiB.
+async fn slow_download_of(len: usize) -> (Fixture, AssetHandle, Vec<u8>) {
+    let bytes = pattern(len);
     let (f, asset) = setup(&bytes).await;
     f.github.inject(
         Host::Storage,
@@ -463,19 +468,29 @@ async fn two_downloads_to_one_file_never_interleave() {
 /// hold the connection and the lock until the body ended.
 #[tokio::test]
 async fn a_dropped_download_lets_go_of_the_part_file() {
-    use std::time::Duration;
-    let (f, asset, bytes) = slow_download().await;
+    use std::time::{Duration, Instant};
+    // A body of about 4 s.
+    let (f, asset, bytes) = slow_download_of(200_000).await;
     let target = f.path("tool.bin");
     let dropped = tokio::time::timeout(Duration::from_millis(150), async {
         asset.download_to(&target).await
     })
     .await;
     assert!(dropped.is_err(), "the first download was still running");
-    // Time for the writer thread to sync what it had and close its handle, well before the
-    // body would have ended.
-    tokio::time::sleep(Duration::from_millis(80)).await;
-    let saved = asset.download_to(&target).await.unwrap();
-    assert_eq!(saved.size, 20_000);
+    // The writer thread syncs what it had and closes its handle: the part file is free
+    // again within far less time than the rest of the body would have taken.
+    let dropped_at = Instant::now();
+    let saved = loop {
+        match asset.download_to(&target).await {
+            Err(Error::DownloadInProgress { .. })
+                if dropped_at.elapsed() < Duration::from_secs(2) =>
+            {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            other => break other.unwrap(),
+        }
+    };
+    assert_eq!(saved.size, 200_000);
     assert_eq!(std::fs::read(&target).unwrap(), bytes);
     assert!(!partial_path(&target, asset.id).unwrap().exists());
 }
