@@ -448,8 +448,15 @@ async fn two_downloads_to_one_file_never_interleave() {
     use std::time::Duration;
     let (f, asset, bytes) = slow_download().await;
     let target = f.path("tool.bin");
+    // Once the first download's bytes are on their way from storage (it took the part
+    // file's lock before asking), with about 400 ms of them to come.
     let second = async {
-        tokio::time::sleep(Duration::from_millis(150)).await;
+        let asked = std::time::Instant::now();
+        while f.requests().on_host(Host::Storage).is_empty()
+            && asked.elapsed() < Duration::from_secs(5)
+        {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         asset.download_to(&target).await
     };
     let (first, second) = tokio::join!(asset.download_to(&target).into_future(), second);
