@@ -98,6 +98,7 @@ impl Client {
         }
     }
 
+    /// One page: its items and the URL of the next.
     async fn page<T: DeserializeOwned>(
         &self,
         url: &str,
