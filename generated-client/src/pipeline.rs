@@ -64,7 +64,9 @@ pub(crate) async fn execute(
         let result = match crate::retry::execute(http, request, settings.retry()).await {
             Ok(response) if response.status().as_u16() >= 400 => json_error_body(response).await,
             Ok(response) if wants_json => Ok(limit_body(response, JSON_BODY_LIMIT)),
-            other => other,
+            Ok(response) => Ok(response),
+            // reqwest's error shows its URL whole: a storage hop's query is its signature.
+            Err(error) => Err(without_query(error)),
         };
         match &result {
             Ok(response) => {
@@ -77,6 +79,15 @@ pub(crate) async fn execute(
     }
     .instrument(span)
     .await
+}
+
+/// `error` showing its URL without the query, fragment or credentials: a signed storage URL
+/// is good for anyone who reads it until it expires, so no log line or error carries one.
+fn without_query(error: reqwest::Error) -> reqwest::Error {
+    match error.url().cloned() {
+        Some(url) => error.with_url(crate::destination::stripped(url)),
+        None => error,
+    }
 }
 
 /// [`authorize`] (as `credentials` says) and [`execute`]; a 4xx or 5xx answer is the
