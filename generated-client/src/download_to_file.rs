@@ -115,6 +115,31 @@ impl std::future::IntoFuture for DownloadTo {
     }
 }
 
+/// The largest size an asset may say it has: 2^53 - 1, the largest integer a JSON number
+/// holds exactly (and GitHub's own JavaScript reads). No file GitHub stored is near it
+/// (its limit is 2 GiB an asset); a larger `size` is a server not telling the truth, and
+/// [`DownloadTo`] refuses it, as it does a negative one, before sending anything.
+///
+/// ```
+/// assert_eq!(github_release_assets::MAX_ASSET_SIZE, 9_007_199_254_740_991);
+/// ```
+pub const MAX_ASSET_SIZE: u64 = (1 << 53) - 1;
+
+/// `asset.size` as a byte count: a negative or absurd one ([`MAX_ASSET_SIZE`]) is a
+/// [`Error::Decode`], never "no limit", so every download is bounded by its size.
+fn asset_size(asset: &ReleaseAsset) -> Result<u64, Error> {
+    u64::try_from(asset.size)
+        .ok()
+        .filter(|&size| size <= MAX_ASSET_SIZE)
+        .ok_or_else(|| Error::Decode {
+            reason: format!(
+                "asset {} ({:?}) says its size is {} bytes, which no asset has; nothing was downloaded",
+                asset.id, asset.name, asset.size
+            ),
+            excerpt: String::new(),
+        })
+}
+
 fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |source| Error::Io {
         path: path.to_owned(),
@@ -236,7 +261,7 @@ impl Client {
         let progress = options.progress.as_ref();
         let part = partial_path(target, asset.id)?;
         refuse_directory(target).await?;
-        let expected_size = u64::try_from(asset.size).ok();
+        let expected_size = asset_size(asset)?;
         let expected_digest = expected_sha256(asset.digest.as_deref());
         if options.require_digest
             && let Err(reason) = &expected_digest
@@ -252,8 +277,7 @@ impl Client {
         let mut file = open_part(&part).await?;
         let saved: Result<SavedAsset, Error> = async {
             let existing = file.metadata().await.map_err(io(&part))?.len();
-            let resume_from =
-                (existing > 0 && expected_size.is_some_and(|size| existing < size)).then_some(existing);
+            let resume_from = (existing > 0 && existing < expected_size).then_some(existing);
             let download = self
                 .start_download(owner, repo, asset.id, resume_from)
                 .await?;
@@ -273,6 +297,19 @@ impl Client {
                         "asked for the bytes from {} on but the server sent Content-Range {:?}; the partial file was removed, download again",
                         resume_from.unwrap_or_default(),
                         download.content_range().unwrap_or_default()
+                    ),
+                    excerpt: String::new(),
+                });
+            }
+            // A length that does not end where the asset does is a server not sending
+            // this asset: refused before a byte is written (a resumable part file is kept).
+            let body_start = if resumed { resume_from.unwrap_or(0) } else { 0 };
+            if let Some(length) = download.content_length()
+                && body_start.checked_add(length) != Some(expected_size)
+            {
+                return Err(Error::Decode {
+                    reason: format!(
+                        "the server sends {length} bytes but the asset's size is {expected_size}; nothing was saved"
                     ),
                     excerpt: String::new(),
                 });
@@ -297,13 +334,16 @@ impl Client {
             }
             let resumed_from = written;
             if let Some(progress) = progress {
-                progress.report(written, expected_size.unwrap_or(0));
+                progress.report(written, expected_size);
             }
+            // Disk space is taken only for a length the server announced and that ends where
+            // the asset does; a body of unknown length gets the space its bytes take.
+            let announced = download.content_length().is_some();
 
             // Hashed and written on a thread of its own (through a second handle of the
             // locked file), so that receiving overlaps with hashing and writing.
             let writer = file.try_clone().await.map_err(io(&part))?.into_std().await;
-            let sink = Sink::start(writer, written, hasher, expected_size);
+            let sink = Sink::start(writer, written, hasher, announced.then_some(expected_size));
             let receiving = Receiving {
                 sink,
                 written,
@@ -334,12 +374,10 @@ impl Client {
                 (Ok(hasher), Ok(())) => hasher,
             };
 
-            if let Some(size) = expected_size
-                && written != size
-            {
+            if written != expected_size {
                 // Short: kept, so the next call resumes from it.
                 return Err(Error::Incomplete {
-                    expected: size,
+                    expected: expected_size,
                     received: written,
                 });
             }
@@ -393,7 +431,7 @@ struct Receiving {
     sink: Sink,
     /// Bytes in the part file so far (those resumed from included).
     written: u64,
-    expected_size: Option<u64>,
+    expected_size: u64,
     part: PathBuf,
     progress: Option<Progress>,
 }
@@ -409,18 +447,16 @@ impl Receiving {
         let received: Result<(), Error> = async {
             while let Some(chunk) = stream.try_next().await? {
                 self.written += chunk.len() as u64;
-                if let Some(size) = self.expected_size
-                    && self.written > size
-                {
+                if self.written > self.expected_size {
                     let _ = tokio::fs::remove_file(&self.part).await;
                     return Err(Error::Incomplete {
-                        expected: size,
+                        expected: self.expected_size,
                         received: self.written,
                     });
                 }
                 self.sink.push(chunk).await.map_err(io(&self.part))?;
                 if let Some(progress) = &self.progress {
-                    progress.report(self.written, self.expected_size.unwrap_or(0));
+                    progress.report(self.written, self.expected_size);
                 }
             }
             Ok(())
@@ -463,36 +499,40 @@ struct Sink {
 }
 
 impl Sink {
-    /// Appends to `file`, whose end is at `offset`, first taking the disk space for the
-    /// bytes up to `end` when it is known ([`reserve_space`]). Must be called within a
-    /// Tokio runtime.
+    /// Appends to `file`, whose end is at `offset`. When `end`, the size the server
+    /// announced, is known, the disk must have room for the bytes up to it before the first
+    /// is written, and their space is taken a window ahead of them ([`Reserved`]). Must be
+    /// called within a Tokio runtime.
     fn start(file: std::fs::File, offset: u64, mut hasher: Sha256, end: Option<u64>) -> Self {
         use std::io::Write;
         let (to_thread, mut batches) = tokio::sync::mpsc::channel::<bytes::Bytes>(2);
         let runtime = tokio::runtime::Handle::current();
         let file = std::sync::Arc::new(file);
         let thread = tokio::task::spawn_blocking(move || {
-            if let Some(len) = end
-                .and_then(|end| end.checked_sub(offset))
-                .filter(|&len| len > 0)
-            {
-                reserve_space(&file, offset, len)?;
-            }
-            let (mut end, mut flushed) = (offset, offset);
-            while let Some(batch) = batches.blocking_recv() {
-                hasher.update(&batch);
-                (&*file).write_all(&batch)?;
-                end += batch.len() as u64;
-                // Elsewhere than on Linux a nudge does nothing: no task is spawned for it.
-                if cfg!(target_os = "linux") && end - flushed >= WRITEBACK_EVERY {
-                    // On another thread: the kernel submits the writes in the caller's
-                    // time (about 0.13 ms a MiB, measured), which here would hold up the
-                    // hashing.
-                    let (file, from, len) = (file.clone(), flushed, end - flushed);
-                    drop(runtime.spawn_blocking(move || start_writeback(&file, from, len)));
-                    flushed = end;
+            let mut reserved = Reserved::new(offset, end);
+            let (mut written, mut flushed) = (offset, offset);
+            let result: std::io::Result<()> = (|| {
+                while let Some(batch) = batches.blocking_recv() {
+                    reserved.ahead_of(&file, written)?;
+                    hasher.update(&batch);
+                    (&*file).write_all(&batch)?;
+                    written += batch.len() as u64;
+                    // Elsewhere than on Linux a nudge does nothing: no task is spawned for it.
+                    if cfg!(target_os = "linux") && written - flushed >= WRITEBACK_EVERY {
+                        // On another thread: the kernel submits the writes in the caller's
+                        // time (about 0.13 ms a MiB, measured), which here would hold up the
+                        // hashing.
+                        let (file, from, len) = (file.clone(), flushed, written - flushed);
+                        drop(runtime.spawn_blocking(move || start_writeback(&file, from, len)));
+                        flushed = written;
+                    }
                 }
-            }
+                Ok(())
+            })();
+            // Whatever stopped the bytes (the last of them, an error, the download
+            // dropped), the file keeps no space beyond them.
+            reserved.give_back(&file);
+            result?;
             file.sync_all()?;
             Ok(hasher)
         });
@@ -544,15 +584,91 @@ impl Sink {
     }
 }
 
-/// Takes the disk space for the `len` bytes still to come after `offset`, before they come:
-/// a disk without room for them fails the download at its first bytes rather than after
-/// most of them, and the file system lays out the file's blocks at once rather than as its
-/// pages are written back (`cargo xtask bench`: a verified 1 GiB download 1 to 9% faster
-/// through the library, 11 to 16% through the tool, from less system time). The file's
-/// length stays where its bytes end, since a part file resumes from its length; the space
-/// is the file's until it is done or removed.
-/// Where the file system cannot reserve space (or elsewhere than on Linux) the bytes are
-/// written without.
+/// How far ahead of the bytes written their disk space is taken: the file system lays the
+/// file out in runs this long rather than as its pages are written back (`cargo xtask
+/// bench`: a verified 1 GiB download 1 to 9% faster through the library, 11 to 16% through
+/// the tool, from less system time, when the whole asset was taken at once), while a
+/// process killed mid-download leaves at most this much space taken past its bytes.
+const RESERVE_AHEAD: u64 = 64 << 20;
+
+/// The disk space a download has taken past the bytes it wrote, up to the size the server
+/// announced: checked free before the first byte (a disk without room fails the download at
+/// once, not after most of it), taken [`RESERVE_AHEAD`] ahead of the bytes (`fallocate`,
+/// keeping the file's length where its bytes end, since a part file resumes from its
+/// length), and given back when the bytes stop short of it, so a failed download holds no
+/// space it did not fill. Where the file system cannot take space ahead (or elsewhere than
+/// on Linux), the bytes are written without.
+struct Reserved {
+    /// Where the space taken ends (the file's end before any is taken).
+    until: u64,
+    /// The size announced, if the server announced one that ends where the asset does.
+    end: Option<u64>,
+    /// Whether free space has been looked at.
+    checked: bool,
+}
+
+impl Reserved {
+    fn new(offset: u64, end: Option<u64>) -> Self {
+        Self {
+            until: offset,
+            end,
+            checked: false,
+        }
+    }
+
+    /// Before a batch is written at `written`: room for every byte to come, then space
+    /// taken a window ahead when less than half a window is left.
+    fn ahead_of(&mut self, file: &std::fs::File, written: u64) -> std::io::Result<()> {
+        let Some(end) = self.end else { return Ok(()) };
+        if !self.checked {
+            self.checked = true;
+            ensure_room(file, end.saturating_sub(written))?;
+        }
+        if self.until.saturating_sub(written) >= RESERVE_AHEAD / 2 || self.until >= end {
+            return Ok(());
+        }
+        let to = end.min(written.saturating_add(RESERVE_AHEAD));
+        let from = self.until.max(written);
+        if to > from {
+            reserve_space(file, from, to - from)?;
+            self.until = to;
+        }
+        Ok(())
+    }
+
+    /// Gives back the space taken past the file's end.
+    fn give_back(&self, file: &std::fs::File) {
+        if let Ok(meta) = file.metadata()
+            && self.until > meta.len()
+        {
+            release_space(file, meta.len(), self.until - meta.len());
+        }
+    }
+}
+
+/// Fails with [`std::io::ErrorKind::StorageFull`] when the file system of `file` has less
+/// free than `len` bytes. Elsewhere than on Unix, nothing is looked at.
+#[cfg(unix)]
+fn ensure_room(file: &std::fs::File, len: u64) -> std::io::Result<()> {
+    let Ok(stat) = rustix::fs::fstatvfs(file) else {
+        return Ok(());
+    };
+    let free = stat.f_bavail.saturating_mul(stat.f_frsize);
+    if free < len {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::StorageFull,
+            format!("no room for the {len} bytes still to come ({free} bytes free)"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn ensure_room(_file: &std::fs::File, _len: u64) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Takes the disk space for `len` bytes from `offset`, keeping the file's length.
 #[cfg(target_os = "linux")]
 fn reserve_space(file: &std::fs::File, offset: u64, len: u64) -> std::io::Result<()> {
     use rustix::io::Errno;
@@ -573,6 +689,19 @@ fn reserve_space(file: &std::fs::File, offset: u64, len: u64) -> std::io::Result
 fn reserve_space(_file: &std::fs::File, _offset: u64, _len: u64) -> std::io::Result<()> {
     Ok(())
 }
+
+/// Gives back the space taken for `len` bytes from `offset`, the file's end. Two calls, as
+/// file systems differ in which they honour past the end: ext4 frees blocks past the end on
+/// a truncate to the same length and ignores a hole punched there; tmpfs the other way round.
+#[cfg(target_os = "linux")]
+fn release_space(file: &std::fs::File, offset: u64, len: u64) {
+    let flags = rustix::fs::FallocateFlags::PUNCH_HOLE | rustix::fs::FallocateFlags::KEEP_SIZE;
+    let _ = rustix::fs::fallocate(file, flags, offset, len);
+    let _ = file.set_len(offset);
+}
+
+#[cfg(not(target_os = "linux"))]
+fn release_space(_file: &std::fs::File, _offset: u64, _len: u64) {}
 
 /// Has the kernel start writing `len` bytes of `file` from `offset` to disk, without
 /// waiting for it: `posix_fadvise(DONTNEED)` starts writeback of the range's dirty pages

@@ -61,7 +61,7 @@ pub enum Error {
         documentation_url: Option<String>,
     },
     /// A response whose body is not what the description says.
-    #[error("could not read GitHub's response: {reason}; it began {excerpt:?}")]
+    #[error("could not read GitHub's response: {reason}{}", began(.excerpt))]
     Decode {
         reason: String,
         /// The body's first characters.
@@ -482,6 +482,15 @@ fn describe_wait(retry_after: &Option<Duration>, reset: &Option<DateTime<Utc>>) 
 }
 
 /// ` (URL)`, or nothing.
+/// `; it began "..."` for a body's first characters, or nothing when there were none.
+fn began(excerpt: &str) -> String {
+    if excerpt.is_empty() {
+        String::new()
+    } else {
+        format!("; it began {excerpt:?}")
+    }
+}
+
 fn at(url: &Option<String>) -> String {
     url.as_ref().map(|u| format!(" ({u})")).unwrap_or_default()
 }

@@ -38,7 +38,7 @@ mod generated;
 pub use client::{API_VERSION, Client, ClientBuilder, GITHUB_API_URL, Token, TokenSource};
 pub use download::AssetDownload;
 pub use download_to_file::{
-    DownloadTo, SavedAsset, is_invisible_format, local_file_name, partial_path,
+    DownloadTo, MAX_ASSET_SIZE, SavedAsset, is_invisible_format, local_file_name, partial_path,
 };
 pub use error::{Error, TransportError, Untrusted};
 pub use generated::{operations, types};

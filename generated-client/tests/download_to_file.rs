@@ -501,3 +501,103 @@ async fn a_dropped_download_lets_go_of_the_part_file() {
     assert_eq!(std::fs::read(&target).unwrap(), bytes);
     assert!(!partial_path(&target, asset.id).unwrap().exists());
 }
+
+/// An asset that says it has `size` bytes, with no digest, for a server that answers only
+/// the download itself.
+fn asset_of_size(size: i64) -> github_release_assets::types::ReleaseAsset {
+    let mut asset = support::example_asset(7);
+    asset.size = size;
+    asset.digest = None;
+    asset.content_type = support::OCTET_STREAM.to_owned();
+    asset
+}
+
+/// A size that is no size (negative, or past what any asset holds) is refused before a
+/// request is sent: it never means "no limit", which a body that never ends would fill the
+/// disk through.
+#[tokio::test]
+async fn a_negative_or_absurd_size_is_refused_before_anything_is_sent() {
+    let server = MockServer::start().await;
+    let client = support::mock_client(&server, Some("ghs_t"));
+    let dir = support::temp_dir();
+    for size in [-1, i64::MIN, 1 << 53, i64::MAX] {
+        let asset = client.repo("octo", "hello").asset_from(asset_of_size(size));
+        let target = dir.path().join("tool.bin");
+        let error = asset.download_to(&target).await.unwrap_err();
+        assert!(
+            matches!(&error, Error::Decode { reason, .. } if reason.contains(&format!("says its size is {size} bytes"))),
+            "{size}: {error:?}"
+        );
+        assert!(!target.exists());
+        assert!(!partial_path(&target, 7).unwrap().exists());
+    }
+    assert_eq!(server.received_requests().await.unwrap().len(), 0);
+}
+
+/// A body whose announced length is not the asset's size is refused before a byte is
+/// written, whichever is larger.
+#[tokio::test]
+async fn a_length_that_is_not_the_assets_size_is_refused() {
+    let server = MockServer::start().await;
+    let at = "/repos/octo/hello/releases/assets/7";
+    support::answer(
+        &server,
+        "GET",
+        at,
+        ResponseTemplate::new(200)
+            .insert_header("content-type", support::OCTET_STREAM)
+            .set_body_bytes(pattern(10)),
+    )
+    .await;
+    let client = support::mock_client(&server, Some("ghs_t"));
+    let dir = support::temp_dir();
+    for size in [1000, 5] {
+        let asset = client.repo("octo", "hello").asset_from(asset_of_size(size));
+        let target = dir.path().join("tool.bin");
+        let error = asset.download_to(&target).await.unwrap_err();
+        assert!(
+            error.to_string().contains(&format!(
+                "the server sends 10 bytes but the asset's size is {size}; nothing was saved"
+            )),
+            "{error}"
+        );
+        assert!(!target.exists());
+        assert!(!partial_path(&target, 7).unwrap().exists());
+    }
+}
+
+/// A server that announces 2 GiB and sends 1 byte: the part file kept to resume from holds
+/// the disk space of that byte (a block), not of the 2 GiB announced.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_failed_download_holds_no_disk_it_did_not_fill() {
+    use std::os::unix::fs::MetadataExt;
+    use support::hostile::{Answer, HostileServer};
+    let size: i64 = 2 << 30;
+    let server = HostileServer::start(vec![Answer {
+        status: 200,
+        headers: vec![
+            ("content-type", support::OCTET_STREAM.to_owned()),
+            ("content-length", size.to_string()),
+        ],
+        body: b"x".to_vec(),
+    }])
+    .await;
+    let client = github_release_assets::Client::builder(&server.base)
+        .token("ghs_t")
+        .build()
+        .unwrap();
+    let dir = support::temp_dir();
+    let target = dir.path().join("tool.bin");
+    let asset = client.repo("octo", "hello").asset_from(asset_of_size(size));
+    let error = asset.download_to(&target).await.unwrap_err();
+    assert!(!target.exists(), "{error}");
+    let part = std::fs::metadata(partial_path(&target, 7).unwrap()).unwrap();
+    assert_eq!(part.len(), 1, "{error}");
+    let block = 4096;
+    assert!(
+        part.blocks() * 512 <= part.len() + block,
+        "{} bytes of disk held for 1 byte received",
+        part.blocks() * 512
+    );
+}
