@@ -35,7 +35,12 @@
 //! client's [`crate::RetryPolicy`]; a wait beyond it, or a stream, is [`Error::RateLimited`].
 //!
 //! **Immutable releases.** Nothing is sent to a release whose assets are locked
-//! ([`Release::assets_locked`]): the upload fails at once with [`Error::ImmutableRelease`].
+//! ([`Release::assets_locked`]): the upload fails at once with [`Error::ImmutableRelease`],
+//! except that [`IfExists::Skip`] keeps a complete asset of the name that is there (a
+//! release job run again after its release was published). A Replace whose release is
+//! published while its bytes go up stops when GitHub refuses the delete: nothing is
+//! deleted, and the error says whether the temporary asset could still be removed or
+//! names it.
 
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
@@ -424,10 +429,20 @@ impl Client {
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<Attempt, Error>>,
     {
-        // Nothing is sent to a release whose assets are locked: GitHub would refuse it, and
-        // a Replace would get as far as uploading its temporary asset first.
-        release.ensure_assets_unlocked("upload an asset")?;
         let target = UploadUrl::parse(&release.upload_url)?;
+        if release.assets_locked() {
+            // A release job run again after its release was published: what it would
+            // upload is there already, and that is what Skip asks for.
+            if options.if_exists == IfExists::Skip
+                && let Some(existing) = self.find_asset(&target, &options.name).await?
+                && existing.is_uploaded()
+            {
+                return Ok((existing, UploadOutcome::Kept));
+            }
+            // Nothing is sent to a release whose assets are locked: GitHub would refuse
+            // it, and a Replace would get as far as uploading its temporary asset first.
+            release.ensure_assets_unlocked("upload an asset")?;
+        }
         // The bytes are opened, and the uploads host checked, first: an upload that cannot
         // happen must not cost the release anything.
         let first = open().await?;
@@ -506,6 +521,24 @@ impl Client {
         };
         let mut delete_failed = None;
         if let Err(error) = self.delete_asset_by_id(target, old.id).await {
+            if let Error::ImmutableRelease {
+                release, status, ..
+            } = error
+            {
+                // Published while the bytes went up (by a job beside this one): its assets
+                // are locked, the old one stays, and the new one goes if it still can.
+                let removed = self.delete_asset_by_id(target, new.id).await.is_ok();
+                return Err(Error::ImmutableRelease {
+                    release,
+                    status,
+                    message: published_mid_replace(
+                        &upload.options.name,
+                        &temporary,
+                        new.id,
+                        removed,
+                    ),
+                });
+            }
             // The delete may have gone through though its answer was lost. The old asset
             // still there: keep it and take the new one away. Unknown: the rename tells,
             // as GitHub refuses it while the old asset holds the name.
@@ -852,6 +885,20 @@ impl Client {
         self.delete_asset_unchecked(&target.owner, &target.repo, id)
             .await
     }
+}
+
+/// What a Replace says when the release was published before it deleted the old asset.
+fn published_mid_replace(name: &str, temporary: &str, id: i64, removed: bool) -> String {
+    let new = if removed {
+        "the temporary asset of the new bytes was removed".to_owned()
+    } else {
+        format!(
+            "the new bytes stay in the release as {temporary:?} (asset {id}), which could not be removed"
+        )
+    };
+    format!(
+        "it was published while {name:?} was being replaced: nothing was deleted, {name:?} keeps the old bytes, and {new}"
+    )
 }
 
 /// How many times a Replace tries to rename its new asset once the old one is gone.

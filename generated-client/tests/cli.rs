@@ -779,6 +779,38 @@ async fn upload_to_a_draft_then_publish_then_the_assets_are_locked() {
             refused.stderr
         );
     }
+    // The release job run again: what it would upload is there, so it is skipped.
+    let rerun = s
+        .run(&[
+            "upload",
+            "o/r",
+            "--tag",
+            "v2",
+            "--skip-existing",
+            "tool.zip",
+        ])
+        .await;
+    assert_eq!(rerun.status, 0, "{}", rerun.stderr);
+    assert_eq!(
+        rerun.stdout.trim(),
+        "skipped tool.zip: the release has tool.zip already"
+    );
+    let missing = s
+        .run(&[
+            "upload",
+            "o/r",
+            "--tag",
+            "v2",
+            "--skip-existing",
+            "other.zip",
+        ])
+        .await;
+    assert_eq!(missing.status, 1, "{}", missing.stdout);
+    assert!(
+        missing.stderr.contains("is immutable"),
+        "{}",
+        missing.stderr
+    );
     let changes = s.requests_after(sent_before).changes().calls();
     assert!(changes.is_empty(), "{changes:?}");
     let assets = s.github.assets("o", "r", draft);

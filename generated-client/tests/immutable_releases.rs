@@ -191,3 +191,126 @@ async fn a_draft_of_an_immutable_repository_takes_a_replace() {
     let assets = f.assets();
     assert_eq!(assets.len(), 1, "{assets:?}");
 }
+
+/// A release job run again after its release was published: Skip finds the asset it would
+/// upload there already and keeps it, sending nothing that changes state; a name the
+/// locked release does not have is still refused.
+#[tokio::test]
+async fn skip_existing_on_a_locked_release_keeps_the_asset_that_is_there() {
+    let f = setup().await;
+    let release = locked_release(&f).await;
+    let asset_id = release.assets[0].id;
+    let before = f.sent();
+    let path = f.file("tool.zip", b"the tool, built again");
+    let kept = release.upload(&path).skip_existing().await.unwrap();
+    assert_eq!(kept.outcome, github_release_assets::UploadOutcome::Kept);
+    assert_eq!((kept.asset.id, kept.verification), (asset_id, None));
+    let missing = release
+        .upload(&path)
+        .name("other.zip")
+        .skip_existing()
+        .await
+        .map(|u| u.asset)
+        .unwrap_err();
+    assert!(
+        matches!(missing, Error::ImmutableRelease { status: None, .. }),
+        "{missing:?}"
+    );
+    assert_eq!(
+        f.requests_after(before).changes().calls(),
+        Vec::<String>::new(),
+        "something was sent"
+    );
+}
+
+/// A Replace whose release is published (by a job beside it) after its new bytes went up
+/// under a temporary name: GitHub refuses the delete of the old asset, and the Replace
+/// stops there, deleting nothing else, and says so, naming the temporary asset it could
+/// not remove. Scripted, as the moment of the publishing must fall between two requests.
+#[tokio::test]
+async fn a_release_published_mid_replace_stops_before_deleting_and_names_what_is_left() {
+    use wiremock::matchers::{method, path_regex};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    let bytes = b"the new tool".to_vec();
+    let mut release: github_release_assets::types::Release =
+        serde_json::from_value(support::example("release")).unwrap();
+    release.id = 1;
+    release.assets.clear();
+    release.upload_url = format!(
+        "{}/repos/octo/hello/releases/1/assets{{?name,label}}",
+        server.uri()
+    );
+    let asset = |id: i64, name: &str, content: &[u8]| {
+        let mut asset = support::example_asset(id);
+        asset.name = name.to_owned();
+        asset.size = content.len() as i64;
+        asset.digest = Some(support::sha256(content));
+        serde_json::to_value(asset).unwrap()
+    };
+    let locked = serde_json::json!({
+        "message": "Cannot delete asset from an immutable release",
+        "documentation_url": "https://docs.github.com/rest/releases/assets#delete-a-release-asset",
+    });
+    Mock::given(method("GET"))
+        .and(path_regex("^/repos/octo/hello/releases/1/assets$"))
+        .respond_with(support::json_answer(200, [asset(10, "tool.zip", b"old")]))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path_regex("^/repos/octo/hello/releases/1/assets$"))
+        .respond_with(support::json_answer(
+            201,
+            asset(11, "tool.zip.replacing-x", &bytes),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path_regex("^/repos/octo/hello/releases/assets/1[01]$"))
+        .respond_with(support::json_answer(422, locked))
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let client = support::mock_client(&server, Some(TOKEN));
+    let dir = support::temp_dir();
+    let path = support::file(dir.path(), "tool.zip", &bytes);
+    let error = client
+        .repo("octo", "hello")
+        .release_from(release)
+        .upload(&path)
+        .replace()
+        .await
+        .map(|u| u.asset)
+        .unwrap_err();
+    let message = error.to_string();
+    assert!(matches!(error, Error::ImmutableRelease { .. }), "{error:?}");
+    for said in [
+        "it was published while \"tool.zip\" was being replaced: nothing was deleted",
+        "the new bytes stay in the release as \"tool.zip.replacing-",
+        "(asset 11), which could not be removed",
+    ] {
+        assert!(message.contains(said), "{said} not in {message}");
+    }
+    // The old asset's delete, refused, and the temporary one's, refused; no rename.
+    let deletes: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.method == wiremock::http::Method::DELETE)
+        .map(|r| r.url.path().to_owned())
+        .collect();
+    assert_eq!(
+        deletes,
+        [
+            "/repos/octo/hello/releases/assets/10",
+            "/repos/octo/hello/releases/assets/11"
+        ]
+    );
+}
