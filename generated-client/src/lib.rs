@@ -51,5 +51,6 @@ pub use response::Response;
 pub use retry::RetryPolicy;
 pub use upload::{
     CLOCK_SKEW, IfExists, Upload, UploadOutcome, Uploaded, github_file_name, is_asset_named,
+    is_temporary_of,
 };
 pub use verify::{FileCheck, Unverifiable, Verification, compare_file, expected_sha256};

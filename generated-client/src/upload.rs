@@ -10,6 +10,20 @@
 //! asset; after it, the new one. The temporary asset is removed on the way out. (Deleting
 //! first, as `gh release upload --clobber` does, loses the asset when the upload fails.)
 //!
+//! **Killed, then run again.** A process killed between the steps (a cancelled CI job)
+//! cannot clean up, and the release shows it: between the delete and the rename, and only
+//! then, it has no asset under the name, only the new bytes under the temporary name
+//! (`NAME.replacing-` and 16 hex digits, [`is_temporary_of`]). The same Replace run again
+//! puts that right: a complete temporary asset holding its bytes (the same size, and a
+//! digest that is the file's sha256) is taken instead of uploading them again and renamed
+//! to the name, after deleting the old asset if it is still there; other temporary assets
+//! of the name holding those bytes are removed, and so are `starter` ones older than the
+//! upload wait. Temporary assets holding other bytes are another writer's (or an earlier
+//! build's) and are left; so is everything when the bytes come from a stream or the digest
+//! check is skipped, as nothing tells them apart then. A plain upload ([`IfExists::Fail`])
+//! run again after its bytes arrived finds the asset of the name holding them, and says so
+//! ([`UploadOutcome::AlreadyUploaded`]) instead of failing.
+//!
 //! **Checked both ways.** The bytes' sha256 is computed while they are sent (on the thread
 //! that reads the file) and compared with the size and `digest` of GitHub's answer; an
 //! answer without a digest is read back once. A mismatch deletes what GitHub stored and is
@@ -25,7 +39,10 @@
 //! **Another writer.** Two jobs may upload to one release at once, and neither deletes the
 //! other's work. The 502 clean-up deletes a `starter` only if GitHub created it after this
 //! try began (by its `created_at`, allowing [`CLOCK_SKEW`] between the clocks); an older one
-//! is another upload's, and is left to it. An asset of the name still being uploaded
+//! is another upload's, and is left to it. Skip and Replace delete a `starter` of the name
+//! (or an asset in a state this client does not know) only once it is abandoned: older
+//! than the upload wait ([`Upload::wait_for_open`], allowing [`CLOCK_SKEW`]), or watched
+//! for that long without a change. An asset of the name still being uploaded
 //! (`open`) is another writer's: Skip, Replace and the 502 clean-up wait for it
 //! ([`Upload::wait_for_open`], 30 s unless set), then take what it became, or report
 //! [`Error::UploadInProgress`] and leave it alone.
@@ -54,7 +71,7 @@ use crate::handles::{AssetHandle, ReleaseHandle};
 use crate::progress::{Counted, Progress};
 use crate::sent_digest::{SentDigest, digest_matches, hashed};
 use crate::types::{Release, ReleaseAsset};
-use crate::verify::{Unverifiable, Verification};
+use crate::verify::{Unverifiable, Verification, expected_sha256};
 use crate::{Client, Error};
 
 /// What to do when the release already has an asset of the name.
@@ -138,6 +155,11 @@ pub enum UploadOutcome {
     /// An asset of the name was there and was kept ([`Upload::skip_existing`]); nothing
     /// was sent.
     Kept,
+    /// The asset of the name holds these very bytes (its size, and its digest against the
+    /// file's sha256): an earlier run of the same upload, stopped before it could say so,
+    /// uploaded them. Nothing was sent. Only an upload from a file whose digest check is
+    /// not skipped tells this, and only where [`IfExists::Fail`] would have failed.
+    AlreadyUploaded,
 }
 
 /// What an upload gives: the asset, what happened, and what its bytes were checked against.
@@ -382,7 +404,7 @@ impl Client {
                 digest,
             })
         };
-        self.upload_with(release, options, open).await
+        self.upload_with(release, options, Some(path), open).await
     }
 
     /// Uploads `length` bytes from `stream` to `release`. A stream cannot be read twice,
@@ -416,13 +438,16 @@ impl Client {
                 .ok_or_else(|| Error::InvalidRequest("a stream can be uploaded once".into()))
             }
         };
-        self.upload_with(release, &options, open).await
+        self.upload_with(release, &options, None, open).await
     }
 
+    /// Uploads what `open` gives to `release`. `local` is the file it reads, when it is one:
+    /// what an earlier run left is recognised by its bytes' sha256.
     async fn upload_with<F, Fut>(
         &self,
         release: &Release,
         options: &UploadOptions,
+        local: Option<&Path>,
         mut open: F,
     ) -> Result<(ReleaseAsset, UploadOutcome), Error>
     where
@@ -447,24 +472,29 @@ impl Client {
         // happen must not cost the release anything.
         let first = open().await?;
         let uploads = self.for_uploads_to(&target)?;
-        let mut replacing = None;
-        let existing = match options.if_exists {
-            IfExists::Fail => None,
-            // Another writer's upload still going: waited for, to end one way or another.
-            _ => {
-                self.find_settled(&target, &options.name, options.wait_for_open)
-                    .await?
-            }
+        let mut local = Local {
+            path: local.filter(|_| options.check_digest),
+            length: first.length,
+            sha256: None,
         };
-        if let Some(existing) = existing {
-            if existing.is_uploaded() {
-                if options.if_exists == IfExists::Skip {
-                    return Ok((existing, UploadOutcome::Kept));
+        let mut replacing = None;
+        let mut earlier = Vec::new();
+        if options.if_exists != IfExists::Fail {
+            let (found, temporaries) = self.find_with_temporaries(&target, &options.name).await?;
+            earlier = temporaries;
+            // Another writer's upload still going, or a `starter` too young to be taken for
+            // abandoned: waited for, to end one way or another.
+            match self.settle(&target, found, options.wait_for_open).await? {
+                Some(existing) if existing.is_uploaded() => {
+                    if options.if_exists == IfExists::Skip {
+                        return Ok((existing, UploadOutcome::Kept));
+                    }
+                    replacing = Some(existing);
                 }
-                replacing = Some(existing);
-            } else {
-                // An asset that never finished (`starter`) blocks the name and holds nothing.
-                self.delete_asset_by_id(&target, existing.id).await?;
+                // An asset that never finished (`starter`), watched for the whole wait or
+                // older than it: it blocks the name and holds nothing.
+                Some(abandoned) => self.delete_asset_by_id(&target, abandoned.id).await?,
+                None => {}
             }
         }
         let upload = Sending {
@@ -472,34 +502,60 @@ impl Client {
             target: &target,
             options,
         };
-        match replacing {
-            None => self
-                .send_upload(
-                    &upload,
-                    &options.name,
-                    options.label.as_deref(),
-                    first,
-                    open,
-                )
+        if options.if_exists == IfExists::Replace {
+            let outcome = if replacing.is_some() {
+                UploadOutcome::Replaced
+            } else {
+                UploadOutcome::Created
+            };
+            return self
+                .replace(&upload, replacing, earlier, &mut local, first, open)
                 .await
-                .map(|asset| (asset, UploadOutcome::Created)),
-            Some(old) => self
-                .replace(&upload, old, first, open)
-                .await
-                .map(|asset| (asset, UploadOutcome::Replaced)),
+                .map(|asset| (asset, outcome));
+        }
+        match self
+            .send_upload(
+                &upload,
+                &options.name,
+                options.label.as_deref(),
+                first,
+                open,
+            )
+            .await
+        {
+            Ok(asset) => Ok((asset, UploadOutcome::Created)),
+            // A run before this one (killed before it could say so) uploaded these very
+            // bytes under the name: that is what this upload was to do.
+            Err(Error::AlreadyExists { name }) if options.if_exists == IfExists::Fail => {
+                match self.find_asset(&target, &options.name).await {
+                    Ok(Some(found)) if found.is_uploaded() && local.holds(&found).await? => {
+                        Ok((found, UploadOutcome::AlreadyUploaded))
+                    }
+                    _ => Err(Error::AlreadyExists { name }),
+                }
+            }
+            Err(error) => Err(error),
         }
     }
 
-    /// Replaces `old` without a moment when the release has no complete asset of the
-    /// name: the bytes go up under a temporary name and are checked, then the old asset is
-    /// deleted and the new one renamed (and labelled) to the name. Whatever step fails, the
-    /// release keeps the old asset or the new one under the name, and the temporary asset
-    /// is removed, except when the rename itself keeps failing after the old asset is gone
+    /// Puts the bytes under the name in place of `old` (if there is one) without a moment
+    /// when the release has no complete asset of the name: the bytes go up under a
+    /// temporary name and are checked, then the old asset is deleted and the new one
+    /// renamed (and labelled) to the name. Whatever step fails, the release keeps the old
+    /// asset or the new one under the name, and the temporary asset is removed, except
+    /// when the rename itself keeps failing after the old asset is gone
     /// ([`Error::ReplaceIncomplete`] names the new asset then).
+    ///
+    /// `earlier` are temporary assets of the name that runs before this one left (killed
+    /// between their steps): one holding these bytes (size and digest) is taken instead of
+    /// uploading them again, the others holding them are removed, and so are `starter`s
+    /// among them older than the upload wait. Any other is another writer's, and left.
     async fn replace<F, Fut>(
         &self,
         upload: &Sending<'_>,
-        old: ReleaseAsset,
+        old: Option<ReleaseAsset>,
+        earlier: Vec<ReleaseAsset>,
+        local: &mut Local<'_>,
         first: Attempt,
         open: F,
     ) -> Result<ReleaseAsset, Error>
@@ -508,19 +564,57 @@ impl Client {
         Fut: std::future::Future<Output = Result<Attempt, Error>>,
     {
         let target = upload.target;
-        let temporary = temporary_name(&upload.options.name);
-        let new = match self
-            .send_upload(upload, &temporary, None, first, open)
-            .await
-        {
-            Ok(new) => new,
-            Err(error) => {
-                self.remove_named(target, &temporary).await;
-                return Err(error);
+        let mut adopted = None;
+        for asset in &earlier {
+            if asset.is_uploaded() && local.holds(asset).await? {
+                adopted = Some(asset.clone());
+                break;
+            }
+        }
+        let (new, temporary) = match adopted {
+            Some(new) => {
+                tracing::info!(
+                    asset = new.id,
+                    name = %new.name,
+                    "an earlier run uploaded these bytes under a temporary name: taking it"
+                );
+                drop(first);
+                let temporary = new.name.clone();
+                (new, temporary)
+            }
+            // Nothing to replace: the bytes go up under the name itself.
+            None if old.is_none() => {
+                let new = self
+                    .send_upload(
+                        upload,
+                        &upload.options.name,
+                        upload.options.label.as_deref(),
+                        first,
+                        open,
+                    )
+                    .await?;
+                self.remove_earlier(target, &earlier, &new, upload.options)
+                    .await;
+                return Ok(new);
+            }
+            None => {
+                let temporary = temporary_name(&upload.options.name);
+                match self
+                    .send_upload(upload, &temporary, None, first, open)
+                    .await
+                {
+                    Ok(new) => (new, temporary),
+                    Err(error) => {
+                        self.remove_named(target, &temporary).await;
+                        return Err(error);
+                    }
+                }
             }
         };
         let mut delete_failed = None;
-        if let Err(error) = self.delete_asset_by_id(target, old.id).await {
+        if let Some(old) = &old
+            && let Err(error) = self.delete_asset_by_id(target, old.id).await
+        {
             if let Error::ImmutableRelease {
                 release, status, ..
             } = error
@@ -552,14 +646,22 @@ impl Client {
             }
         }
         // A replacement keeps the old label unless it is given one.
-        let label = upload.options.label.clone().or(old.label.clone());
+        let label = upload
+            .options
+            .label
+            .clone()
+            .or_else(|| old.as_ref().and_then(|old| old.label.clone()));
         let mut last = None;
         for _ in 0..RENAME_TRIES {
             match self
                 .rename_asset(target, new.id, &upload.options.name, label.as_deref())
                 .await
             {
-                Ok(renamed) => return Ok(renamed),
+                Ok(renamed) => {
+                    self.remove_earlier(target, &earlier, &renamed, upload.options)
+                        .await;
+                    return Ok(renamed);
+                }
                 Err(Error::Unprocessable { errors, .. })
                     if crate::error::says_already_exists(&errors) =>
                 {
@@ -575,6 +677,8 @@ impl Client {
                     if let Ok(Some(now)) = self.asset_by_id(target, new.id).await
                         && is_asset_named(&now.name, &upload.options.name)
                     {
+                        self.remove_earlier(target, &earlier, &now, upload.options)
+                            .await;
                         return Ok(now);
                     }
                     last = Some(error);
@@ -587,6 +691,33 @@ impl Client {
             asset_id: new.id,
             reason: last.map_or_else(String::new, |e| e.to_string()),
         })
+    }
+
+    /// Removes, once `done` holds the bytes under the name, what earlier runs left of this
+    /// Replace: temporary assets holding the same bytes (size and digest), and `starter`s
+    /// older than the upload wait. Each is named as a temporary one of this name; any
+    /// other is another writer's and stays. A failure is logged: the replacement is done.
+    async fn remove_earlier(
+        &self,
+        target: &UploadUrl,
+        earlier: &[ReleaseAsset],
+        done: &ReleaseAsset,
+        options: &UploadOptions,
+    ) {
+        for asset in earlier.iter().filter(|a| a.id != done.id) {
+            let leftover = if asset.is_uploaded() {
+                same_bytes(asset, done)
+            } else {
+                is_abandoned(asset, options.wait_for_open)
+            };
+            if !leftover {
+                continue;
+            }
+            tracing::info!(asset = asset.id, name = %asset.name, "removing what an earlier run left");
+            if let Err(error) = self.delete_asset_by_id(target, asset.id).await {
+                tracing::warn!(asset = asset.id, %error, "could not remove an earlier run's temporary asset");
+            }
+        }
     }
 
     /// Uploads under `name`, retrying after a 502 as the options allow, and checks the
@@ -801,6 +932,69 @@ impl Client {
         }
     }
 
+    /// The release's asset that an upload under `name` would collide with, and the
+    /// temporary assets of a Replace of that name ([`is_temporary_of`]), from one listing.
+    async fn find_with_temporaries(
+        &self,
+        target: &UploadUrl,
+        name: &str,
+    ) -> Result<(Option<ReleaseAsset>, Vec<ReleaseAsset>), Error> {
+        let assets = self
+            .all_release_assets(&target.owner, &target.repo, target.release_id)
+            .await?;
+        let (named, others): (Vec<_>, Vec<_>) = assets
+            .into_iter()
+            .partition(|a| is_asset_named(&a.name, name));
+        let temporaries = others
+            .into_iter()
+            .filter(|a| is_temporary_of(&a.name, name))
+            .collect();
+        Ok((named.into_iter().next(), temporaries))
+    }
+
+    /// `found` once it has settled: complete (`uploaded`), gone (`None`), or a `starter`
+    /// (or a state this client does not know) that is abandoned: older than `wait` by
+    /// GitHub's clock (allowing [`CLOCK_SKEW`]), or watched for `wait` without a change.
+    /// One still `open` after `wait` is [`Error::UploadInProgress`]. A young `starter` may
+    /// be another writer's upload failing this moment, which cleans up after itself: it is
+    /// not taken for abandoned until it has had the wait to.
+    async fn settle(
+        &self,
+        target: &UploadUrl,
+        found: Option<ReleaseAsset>,
+        wait: Duration,
+    ) -> Result<Option<ReleaseAsset>, Error> {
+        let Some(asset) = found else { return Ok(None) };
+        if asset.is_open() {
+            return self.wait_while_open(target, asset, wait).await;
+        }
+        if asset.is_uploaded() || is_abandoned(&asset, wait) {
+            return Ok(Some(asset));
+        }
+        let now = tokio::time::Instant::now();
+        let deadline = now
+            .checked_add(wait)
+            .unwrap_or(now + Duration::from_secs(365 * 24 * 3600));
+        let pause = (wait / 10).clamp(Duration::from_millis(10), Duration::from_secs(1));
+        tracing::info!(
+            asset = asset.id,
+            state = %asset.state,
+            wait_ms = wait.as_millis() as u64,
+            "an unfinished asset holds the name: waiting to see whether another upload ends it"
+        );
+        loop {
+            tokio::time::sleep_until(deadline.min(tokio::time::Instant::now() + pause)).await;
+            match self.asset_by_id(target, asset.id).await? {
+                Some(now) if now.is_open() => {
+                    return self.wait_while_open(target, now, wait).await;
+                }
+                Some(now) if !now.is_uploaded() && tokio::time::Instant::now() < deadline => {}
+                // Uploaded, gone, or unchanged for the whole wait.
+                other => return Ok(other),
+            }
+        }
+    }
+
     /// The asset under `name`, once it is not being uploaded (`open`) any more: waited for
     /// as [`Self::wait_while_open`] says.
     async fn find_settled(
@@ -885,6 +1079,82 @@ impl Client {
         self.delete_asset_unchecked(&target.owner, &target.repo, id)
             .await
     }
+}
+
+/// The bytes an upload reads from a local file, and their sha256 once needed: what tells
+/// an asset an earlier run uploaded from the same file.
+struct Local<'a> {
+    /// The file, unless the upload is from a stream or its digest check is skipped (then
+    /// nothing is recognised by its bytes).
+    path: Option<&'a Path>,
+    length: u64,
+    sha256: Option<String>,
+}
+
+impl Local<'_> {
+    /// Whether `asset` holds these bytes: its size, then its digest against the file's
+    /// sha256 (read once, the first time it is needed, and only for an asset of the same
+    /// size). `false` when that cannot be told.
+    async fn holds(&mut self, asset: &ReleaseAsset) -> Result<bool, Error> {
+        let Some(path) = self.path else {
+            return Ok(false);
+        };
+        let Some(digest) = asset.digest.as_deref() else {
+            return Ok(false);
+        };
+        if u64::try_from(asset.size).ok() != Some(self.length) {
+            return Ok(false);
+        }
+        if self.sha256.is_none() {
+            self.sha256 = Some(crate::verify::sha256_of_path(path).await?);
+        }
+        Ok(self
+            .sha256
+            .as_deref()
+            .and_then(|hex| digest_matches(digest, hex))
+            .unwrap_or(false))
+    }
+}
+
+/// Whether `a` and `b` hold the same bytes by what GitHub says of them: the same size and
+/// the same sha256 digest.
+fn same_bytes(a: &ReleaseAsset, b: &ReleaseAsset) -> bool {
+    a.size == b.size
+        && match (
+            expected_sha256(a.digest.as_deref()),
+            expected_sha256(b.digest.as_deref()),
+        ) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
+}
+
+/// Whether an asset that never finished was left long enough ago to be nobody's upload
+/// still: created more than `wait` (plus [`CLOCK_SKEW`], as GitHub's clock may be behind
+/// this machine's) before now.
+fn is_abandoned(asset: &ReleaseAsset, wait: Duration) -> bool {
+    let Some(age) = chrono::Duration::from_std(wait.saturating_add(CLOCK_SKEW)).ok() else {
+        return false;
+    };
+    chrono::Utc::now()
+        .checked_sub_signed(age)
+        .is_some_and(|before| asset.created_at < before)
+}
+
+/// Whether `asset_name` is a temporary name a Replace of `name` uploads under
+/// ([`Upload::replace`]): the name as GitHub stores it, `.replacing-`, and 16 hex digits.
+///
+/// ```
+/// use github_release_assets::is_temporary_of;
+/// assert!(is_temporary_of("my.tool.zip.replacing-0123456789abcdef", "my tool.zip"));
+/// assert!(!is_temporary_of("my.tool.zip.replacing-0123", "my tool.zip"));
+/// assert!(!is_temporary_of("other.zip.replacing-0123456789abcdef", "my tool.zip"));
+/// ```
+pub fn is_temporary_of(asset_name: &str, name: &str) -> bool {
+    asset_name
+        .strip_prefix(&github_file_name(name))
+        .and_then(|rest| rest.strip_prefix(".replacing-"))
+        .is_some_and(|hex| hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// What a Replace says when the release was published before it deleted the old asset.

@@ -186,6 +186,19 @@ pub async fn compare_file(
     })
 }
 
+/// The sha256 of the file at `path`, hex, read on a blocking thread.
+pub(crate) async fn sha256_of_path(path: &Path) -> Result<String, Error> {
+    let owned = path.to_owned();
+    tokio::task::spawn_blocking(move || sha256_of_file(&owned))
+        .await
+        .map_err(std::io::Error::other)
+        .and_then(|hashed| hashed)
+        .map_err(|source| Error::Io {
+            path: path.to_owned(),
+            source,
+        })
+}
+
 fn sha256_of_file(path: &Path) -> std::io::Result<String> {
     let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();

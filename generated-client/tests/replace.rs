@@ -228,3 +228,92 @@ async fn when_the_old_asset_went_unseen_the_new_one_takes_the_name() {
     assert_eq!(replaced.name, "tool.zip");
     assert!(the_one_complete_asset(&f.assets(), "unseen delete"));
 }
+
+/// What earlier Replaces of the name left, killed between their steps: a complete temporary
+/// asset holding these bytes is taken in place of uploading them again, another holding
+/// them is removed, and so is a `starter` one older than the upload wait. Every other asset
+/// (other bytes, a young `starter`, a name that is not one of this client's temporary
+/// names) is another writer's, and stays as it was.
+#[tokio::test]
+async fn what_earlier_replaces_left_is_taken_or_removed_and_nothing_else_is_touched() {
+    let (f, release) = setup().await;
+    let temporary = |tail: &str| format!("tool.zip.replacing-{tail}");
+    let ours = f.add_asset_typed(&temporary("00000000000000a1"), "application/zip", NEW);
+    let ours_again = f.add_asset_typed(&temporary("00000000000000a2"), "application/zip", NEW);
+    let others = f.add_asset_typed(&temporary("00000000000000b1"), "application/zip", OLD);
+    let abandoned = f.add_asset_typed(&temporary("00000000000000c1"), "application/zip", b"");
+    let young = f.add_asset_typed(&temporary("00000000000000c2"), "application/zip", b"");
+    let not_a_temporary = f.add_asset_typed("tool.zip.replacing-x", "application/zip", NEW);
+    for starter in [abandoned, young] {
+        assert!(f.github.set_asset_state(starter, "starter"));
+    }
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    assert!(f.github.set_asset_created_at(abandoned, an_hour_ago));
+    let before = f.sent();
+
+    let uploaded = release.upload(f.path("tool.zip")).replace().await.unwrap();
+    assert_eq!(
+        uploaded.outcome,
+        github_release_assets::UploadOutcome::Replaced
+    );
+    assert_eq!(
+        uploaded.asset.id, ours,
+        "the complete temporary asset is taken"
+    );
+    assert_eq!(
+        uploaded.verification.as_ref().map(|v| v.is_verified()),
+        Some(true)
+    );
+    let sent = f.requests_after(before);
+    assert_eq!(
+        sent.on_host(github_release_assets_fake::Host::Uploads)
+            .len(),
+        0
+    );
+    let mut left: Vec<(i64, String)> = f.assets().into_iter().map(|a| (a.id, a.name)).collect();
+    left.sort();
+    let mut expected = vec![
+        (ours, "tool.zip".to_owned()),
+        (others, temporary("00000000000000b1")),
+        (young, temporary("00000000000000c2")),
+        (not_a_temporary, "tool.zip.replacing-x".to_owned()),
+    ];
+    expected.sort();
+    assert_eq!(left, expected);
+    let deleted: Vec<String> = sent.with_method("DELETE").calls();
+    assert_eq!(
+        deleted.len(),
+        3,
+        "the old asset, the second copy, the abandoned starter: {deleted:?}"
+    );
+    assert!(f.github.asset(ours_again).is_none());
+    assert!(f.github.asset(abandoned).is_none());
+}
+
+/// Without an asset of the name (a Replace killed after its delete), a temporary asset an
+/// earlier run left holding these bytes is renamed to the name: created, not uploaded.
+#[tokio::test]
+async fn a_temporary_asset_left_after_the_delete_is_renamed_to_the_name() {
+    let f = Fixture::builder().token(TOKEN).start().await;
+    f.file("tool.zip", NEW);
+    let ours = f.add_asset_typed(
+        "tool.zip.replacing-0123456789abcdef",
+        "application/zip",
+        NEW,
+    );
+    let release = f.release().await;
+    let before = f.sent();
+    let uploaded = release.upload(f.path("tool.zip")).replace().await.unwrap();
+    assert_eq!(
+        uploaded.outcome,
+        github_release_assets::UploadOutcome::Created
+    );
+    assert_eq!(
+        (uploaded.asset.id, uploaded.asset.name.as_str()),
+        (ours, "tool.zip")
+    );
+    assert_eq!(
+        f.requests_after(before).changes().calls(),
+        [format!("PATCH /repos/o/r/releases/assets/{ours}")]
+    );
+}

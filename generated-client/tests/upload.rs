@@ -356,3 +356,52 @@ async fn the_502_clean_up_deletes_only_a_starter_this_upload_left() {
         }
     }
 }
+
+/// A `starter` asset of the name that this upload did not leave: Skip and Replace delete it
+/// only once it is abandoned, older than the upload wait, or watched for the whole wait
+/// without a change (another writer's failing upload would have cleaned it up by then).
+#[tokio::test]
+async fn skip_and_replace_delete_a_starter_of_the_name_only_once_it_is_abandoned() {
+    use std::time::{Duration, Instant, SystemTime};
+    for (if_exists, created) in [
+        (IfExists::Skip, None),
+        (IfExists::Replace, None),
+        (IfExists::Skip, Some(3600)),
+        (IfExists::Replace, Some(3600)),
+    ] {
+        let (f, release) = setup().await;
+        let starter = f.add_asset("a.zip", b"");
+        assert!(f.github.set_asset_state(starter, "starter"));
+        if let Some(seconds) = created {
+            let then = SystemTime::now() - Duration::from_secs(seconds);
+            assert!(f.github.set_asset_created_at(starter, then));
+        }
+        let wait = if created.is_some() {
+            Duration::from_secs(60)
+        } else {
+            Duration::from_millis(400)
+        };
+        let began = Instant::now();
+        let uploaded = release
+            .upload(f.file("a.zip", b"the bytes"))
+            .if_exists(if_exists)
+            .wait_for_open(wait)
+            .await
+            .unwrap();
+        let took = began.elapsed();
+        let case = format!("{if_exists:?}, created {created:?} s ago: took {took:?}");
+        assert_eq!(uploaded.outcome, UploadOutcome::Created, "{case}");
+        assert!(f.github.asset(starter).is_none(), "{case}");
+        if created.is_some() {
+            assert!(
+                took < Duration::from_secs(30),
+                "an abandoned one is not waited for: {case}"
+            );
+        } else {
+            assert!(
+                took >= wait,
+                "a young one is watched for the whole wait: {case}"
+            );
+        }
+    }
+}

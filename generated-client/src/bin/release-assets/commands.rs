@@ -321,6 +321,8 @@ async fn upload_files(client: &Client, report: &Report, upload: Upload) -> Resul
                             .unwrap_or_default();
                         let status = match uploaded.outcome {
                             UploadOutcome::Replaced => "replaced",
+                            // An earlier run of this command uploaded these bytes.
+                            UploadOutcome::AlreadyUploaded => "already uploaded",
                             _ => "uploaded",
                         };
                         report.line(format!(
