@@ -289,6 +289,15 @@ impl Client {
     }
 }
 
+/// How long a read may wait for data unless [`ClientBuilder::read_timeout`] says otherwise:
+/// a server that stops sending (a stalled connection, a proxy that hangs) fails the request
+/// rather than holding it forever, as the `release-assets` tool's `--read-timeout` does.
+///
+/// ```
+/// assert_eq!(github_release_assets::DEFAULT_READ_TIMEOUT.as_secs(), 60);
+/// ```
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Builds a [`Client`].
 ///
 /// ```
@@ -323,7 +332,7 @@ impl Client {
             token: None,
             user_agent: concat!("github-release-assets/", env!("CARGO_PKG_VERSION")).to_owned(),
             connect_timeout: Duration::from_secs(30),
-            read_timeout: None,
+            read_timeout: Some(DEFAULT_READ_TIMEOUT),
             retry: crate::RetryPolicy::default(),
             uploads_urls: Vec::new(),
             allow_http: false,
@@ -445,10 +454,24 @@ impl ClientBuilder {
         self
     }
 
-    /// How long a read may wait for data (unbounded unless set). There is deliberately no
-    /// timeout on a whole request: transfers of large assets take as long as they take.
-    pub fn read_timeout(mut self, timeout: Duration) -> Self {
-        self.read_timeout = Some(timeout);
+    /// How long a read may wait for data ([`DEFAULT_READ_TIMEOUT`], 60 s, unless set);
+    /// `None` waits forever. A stalled connection then fails the request, and an idempotent
+    /// one (a listing, a download, a delete) is sent again. There is deliberately no timeout
+    /// on a whole request: transfers of large assets take as long as they take.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let client = github_release_assets::Client::builder("https://api.github.com")
+    ///     .read_timeout(Duration::from_secs(300))
+    ///     .build()
+    ///     .unwrap();
+    /// let patient = github_release_assets::Client::builder("https://api.github.com")
+    ///     .read_timeout(None)
+    ///     .build()
+    ///     .unwrap();
+    /// ```
+    pub fn read_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.read_timeout = timeout.into();
         self
     }
 
@@ -616,6 +639,17 @@ impl ClientHooks<Settings> for Generated {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A library client has a read timeout unless told to wait forever: a stalled
+    /// connection must not hold a release job until the CI kills it.
+    #[test]
+    fn reads_time_out_by_default_and_none_turns_that_off() {
+        let builder = Client::builder(GITHUB_API_URL);
+        assert_eq!(builder.read_timeout, Some(Duration::from_secs(60)));
+        let set = builder.clone().read_timeout(Duration::from_secs(5));
+        assert_eq!(set.read_timeout, Some(Duration::from_secs(5)));
+        assert_eq!(builder.read_timeout(None).read_timeout, None);
+    }
 
     /// The header value is made once, when the token is given, without the whitespace
     /// around it; a token a header cannot carry fails the build, and never shows itself.

@@ -266,9 +266,13 @@ impl Error {
         let retry_after = header_u64(headers, "retry-after").map(Duration::from_secs);
         let exhausted = header_u64(headers, "x-ratelimit-remaining") == Some(0);
         if code == 429 || (code == 403 && (exhausted || retry_after.is_some())) {
-            let reset = header_u64(headers, "x-ratelimit-reset")
-                .and_then(|s| i64::try_from(s).ok())
-                .and_then(|s| DateTime::from_timestamp(s, 0));
+            // A reset past what a date holds is as good as never: the latest date there is.
+            let reset = header_u64(headers, "x-ratelimit-reset").map(|s| {
+                i64::try_from(s)
+                    .ok()
+                    .and_then(|s| DateTime::from_timestamp(s, 0))
+                    .unwrap_or(DateTime::<Utc>::MAX_UTC)
+            });
             return Error::RateLimited {
                 status: code,
                 message,

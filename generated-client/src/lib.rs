@@ -35,7 +35,9 @@ mod verify;
 )]
 mod generated;
 
-pub use client::{API_VERSION, Client, ClientBuilder, GITHUB_API_URL, Token, TokenSource};
+pub use client::{
+    API_VERSION, Client, ClientBuilder, DEFAULT_READ_TIMEOUT, GITHUB_API_URL, Token, TokenSource,
+};
 pub use download::AssetDownload;
 pub use download_to_file::{
     DownloadTo, MAX_ASSET_SIZE, SavedAsset, is_invisible_format, local_file_name, partial_path,

@@ -87,13 +87,8 @@ impl RetryPolicy {
         }
         let retry_after = header_u64(headers, "retry-after").map(Duration::from_secs);
         let exhausted = header_u64(headers, "x-ratelimit-remaining") == Some(0);
-        let reset = header_u64(headers, "x-ratelimit-reset").map(|at| {
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap_or_default()
-                .as_secs();
-            Duration::from_secs(at.saturating_sub(now).saturating_add(1))
-        });
+        let reset = header_u64(headers, "x-ratelimit-reset")
+            .map(|at| until_reset(i64::try_from(at).unwrap_or(i64::MAX)));
         let rate_limited = status == 429 || (status == 403 && (exhausted || retry_after.is_some()));
         let transient = matches!(status, 500 | 502 | 503 | 504);
         if !(rate_limited || transient) {
@@ -115,15 +110,10 @@ impl RetryPolicy {
         &self,
         attempt: u32,
         retry_after: Option<Duration>,
-        reset: Option<SystemTime>,
+        reset: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Duration {
-        let until_reset = reset.map(|at| {
-            at.duration_since(SystemTime::now())
-                .unwrap_or_default()
-                .saturating_add(Duration::from_secs(1))
-        });
         retry_after
-            .or(until_reset)
+            .or(reset.map(|at| until_reset(at.timestamp())))
             .unwrap_or_else(|| self.backoff(attempt, jitter()))
     }
 
@@ -134,6 +124,16 @@ impl RetryPolicy {
             .saturating_mul(2_u32.saturating_pow(attempt.min(16)));
         full / 2 + full.mul_f64(jitter.clamp(0.0, 1.0) / 2.0)
     }
+}
+
+/// The pause until a rate limit resets at `reset` (seconds since the epoch, GitHub's
+/// `X-RateLimit-Reset`), and a second more: none for a time gone by. In whole seconds and
+/// saturating, whatever the value: no `SystemTime` is made of it, as one past what the
+/// platform's clock holds (Windows' ends in the year 30828) panics.
+fn until_reset(reset: i64) -> Duration {
+    let now = chrono::Utc::now().timestamp();
+    let ahead = u64::try_from(reset.saturating_sub(now)).unwrap_or(0);
+    Duration::from_secs(ahead.saturating_add(1))
 }
 
 fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
@@ -372,6 +372,54 @@ mod tests {
                 let _ = error.to_string();
             }
         }
+
+        /// An `X-RateLimit-Reset` anywhere in the `u64` range, on a 403 or 429 that is a
+        /// rate limit: the pause the request layer takes, and the one an upload takes from
+        /// the error made of the same answer, are the same whole seconds until the reset and
+        /// one more (none for a time gone by), saturating; never a panic.
+        #[test]
+        fn any_rate_limit_reset_in_the_u64_range_gives_the_pause_until_it(
+            reset in proptest::prelude::any::<u64>(),
+            status in proptest::sample::select(vec![403_u16, 429]),
+        ) {
+            let mut headers = HeaderMap::new();
+            headers.insert("x-ratelimit-reset", HeaderValue::from(reset));
+            headers.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
+            let policy = RetryPolicy::default();
+            let now = chrono::Utc::now().timestamp().unsigned_abs();
+            let pause = policy.pause_after_status(0, status, &headers, || 0.5).unwrap();
+            // Past `i64::MAX` seconds, as far as a timestamp goes.
+            let expected = reset.min(i64::MAX as u64).saturating_sub(now).saturating_add(1);
+            // The clock may tick between the two readings.
+            proptest::prop_assert!(
+                pause.as_secs() <= expected && pause.as_secs() + 2 >= expected,
+                "{pause:?} for {reset}, expected about {expected} s"
+            );
+            let error = crate::Error::from_status(
+                reqwest::StatusCode::from_u16(status).unwrap(),
+                &headers,
+                None,
+            );
+            let crate::Error::RateLimited { reset: parsed, retry_after, .. } = error else {
+                panic!("not a rate limit: {error:?}");
+            };
+            let upload_pause = policy.pause_after_rate_limit(0, retry_after, parsed);
+            // The same pause, or (past the latest date there is) both longer than any
+            // policy waits: refused alike.
+            let tries = Tries::new(&policy);
+            proptest::prop_assert!(
+                upload_pause.as_secs().abs_diff(pause.as_secs()) <= 2
+                    || (!tries.allow(pause) && !tries.allow(upload_pause)),
+                "{upload_pause:?} and {pause:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_reset_at_the_ends_of_the_range_is_a_pause_not_a_panic() {
+        assert_eq!(until_reset(i64::MIN), Duration::from_secs(1));
+        assert_eq!(until_reset(0), Duration::from_secs(1));
+        assert!(until_reset(i64::MAX) > Duration::from_secs(1 << 62));
     }
 
     #[test]

@@ -832,7 +832,7 @@ impl Client {
                     && let pause = self.inner().retry().pause_after_rate_limit(
                         rate_limits.attempt(),
                         retry_after,
-                        reset.map(std::time::SystemTime::from),
+                        reset,
                     )
                     && rate_limits.allow(pause) =>
                 {

@@ -60,10 +60,8 @@ async fn run_command(cli: Cli, report: &Report) -> Result<(), Failure> {
         .token_from_env()
         .user_agent(concat!("release-assets/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(CONNECT_TIMEOUT)
-        .retry(RetryPolicy::default().max_retries(cli.retries));
-    if cli.read_timeout > 0 {
-        client = client.read_timeout(Duration::from_secs(cli.read_timeout));
-    }
+        .retry(RetryPolicy::default().max_retries(cli.retries))
+        .read_timeout((cli.read_timeout > 0).then(|| Duration::from_secs(cli.read_timeout)));
     if let Some(uploads) = &cli.uploads_url {
         client = client.uploads_url(uploads);
     }
