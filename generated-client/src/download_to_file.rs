@@ -150,7 +150,18 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
 /// `.<file name>.<asset id>.part`, beside `target`: where the bytes of that asset wait
 /// until they are verified. The id is in the name so that an interrupted download is
 /// only ever resumed with bytes of the same asset (an asset's bytes never change; a
-/// replaced asset has a new id).
+/// replaced asset has a new id). A file name too long to take the dot and the id (past
+/// 255 bytes with them) is shortened, and a hash of it added.
+///
+/// ```
+/// use std::path::Path;
+/// use github_release_assets::partial_path;
+/// let part = partial_path(Path::new("dist/tool.zip"), 42).unwrap();
+/// assert_eq!(part, Path::new("dist/.tool.zip.42.part"));
+/// let long = "x".repeat(250);
+/// let part = partial_path(Path::new(&long), 42).unwrap();
+/// assert!(part.as_os_str().len() <= 255);
+/// ```
 pub fn partial_path(target: &Path, asset_id: i64) -> Result<PathBuf, Error> {
     let name = target.file_name().ok_or_else(|| Error::Io {
         path: target.to_owned(),
@@ -159,8 +170,26 @@ pub fn partial_path(target: &Path, asset_id: i64) -> Result<PathBuf, Error> {
             "the target has no file name",
         ),
     })?;
-    Ok(target.with_file_name(format!(".{}.{asset_id}.part", name.to_string_lossy())))
+    let name = name.to_string_lossy();
+    let tail = format!(".{asset_id}.part");
+    if 1 + name.len() + tail.len() <= MAX_PART_NAME {
+        return Ok(target.with_file_name(format!(".{name}{tail}")));
+    }
+    // Too long for the file system with the dot and the id around it: the name's start,
+    // cut at a character, and a hash of the whole name, so two long names sharing their
+    // start never share a part file.
+    let hash = format!("{:x}", Sha256::digest(name.as_bytes()));
+    let room = MAX_PART_NAME - 1 - tail.len() - 17;
+    let mut cut = room.min(name.len());
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    Ok(target.with_file_name(format!(".{}~{}{tail}", &name[..cut], &hash[..16])))
 }
+
+/// The longest file name most file systems take, in bytes (`NAME_MAX` on Linux, ext4,
+/// XFS, APFS): a part file's name is kept within it.
+const MAX_PART_NAME: usize = 255;
 
 /// `name` if it is safe to use as a file name in a directory of the caller's, on any
 /// system: one plain path component, so that a name from the server can never reach
@@ -277,10 +306,24 @@ impl Client {
         let mut file = open_part(&part).await?;
         let saved: Result<SavedAsset, Error> = async {
             let existing = file.metadata().await.map_err(io(&part))?.len();
-            let resume_from = (existing > 0 && existing < expected_size).then_some(existing);
-            let download = self
+            let mut resume_from = (existing > 0 && existing < expected_size).then_some(existing);
+            let download = match self
                 .start_download(owner, repo, asset.id, resume_from)
-                .await?;
+                .await
+            {
+                // The server will not send from where the part file ends (its bytes are not
+                // this asset's, or the server lost them): from the first byte, once.
+                Err(error) if resume_from.is_some() && error.status() == Some(416) => {
+                    tracing::info!(
+                        from = existing,
+                        "the server refused to resume (416): downloading from the first byte"
+                    );
+                    file.set_len(0).await.map_err(io(&part))?;
+                    resume_from = None;
+                    self.start_download(owner, repo, asset.id, None).await?
+                }
+                other => other?,
+            };
             if let Some(content_type) = page_instead_of(download.content_type(), asset) {
                 let excerpt = download.excerpt().await;
                 return Err(Error::NotTheAsset {
@@ -448,10 +491,14 @@ impl Receiving {
             while let Some(chunk) = stream.try_next().await? {
                 self.written += chunk.len() as u64;
                 if self.written > self.expected_size {
+                    // Not the asset: nothing of it is worth resuming from.
                     let _ = tokio::fs::remove_file(&self.part).await;
-                    return Err(Error::Incomplete {
-                        expected: self.expected_size,
-                        received: self.written,
+                    return Err(Error::Decode {
+                        reason: format!(
+                            "the server sent more than the asset's {} bytes; the partial file was removed, download again",
+                            self.expected_size
+                        ),
+                        excerpt: String::new(),
                     });
                 }
                 self.sink.push(chunk).await.map_err(io(&self.part))?;
@@ -754,7 +801,7 @@ async fn clear_part(part: &Path) -> Result<(), Error> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(source) => return Err(io(part)(source)),
     };
-    if meta.file_type().is_file() && !is_shared(&meta) {
+    if meta.file_type().is_file() && !is_shared(&meta) && is_own(&meta) {
         return Ok(());
     }
     let removed = if is_directory_entry(&meta) {
@@ -771,7 +818,7 @@ async fn clear_part(part: &Path) -> Result<(), Error> {
             part,
             source.kind(),
             format!(
-                "is not a regular file and could not be removed ({source}); remove it, then download again"
+                "is not a regular file of this user's own and could not be removed ({source}); remove it, then download again"
             ),
         )),
     }
@@ -790,6 +837,23 @@ fn is_shared(meta: &std::fs::Metadata) -> bool {
     {
         let _ = meta;
         false
+    }
+}
+
+/// Whether the current user owns a file (on Unix; elsewhere every file is taken as its
+/// own): a part file someone else left (or planted) in a shared directory is not resumed
+/// from, since its first bytes would be theirs, and would pass for the asset's once the
+/// rest arrived only if they were right; it is removed and the download starts afresh.
+fn is_own(meta: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        meta.uid() == rustix::process::geteuid().as_raw()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        true
     }
 }
 
@@ -875,7 +939,7 @@ async fn open_part_between(
         // What was opened, not what the name holds now: a fifo or device swapped in, or a
         // file with another name too, is refused.
         let opened = file.metadata().await.map_err(io(part))?;
-        if !opened.is_file() || is_shared(&opened) {
+        if !opened.is_file() || is_shared(&opened) || !is_own(&opened) {
             return Err(not_a_file());
         }
         let named = tokio::fs::symlink_metadata(part).await;

@@ -601,3 +601,117 @@ async fn a_failed_download_holds_no_disk_it_did_not_fill() {
         part.blocks() * 512
     );
 }
+
+/// A body of unknown length (chunked) that goes past the asset's size: not the asset, and
+/// nothing is kept to resume from, so the error does not say to download again to resume.
+#[tokio::test]
+async fn a_body_longer_than_the_asset_is_not_offered_for_resuming() {
+    use support::hostile::{Answer, HostileServer};
+    let server = HostileServer::start(vec![Answer {
+        status: 200,
+        headers: vec![
+            ("content-type", support::OCTET_STREAM.to_owned()),
+            ("transfer-encoding", "chunked".to_owned()),
+        ],
+        body: b"a\r\n0123456789\r\n0\r\n\r\n".to_vec(),
+    }])
+    .await;
+    let client = github_release_assets::Client::builder(&server.base)
+        .token("ghs_t")
+        .build()
+        .unwrap();
+    let dir = support::temp_dir();
+    let target = dir.path().join("tool.bin");
+    let asset = client.repo("octo", "hello").asset_from(asset_of_size(3));
+    let error = asset.download_to(&target).await.unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("the server sent more than the asset's 3 bytes"),
+        "{message}"
+    );
+    assert!(!message.contains("resume"), "{message}");
+    assert!(!target.exists());
+    assert!(!partial_path(&target, 7).unwrap().exists());
+}
+
+/// A server that answers a resume with 416 (it will not send from where the part file
+/// ends): the part file is dropped and the download starts over from the first byte, once.
+#[tokio::test]
+async fn a_416_on_resume_starts_over_once() {
+    use wiremock::matchers::{header_exists, method};
+    use wiremock::{Mock, Request};
+    let bytes = pattern(5000);
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(header_exists("range"))
+        .respond_with(ResponseTemplate::new(416))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let whole = bytes.clone();
+    Mock::given(method("GET"))
+        .and(|request: &Request| !request.headers.contains_key("range"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", support::OCTET_STREAM)
+                .set_body_bytes(whole),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = support::mock_client(&server, Some("ghs_t"));
+    let dir = support::temp_dir();
+    let target = dir.path().join("tool.bin");
+    let mut listed = asset_of_size(bytes.len() as i64);
+    listed.digest = Some(support::sha256(&bytes));
+    let asset = client.repo("octo", "hello").asset_from(listed);
+    // Bytes that are not the asset's start, as a server that lost them may answer.
+    std::fs::write(partial_path(&target, 7).unwrap(), b"not the asset").unwrap();
+    let saved = asset.download_to(&target).await.unwrap();
+    assert_eq!(saved.resumed_from, 0);
+    assert_eq!(std::fs::read(&target).unwrap(), bytes);
+}
+
+/// A part file another user owns (left, or planted, in a shared directory) is not resumed
+/// from: it is removed and the download starts afresh. Root alone can give a file away, so
+/// elsewhere this test has nothing to set up.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_part_file_of_another_user_is_not_resumed() {
+    use std::os::unix::fs::MetadataExt;
+    let bytes = pattern(300_000);
+    let (f, asset) = setup(&bytes).await;
+    let target = f.path("tool.bin");
+    let part = partial_path(&target, asset.id).unwrap();
+    std::fs::write(&part, &bytes[..1000]).unwrap();
+    if std::os::unix::fs::chown(&part, Some(4242), Some(4242)).is_err() {
+        eprintln!("not root: a file cannot be given to another user here");
+        return;
+    }
+    assert_eq!(std::fs::metadata(&part).unwrap().uid(), 4242);
+    let saved = asset.download_to(&target).await.unwrap();
+    assert_eq!(
+        saved.resumed_from, 0,
+        "another user's bytes were resumed from"
+    );
+    assert_eq!(std::fs::read(&target).unwrap(), bytes);
+    assert!(!part.exists());
+}
+
+/// An asset whose name the file system takes, but not with the part file's dot and id
+/// around it: the part file's name is shortened, and the download succeeds.
+#[tokio::test]
+async fn a_name_too_long_for_its_part_file_still_downloads() {
+    let bytes = pattern(1000);
+    let f = Fixture::builder().token("ghs_t").start().await;
+    let name = format!("{}.bin", "n".repeat(247));
+    assert_eq!(name.len(), 251);
+    let asset = f.asset(f.add_asset(&name, &bytes)).await;
+    let target = f.path(&name);
+    let part = partial_path(&target, asset.id).unwrap();
+    assert!(part.file_name().unwrap().len() <= 255, "{part:?}");
+    let saved = asset.download_to(&target).await.unwrap();
+    assert_eq!(saved.size, 1000);
+    assert_eq!(std::fs::read(&target).unwrap(), bytes);
+    assert!(!part.exists());
+}

@@ -24,7 +24,9 @@ impl Answer {
         let mut out = format!("HTTP/1.1 {} Whatever\r\n", self.status).into_bytes();
         let mut has_length = false;
         for (name, value) in &self.headers {
-            has_length |= name.eq_ignore_ascii_case("content-length");
+            // A chunked body has no length; one that says so is sent as given.
+            has_length |= name.eq_ignore_ascii_case("content-length")
+                || name.eq_ignore_ascii_case("transfer-encoding");
             // `{base}` in a value is the server itself, so links and redirects lead back.
             let value = value.replace("{base}", base);
             out.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
