@@ -169,6 +169,11 @@ impl Settings {
         url
     }
 
+    /// The API's origin: scheme, host and port.
+    pub(crate) fn api_origin(&self) -> url::Origin {
+        self.api.origin()
+    }
+
     /// Adds the token to `request` if it goes to the API or uploads host, and only then.
     pub(crate) async fn authorize(&self, request: &mut reqwest::Request) -> Result<(), Error> {
         let Some(credential) = &self.token else {

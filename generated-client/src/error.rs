@@ -218,6 +218,13 @@ pub enum Untrusted {
     /// A scheme other than http and https.
     #[error("{0:?} is not http(s)")]
     Scheme(String),
+    /// A listing's `Link: rel="next"` names another origin (scheme, host or port) than the
+    /// API's: the next page would go with the token to wherever a server's answer says.
+    #[error("a listing's next page is on another origin than the API's ({api})")]
+    NextPageElsewhere {
+        /// The API's origin.
+        api: String,
+    },
 }
 
 impl Error {

@@ -108,6 +108,26 @@ impl Client {
             crate::pipeline::get_json(self.client(), self.inner(), url, operation).await?;
         Ok((items, next_link(&headers)))
     }
+
+    /// Refuses a next page anywhere but on the API's origin: a server's `Link` must not
+    /// send the token, or the listing, elsewhere (the token would go only to the API's and
+    /// uploads origins anyway; a page from elsewhere would still be taken as GitHub's).
+    fn ensure_api_origin(&self, next: &str) -> Result<(), Error> {
+        let api = self.inner().api_origin();
+        match reqwest::Url::parse(next) {
+            Ok(url) if url.origin() == api => Ok(()),
+            Ok(url) => Err(Error::UntrustedDestination {
+                url: crate::destination::without_query(&url),
+                reason: crate::Untrusted::NextPageElsewhere {
+                    api: api.ascii_serialization(),
+                },
+            }),
+            Err(error) => Err(Error::Decode {
+                reason: format!("a listing's Link header names no URL ({error})"),
+                excerpt: String::new(),
+            }),
+        }
+    }
 }
 
 /// A page being fetched: its items and the next page's URL.
@@ -182,6 +202,12 @@ impl<T: DeserializeOwned + Send + Unpin + 'static> Stream for Pages<T> {
             if this.seen.len() == this.max_pages {
                 let max_pages = this.max_pages;
                 return this.endless(format!("it goes past {max_pages} pages"));
+            }
+            // Only a link a server's answer gave is checked: the first page is the API's.
+            if !this.seen.is_empty()
+                && let Err(error) = this.client.ensure_api_origin(&url)
+            {
+                return this.end(error);
             }
             if !this.seen.insert(url.clone()) {
                 return this.endless(format!("its Link header leads back to {url}"));

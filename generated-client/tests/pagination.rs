@@ -179,3 +179,49 @@ async fn an_empty_page_ends_the_listing_whatever_its_link_says() {
     assert!(error.is_none(), "{error:?}");
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
 }
+
+/// A `Link: rel="next"` to another origin than the API's (another port, host or scheme)
+/// ends the listing with an error after the page in hand; nothing is sent there.
+#[tokio::test]
+async fn a_next_page_on_another_origin_is_refused_not_followed() {
+    use wiremock::{MockServer, ResponseTemplate};
+    let elsewhere = MockServer::start().await;
+    let api = MockServer::start().await;
+    let at = "/repos/octo/hello/releases";
+    let page = serde_json::json!([support::example("release")]);
+    let same_host_https = api.uri().replacen("http://", "https://", 1);
+    for next in [
+        format!("{}/page2", elsewhere.uri()),
+        format!("{same_host_https}/page2"),
+    ] {
+        api.reset().await;
+        support::answer(
+            &api,
+            "GET",
+            at,
+            ResponseTemplate::new(200)
+                .set_body_json(&page)
+                .insert_header("link", format!("<{next}?sig=x>; rel=\"next\"").as_str()),
+        )
+        .await;
+        let client = support::mock_client(&api, Some("ghs_t"));
+        let stream = client.repo("octo", "hello").releases();
+        futures_util::pin_mut!(stream);
+        assert!(stream.next().await.unwrap().is_ok(), "the page in hand");
+        let error = stream.next().await.unwrap().unwrap_err();
+        assert!(
+            matches!(
+                &error,
+                Error::UntrustedDestination {
+                    reason: github_release_assets::Untrusted::NextPageElsewhere { .. },
+                    ..
+                }
+            ),
+            "{next}: {error:?}"
+        );
+        assert!(!error.to_string().contains("sig=x"), "{error}");
+        assert!(stream.next().await.is_none());
+        assert_eq!(api.received_requests().await.unwrap().len(), 1, "{next}");
+    }
+    assert!(elsewhere.received_requests().await.unwrap().is_empty());
+}
