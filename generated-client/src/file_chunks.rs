@@ -103,9 +103,16 @@ impl Buffers {
     }
 }
 
+/// Whether `file` has no byte past where it stands.
+fn ends_here(file: &mut std::fs::File) -> std::io::Result<bool> {
+    let mut probe = [0_u8; 1];
+    Ok(file.read(&mut probe)? == 0)
+}
+
 /// Exactly `length` bytes of `file`, from where it stands, in chunks of `chunk` bytes. A
 /// file that ends sooner gives an error as its last item (never a short body that looks
-/// whole); bytes past `length` are not read. Given a `digest`, the bytes are hashed on the
+/// whole), and so does one that goes on past `length`, in place of its last chunk (never a
+/// body cut short without a word). Given a `digest`, the bytes are hashed on the
 /// reading thread, into it once all are read: the second core hashes while the first
 /// sends. Must be called within a Tokio runtime.
 pub(crate) fn file_chunks(
@@ -123,7 +130,20 @@ pub(crate) fn file_chunks(
             let size = usize::try_from(left).map_or(chunk, |left| left.min(chunk));
             // `read_to_end` into spare capacity: File reads straight into it, unzeroed.
             let mut buffer = buffers.take(size);
+            let last = left == size as u64;
             let read = match (&mut file).take(size as u64).read_to_end(&mut buffer) {
+                // The last chunk goes only if the file ends with it: one that grew would
+                // be cut short without a word, as only `length` bytes are sent.
+                Ok(n) if n == size && last => match ends_here(&mut file) {
+                    Ok(true) => Ok(buffers.lend(buffer)),
+                    Ok(false) => Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!(
+                            "the file grew past the {length} bytes it had when the upload began (did it change while uploading?)"
+                        ),
+                    )),
+                    Err(e) => Err(e),
+                },
                 Ok(n) if n == size => Ok(buffers.lend(buffer)),
                 Ok(n) => Err(std::io::Error::new(
                     std::io::ErrorKind::UnexpectedEof,
@@ -188,13 +208,22 @@ mod tests {
         );
         assert_eq!(chunks.concat(), bytes);
 
-        // Bytes past the length are not sent.
-        let first: Vec<Bytes> =
+        // A file with bytes past the length (it grew after its length was taken) is an
+        // error in place of the last chunk: never a body cut short without a word.
+        let grown: Vec<std::io::Result<Bytes>> =
             file_chunks(file_of(&bytes), 5000, 4096, Some(SentDigest::default()))
-                .try_collect()
-                .await
-                .unwrap();
-        assert_eq!(first.concat(), &bytes[..5000]);
+                .collect()
+                .await;
+        assert_eq!(grown.len(), 2);
+        assert_eq!(grown[0].as_ref().unwrap()[..], bytes[..4096]);
+        let error = grown[1].as_ref().unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidData);
+        assert!(
+            error
+                .to_string()
+                .contains("the file grew past the 5000 bytes"),
+            "{error}"
+        );
     }
 
     #[tokio::test]

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod client;
+mod declared_length;
 mod destination;
 mod download;
 mod download_to_file;

@@ -66,6 +66,7 @@ use std::time::Duration;
 use futures_util::Stream;
 
 use crate::client::UploadUrl;
+use crate::declared_length::declared_length;
 use crate::file_chunks::{CHUNK, file_chunks};
 use crate::handles::{AssetHandle, ReleaseHandle};
 use crate::progress::{Counted, Progress};
@@ -427,10 +428,13 @@ impl Client {
             async move {
                 let digest = SentDigest::default();
                 body.map(|b| Attempt {
-                    stream: if check_digest {
-                        Box::pin(hashed(b, length, digest.clone()))
-                    } else {
-                        b
+                    stream: {
+                        let exact = declared_length(b, length);
+                        if check_digest {
+                            Box::pin(hashed(exact, length, digest.clone()))
+                        } else {
+                            Box::pin(exact)
+                        }
                     },
                     length,
                     digest,

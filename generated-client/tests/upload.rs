@@ -405,3 +405,33 @@ async fn skip_and_replace_delete_a_starter_of_the_name_only_once_it_is_abandoned
         }
     }
 }
+
+/// A stream that gives more bytes than it declared, in its last chunk or after it, fails
+/// the upload, saying so, and GitHub keeps nothing: the bytes past the length are never
+/// cut off without a word, leaving an asset that is a prefix of what was meant.
+#[tokio::test]
+async fn a_stream_longer_than_its_length_fails_and_stores_nothing() {
+    use std::error::Error as _;
+    for chunks in [vec![&b"0123456789"[..], b"abc"], vec![b"0123456789abc"]] {
+        let (f, release) = setup().await;
+        let stream = futures_util::stream::iter(
+            chunks.into_iter().map(|c| Ok(bytes::Bytes::from_static(c))),
+        );
+        let error = release
+            .upload_stream(stream, 10, "parts.bin")
+            .await
+            .map(|u| u.asset)
+            .unwrap_err();
+        let mut said = error.to_string();
+        let mut cause = error.source();
+        while let Some(why) = cause {
+            said.push_str(&format!(": {why}"));
+            cause = why.source();
+        }
+        assert!(
+            said.contains("more than the 10 bytes it declared"),
+            "{said}"
+        );
+        assert!(f.assets().is_empty(), "{:?}", f.assets());
+    }
+}
