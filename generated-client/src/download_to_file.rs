@@ -45,6 +45,7 @@ pub struct SavedAsset {
 pub(crate) struct DownloadOptions {
     progress: Option<Progress>,
     require_digest: bool,
+    keep_existing: bool,
 }
 
 /// A download of an asset to a file; set what differs from the defaults, then await it.
@@ -92,6 +93,33 @@ impl DownloadTo {
     /// a digest ([`Error::Unverifiable`]).
     pub fn require_digest(mut self) -> Self {
         self.options.require_digest = true;
+        self
+    }
+
+    /// Never replaces a file at the target: one there already fails the download before it
+    /// starts, and one that appears while it runs is kept, the verified bytes staying in
+    /// the part file ([`partial_path`]). Both are an [`Error::Io`] of kind
+    /// [`std::io::ErrorKind::AlreadyExists`]. The verified bytes take the target's name in
+    /// one step that fails if the name is taken (`renameat2` with `RENAME_NOREPLACE` on
+    /// Linux, else a hard link and the part file's removal), so no check can be overtaken
+    /// between looking and placing.
+    ///
+    /// ```no_run
+    /// # async fn run(asset: github_release_assets::AssetHandle) -> Result<(), github_release_assets::Error> {
+    /// match asset.download_to("tool.zip").keep_existing().await {
+    ///     Err(github_release_assets::Error::Io { source, .. })
+    ///         if source.kind() == std::io::ErrorKind::AlreadyExists =>
+    ///     {
+    ///         println!("tool.zip is there already: kept");
+    ///     }
+    ///     other => {
+    ///         other?;
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn keep_existing(mut self) -> Self {
+        self.options.keep_existing = true;
         self
     }
 }
@@ -290,6 +318,13 @@ impl Client {
         let progress = options.progress.as_ref();
         let part = partial_path(target, asset.id)?;
         refuse_directory(target).await?;
+        if options.keep_existing && tokio::fs::symlink_metadata(target).await.is_ok() {
+            return Err(io_error(
+                target,
+                std::io::ErrorKind::AlreadyExists,
+                "exists, and is kept; nothing was downloaded".to_owned(),
+            ));
+        }
         let expected_size = asset_size(asset)?;
         let expected_digest = expected_sha256(asset.digest.as_deref());
         if options.require_digest
@@ -437,7 +472,7 @@ impl Client {
             // The bytes matched the digest where there is one.
             let verification = Verification::of_digest(asset.digest.as_deref());
             // rename(2) replaces a link at the target itself; it never writes through it.
-            tokio::fs::rename(&part, target)
+            place(&part, target, options.keep_existing)
                 .await
                 .map_err(|source| Error::Io {
                     path: target.to_owned(),
@@ -768,6 +803,53 @@ fn start_writeback(file: &std::fs::File, offset: u64, len: u64) {
 
 #[cfg(not(target_os = "linux"))]
 fn start_writeback(_file: &std::fs::File, _offset: u64, _len: u64) {}
+
+/// Gives the verified bytes at `part` the name `target`: replacing what is there, or, with
+/// `keep_existing`, failing with [`std::io::ErrorKind::AlreadyExists`] if anything is, in
+/// one step (no file that appears after a look is replaced).
+async fn place(part: &Path, target: &Path, keep_existing: bool) -> std::io::Result<()> {
+    if !keep_existing {
+        return tokio::fs::rename(part, target).await;
+    }
+    let (part, target) = (part.to_owned(), target.to_owned());
+    let placed = tokio::task::spawn_blocking(move || rename_no_replace(&part, &target))
+        .await
+        .map_err(std::io::Error::other)?;
+    placed.map_err(|error| {
+        if error.kind() == std::io::ErrorKind::AlreadyExists {
+            std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "a file appeared at the target while the asset was downloaded, and is kept",
+            )
+        } else {
+            error
+        }
+    })
+}
+
+/// `rename` that fails if `target` exists: `renameat2(RENAME_NOREPLACE)`, or, on a file
+/// system without it, a hard link (which fails on an existing name) and the removal of
+/// the old name.
+#[cfg(target_os = "linux")]
+fn rename_no_replace(part: &Path, target: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    use rustix::io::Errno;
+    match renameat_with(CWD, part, CWD, target, RenameFlags::NOREPLACE) {
+        Ok(()) => Ok(()),
+        Err(Errno::INVAL | Errno::NOSYS) => link_then_unlink(part, target),
+        Err(errno) => Err(errno.into()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn rename_no_replace(part: &Path, target: &Path) -> std::io::Result<()> {
+    link_then_unlink(part, target)
+}
+
+fn link_then_unlink(part: &Path, target: &Path) -> std::io::Result<()> {
+    std::fs::hard_link(part, target)?;
+    std::fs::remove_file(part)
+}
 
 /// An error for `path`, of `kind`, saying `message`.
 fn io_error(path: &Path, kind: std::io::ErrorKind, message: String) -> Error {

@@ -284,6 +284,40 @@ async fn skip_digest_check_uploads_checked_by_size_and_says_so() {
     assert_eq!(s.names(), ["tool.zip"]);
 }
 
+/// Without `--clobber`, a file that appears at the target while the asset downloads is
+/// kept: the tool's look at the target and its final rename cannot be overtaken.
+#[tokio::test]
+async fn a_local_file_appearing_mid_download_is_kept_unless_clobbered() {
+    let s = setup().await;
+    let bytes = pattern(30_000, 4);
+    let id = s.add_asset("tool.zip", &bytes);
+    // About 600 ms of body.
+    s.github.inject(
+        Host::Storage,
+        Fault::SlowBody(std::time::Duration::from_millis(20)),
+    );
+    let child = tool(s.dir.path(), s.github.api_url(), s.github.uploads_url())
+        .args(["download", "o/r", "--tag", "v1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let target = s.dir.path().join("tool.zip");
+    let part = github_release_assets::partial_path(&target, id).unwrap();
+    while !part.exists() {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    std::fs::write(&target, b"mine").unwrap();
+    let output = child.wait_with_output().await.unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("appeared") && stderr.contains("--clobber"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&target).unwrap(), b"mine");
+}
+
 #[tokio::test]
 async fn a_local_file_is_kept_unless_clobbered() {
     let s = setup().await;

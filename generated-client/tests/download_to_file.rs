@@ -715,3 +715,47 @@ async fn a_name_too_long_for_its_part_file_still_downloads() {
     assert_eq!(std::fs::read(&target).unwrap(), bytes);
     assert!(!part.exists());
 }
+
+/// `keep_existing`: a file at the target fails the download before it starts, and one that
+/// appears while it runs is kept, the verified bytes staying in the part file.
+#[tokio::test]
+async fn keep_existing_never_replaces_a_file_there_before_or_appearing_meanwhile() {
+    use std::time::Duration;
+    let (f, asset, bytes) = slow_download_of(30_000).await;
+    let target = f.path("tool.bin");
+    std::fs::write(&target, b"precious").unwrap();
+    let before = f.sent();
+    let error = asset
+        .download_to(&target)
+        .keep_existing()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists),
+        "{error:?}"
+    );
+    assert_eq!(f.sent(), before, "something was sent");
+    std::fs::remove_file(&target).unwrap();
+
+    // About 600 ms of body: the file appears meanwhile.
+    let download = tokio::spawn({
+        let (asset, target) = (asset.clone(), target.clone());
+        async move { asset.download_to(&target).keep_existing().await }
+    });
+    let part = partial_path(&target, asset.id).unwrap();
+    while !part.exists() {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    std::fs::write(&target, b"precious").unwrap();
+    let error = download.await.unwrap().unwrap_err();
+    assert!(
+        matches!(&error, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("the verified bytes are kept in"),
+        "{error}"
+    );
+    assert_eq!(std::fs::read(&target).unwrap(), b"precious");
+    assert_eq!(std::fs::read(&part).unwrap(), bytes);
+}

@@ -449,9 +449,21 @@ async fn save(report: &Report, download: &Download, asset: &AssetHandle) -> Resu
     if download.require_digest {
         request = request.require_digest();
     }
+    // Without --clobber, a file that appears at the target while the bytes come is kept:
+    // the check above and the final rename cannot be overtaken.
+    if !download.clobber {
+        request = request.keep_existing();
+    }
     let result = request.await;
     bar.finish_and_clear();
-    let saved = result.map_err(|e| explain(&e))?;
+    let saved = result.map_err(|e| {
+        let mut text = explain(&e);
+        if matches!(&e, github_release_assets::Error::Io { source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists)
+        {
+            text.push_str(": --clobber overwrites it");
+        }
+        text
+    })?;
     report.line(format!(
         "saved {} ({}, {})",
         saved.path.display(),
