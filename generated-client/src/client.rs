@@ -324,6 +324,7 @@ pub struct ClientBuilder {
     retry: crate::RetryPolicy,
     uploads_urls: Vec<String>,
     allow_http: bool,
+    allow_internal_redirects: bool,
     /// PEM certificates trusted besides the system's.
     root_certificates: Vec<u8>,
 }
@@ -341,6 +342,7 @@ impl Client {
             retry: crate::RetryPolicy::default(),
             uploads_urls: Vec::new(),
             allow_http: false,
+            allow_internal_redirects: false,
             root_certificates: Vec::new(),
         }
     }
@@ -511,6 +513,25 @@ impl ClientBuilder {
         self
     }
 
+    /// Follows redirects (a download's to storage, the API's own) to addresses inside a
+    /// network (loopback, private, link-local) though the API is not on one: for a server
+    /// whose storage sits on an internal address behind a public API name. Without it such
+    /// a redirect is [`Error::UntrustedDestination`] with
+    /// [`Untrusted::InternalAddress`](crate::Untrusted::InternalAddress), so that an answer
+    /// from the internet cannot point this client at the network it runs in. An API on an
+    /// internal address itself needs nothing: its redirects there are followed.
+    ///
+    /// ```
+    /// let client = github_release_assets::Client::builder("https://git.example.com/api/v3")
+    ///     .allow_internal_redirects()
+    ///     .build()
+    ///     .unwrap();
+    /// ```
+    pub fn allow_internal_redirects(mut self) -> Self {
+        self.allow_internal_redirects = true;
+        self
+    }
+
     /// Trusts the certificate authorities in `pem` (one or more PEM certificates) besides
     /// the system's, for the API, uploads and download hosts alike: for a GitHub Enterprise
     /// Server whose certificate a private authority signed. [`Self::build`] fails on
@@ -570,7 +591,12 @@ impl ClientBuilder {
             .iter()
             .map(|u| parse(u))
             .collect::<Result<Vec<_>, _>>()?;
-        let destinations = Destinations::new(&base, &uploads, self.allow_http)?;
+        let destinations = Destinations::new(
+            &base,
+            &uploads,
+            self.allow_http,
+            self.allow_internal_redirects,
+        )?;
         let root_certificates = if self.root_certificates.is_empty() {
             Vec::new()
         } else {
@@ -608,7 +634,9 @@ impl ClientBuilder {
         let http = settings
             .http_builder()
             .default_headers(default_headers)
-            .redirect(crate::destination::redirect_policy(self.allow_http))
+            .redirect(crate::destination::redirect_policy(
+                settings.destinations.hop_rules(),
+            ))
             .build()
             .map_err(Error::from_transport)?;
         let base_url = self.base_url.trim_end_matches('/');

@@ -11,23 +11,45 @@
 //! Plain http is for loopback (the fake, a local proxy) or by explicit opt-in, and a
 //! redirect from https to http is refused, whether or not the hop carries the token: the
 //! signed storage URL it leads to is a credential too.
+//!
+//! A redirect to an address inside a network (loopback, private, link-local, shared or
+//! unique-local, an IPv4-mapped one included, or `localhost`) is refused unless the API is
+//! on such an address itself (a GitHub Enterprise Server on the local network, a test on
+//! loopback) or the caller allows it: an answer from the internet must not turn this client
+//! against the machine or network it runs in (a cloud's metadata service at 169.254.169.254,
+//! an admin page on 127.0.0.1). Only addresses written in the URL are judged; a name that
+//! resolves to one is not.
 
 use reqwest::Url;
 
 use crate::{Error, Untrusted};
 
-/// The origins a request may go to with the token, and whether plain http is allowed
-/// beyond loopback.
+/// The origins a request may go to with the token, and where a redirect may lead.
 #[derive(Debug, Clone)]
 pub(crate) struct Destinations {
     /// `scheme://host:port` of the API, its own uploads host, and any the caller named.
     token_origins: Vec<String>,
     allow_http: bool,
+    hops: HopRules,
+}
+
+/// Where a redirect hop may lead: plain http beyond loopback, and an address inside a
+/// network ([`is_internal`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct HopRules {
+    allow_http: bool,
+    internal: bool,
 }
 
 impl Destinations {
-    /// For an API at `api`, with the uploads URLs the caller named.
-    pub(crate) fn new(api: &Url, named_uploads: &[Url], allow_http: bool) -> Result<Self, Error> {
+    /// For an API at `api`, with the uploads URLs the caller named; redirects to internal
+    /// addresses are followed when the API is on one, or `allow_internal` says so.
+    pub(crate) fn new(
+        api: &Url,
+        named_uploads: &[Url],
+        allow_http: bool,
+        allow_internal: bool,
+    ) -> Result<Self, Error> {
         check_scheme(api, allow_http)?;
         let mut token_origins = vec![api.origin().ascii_serialization()];
         token_origins.extend(owned_uploads_origin(api));
@@ -41,7 +63,16 @@ impl Destinations {
         Ok(Self {
             token_origins,
             allow_http,
+            hops: HopRules {
+                allow_http,
+                internal: allow_internal || is_internal(api),
+            },
         })
+    }
+
+    /// Where the API client's redirects, and a download's hops, may lead.
+    pub(crate) fn hop_rules(&self) -> HopRules {
+        self.hops
     }
 
     /// Whether a request to `url` carries the token.
@@ -66,9 +97,10 @@ impl Destinations {
         })
     }
 
-    /// Refuses a redirect hop from `from` to `to` that leaves https for http.
+    /// Refuses a redirect hop from `from` to `to` that leaves https for http, or leads
+    /// to an internal address it may not.
     pub(crate) fn check_hop(&self, from: &Url, to: &Url) -> Result<(), Error> {
-        check_hop(from, to, self.allow_http)
+        check_hop(from, to, self.hops)
     }
 
     #[cfg(test)]
@@ -136,16 +168,55 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// A redirect hop from `from` to `to`: never from https to http, and then as any request
-/// ([`check_scheme`]). The API client's redirect policy and a download's hops both ask it.
-fn check_hop(from: &Url, to: &Url, allow_http: bool) -> Result<(), Error> {
+/// A redirect hop from `from` to `to`: never from https to http, then as any request
+/// ([`check_scheme`]), and to an internal address only as `rules` allow. The API client's
+/// redirect policy and a download's hops both ask it.
+fn check_hop(from: &Url, to: &Url, rules: HopRules) -> Result<(), Error> {
     if downgrades(from, to) {
         return Err(Error::UntrustedDestination {
             url: without_query(to),
             reason: Untrusted::Downgrade,
         });
     }
-    check_scheme(to, allow_http)
+    check_scheme(to, rules.allow_http)?;
+    if !rules.internal && is_internal(to) {
+        return Err(Error::UntrustedDestination {
+            url: without_query(to),
+            reason: Untrusted::InternalAddress,
+        });
+    }
+    Ok(())
+}
+
+/// Whether `url` names an address inside a network rather than on the internet: loopback,
+/// private (10/8, 172.16/12, 192.168/16), link-local (169.254/16, fe80::/10), shared
+/// (100.64/10), unique-local (fc00::/7), unspecified, broadcast, an IPv4-mapped IPv6 form
+/// of these, or `localhost`.
+pub(crate) fn is_internal(url: &Url) -> bool {
+    fn v4(ip: std::net::Ipv4Addr) -> bool {
+        let [a, b, ..] = ip.octets();
+        ip.is_loopback()
+            || ip.is_private()
+            || ip.is_link_local()
+            || ip.is_unspecified()
+            || ip.is_broadcast()
+            || (a == 100 && (b & 0xc0) == 64)
+    }
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => v4(ip),
+        Some(url::Host::Ipv6(ip)) => match ip.to_ipv4_mapped() {
+            Some(mapped) => v4(mapped),
+            None => {
+                let first = ip.segments()[0];
+                ip.is_loopback()
+                    || ip.is_unspecified()
+                    || (first & 0xfe00) == 0xfc00
+                    || (first & 0xffc0) == 0xfe80
+            }
+        },
+        Some(url::Host::Domain(_)) => is_loopback(url),
+        None => false,
+    }
 }
 
 fn downgrades(from: &Url, to: &Url) -> bool {
@@ -171,11 +242,11 @@ pub(crate) fn stripped(mut url: Url) -> Url {
 /// error), never from https to http, and to plain http only where a request may go itself
 /// (loopback, or with `allow_http`), as download hops are checked. (reqwest drops
 /// `Authorization` itself on a hop to another host or port.)
-pub(crate) fn redirect_policy(allow_http: bool) -> reqwest::redirect::Policy {
+pub(crate) fn redirect_policy(rules: HopRules) -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(move |attempt| {
         let checked = match attempt.previous().last() {
-            Some(from) => check_hop(from, attempt.url(), allow_http),
-            None => check_scheme(attempt.url(), allow_http),
+            Some(from) => check_hop(from, attempt.url(), rules),
+            None => check_scheme(attempt.url(), rules.allow_http),
         };
         if let Err(Error::UntrustedDestination { url, reason }) = checked {
             attempt.error(RefusedRedirect { to: url, reason })
@@ -228,13 +299,70 @@ pub(crate) fn refused_redirect(error: &reqwest::Error) -> Option<Error> {
 mod tests {
     use super::*;
 
+    /// From an API on the internet, a hop to an address inside a network is refused, https
+    /// or not, unless allowed; from an API on such an address (a server on the local
+    /// network, a test on loopback), followed. Public addresses and names always are.
+    #[test]
+    fn a_hop_to_an_internal_address_is_refused_unless_the_api_is_internal_or_allowed() {
+        let internal = [
+            "https://127.0.0.1/a?sig=s3cr3t",
+            "https://127.8.9.10/a",
+            "https://localhost/a",
+            "https://10.1.2.3/a",
+            "https://172.16.0.1/a",
+            "https://172.31.255.255/a",
+            "https://192.168.1.1/a",
+            "https://169.254.169.254/latest/meta-data/",
+            "https://100.64.0.1/a",
+            "https://0.0.0.0/a",
+            "https://[::1]/a",
+            "https://[fe80::1]/a",
+            "https://[fd00::1]/a",
+            "https://[::ffff:127.0.0.1]/a",
+            "https://[::ffff:169.254.169.254]/a",
+        ];
+        let public = [
+            "https://objects.githubusercontent.com/a",
+            "https://172.32.0.1/a",
+            "https://100.128.0.1/a",
+            "https://8.8.8.8/a",
+            "https://[2606:4700::1]/a",
+        ];
+        let from = url("https://api.github.com/repos/o/r/releases/assets/1");
+        let github = Destinations::new(&url("https://api.github.com"), &[], false, false).unwrap();
+        for to in internal {
+            let error = github.check_hop(&from, &url(to)).unwrap_err();
+            assert!(
+                matches!(
+                    &error,
+                    Error::UntrustedDestination {
+                        reason: Untrusted::InternalAddress,
+                        ..
+                    }
+                ),
+                "{to}: {error:?}"
+            );
+            assert!(!error.to_string().contains("s3cr3t"), "{error}");
+        }
+        for to in public {
+            assert!(github.check_hop(&from, &url(to)).is_ok(), "{to}");
+        }
+        let allowed = Destinations::new(&url("https://api.github.com"), &[], false, true).unwrap();
+        let ghes = Destinations::new(&url("https://10.0.0.5/api/v3"), &[], false, false).unwrap();
+        for d in [allowed, ghes] {
+            for to in internal.iter().chain(&public) {
+                assert!(d.check_hop(&from, &url(to)).is_ok(), "{to}");
+            }
+        }
+    }
+
     fn url(s: &str) -> Url {
         Url::parse(s).unwrap()
     }
 
     fn origins(api: &str, named: &[&str]) -> Vec<String> {
         let named: Vec<Url> = named.iter().map(|u| url(u)).collect();
-        Destinations::new(&url(api), &named, false)
+        Destinations::new(&url(api), &named, false, false)
             .unwrap()
             .token_origins()
             .to_vec()
@@ -340,7 +468,7 @@ mod tests {
 
     #[test]
     fn an_uploads_host_is_refused_unless_owned_or_named() {
-        let github = Destinations::new(&url("https://api.github.com"), &[], false).unwrap();
+        let github = Destinations::new(&url("https://api.github.com"), &[], false, false).unwrap();
         assert!(
             github
                 .check_uploads(&url(
@@ -364,6 +492,7 @@ mod tests {
             &url("https://api.github.com"),
             &[url("https://uploads.example.com")],
             false,
+            false,
         )
         .unwrap();
         assert!(
@@ -384,7 +513,7 @@ mod tests {
             "http://127.9.9.9",
         ] {
             assert!(
-                Destinations::new(&url(local), &[], false).is_ok(),
+                Destinations::new(&url(local), &[], false, false).is_ok(),
                 "{local}"
             );
         }
@@ -393,7 +522,7 @@ mod tests {
             "http://10.0.0.1",
             "http://localhost.example.com",
         ] {
-            let error = Destinations::new(&url(remote), &[], false).unwrap_err();
+            let error = Destinations::new(&url(remote), &[], false, false).unwrap_err();
             assert!(
                 matches!(
                     error,
@@ -405,7 +534,7 @@ mod tests {
                 "{error}"
             );
             assert!(
-                Destinations::new(&url(remote), &[], true).is_ok(),
+                Destinations::new(&url(remote), &[], true, false).is_ok(),
                 "{remote}"
             );
         }
@@ -413,16 +542,17 @@ mod tests {
             Destinations::new(
                 &url("https://api.github.com"),
                 &[url("http://uploads.example.com")],
-                false
+                false,
+                false,
             )
             .is_err()
         );
-        assert!(Destinations::new(&url("ftp://example.com"), &[], true).is_err());
+        assert!(Destinations::new(&url("ftp://example.com"), &[], true, false).is_err());
     }
 
     #[test]
     fn a_hop_from_https_to_http_is_refused_even_to_loopback() {
-        let d = Destinations::new(&url("https://api.github.com"), &[], true).unwrap();
+        let d = Destinations::new(&url("https://api.github.com"), &[], true, false).unwrap();
         let error = d
             .check_hop(
                 &url("https://api.github.com/x"),
@@ -432,8 +562,10 @@ mod tests {
         let text = error.to_string();
         assert!(text.contains("https to plain http"), "{text}");
         assert!(!text.contains("s3cr3t"), "{text}");
+        let local = Destinations::new(&url("http://127.0.0.1:8080"), &[], false, false).unwrap();
         assert!(
-            d.check_hop(&url("http://127.0.0.1/x"), &url("http://127.0.0.1/y"))
+            local
+                .check_hop(&url("http://127.0.0.1/x"), &url("http://127.0.0.1/y"))
                 .is_ok()
         );
         assert!(

@@ -218,6 +218,10 @@ pub enum Untrusted {
     /// A scheme other than http and https.
     #[error("{0:?} is not http(s)")]
     Scheme(String),
+    /// A redirect to an address inside a network (loopback, private, link-local) from an
+    /// API that is not on one, without [`crate::ClientBuilder::allow_internal_redirects`].
+    #[error("a redirect to a loopback, private or link-local address, from an API on the internet")]
+    InternalAddress,
     /// A listing's `Link: rel="next"` names another origin (scheme, host or port) than the
     /// API's: the next page would go with the token to wherever a server's answer says.
     #[error("a listing's next page is on another origin than the API's ({api})")]

@@ -43,6 +43,12 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub allow_http: bool,
 
+    /// Follow redirects (a download's to storage) to loopback, private or link-local
+    /// addresses though the API is not on one: for storage on an internal address behind a
+    /// public API name.
+    #[arg(long, global = true)]
+    pub allow_internal_redirects: bool,
+
     /// Seconds a connection may stay silent before the request fails; an idempotent
     /// request (a listing, a download, a delete) is then sent again. 0 waits forever.
     /// Connecting times out after 30 s.

@@ -68,6 +68,9 @@ async fn run_command(cli: Cli, report: &Report) -> Result<(), Failure> {
     if cli.allow_http {
         client = client.allow_http();
     }
+    if cli.allow_internal_redirects {
+        client = client.allow_internal_redirects();
+    }
     if let Some(path) = &cli.root_certificates {
         let pem = std::fs::read(path).map_err(|error| {
             Failure::Usage(format!(

@@ -147,6 +147,10 @@ pub fn explain(error: &Error) -> String {
             reason: Untrusted::PlainHttp,
             ..
         } => text.push_str("; --allow-http sends there anyway"),
+        Error::UntrustedDestination {
+            reason: Untrusted::InternalAddress,
+            ..
+        } => text.push_str("; if that address is your server's storage, --allow-internal-redirects follows it"),
         Error::Unverifiable { .. } => {
             text.push_str(" (without --require-digest its size alone is checked)");
         }
