@@ -39,7 +39,7 @@ impl<S> DeclaredLength<S> {
     fn fail(&mut self, message: String) -> Poll<Option<std::io::Result<Bytes>>> {
         self.ended = true;
         self.last = None;
-        Poll::Ready(Some(Err(std::io::Error::new(
+        Poll::Ready(Some(Err(crate::error::source_failed(
             std::io::ErrorKind::InvalidData,
             message,
         ))))
@@ -48,7 +48,7 @@ impl<S> DeclaredLength<S> {
     fn longer(&mut self) -> Poll<Option<std::io::Result<Bytes>>> {
         let length = self.length;
         self.fail(format!(
-            "the stream gives more than the {length} bytes it declared; nothing past them was to be cut off, so the upload stops"
+            "the stream gives more than the {length} bytes it declared (none is cut off unseen)"
         ))
     }
 }

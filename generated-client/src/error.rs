@@ -153,6 +153,11 @@ pub enum Error {
     /// The bytes ended before the asset's size (or went past it).
     #[error("the download stopped at {received} of {expected} bytes; download again to resume")]
     Incomplete { expected: u64, received: u64 },
+    /// The bytes to upload failed while they were sent: the file could not be read, or
+    /// ended sooner or went on longer than its length, or a stream did. The upload stopped
+    /// there.
+    #[error("the bytes to upload failed: {reason}; the upload stopped")]
+    UploadSource { reason: String },
     /// Reading or writing a local file failed.
     #[error("{}: {source}", path.display())]
     Io {
@@ -248,6 +253,11 @@ impl Error {
     pub(crate) fn from_transport(error: reqwest::Error) -> Self {
         if let Some(refused) = crate::destination::refused_redirect(&error) {
             return refused;
+        }
+        if let Some(failed) = cause::<SourceFailed>(&error) {
+            return Error::UploadSource {
+                reason: failed.0.clone(),
+            };
         }
         if let Some(too_large) = crate::pipeline::too_large(&error) {
             return too_large;
@@ -390,6 +400,18 @@ impl ErrorBody for () {
 
 /// The first cause of `error` of type `T`, looking inside the `io::Error`s a body's stream
 /// wraps its errors in (whose own `source` skips what they carry).
+/// Why an upload's own bytes failed (a file that could not be read, or that is not as long
+/// as it said): carried through the HTTP client inside an [`std::io::Error`], so that the
+/// upload reports it as [`Error::UploadSource`] and not as a failed connection.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct SourceFailed(pub(crate) String);
+
+/// An [`std::io::Error`] of `kind` for an upload's bytes that failed, saying `message`.
+pub(crate) fn source_failed(kind: std::io::ErrorKind, message: String) -> std::io::Error {
+    std::io::Error::new(kind, SourceFailed(message))
+}
+
 pub(crate) fn cause<T: std::error::Error + 'static>(error: &reqwest::Error) -> Option<&T> {
     let mut cause = std::error::Error::source(error);
     while let Some(why) = cause {

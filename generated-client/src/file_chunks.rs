@@ -136,23 +136,29 @@ pub(crate) fn file_chunks(
                 // be cut short without a word, as only `length` bytes are sent.
                 Ok(n) if n == size && last => match ends_here(&mut file) {
                     Ok(true) => Ok(buffers.lend(buffer)),
-                    Ok(false) => Err(std::io::Error::new(
+                    Ok(false) => Err(crate::error::source_failed(
                         std::io::ErrorKind::InvalidData,
                         format!(
                             "the file grew past the {length} bytes it had when the upload began (did it change while uploading?)"
                         ),
                     )),
-                    Err(e) => Err(e),
+                    Err(e) => Err(crate::error::source_failed(
+                        e.kind(),
+                        format!("reading the file: {e}"),
+                    )),
                 },
                 Ok(n) if n == size => Ok(buffers.lend(buffer)),
-                Ok(n) => Err(std::io::Error::new(
+                Ok(n) => Err(crate::error::source_failed(
                     std::io::ErrorKind::UnexpectedEof,
                     format!(
                         "the file ended after {} of {length} bytes (did it change while uploading?)",
                         length - left + n as u64
                     ),
                 )),
-                Err(e) => Err(e),
+                Err(e) => Err(crate::error::source_failed(
+                    e.kind(),
+                    format!("reading the file: {e}"),
+                )),
             };
             if let (Ok(bytes), Some(h)) = (&read, &mut hasher) {
                 h.update(bytes);

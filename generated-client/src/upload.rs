@@ -872,9 +872,12 @@ impl Client {
             u64::try_from(asset.size).ok(),
             is_this_upload(&asset, length, sent),
         ) {
-            (Some(size), _) if size != length => {
-                Some(format!("GitHub stored {size} bytes of the {length} sent"))
-            }
+            // A size that is no size (negative) is not the length sent either: the size
+            // is checked whenever the answer is said to have been.
+            (size, _) if size != Some(length) => Some(format!(
+                "GitHub stored {} bytes of the {length} sent",
+                asset.size
+            )),
             (_, Some(false)) => Some(format!(
                 "GitHub's digest {} is not the sha256 of the bytes sent, sha256:{}",
                 asset.digest.as_deref().unwrap_or_default(),

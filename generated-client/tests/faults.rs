@@ -235,3 +235,272 @@ async fn every_fault_on_every_operation_ends_typed() {
     );
     println!("{}", table.join("\n"));
 }
+
+/// What a cancelled job leaves, and what a lying server or a hostile answer sends: a row
+/// each, against the fake GitHub (or, where the fake cannot lie so, a scripted server).
+/// Each ends in a result that leaves the release and the disk right, or a typed error that
+/// loses nothing; none panics. What the tool does when killed at each step is
+/// `killed_and_run_again.rs`; log lines are `log_secrets.rs`.
+#[derive(Debug, Clone, Copy)]
+enum Row {
+    /// 1. A Replace killed after its temporary upload, before its delete, run again.
+    ReplaceKilledBeforeDelete,
+    /// 1. A Replace killed after its delete, before its rename, run again.
+    ReplaceKilledBeforeRename,
+    /// 1. A plain upload run again after its bytes arrived.
+    UploadRunAgain,
+    /// 2. `--skip-existing` run again on a published immutable release.
+    SkipOnLockedRelease,
+    /// 3. An asset whose `size` is -1, and a body that would never end.
+    NegativeSize,
+    /// 3. An asset whose `size` is larger than the body the server announces.
+    SizePastTheBody,
+    /// 3. An upload GitHub answers with `size: -1`, its digest check skipped.
+    UploadAnsweredWithNegativeSize,
+    /// 5. A stream that gives more than the length it declared.
+    StreamPastItsLength,
+    /// 5. A 416 to a resume.
+    RangeNotSatisfiableOnResume,
+    /// 5. A next page on another origin.
+    NextPageElsewhere,
+    /// 5. A file put at the target while the asset downloads, with `keep_existing`.
+    TargetAppearsMidDownload,
+    /// 5. An asset name too long for its part file's name.
+    NameTooLongForThePartFile,
+    /// 5. A rate limit that resets past the end of time.
+    RateLimitResetPastTime,
+}
+
+async fn run_row(row: Row) -> Result<String, Error> {
+    use github_release_assets::UploadOutcome;
+    let f = Fixture::builder()
+        .token(TOKEN)
+        .quick_retries()
+        .start()
+        .await;
+    let new = support::pattern(3000, 9);
+    let path = f.file("tool.zip", &new);
+    let uploads = |f: &Fixture| {
+        f.requests()
+            .iter()
+            .filter(|r| r.host == Host::Uploads)
+            .count()
+    };
+    match row {
+        Row::ReplaceKilledBeforeDelete | Row::ReplaceKilledBeforeRename => {
+            if matches!(row, Row::ReplaceKilledBeforeDelete) {
+                f.add_asset("tool.zip", b"old");
+            }
+            let left = f.add_asset("tool.zip.replacing-00000000000000aa", &new);
+            let release = f.release().await;
+            let uploaded = release.upload(&path).replace().await?;
+            let names: Vec<String> = f.assets().into_iter().map(|a| a.name).collect();
+            assert_eq!(names, ["tool.zip"], "{row:?}");
+            assert_eq!(
+                uploaded.asset.id, left,
+                "{row:?}: taken, not uploaded again"
+            );
+            Ok(format!("{:?}, {} uploads", uploaded.outcome, uploads(&f)))
+        }
+        Row::UploadRunAgain => {
+            let release = f.release().await;
+            release.upload(&path).await?;
+            let again = release.upload(&path).await?;
+            Ok(format!("{:?}", again.outcome))
+        }
+        Row::SkipOnLockedRelease => {
+            f.github
+                .set_immutable_releases(support::OWNER, support::REPO, true);
+            let draft = f
+                .github
+                .create_release_with(support::OWNER, support::REPO, "v2", true);
+            let release = f.repo().release_by_tag("v2").await?;
+            assert_eq!(release.id, draft);
+            release.upload(&path).await?;
+            let published = release.publish().await?;
+            let kept = published.upload(&path).skip_existing().await?;
+            assert_eq!(kept.outcome, UploadOutcome::Kept);
+            Ok("kept".to_owned())
+        }
+        Row::NegativeSize | Row::SizePastTheBody => {
+            let id = f.add_asset("tool.zip", &new);
+            let mut listed = (*f.asset(id).await).clone();
+            listed.size = if matches!(row, Row::NegativeSize) {
+                -1
+            } else {
+                1 << 40
+            };
+            let target = f.path("saved.zip");
+            let result = f.repo().asset_from(listed).download_to(&target).await;
+            assert!(
+                !target.exists() && !partial_path(&target, id)?.exists(),
+                "{row:?}"
+            );
+            result.map(|s| format!("saved {}", s.size))
+        }
+        Row::UploadAnsweredWithNegativeSize => {
+            use wiremock::matchers::method;
+            use wiremock::{Mock, MockServer, ResponseTemplate};
+            let server = MockServer::start().await;
+            let mut answer = support::example("release-asset");
+            answer["size"] = (-1).into();
+            answer["digest"] = serde_json::Value::Null;
+            Mock::given(method("POST"))
+                .respond_with(ResponseTemplate::new(201).set_body_json(answer))
+                .mount(&server)
+                .await;
+            Mock::given(method("DELETE"))
+                .respond_with(ResponseTemplate::new(204))
+                .expect(1)
+                .mount(&server)
+                .await;
+            let mut release: github_release_assets::types::Release =
+                serde_json::from_value(support::example("release")).unwrap();
+            release.upload_url = format!(
+                "{}/repos/o/r/releases/1/assets{{?name,label}}",
+                server.uri()
+            );
+            let client = support::mock_client(&server, Some(TOKEN));
+            let uploaded = client
+                .repo("o", "r")
+                .release_from(release)
+                .upload(&path)
+                .skip_digest_check()
+                .await?;
+            Ok(format!("{:?}", uploaded.verification))
+        }
+        Row::StreamPastItsLength => {
+            let release = f.release().await;
+            let stream = futures_util::stream::iter([Ok(bytes::Bytes::from(new.clone()))]);
+            let result = release.upload_stream(stream, 2000, "tool.zip").await;
+            assert!(f.assets().is_empty(), "{:?}", f.assets());
+            result.map(|u| format!("{:?}", u.outcome))
+        }
+        Row::RangeNotSatisfiableOnResume => {
+            let id = f.add_asset("tool.zip", &new);
+            let asset = f.asset(id).await;
+            let target = f.path("saved.zip");
+            std::fs::write(partial_path(&target, id)?, &new[..100]).unwrap();
+            // The storage host answers the resume with 416; the whole download does not.
+            f.github.inject(Host::Storage, Fault::Status(416));
+            let saved = asset.download_to(&target).await?;
+            assert_eq!(std::fs::read(&target).unwrap(), new);
+            Ok(format!(
+                "saved {} from byte {}",
+                saved.size, saved.resumed_from
+            ))
+        }
+        Row::NextPageElsewhere => {
+            use wiremock::{MockServer, ResponseTemplate};
+            let server = MockServer::start().await;
+            let link = "<http://127.0.0.2:1/repos/o/r/releases?page=2>; rel=\"next\"";
+            support::answer(
+                &server,
+                "GET",
+                "/repos/o/r/releases",
+                ResponseTemplate::new(200)
+                    .set_body_json([support::example("release")])
+                    .insert_header("link", link),
+            )
+            .await;
+            let client = support::mock_client(&server, Some(TOKEN));
+            let releases = support::all(client.repo("o", "r").releases()).await?;
+            Ok(format!("{} releases", releases.len()))
+        }
+        Row::TargetAppearsMidDownload => {
+            let id = f.add_asset("tool.zip", &new);
+            let asset = f.asset(id).await;
+            let target = f.path("saved.zip");
+            f.github
+                .inject(Host::Storage, Fault::SlowBody(Duration::from_millis(20)));
+            let download = tokio::spawn({
+                let target = target.clone();
+                async move { asset.download_to(&target).keep_existing().await }
+            });
+            while !partial_path(&target, id)?.exists() {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            std::fs::write(&target, b"mine").unwrap();
+            let result = download.await.unwrap();
+            assert_eq!(std::fs::read(&target).unwrap(), b"mine");
+            result.map(|s| format!("saved {}", s.size))
+        }
+        Row::NameTooLongForThePartFile => {
+            let name = format!("{}.zip", "n".repeat(250));
+            let id = f.add_asset(&name, &new);
+            let saved = f.asset(id).await.download_to(f.path(&name)).await?;
+            Ok(format!("saved {}", saved.size))
+        }
+        Row::RateLimitResetPastTime => {
+            f.github.inject(
+                Host::Api,
+                Fault::RateLimited {
+                    status: 403,
+                    retry_after: None,
+                    reset_in: Some(u64::MAX / 2),
+                },
+            );
+            let id = github_release_assets::ReleaseId::new(f.release_id());
+            f.repo().release(id).await.map(|r| r.tag_name.clone())
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_cancellation_and_lie_ends_right_or_typed() {
+    let rows = [
+        (Row::ReplaceKilledBeforeDelete, "ok (Replaced, 0 uploads)"),
+        (Row::ReplaceKilledBeforeRename, "ok (Created, 0 uploads)"),
+        (Row::UploadRunAgain, "ok (AlreadyUploaded)"),
+        (Row::SkipOnLockedRelease, "ok (kept)"),
+        (
+            Row::NegativeSize,
+            "says its size is -1 bytes, which no asset has",
+        ),
+        (
+            Row::SizePastTheBody,
+            "the server sends 3000 bytes but the asset's size is 1099511627776; nothing was saved",
+        ),
+        (
+            Row::UploadAnsweredWithNegativeSize,
+            "did not arrive intact: GitHub stored -1 bytes of the 3000 sent",
+        ),
+        (
+            Row::StreamPastItsLength,
+            "more than the 2000 bytes it declared",
+        ),
+        (
+            Row::RangeNotSatisfiableOnResume,
+            "ok (saved 3000 from byte 0)",
+        ),
+        (
+            Row::NextPageElsewhere,
+            "a listing's next page is on another origin than the API's",
+        ),
+        (
+            Row::TargetAppearsMidDownload,
+            "a file appeared at the target while the asset was downloaded, and is kept",
+        ),
+        (Row::NameTooLongForThePartFile, "ok (saved 3000)"),
+        (Row::RateLimitResetPastTime, "error: rate limited (403)"),
+    ];
+    let mut table = Vec::new();
+    for (row, expected) in rows {
+        let outcome = match run_row(row).await {
+            Ok(done) => format!("ok ({done})"),
+            Err(error) => {
+                let mut text = format!("error: {error}");
+                let mut cause = std::error::Error::source(&error);
+                while let Some(why) = cause {
+                    text.push_str(&format!(": {why}"));
+                    cause = why.source();
+                }
+                assert!(!text.contains(TOKEN), "the token in {text}");
+                text
+            }
+        };
+        assert!(outcome.contains(expected), "{row:?}: {outcome}");
+        table.push(format!("{row:?}: {outcome}"));
+    }
+    println!("{}", table.join("\n"));
+}

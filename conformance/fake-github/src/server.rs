@@ -190,7 +190,10 @@ fn immediate_fault(fault: Option<&Fault>) -> Option<Response> {
                 headers.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
             }
             if let Some(reset) = reset_in {
-                let at = Utc::now().timestamp() + i64::try_from(*reset).unwrap_or(0);
+                // Any number of seconds a test asks for, to the end of `i64`.
+                let at = Utc::now()
+                    .timestamp()
+                    .saturating_add(i64::try_from(*reset).unwrap_or(i64::MAX));
                 headers.insert("x-ratelimit-reset", HeaderValue::from(at));
             }
             if let Some(wait) = retry_after {
