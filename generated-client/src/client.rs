@@ -142,6 +142,11 @@ pub(crate) struct Settings {
     /// download (no need to build it for a client that never downloads), and shared by
     /// every clone of these settings.
     downloads: Arc<OnceLock<reqwest::Client>>,
+    /// For uploads: the API client's headers and redirects without its read timeout,
+    /// which reqwest keeps as one timer from the request's start to its answer's headers,
+    /// so it would fail every upload longer than it; `upload_stall.rs` takes its place.
+    /// Built at the first upload, and shared as `downloads` is.
+    uploads: Arc<OnceLock<reqwest::Client>>,
     user_agent: String,
     connect_timeout: Duration,
     read_timeout: Option<Duration>,
@@ -194,14 +199,50 @@ impl Settings {
     /// What the API client and the downloads client share: user agent, trusted
     /// certificates, timeouts.
     fn http_builder(&self) -> reqwest::ClientBuilder {
+        self.http_builder_reading(self.read_timeout)
+    }
+
+    fn http_builder_reading(&self, read_timeout: Option<Duration>) -> reqwest::ClientBuilder {
         let builder = reqwest::Client::builder()
             .user_agent(self.user_agent.clone())
             .tls_backend_preconfigured(self.tls.config())
             .connect_timeout(self.connect_timeout);
-        match self.read_timeout {
+        match read_timeout {
             Some(read) => builder.read_timeout(read),
             None => builder,
         }
+    }
+
+    /// An HTTP client for GitHub's API: its JSON and version headers by default, its
+    /// redirects checked, and reads timed out after `read_timeout`.
+    fn api_http(&self, read_timeout: Option<Duration>) -> Result<reqwest::Client, Error> {
+        let mut default_headers = HeaderMap::new();
+        default_headers.insert(header::ACCEPT, HeaderValue::from_static(GITHUB_JSON));
+        default_headers.insert(
+            "x-github-api-version",
+            HeaderValue::from_static(API_VERSION),
+        );
+        self.http_builder_reading(read_timeout)
+            .default_headers(default_headers)
+            .redirect(crate::destination::redirect_policy(
+                self.destinations.hop_rules(),
+            ))
+            .build()
+            .map_err(Error::from_transport)
+    }
+
+    /// The HTTP client uploads go through (see `uploads`).
+    pub(crate) fn uploads_http(&self) -> Result<&reqwest::Client, Error> {
+        if let Some(client) = self.uploads.get() {
+            return Ok(client);
+        }
+        let client = self.api_http(None)?;
+        Ok(self.uploads.get_or_init(|| client))
+    }
+
+    /// How long an upload may stand still, sending or awaiting its answer.
+    pub(crate) fn read_timeout(&self) -> Option<Duration> {
+        self.read_timeout
     }
 
     pub(crate) fn downloads(&self) -> Result<&reqwest::Client, Error> {
@@ -379,7 +420,7 @@ impl Client {
         self.inner().destinations.check_uploads(&target.url)?;
         Ok(Client::from_parts(
             &target.base,
-            self.client().clone(),
+            self.inner().uploads_http()?.clone(),
             self.inner().clone(),
         ))
     }
@@ -614,14 +655,9 @@ impl ClientBuilder {
         let tls = crate::tls::SharedTls::new(root_certificates).map_err(|e| {
             Error::InvalidRequest(format!("a root certificate given cannot be trusted: {e}"))
         })?;
-        let mut default_headers = HeaderMap::new();
-        default_headers.insert(header::ACCEPT, HeaderValue::from_static(GITHUB_JSON));
-        default_headers.insert(
-            "x-github-api-version",
-            HeaderValue::from_static(API_VERSION),
-        );
         let settings = Settings {
             downloads: Arc::default(),
+            uploads: Arc::default(),
             user_agent: self.user_agent,
             connect_timeout: self.connect_timeout,
             read_timeout: self.read_timeout,
@@ -631,14 +667,7 @@ impl ClientBuilder {
             tls,
             api: base,
         };
-        let http = settings
-            .http_builder()
-            .default_headers(default_headers)
-            .redirect(crate::destination::redirect_policy(
-                settings.destinations.hop_rules(),
-            ))
-            .build()
-            .map_err(Error::from_transport)?;
+        let http = settings.api_http(settings.read_timeout)?;
         let base_url = self.base_url.trim_end_matches('/');
         Ok(Client::from_parts(base_url, http, settings))
     }

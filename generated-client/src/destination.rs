@@ -162,8 +162,11 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        // `Url` keeps a domain lower-case.
-        Some(url::Host::Domain(name)) => name == "localhost" || name.ends_with(".localhost"),
+        // `Url` keeps a domain lower-case; a trailing dot names the same host.
+        Some(url::Host::Domain(name)) => {
+            let name = name.strip_suffix('.').unwrap_or(name);
+            name == "localhost" || name.ends_with(".localhost")
+        }
         None => false,
     }
 }
@@ -308,6 +311,8 @@ mod tests {
             "https://127.0.0.1/a?sig=s3cr3t",
             "https://127.8.9.10/a",
             "https://localhost/a",
+            "https://localhost./a",
+            "https://a.localhost./a",
             "https://10.1.2.3/a",
             "https://172.16.0.1/a",
             "https://172.31.255.255/a",

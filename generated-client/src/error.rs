@@ -398,8 +398,6 @@ impl ErrorBody for () {
     }
 }
 
-/// The first cause of `error` of type `T`, looking inside the `io::Error`s a body's stream
-/// wraps its errors in (whose own `source` skips what they carry).
 /// Why an upload's own bytes failed (a file that could not be read, or that is not as long
 /// as it said): carried through the HTTP client inside an [`std::io::Error`], so that the
 /// upload reports it as [`Error::UploadSource`] and not as a failed connection.
@@ -412,6 +410,8 @@ pub(crate) fn source_failed(kind: std::io::ErrorKind, message: String) -> std::i
     std::io::Error::new(kind, SourceFailed(message))
 }
 
+/// The first cause of `error` of type `T`, looking inside the `io::Error`s a body's stream
+/// wraps its errors in (whose own `source` skips what they carry).
 pub(crate) fn cause<T: std::error::Error + 'static>(error: &reqwest::Error) -> Option<&T> {
     let mut cause = std::error::Error::source(error);
     while let Some(why) = cause {
@@ -518,7 +518,6 @@ fn describe_wait(retry_after: &Option<Duration>, reset: &Option<DateTime<Utc>>) 
     }
 }
 
-/// ` (URL)`, or nothing.
 /// `; it began "..."` for a body's first characters, or nothing when there were none.
 fn began(excerpt: &str) -> String {
     if excerpt.is_empty() {
@@ -528,6 +527,7 @@ fn began(excerpt: &str) -> String {
     }
 }
 
+/// ` (URL)`, or nothing.
 fn at(url: &Option<String>) -> String {
     url.as_ref().map(|u| format!(" ({u})")).unwrap_or_default()
 }
@@ -550,32 +550,58 @@ fn at(url: &Option<String>) -> String {
 /// ```
 #[derive(Debug)]
 pub struct TransportError {
-    error: reqwest::Error,
+    error: TransportCause,
     url: Option<String>,
+}
+
+/// What a [`TransportError`] is at bottom.
+#[derive(Debug)]
+enum TransportCause {
+    /// The HTTP client's error, its URL without the query.
+    Http(reqwest::Error),
+    /// An upload that stopped moving, said in words (see `upload_stall.rs`).
+    Stalled(String),
 }
 
 impl TransportError {
     fn new(error: reqwest::Error) -> Self {
         let Some(url) = error.url().cloned() else {
-            return Self { error, url: None };
+            return Self {
+                error: TransportCause::Http(error),
+                url: None,
+            };
         };
         let url = crate::destination::stripped(url);
         Self {
             url: Some(url.to_string()),
-            error: error.with_url(url),
+            error: TransportCause::Http(error.with_url(url)),
+        }
+    }
+
+    /// An upload to `url` that stopped moving, as `why` says.
+    pub(crate) fn stalled(url: &reqwest::Url, why: String) -> Self {
+        Self {
+            url: Some(crate::destination::without_query(url)),
+            error: TransportCause::Stalled(why),
         }
     }
 }
 
 impl std::fmt::Display for TransportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.error.fmt(f)
+        match &self.error {
+            TransportCause::Http(error) => error.fmt(f),
+            TransportCause::Stalled(why) => f.write_str(why),
+        }
     }
 }
 
 impl std::error::Error for TransportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.error.source()
+        match &self.error {
+            TransportCause::Http(error) => error.source(),
+            TransportCause::Stalled(_) => None,
+        }
     }
 }
 

@@ -19,6 +19,7 @@ mod retry;
 mod sent_digest;
 mod tls;
 mod upload;
+mod upload_stall;
 mod verify;
 // Written by `cargo xtask regenerate`; never edited by hand, nor by rustfmt (the
 // generator formats it with prettyplease, and `regenerate --check` compares bytes).

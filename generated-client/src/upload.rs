@@ -13,7 +13,8 @@
 //! **Killed, then run again.** A process killed between the steps (a cancelled CI job)
 //! cannot clean up, and the release shows it: between the delete and the rename, and only
 //! then, it has no asset under the name, only the new bytes under the temporary name
-//! (`NAME.replacing-` and 16 hex digits, [`is_temporary_of`]). The same Replace run again
+//! (`NAME.replacing-` and 16 hex digits, [`is_temporary_of`]; a name with other characters
+//! than ASCII has a hash of itself before `.replacing-`). The same Replace run again
 //! puts that right: a complete temporary asset holding its bytes (the same size, and a
 //! digest that is the file's sha256) is taken instead of uploading them again and renamed
 //! to the name, after deleting the old asset if it is still there; other temporary assets
@@ -72,6 +73,7 @@ use crate::handles::{AssetHandle, ReleaseHandle};
 use crate::progress::{Counted, Progress};
 use crate::sent_digest::{SentDigest, digest_matches, hashed};
 use crate::types::{Release, ReleaseAsset};
+use crate::upload_stall;
 use crate::verify::{Unverifiable, Verification, expected_sha256};
 use crate::{Client, Error};
 
@@ -421,6 +423,21 @@ impl Client {
             replayable: false,
             ..options.clone().retries_after_502(0)
         };
+        let mut stream = stream;
+        if length == 0 {
+            // The HTTP client never asks a body of no length for its bytes, so a stream
+            // that has some would go up empty without a word: looked at here instead.
+            use futures_util::TryStreamExt;
+            while let Some(chunk) = stream.try_next().await.map_err(|e| Error::UploadSource {
+                reason: e.to_string(),
+            })? {
+                if !chunk.is_empty() {
+                    return Err(Error::UploadSource {
+                        reason: "the stream gives more than the 0 bytes it declared".into(),
+                    });
+                }
+            }
+        }
         let mut body = Some(stream);
         let check_digest = options.check_digest;
         let open = || {
@@ -530,7 +547,9 @@ impl Client {
             Ok(asset) => Ok((asset, UploadOutcome::Created)),
             // A run before this one (killed before it could say so) uploaded these very
             // bytes under the name: that is what this upload was to do.
-            Err(Error::AlreadyExists { name }) if options.if_exists == IfExists::Fail => {
+            Err(Error::AlreadyExists { name })
+                if options.if_exists == IfExists::Fail && local.path.is_some() =>
+            {
                 match self.find_asset(&target, &options.name).await {
                     Ok(Some(found)) if found.is_uploaded() && local.holds(&found).await? => {
                         Ok((found, UploadOutcome::AlreadyUploaded))
@@ -561,7 +580,7 @@ impl Client {
         earlier: Vec<ReleaseAsset>,
         local: &mut Local<'_>,
         first: Attempt,
-        open: F,
+        mut open: F,
     ) -> Result<ReleaseAsset, Error>
     where
         F: FnMut() -> Fut,
@@ -594,7 +613,7 @@ impl Client {
                         &upload.options.name,
                         upload.options.label.as_deref(),
                         first,
-                        open,
+                        &mut open,
                     )
                     .await?;
                 self.remove_earlier(target, &earlier, &new, upload.options)
@@ -604,7 +623,7 @@ impl Client {
             None => {
                 let temporary = temporary_name(&upload.options.name);
                 match self
-                    .send_upload(upload, &temporary, None, first, open)
+                    .send_upload(upload, &temporary, None, first, &mut open)
                     .await
                 {
                     Ok(new) => (new, temporary),
@@ -676,6 +695,26 @@ impl Client {
                         name: upload.options.name.clone(),
                     }));
                 }
+                Err(Error::NotFound { .. }) if delete_failed.is_none() => {
+                    // The new asset went (another writer's clean-up took it for its own)
+                    // with the old one gone: the bytes go up under the name itself.
+                    tracing::warn!(
+                        asset = new.id,
+                        "the new asset went before its rename: uploading the bytes again"
+                    );
+                    let again = self
+                        .send_upload(
+                            upload,
+                            &upload.options.name,
+                            label.as_deref(),
+                            open().await?,
+                            &mut open,
+                        )
+                        .await?;
+                    self.remove_earlier(target, &earlier, &again, upload.options)
+                        .await;
+                    return Ok(again);
+                }
                 Err(error) => {
                     // PATCH is not retried by the request layer: look whether it took.
                     if let Ok(Some(now)) = self.asset_by_id(target, new.id).await
@@ -712,7 +751,14 @@ impl Client {
             let leftover = if asset.is_uploaded() {
                 same_bytes(asset, done)
             } else {
-                is_abandoned(asset, options.wait_for_open)
+                // As it is now, not as the listing before the upload had it: one still
+                // being uploaded (`open`) is another writer's, whatever its age.
+                !asset.is_open()
+                    && matches!(
+                        self.asset_by_id(target, asset.id).await,
+                        Ok(Some(now)) if !now.is_uploaded() && !now.is_open()
+                            && is_abandoned(&now, options.wait_for_open)
+                    )
             };
             if !leftover {
                 continue;
@@ -753,6 +799,8 @@ impl Client {
                 length,
                 digest,
             } = attempt;
+            let activity = upload_stall::Activity::new();
+            let stream = upload_stall::watched(stream, activity.clone());
             let body = match &options.progress {
                 Some(progress) => {
                     reqwest::Body::wrap_stream(Counted::new(stream, length, progress.clone()))
@@ -773,7 +821,25 @@ impl Client {
             if let Some(label) = label {
                 request = request.label(label);
             }
-            match request.send().await {
+            let sent = upload_stall::unless_stalled(
+                request.send(),
+                &activity,
+                self.inner().read_timeout(),
+            )
+            .await
+            .unwrap_or_else(|limit| {
+                Err(Error::Timeout {
+                    url: Some(crate::destination::without_query(&target.url)),
+                    source: crate::TransportError::stalled(
+                        &target.url,
+                        format!(
+                            "the upload stood still for {} s: no byte sent, and no answer",
+                            limit.as_secs_f64()
+                        ),
+                    ),
+                })
+            });
+            match sent {
                 Ok(created) => {
                     return self
                         .check_uploaded(target, created, length, &digest, options)
@@ -971,11 +1037,10 @@ impl Client {
         found: Option<ReleaseAsset>,
         wait: Duration,
     ) -> Result<Option<ReleaseAsset>, Error> {
-        let Some(asset) = found else { return Ok(None) };
-        if asset.is_open() {
-            return self.wait_while_open(target, asset, wait).await;
-        }
-        if asset.is_uploaded() || is_abandoned(&asset, wait) {
+        let Some(mut asset) = found else {
+            return Ok(None);
+        };
+        if asset.is_uploaded() || (!asset.is_open() && is_abandoned(&asset, wait)) {
             return Ok(Some(asset));
         }
         let now = tokio::time::Instant::now();
@@ -987,17 +1052,22 @@ impl Client {
             asset = asset.id,
             state = %asset.state,
             wait_ms = wait.as_millis() as u64,
-            "an unfinished asset holds the name: waiting to see whether another upload ends it"
+            "an unfinished asset holds the name: waiting to see whether its upload ends it"
         );
         loop {
             tokio::time::sleep_until(deadline.min(tokio::time::Instant::now() + pause)).await;
             match self.asset_by_id(target, asset.id).await? {
-                Some(now) if now.is_open() => {
-                    return self.wait_while_open(target, now, wait).await;
+                None => return Ok(None),
+                Some(now) if now.is_uploaded() => return Ok(Some(now)),
+                Some(now) if tokio::time::Instant::now() < deadline => asset = now,
+                Some(open) if open.is_open() => {
+                    return Err(Error::UploadInProgress {
+                        name: open.name,
+                        asset_id: open.id,
+                    });
                 }
-                Some(now) if !now.is_uploaded() && tokio::time::Instant::now() < deadline => {}
-                // Uploaded, gone, or unchanged for the whole wait.
-                other => return Ok(other),
+                // Unfinished, and so for the whole wait: abandoned.
+                Some(abandoned) => return Ok(Some(abandoned)),
             }
         }
     }
@@ -1156,12 +1226,26 @@ fn is_abandoned(asset: &ReleaseAsset, wait: Duration) -> bool {
 /// assert!(is_temporary_of("my.tool.zip.replacing-0123456789abcdef", "my tool.zip"));
 /// assert!(!is_temporary_of("my.tool.zip.replacing-0123", "my tool.zip"));
 /// assert!(!is_temporary_of("other.zip.replacing-0123456789abcdef", "my tool.zip"));
+/// assert!(!is_temporary_of("w.txt.replacing-0123456789abcdef", "żółw.txt"));
+/// assert!(is_temporary_of("w.txt.replacing-0123456789abcdef", "w.txt"));
 /// ```
 pub fn is_temporary_of(asset_name: &str, name: &str) -> bool {
     asset_name
-        .strip_prefix(&github_file_name(name))
-        .and_then(|rest| rest.strip_prefix(".replacing-"))
+        .strip_prefix(&temporary_prefix(name))
         .is_some_and(|hex| hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// What every temporary name of a Replace of `name` starts with: ASCII that GitHub keeps as
+/// it is. A name with other characters gets a hash of itself too, as their ASCII remains
+/// alone would be shared with other names (`żółw.txt` and `w.txt` both keep `w.txt`).
+fn temporary_prefix(name: &str) -> String {
+    use sha2::Digest;
+    if name.is_ascii() {
+        format!("{}.replacing-", github_file_name(name))
+    } else {
+        let hash = format!("{:x}", sha2::Sha256::digest(name.as_bytes()));
+        format!("{}.{}.replacing-", github_file_name(name), &hash[..8])
+    }
 }
 
 /// What a Replace says when the release was published before it deleted the old asset.
@@ -1215,8 +1299,8 @@ fn is_this_upload(asset: &ReleaseAsset, length: u64, sent: &SentDigest) -> Optio
 /// keeps as it is, unique, and recognisably temporary in a listing.
 fn temporary_name(name: &str) -> String {
     format!(
-        "{}.replacing-{:016x}",
-        github_file_name(name),
+        "{}{:016x}",
+        temporary_prefix(name),
         crate::retry::random_u64()
     )
 }
@@ -1303,6 +1387,32 @@ mod tests {
         let mut custom = UploadOptions::new("a.zip");
         custom.content_type = Some("application/x-custom".into());
         assert_eq!(custom.media_type(), "application/x-custom");
+    }
+
+    #[test]
+    fn a_replace_knows_its_own_temporary_names_and_no_others() {
+        for name in [
+            "tool.zip",
+            "my tool (1).zip",
+            "żółw.txt",
+            "w.txt",
+            "日本.bin",
+        ] {
+            let temporary = temporary_name(name);
+            assert!(temporary.is_ascii(), "{temporary}");
+            assert!(is_temporary_of(&temporary, name), "{name}: {temporary}");
+            for other in [
+                "tool.zip",
+                "my tool (1).zip",
+                "żółw.txt",
+                "w.txt",
+                "日本.bin",
+            ] {
+                if other != name {
+                    assert!(!is_temporary_of(&temporary, other), "{other}: {temporary}");
+                }
+            }
+        }
     }
 
     #[test]

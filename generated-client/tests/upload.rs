@@ -435,3 +435,154 @@ async fn a_stream_longer_than_its_length_fails_and_stores_nothing() {
         assert!(f.assets().is_empty(), "{:?}", f.assets());
     }
 }
+
+/// An upload that takes longer than the read timeout while its bytes keep flowing is not
+/// timed out (reqwest's read timeout would have: one timer from the request's start to the
+/// answer); one whose body stands still for the read timeout is, saying so.
+#[tokio::test]
+async fn a_slow_steady_upload_outlasts_the_read_timeout_and_a_stalled_one_does_not() {
+    use std::time::{Duration, Instant};
+    let f = Fixture::builder()
+        .token(TOKEN)
+        .read_timeout(Duration::from_millis(300))
+        .start()
+        .await;
+    let release = f.release().await;
+    // About 1.2 s of body: a chunk every 100 ms.
+    let steady = Box::pin(futures_util::stream::unfold(0, |i| async move {
+        if i == 12 {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        Some((Ok(bytes::Bytes::from(vec![i as u8; 1000])), i + 1))
+    }));
+    let began = Instant::now();
+    let uploaded = release
+        .upload_stream(steady, 12_000, "steady.bin")
+        .await
+        .unwrap();
+    assert!(began.elapsed() > Duration::from_millis(900));
+    assert_eq!(uploaded.asset.size, 12_000);
+
+    // One chunk, then nothing.
+    let stalled = futures_util::StreamExt::chain(
+        futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(vec![
+            1_u8;
+            1000
+        ]))]),
+        futures_util::stream::pending(),
+    );
+    let began = Instant::now();
+    let error = release
+        .upload_stream(stalled, 12_000, "stalled.bin")
+        .await
+        .map(|u| u.asset)
+        .unwrap_err();
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+    let said = format!("{error}: {}", std::error::Error::source(&error).unwrap());
+    assert!(said.contains("stood still for 0.3 s"), "{said}");
+    assert!(began.elapsed() < Duration::from_secs(5));
+}
+
+/// A Replace whose new asset went before its rename, the old one already deleted (another
+/// writer's clean-up took the temporary asset for its own): the bytes go up again under
+/// the name, rather than leaving the release without it. Scripted: a fake GitHub does not
+/// delete on its own.
+#[tokio::test]
+async fn a_replace_whose_new_asset_vanished_uploads_again_under_the_name() {
+    use wiremock::matchers::{method, path_regex, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    let bytes = b"the new tool".to_vec();
+    let asset = |id: i64, name: &str| {
+        let mut asset = support::example_asset(id);
+        asset.name = name.to_owned();
+        asset.size = bytes.len() as i64;
+        asset.digest = Some(support::sha256(&bytes));
+        asset
+    };
+    let mut release: Release = serde_json::from_value(support::example("release")).unwrap();
+    release.assets.clear();
+    release.upload_url = format!(
+        "{}/repos/octo/hello/releases/1/assets{{?name,label}}",
+        server.uri()
+    );
+    let mut old = asset(10, "tool.zip");
+    old.size = 3;
+    let routes = [
+        (
+            "GET",
+            "/releases/1/assets$",
+            None,
+            support::json_answer(200, [&old]),
+        ),
+        (
+            "POST",
+            "/releases/1/assets$",
+            Some("tool.zip"),
+            support::json_answer(201, asset(12, "tool.zip")),
+        ),
+        (
+            "POST",
+            "/releases/1/assets$",
+            None,
+            support::json_answer(201, asset(11, "tool.zip.replacing-0123456789abcdef")),
+        ),
+        (
+            "DELETE",
+            "/releases/assets/10$",
+            None,
+            ResponseTemplate::new(204),
+        ),
+        (
+            "PATCH",
+            "/releases/assets/11$",
+            None,
+            support::json_answer(404, serde_json::json!({"message": "Not Found"})),
+        ),
+    ];
+    for (verb, at, name, answer) in routes {
+        let mock = Mock::given(method(verb)).and(path_regex(format!("^/repos/octo/hello{at}")));
+        let mock = match name {
+            Some(name) => mock.and(query_param("name", name)),
+            None => mock,
+        };
+        // The upload under the name is the more particular route: tried first.
+        mock.respond_with(answer)
+            .with_priority(if name.is_some() { 1 } else { 5 })
+            .mount(&server)
+            .await;
+    }
+    let client = support::mock_client(&server, Some(TOKEN));
+    let dir = support::temp_dir();
+    let path = support::file(dir.path(), "tool.zip", &bytes);
+    let uploaded = client
+        .repo("octo", "hello")
+        .release_from(release)
+        .upload(&path)
+        .replace()
+        .await
+        .unwrap();
+    assert_eq!(
+        (uploaded.asset.id, uploaded.outcome),
+        (12, UploadOutcome::Replaced)
+    );
+}
+
+/// A stream declared empty that has bytes is refused (the HTTP client would never ask an
+/// empty body for them, and the asset would be empty); an empty one uploads.
+#[tokio::test]
+async fn a_stream_declared_empty_must_be() {
+    let (f, release) = setup().await;
+    let full = futures_util::stream::iter([Ok(bytes::Bytes::from_static(b"x"))]);
+    let error = release
+        .upload_stream(full, 0, "empty.bin")
+        .await
+        .map(|u| u.asset)
+        .unwrap_err();
+    assert!(matches!(error, Error::UploadSource { .. }), "{error:?}");
+    assert!(f.assets().is_empty());
+    let empty = futures_util::stream::iter([Ok(bytes::Bytes::new())]);
+    let uploaded = release.upload_stream(empty, 0, "empty.bin").await.unwrap();
+    assert_eq!(uploaded.asset.size, 0);
+}
