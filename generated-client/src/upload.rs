@@ -1043,11 +1043,7 @@ impl Client {
         if asset.is_uploaded() || (!asset.is_open() && is_abandoned(&asset, wait)) {
             return Ok(Some(asset));
         }
-        let now = tokio::time::Instant::now();
-        let deadline = now
-            .checked_add(wait)
-            .unwrap_or(now + Duration::from_secs(365 * 24 * 3600));
-        let pause = (wait / 10).clamp(Duration::from_millis(10), Duration::from_secs(1));
+        let (deadline, pause) = watch_for(wait);
         tracing::info!(
             asset = asset.id,
             state = %asset.state,
@@ -1095,12 +1091,7 @@ impl Client {
         open: ReleaseAsset,
         wait: Duration,
     ) -> Result<Option<ReleaseAsset>, Error> {
-        let now = tokio::time::Instant::now();
-        // A wait past what the clock can hold is a wait of a year: no panic on any setting.
-        let deadline = now
-            .checked_add(wait)
-            .unwrap_or(now + Duration::from_secs(365 * 24 * 3600));
-        let pause = (wait / 10).clamp(Duration::from_millis(10), Duration::from_secs(1));
+        let (deadline, pause) = watch_for(wait);
         tracing::info!(
             asset = open.id,
             wait_ms = wait.as_millis() as u64,
@@ -1204,6 +1195,17 @@ fn same_bytes(a: &ReleaseAsset, b: &ReleaseAsset) -> bool {
             (Ok(a), Ok(b)) => a == b,
             _ => false,
         }
+}
+
+/// When a watch of `wait` from now ends, and how often to look meanwhile. A wait past what
+/// the clock can hold is a wait of a year: no panic on any setting.
+fn watch_for(wait: Duration) -> (tokio::time::Instant, Duration) {
+    let now = tokio::time::Instant::now();
+    let deadline = now
+        .checked_add(wait)
+        .unwrap_or(now + Duration::from_secs(365 * 24 * 3600));
+    let pause = (wait / 10).clamp(Duration::from_millis(10), Duration::from_secs(1));
+    (deadline, pause)
 }
 
 /// Whether an asset that never finished was left long enough ago to be nobody's upload

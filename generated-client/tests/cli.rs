@@ -814,31 +814,14 @@ async fn upload_to_a_draft_then_publish_then_the_assets_are_locked() {
         );
     }
     // The release job run again: what it would upload is there, so it is skipped.
-    let rerun = s
-        .run(&[
-            "upload",
-            "o/r",
-            "--tag",
-            "v2",
-            "--skip-existing",
-            "tool.zip",
-        ])
-        .await;
+    let skip = |file| ["upload", "o/r", "--tag", "v2", "--skip-existing", file];
+    let rerun = s.run(&skip("tool.zip")).await;
     assert_eq!(rerun.status, 0, "{}", rerun.stderr);
     assert_eq!(
         rerun.stdout.trim(),
         "skipped tool.zip: the release has tool.zip already"
     );
-    let missing = s
-        .run(&[
-            "upload",
-            "o/r",
-            "--tag",
-            "v2",
-            "--skip-existing",
-            "other.zip",
-        ])
-        .await;
+    let missing = s.run(&skip("other.zip")).await;
     assert_eq!(missing.status, 1, "{}", missing.stdout);
     assert!(
         missing.stderr.contains("is immutable"),

@@ -512,6 +512,31 @@ fn asset_of_size(size: i64) -> github_release_assets::types::ReleaseAsset {
     asset
 }
 
+/// A failed download to `tool.bin` in a directory of its own, of an asset that says it has
+/// `size` bytes, from a server that answers it with `header` and `body`.
+async fn download_from_hostile(
+    size: i64,
+    header: (&'static str, String),
+    body: &[u8],
+) -> (tempfile::TempDir, std::path::PathBuf, Error) {
+    use support::hostile::{Answer, HostileServer};
+    let server = HostileServer::start(vec![Answer {
+        status: 200,
+        headers: vec![("content-type", support::OCTET_STREAM.to_owned()), header],
+        body: body.to_vec(),
+    }])
+    .await;
+    let client = github_release_assets::Client::builder(&server.base)
+        .token("ghs_t")
+        .build()
+        .unwrap();
+    let dir = support::temp_dir();
+    let target = dir.path().join("tool.bin");
+    let asset = client.repo("octo", "hello").asset_from(asset_of_size(size));
+    let error = asset.download_to(&target).await.unwrap_err();
+    (dir, target, error)
+}
+
 /// A size that is no size (negative, or past what any asset holds) is refused before a
 /// request is sent: it never means "no limit", which a body that never ends would fill the
 /// disk through.
@@ -572,25 +597,9 @@ async fn a_length_that_is_not_the_assets_size_is_refused() {
 #[tokio::test]
 async fn a_failed_download_holds_no_disk_it_did_not_fill() {
     use std::os::unix::fs::MetadataExt;
-    use support::hostile::{Answer, HostileServer};
     let size: i64 = 2 << 30;
-    let server = HostileServer::start(vec![Answer {
-        status: 200,
-        headers: vec![
-            ("content-type", support::OCTET_STREAM.to_owned()),
-            ("content-length", size.to_string()),
-        ],
-        body: b"x".to_vec(),
-    }])
-    .await;
-    let client = github_release_assets::Client::builder(&server.base)
-        .token("ghs_t")
-        .build()
-        .unwrap();
-    let dir = support::temp_dir();
-    let target = dir.path().join("tool.bin");
-    let asset = client.repo("octo", "hello").asset_from(asset_of_size(size));
-    let error = asset.download_to(&target).await.unwrap_err();
+    let length = ("content-length", size.to_string());
+    let (_dir, target, error) = download_from_hostile(size, length, b"x").await;
     assert!(!target.exists(), "{error}");
     let part = std::fs::metadata(partial_path(&target, 7).unwrap()).unwrap();
     assert_eq!(part.len(), 1, "{error}");
@@ -606,24 +615,9 @@ async fn a_failed_download_holds_no_disk_it_did_not_fill() {
 /// nothing is kept to resume from, so the error does not say to download again to resume.
 #[tokio::test]
 async fn a_body_longer_than_the_asset_is_not_offered_for_resuming() {
-    use support::hostile::{Answer, HostileServer};
-    let server = HostileServer::start(vec![Answer {
-        status: 200,
-        headers: vec![
-            ("content-type", support::OCTET_STREAM.to_owned()),
-            ("transfer-encoding", "chunked".to_owned()),
-        ],
-        body: b"a\r\n0123456789\r\n0\r\n\r\n".to_vec(),
-    }])
-    .await;
-    let client = github_release_assets::Client::builder(&server.base)
-        .token("ghs_t")
-        .build()
-        .unwrap();
-    let dir = support::temp_dir();
-    let target = dir.path().join("tool.bin");
-    let asset = client.repo("octo", "hello").asset_from(asset_of_size(3));
-    let error = asset.download_to(&target).await.unwrap_err();
+    let chunked = ("transfer-encoding", "chunked".to_owned());
+    let body = b"a\r\n0123456789\r\n0\r\n\r\n";
+    let (_dir, target, error) = download_from_hostile(3, chunked, body).await;
     let message = error.to_string();
     assert!(
         message.contains("the server sent more than the asset's 3 bytes"),

@@ -2,38 +2,14 @@
 //! TRACE. Alone in its test binary, as `tracing_span.rs` is: a thread-local subscriber races
 //! with tests on other threads over tracing's callsite cache.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 mod support;
 
 use github_release_assets_fake::{Fault, Host};
 use support::Fixture;
 
-/// Collects what the fmt subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn a_failing_storage_hop_logs_and_reports_no_signed_url() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = support::log_everything();
 
     let mut errors = Vec::new();
     let mut signed = Vec::new();
@@ -74,7 +50,7 @@ async fn a_failing_storage_hop_logs_and_reports_no_signed_url() {
     assert!(signed.iter().all(|q| q.contains("sig=")), "{signed:?}");
     assert!(signed.len() >= 4, "{signed:?}");
 
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     assert!(log.contains("request failed"), "no failure logged: {log}");
     for line in log.lines().chain(errors.iter().map(String::as_str)) {
         assert!(

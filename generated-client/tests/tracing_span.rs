@@ -1,9 +1,6 @@
 //! One tracing span per request, naming the operationId. Alone in its test binary: a
 //! thread-local subscriber races with tests on other threads over tracing's callsite cache.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 mod support;
 
 use futures_util::TryStreamExt;
@@ -12,34 +9,12 @@ use wiremock::{MockServer, ResponseTemplate};
 
 const TOKEN: &str = "ghs_spantoken";
 
-/// Collects what the fmt subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn each_request_runs_in_a_span_naming_its_operation_and_never_the_token() {
     let server = MockServer::start().await;
     let at = "/repos/octo/hello/releases/assets/3";
     support::answer(&server, "DELETE", at, ResponseTemplate::new(204)).await;
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        // Everything, reqwest's and hyper's own events too.
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = support::log_everything();
 
     support::mock_client(&server, Some(TOKEN))
         .repo("octo", "hello")
@@ -48,7 +23,7 @@ async fn each_request_runs_in_a_span_naming_its_operation_and_never_the_token() 
         .await
         .unwrap();
 
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     assert!(log.contains("github_request{"), "no span: {log}");
     assert!(
         log.contains("operation_id=\"repos/delete-release-asset\""),
@@ -92,7 +67,7 @@ async fn each_request_runs_in_a_span_naming_its_operation_and_never_the_token() 
         .unwrap_err();
     let printed = format!("{error} {error:?}");
     assert!(!printed.contains(TOKEN), "token in an error: {printed}");
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     for expected in [
         "operation_id=\"repos/get-release\" method=GET",
         "operation_id=\"repos/list-release-assets\" method=GET",
