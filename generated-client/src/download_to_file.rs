@@ -341,6 +341,31 @@ impl Client {
         let mut file = open_part(&part).await?;
         let saved: Result<SavedAsset, Error> = async {
             let existing = file.metadata().await.map_err(io(&part))?.len();
+            // A part file as long as the asset (a download stopped between its last byte
+            // and its rename, or one that `keep_existing` kept): placed without a request
+            // when its bytes are the asset's by its digest.
+            if existing == expected_size
+                && existing > 0
+                && let Ok(expected) = &expected_digest
+            {
+                let actual = sha256_of_open(&mut file).await.map_err(io(&part))?;
+                if actual == *expected {
+                    place_verified(&part, target, options.keep_existing).await?;
+                    if let Some(progress) = progress {
+                        progress.report(existing, expected_size);
+                    }
+                    return Ok(SavedAsset {
+                        path: target.to_owned(),
+                        size: existing,
+                        sha256: actual,
+                        resumed_from: existing,
+                        verification: Verification::of_digest(asset.digest.as_deref()),
+                    });
+                }
+                // Not the asset's: dropped below, and written from the first byte.
+                use tokio::io::AsyncSeekExt;
+                file.rewind().await.map_err(io(&part))?;
+            }
             let mut resume_from = (existing > 0 && existing < expected_size).then_some(existing);
             let download = match self
                 .start_download(owner, repo, asset.id, resume_from)
@@ -469,28 +494,14 @@ impl Client {
                     actual,
                 });
             }
-            // The bytes matched the digest where there is one.
-            let verification = Verification::of_digest(asset.digest.as_deref());
-            // rename(2) replaces a link at the target itself; it never writes through it.
-            place(&part, target, options.keep_existing)
-                .await
-                .map_err(|source| Error::Io {
-                    path: target.to_owned(),
-                    source: std::io::Error::new(
-                        source.kind(),
-                        format!(
-                            "{source}; the verified bytes are kept in {}",
-                            part.display()
-                        ),
-                    ),
-                })?;
-            sync_directory(target);
+            place_verified(&part, target, options.keep_existing).await?;
             Ok(SavedAsset {
                 path: target.to_owned(),
                 size: written,
                 sha256: actual,
                 resumed_from,
-                verification,
+                // The bytes matched the digest where there is one.
+                verification: Verification::of_digest(asset.digest.as_deref()),
             })
         }
         .await;
@@ -803,6 +814,40 @@ fn start_writeback(file: &std::fs::File, offset: u64, len: u64) {
 
 #[cfg(not(target_os = "linux"))]
 fn start_writeback(_file: &std::fs::File, _offset: u64, _len: u64) {}
+
+/// The sha256 of what `file` holds from its start, hex; the handle is left at its end.
+async fn sha256_of_open(file: &mut tokio::fs::File) -> std::io::Result<String> {
+    use tokio::io::AsyncSeekExt;
+    file.rewind().await?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0_u8; 64 * 1024];
+    loop {
+        let n = file.read(&mut buffer).await?;
+        if n == 0 {
+            return Ok(format!("{:x}", hasher.finalize()));
+        }
+        hasher.update(&buffer[..n]);
+    }
+}
+
+/// [`place`], then the directory synced; a failure says where the verified bytes are.
+async fn place_verified(part: &Path, target: &Path, keep_existing: bool) -> Result<(), Error> {
+    // rename(2) replaces a link at the target itself; it never writes through it.
+    place(part, target, keep_existing)
+        .await
+        .map_err(|source| Error::Io {
+            path: target.to_owned(),
+            source: std::io::Error::new(
+                source.kind(),
+                format!(
+                    "{source}; the verified bytes are kept in {}",
+                    part.display()
+                ),
+            ),
+        })?;
+    sync_directory(target);
+    Ok(())
+}
 
 /// Gives the verified bytes at `part` the name `target`: replacing what is there, or, with
 /// `keep_existing`, failing with [`std::io::ErrorKind::AlreadyExists`] if anything is, in

@@ -753,3 +753,28 @@ async fn keep_existing_never_replaces_a_file_there_before_or_appearing_meanwhile
     assert_eq!(std::fs::read(&target).unwrap(), b"precious");
     assert_eq!(std::fs::read(&part).unwrap(), bytes);
 }
+
+/// A part file that already holds the whole asset (a download stopped between its last
+/// byte and its rename, or bytes `keep_existing` kept) is placed without a request when its
+/// digest matches; one as long but with other bytes is downloaded over, from the first byte.
+#[tokio::test]
+async fn a_complete_part_file_is_placed_without_downloading_again() {
+    let bytes = pattern(50_000);
+    let (f, asset) = setup(&bytes).await;
+    let target = f.path("tool.bin");
+    let part = partial_path(&target, asset.id).unwrap();
+    std::fs::write(&part, &bytes).unwrap();
+    let before = f.sent();
+    let saved = asset.download_to(&target).await.unwrap();
+    assert_eq!(f.sent(), before, "a request was sent");
+    assert_eq!((saved.size, saved.resumed_from), (50_000, 50_000));
+    assert!(saved.verification.is_verified());
+    assert_eq!(std::fs::read(&target).unwrap(), bytes);
+    assert!(!part.exists());
+
+    std::fs::remove_file(&target).unwrap();
+    std::fs::write(&part, vec![0_u8; 50_000]).unwrap();
+    let saved = asset.download_to(&target).await.unwrap();
+    assert_eq!(saved.resumed_from, 0);
+    assert_eq!(std::fs::read(&target).unwrap(), bytes);
+}
