@@ -348,7 +348,8 @@ impl Client {
                 && existing > 0
                 && let Ok(expected) = &expected_digest
             {
-                let actual = sha256_of_open(&mut file).await.map_err(io(&part))?;
+                let (hasher, _) = hash_to_end(&mut file).await.map_err(io(&part))?;
+                let actual = format!("{:x}", hasher.finalize());
                 if actual == *expected {
                     place_verified(&part, target, options.keep_existing).await?;
                     if let Some(progress) = progress {
@@ -422,15 +423,7 @@ impl Client {
             let mut written = 0_u64;
             if resumed {
                 // Hash what is there, then append: reading to the end leaves the handle there.
-                let mut buffer = vec![0_u8; 64 * 1024];
-                loop {
-                    let n = file.read(&mut buffer).await.map_err(io(&part))?;
-                    if n == 0 {
-                        break;
-                    }
-                    hasher.update(&buffer[..n]);
-                    written += n as u64;
-                }
+                (hasher, written) = hash_to_end(&mut file).await.map_err(io(&part))?;
             } else {
                 // From the first byte: whatever the part file held is dropped.
                 file.set_len(0).await.map_err(io(&part))?;
@@ -815,18 +808,19 @@ fn start_writeback(file: &std::fs::File, offset: u64, len: u64) {
 #[cfg(not(target_os = "linux"))]
 fn start_writeback(_file: &std::fs::File, _offset: u64, _len: u64) {}
 
-/// The sha256 of what `file` holds from its start, hex; the handle is left at its end.
-async fn sha256_of_open(file: &mut tokio::fs::File) -> std::io::Result<String> {
-    use tokio::io::AsyncSeekExt;
-    file.rewind().await?;
+/// What `file` holds from where its handle stands (its start, for a file just opened)
+/// to its end, hashed, and how many bytes that was; the handle is left at the end.
+async fn hash_to_end(file: &mut tokio::fs::File) -> std::io::Result<(Sha256, u64)> {
     let mut hasher = Sha256::new();
+    let mut read = 0_u64;
     let mut buffer = vec![0_u8; 64 * 1024];
     loop {
         let n = file.read(&mut buffer).await?;
         if n == 0 {
-            return Ok(format!("{:x}", hasher.finalize()));
+            return Ok((hasher, read));
         }
         hasher.update(&buffer[..n]);
+        read += n as u64;
     }
 }
 

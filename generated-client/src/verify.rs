@@ -172,11 +172,7 @@ pub async fn compare_file(
         Ok(hex) => hex,
         Err(why) => return Ok(FileCheck::Unverifiable(why)),
     };
-    let hashed_path = path.clone();
-    let actual = tokio::task::spawn_blocking(move || sha256_of_file(&hashed_path))
-        .await
-        .map_err(|e| io(std::io::Error::other(e)))?
-        .map_err(io)?;
+    let actual = sha256_of_path(&path).await?;
     Ok(if actual == expected {
         FileCheck::Matches { sha256: actual }
     } else {
