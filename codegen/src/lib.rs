@@ -93,18 +93,7 @@ fn upstream_operation_ids(spec: &openapiv3::OpenAPI) -> Vec<(String, String)> {
         .flat_map(|item| item.iter().map(|(_, op)| op))
         .filter_map(|op| {
             let upstream = op.extensions.get(passes::UPSTREAM_ID)?.as_str()?;
-            let name: String = op
-                .operation_id
-                .as_deref()?
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() {
-                        c.to_ascii_lowercase()
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
+            let name = passes::rust_name(op.operation_id.as_deref()?);
             Some((name, upstream.to_owned()))
         })
         .collect();

@@ -16,6 +16,7 @@ mod shared_error_body;
 use std::fmt;
 
 pub use operation_names::UPSTREAM_ID;
+pub(crate) use operation_names::rust_name;
 
 use serde_json::Value;
 

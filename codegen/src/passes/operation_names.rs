@@ -3,10 +3,18 @@
 //! `UpdateReleaseBody`). The prefix says nothing in a crate about one API area, so
 //! it is dropped: the operationId becomes `get-release-asset`. The upstream id is kept in
 //! `x-upstream-operation-id`, so the request's tracing span can still name it as GitHub
-//! does. Two operations that would end with one name are an error, not a silent merge.
+//! does.
+//!
+//! Short names are unique within one tag only: across GitHub's whole API, `get` is
+//! `repos/get`, `gists/get`, `pulls/get` and ten more. Operations whose short names would
+//! give one Rust name keep their tag instead (`repos-get`, `gists-get`), all of them, so
+//! none is favoured and each says where it belongs; an operation whose short name no other
+//! shares keeps the short one. Names are compared as Rust names (progenitor's snake case),
+//! so `get-foo` and `get_foo` collide too. A collision the tags cannot settle is an error.
 
 use std::collections::BTreeMap;
 
+use heck::ToSnakeCase;
 use serde_json::Value;
 
 use super::{Failure, Notes};
@@ -15,37 +23,97 @@ use crate::schema_walk::{METHODS, escape};
 /// Where the upstream operationId is kept.
 pub const UPSTREAM_ID: &str = "x-upstream-operation-id";
 
+/// The Rust name progenitor gives an operationId: what is not part of an identifier
+/// becomes a word break, then snake case.
+pub(crate) fn rust_name(operation_id: &str) -> String {
+    operation_id
+        .replace(|c: char| !(c.is_alphanumeric() || c == '_'), "-")
+        .to_snake_case()
+}
+
+/// One operation's ids: where it is, GitHub's id, and the name it is given.
+struct Named {
+    at: String,
+    upstream: String,
+    name: String,
+}
+
 pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
-    let mut taken: BTreeMap<String, String> = BTreeMap::new();
-    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
         return Ok(());
     };
-    for (path, item) in paths.iter_mut() {
+    let mut named = Vec::new();
+    for (path, item) in paths {
         for method in METHODS {
-            let Some(operation) = item.get_mut(method).and_then(Value::as_object_mut) else {
+            let Some(id) = item
+                .get(method)
+                .and_then(|op| op.get("operationId"))
+                .and_then(Value::as_str)
+            else {
                 continue;
             };
             let at = format!("/paths/{}/{method}", escape(path));
-            let Some(id) = operation.get("operationId").and_then(Value::as_str) else {
-                continue;
+            let name = match id.split_once('/') {
+                Some((_, "")) => {
+                    return Err((at, format!("operationId {id:?} has nothing after its tag")));
+                }
+                Some((_, short)) => short.to_owned(),
+                None => id.to_owned(),
             };
-            let Some((_tag, short)) = id.split_once('/') else {
-                continue;
-            };
-            if short.is_empty() {
-                return Err((at, format!("operationId {id:?} has nothing after its tag")));
-            }
-            let (id, short) = (id.to_owned(), short.to_owned());
-            if let Some(other) = taken.insert(short.clone(), id.clone()) {
-                return Err((
-                    at,
-                    format!("{id:?} and {other:?} would both be named {short:?}"),
-                ));
-            }
-            operation.insert(UPSTREAM_ID.to_owned(), Value::String(id.clone()));
-            operation.insert("operationId".to_owned(), Value::String(short.clone()));
-            notes.add(format!("{at}/operationId"), format!("{id} named {short}"));
+            named.push(Named {
+                at,
+                upstream: id.to_owned(),
+                name,
+            });
         }
+    }
+    // Short names shared by two operations or more: those keep their tag.
+    let mut by_rust_name: BTreeMap<String, usize> = BTreeMap::new();
+    for op in &named {
+        *by_rust_name.entry(rust_name(&op.name)).or_default() += 1;
+    }
+    for op in &mut named {
+        if by_rust_name[&rust_name(&op.name)] > 1 && op.upstream.contains('/') {
+            op.name = op.upstream.replacen('/', "-", 1);
+        }
+    }
+    let mut taken: BTreeMap<String, &Named> = BTreeMap::new();
+    for op in &named {
+        if let Some(other) = taken.insert(rust_name(&op.name), op) {
+            return Err((
+                op.at.clone(),
+                format!(
+                    "{:?} and {:?} (at {}) would both be named {:?}, tag included",
+                    op.upstream,
+                    other.upstream,
+                    other.at,
+                    rust_name(&op.name)
+                ),
+            ));
+        }
+    }
+    for op in named {
+        if op.name == op.upstream {
+            continue;
+        }
+        let Some(operation) = doc.pointer_mut(&op.at).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        operation.insert(UPSTREAM_ID.to_owned(), Value::String(op.upstream.clone()));
+        operation.insert("operationId".to_owned(), Value::String(op.name.clone()));
+        let why = if op
+            .upstream
+            .split_once('/')
+            .is_some_and(|(_, s)| s != op.name)
+        {
+            ": its short name is another operation's too"
+        } else {
+            ""
+        };
+        notes.add(
+            format!("{}/operationId", op.at),
+            format!("{} named {}{why}", op.upstream, op.name),
+        );
     }
     Ok(())
 }
@@ -54,6 +122,7 @@ pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
 mod tests {
     use serde_json::json;
 
+    use super::rust_name;
     use crate::passes::{ALL, run_one};
 
     #[test]
@@ -75,13 +144,63 @@ mod tests {
     }
 
     #[test]
-    fn two_operations_ending_with_one_name_are_refused() {
+    fn operations_sharing_a_short_name_all_keep_their_tag() {
+        let mut doc = json!({"paths": {
+            "/a": {"get": {"operationId": "enterprise-team-memberships/list"}},
+            "/b": {"get": {"operationId": "enterprise-teams/list"}},
+            "/c": {"get": {"operationId": "gists/get_comment"}, "post": {"operationId": "issues/get-comment"}},
+            "/d": {"get": {"operationId": "repos/list-releases"}}
+        }});
+        let notes = run_one("operation_names", &mut doc);
+        let ids: Vec<&str> = ["/a", "/b", "/c", "/c", "/d"]
+            .iter()
+            .zip(["get", "get", "get", "post", "get"])
+            .map(|(p, m)| doc["paths"][p][m]["operationId"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "enterprise-team-memberships-list",
+                "enterprise-teams-list",
+                "gists-get_comment",
+                "issues-get-comment",
+                "list-releases"
+            ]
+        );
+        assert_eq!(
+            doc["paths"]["/b"]["get"]["x-upstream-operation-id"],
+            "enterprise-teams/list"
+        );
+        assert!(
+            notes.iter().any(|n| n.at == "/paths/~1a/get/operationId"
+                && n.change.contains("another operation's too")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn a_collision_the_tags_cannot_settle_is_refused() {
         let mut doc = json!({"paths": {
             "/a": {"get": {"operationId": "repos/get"}},
-            "/b": {"get": {"operationId": "gists/get"}}
+            "/b": {"get": {"operationId": "gists/get"}},
+            "/c": {"get": {"operationId": "repos-get"}}
         }});
         let pass = ALL.iter().find(|p| p.name == "operation_names").unwrap();
         let error = pass.apply(&mut doc).unwrap_err();
-        assert!(error.reason.contains("both be named \"get\""), "{error}");
+        assert!(
+            error.reason.contains("both be named \"repos_get\""),
+            "{error}"
+        );
+        assert!(error.reason.contains("/paths/~1"), "{error}");
+    }
+
+    #[test]
+    fn rust_names_are_progenitors_snake_case() {
+        assert_eq!(rust_name("get-release-asset"), "get_release_asset");
+        assert_eq!(
+            rust_name("reactions/create-for-issue"),
+            "reactions_create_for_issue"
+        );
+        assert_eq!(rust_name("getFoo"), "get_foo");
     }
 }
