@@ -77,6 +77,12 @@ pub fn generate(spec: &OpenAPI) -> Result<Output, GeneratorError> {
     })
 }
 
+/// Generates `spec` once, without narrowing a failure down: progenitor's error or panic
+/// message is the error. For the census, which generates each operation alone.
+pub(crate) fn generate_alone(spec: &OpenAPI) -> Result<Output, String> {
+    generate_guarded(spec)
+}
+
 /// Serialises swaps of the process-wide panic hook.
 static HOOK: Mutex<()> = Mutex::new(());
 

@@ -18,6 +18,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod census;
 mod engine;
 mod facade;
 mod github_headers;
@@ -27,6 +28,7 @@ mod validate;
 
 pub use engine::GeneratorError;
 pub use passes::{Note, PassError};
+pub use schema_walk::for_each_ref;
 pub use validate::Invalid;
 
 /// Where the document came from, for the header of the generated file.

@@ -156,17 +156,18 @@ pub fn reachable_schemas<'a>(
     let mut queue: Vec<String> = Vec::new();
     for p in pointers {
         if let Some(v) = doc.pointer(p) {
-            refs_in(v, &mut queue);
+            refs_in(v, p, &mut queue);
         }
     }
     while let Some(reference) = queue.pop() {
         let Some(name) = schema_ref_name(&reference) else {
             continue;
         };
+        let at = format!("/components/schemas/{}", escape(name));
         if seen.insert(name.to_owned())
-            && let Some(v) = doc.pointer(&format!("/components/schemas/{}", escape(name)))
+            && let Some(v) = doc.pointer(&at)
         {
-            refs_in(v, &mut queue);
+            refs_in(v, &at, &mut queue);
         }
     }
     seen
@@ -179,36 +180,153 @@ pub fn schema_ref_name(reference: &str) -> Option<&str> {
         .filter(|name| !name.contains('/'))
 }
 
-/// Every `$ref` string under `value`.
-pub fn refs_in(value: &Value, out: &mut Vec<String>) {
+/// What the members of a JSON object are, for telling a reference from data that looks
+/// like one: GHEC's description has `{"$ref": "server-statistics-actions.yaml"}` inside an
+/// example's value, which is data, not a reference.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Members {
+    /// An OpenAPI object (a schema, an operation...): `example`, `default`, `enum` and
+    /// `const` hold data.
+    Fields,
+    /// A map from names to objects (`properties`, `paths`, `components.schemas`...): any
+    /// name, `example` included, is a name.
+    Names,
+    /// A map from names to Example Objects, whose `value` is data.
+    Examples,
+    /// An Example Object: its `value` is data.
+    Example,
+}
+
+/// Keys whose value maps names to objects.
+const NAME_MAPS: [&str; 14] = [
+    "properties",
+    "paths",
+    "schemas",
+    "responses",
+    "parameters",
+    "requestBodies",
+    "headers",
+    "securitySchemes",
+    "links",
+    "callbacks",
+    "content",
+    "encoding",
+    "variables",
+    "webhooks",
+];
+
+impl Members {
+    /// What the value under `key` holds, or `None` when it is data to skip.
+    fn of(self, key: &str, value: &Value) -> Option<Members> {
+        match self {
+            Members::Names => Some(Members::Fields),
+            Members::Examples => Some(Members::Example),
+            Members::Example if key == "value" => None,
+            Members::Example => Some(Members::Fields),
+            Members::Fields => match key {
+                "example" | "default" | "enum" | "const" => None,
+                // OpenAPI 3.1's schema `examples` is a list of data.
+                "examples" if value.is_array() => None,
+                "examples" => Some(Members::Examples),
+                // `properties` of a schema, `responses` of an operation, ...; but an
+                // operation's `parameters` is a list of objects.
+                k if NAME_MAPS.contains(&k) && value.is_object() => Some(Members::Names),
+                _ => Some(Members::Fields),
+            },
+        }
+    }
+}
+
+/// Calls `f` with the JSON pointer and the target of every `$ref` under `value` (at
+/// `at`), skipping examples, defaults and enums: their `$ref`s are data.
+pub fn for_each_ref(value: &Value, at: &str, f: &mut dyn FnMut(&str, &str)) {
+    visit_refs(value, at, Members::at(at), f);
+}
+
+impl Members {
+    /// What the object at `at` is: an Example Object when it is a component example.
+    fn at(at: &str) -> Members {
+        match at.strip_prefix("/components/examples/") {
+            Some(name) if !name.contains('/') => Members::Example,
+            _ => Members::Fields,
+        }
+    }
+}
+
+fn visit_refs(value: &Value, at: &str, members: Members, f: &mut dyn FnMut(&str, &str)) {
     match value {
         Value::Object(map) => {
             for (key, v) in map {
-                match (key.as_str(), v) {
-                    ("$ref", Value::String(r)) => out.push(r.clone()),
-                    _ => refs_in(v, out),
+                let here = format!("{at}/{}", escape(key));
+                if let (Members::Fields | Members::Example, "$ref", Value::String(r)) =
+                    (members, key.as_str(), v)
+                {
+                    f(&here, r);
+                } else if let Some(inner) = members.of(key, v) {
+                    visit_refs(v, &here, inner, f);
                 }
             }
         }
-        Value::Array(items) => items.iter().for_each(|v| refs_in(v, out)),
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                visit_refs(v, &format!("{at}/{i}"), members, f);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every `$ref` string under `value` (at `at`) that is a reference (see [`for_each_ref`]).
+pub fn refs_in(value: &Value, at: &str, out: &mut Vec<String>) {
+    visit_refs_fast(value, Members::at(at), out);
+}
+
+/// [`for_each_ref`] without the pointers, which the passes do not need and which cost a
+/// string each.
+fn visit_refs_fast(value: &Value, members: Members, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                if let (Members::Fields | Members::Example, "$ref", Value::String(r)) =
+                    (members, key.as_str(), v)
+                {
+                    out.push(r.clone());
+                } else if let Some(inner) = members.of(key, v) {
+                    visit_refs_fast(v, inner, out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| visit_refs_fast(v, members, out)),
         _ => {}
     }
 }
 
 /// Rewrites every `$ref` under `value` with `f` (which returns the new reference, or
-/// `None` to keep it).
+/// `None` to keep it); examples, defaults and enums are data and stay as they are.
 pub fn rewrite_refs(value: &mut Value, f: &mut dyn FnMut(&str) -> Option<Value>) {
+    rewrite_refs_in(value, Members::Fields, f);
+}
+
+fn rewrite_refs_in(value: &mut Value, members: Members, f: &mut dyn FnMut(&str) -> Option<Value>) {
     match value {
         Value::Object(map) => {
-            if let Some(Value::String(r)) = map.get("$ref") {
+            if matches!(members, Members::Fields | Members::Example)
+                && let Some(Value::String(r)) = map.get("$ref")
+            {
                 if let Some(new) = f(r) {
                     *value = new;
                 }
                 return;
             }
-            map.values_mut().for_each(|v| rewrite_refs(v, f));
+            for (key, v) in map.iter_mut() {
+                if let Some(inner) = members.of(key, v) {
+                    rewrite_refs_in(v, inner, f);
+                }
+            }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| rewrite_refs(v, f)),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| rewrite_refs_in(v, members, f)),
         _ => {}
     }
 }

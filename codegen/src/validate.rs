@@ -53,36 +53,25 @@ pub fn validate(doc: &Value) -> Result<(), Invalid> {
     if ids.is_empty() {
         return Err(invalid("/paths", "the description has no operations"));
     }
-    check_refs(doc, doc, "")
+    check_refs(doc)
 }
 
-fn check_refs(doc: &Value, value: &Value, at: &str) -> Result<(), Invalid> {
-    match value {
-        Value::Object(map) => {
-            for (key, v) in map {
-                let here = format!("{at}/{}", escape(key));
-                if let ("$ref", Value::String(r)) = (key.as_str(), v) {
-                    let resolves = r
-                        .strip_prefix('#')
-                        .is_some_and(|p| doc.pointer(p).is_some());
-                    if !resolves {
-                        return Err(invalid(
-                            here,
-                            format!("$ref {r} does not resolve in this document"),
-                        ));
-                    }
-                } else {
-                    check_refs(doc, v, &here)?;
-                }
-            }
-            Ok(())
+/// Every reference local and resolving; `$ref`s inside examples, defaults and enums are
+/// data and not checked.
+fn check_refs(doc: &Value) -> Result<(), Invalid> {
+    let mut first = None;
+    crate::schema_walk::for_each_ref(doc, "", &mut |at, r| {
+        let resolves = r
+            .strip_prefix('#')
+            .is_some_and(|p| doc.pointer(p).is_some());
+        if !resolves && first.is_none() {
+            first = Some(invalid(
+                at,
+                format!("$ref {r} does not resolve in this document"),
+            ));
         }
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_refs(doc, v, &format!("{at}/{i}"))),
-        _ => Ok(()),
-    }
+    });
+    first.map_or(Ok(()), Err)
 }
 
 #[cfg(test)]
@@ -123,6 +112,31 @@ mod tests {
             json!({"200": {"$ref": "#/components/responses/gone"}});
         let err = validate(&doc).unwrap_err();
         assert_eq!(err.at, "/paths/~1a/get/responses/200/$ref");
+    }
+
+    #[test]
+    fn a_ref_inside_an_example_is_data() {
+        let mut doc = ok_doc();
+        doc["components"] = json!({
+            "examples": {"stats": {"value": [{"actions": {"$ref": "actions.yaml"}}]}},
+            "schemas": {
+                "example": {"type": "object", "properties": {
+                    "example": {"$ref": "#/components/schemas/gone"}
+                }},
+                "s": {"type": "object", "example": {"$ref": "x.yaml"}, "default": {"$ref": "y"}}
+            }
+        });
+        doc["paths"]["/a"]["get"]["responses"] = json!({"200": {"description": "ok",
+            "content": {"application/json": {"examples": {"inline": {"value": {"$ref": "z.yaml"}}}}}}});
+        // A schema named `example`, and a property of that name, are not data.
+        let err = validate(&doc).unwrap_err();
+        assert_eq!(
+            err.at,
+            "/components/schemas/example/properties/example/$ref"
+        );
+        doc["components"]["schemas"]["example"]["properties"]["example"] =
+            json!({"$ref": "#/components/schemas/s"});
+        assert_eq!(validate(&doc), Ok(()));
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! workspace. See `ARCHITECTURE.md` for where each one sits in the data flow.
 
 mod bench;
+mod census;
 mod committed_file;
+mod descriptions;
 mod import_recordings;
 mod record;
 mod regenerate;
@@ -89,6 +91,26 @@ enum Command {
         #[arg(long)]
         only: Vec<String>,
     },
+    /// Fetch GitHub's descriptions of every product (api.github.com, GHEC, GHES) from the
+    /// npm package `@octokit/openapi` into `target/descriptions/openapi-VERSION/`.
+    Descriptions {
+        /// The package version.
+        #[arg(long, default_value = descriptions::DEFAULT_VERSION)]
+        version: String,
+    },
+    /// What the generator makes of a description, operation by operation, then totals.
+    /// Fails when an operation, or the whole document, does not generate.
+    Census {
+        /// The description: plain or gzip-compressed JSON.
+        #[arg(long, default_value = regenerate::SPEC)]
+        spec: PathBuf,
+        /// Print one JSON object in place of the table.
+        #[arg(long)]
+        json: bool,
+        /// Print every note of the normalization passes, by JSON pointer.
+        #[arg(long)]
+        verbose: bool,
+    },
     /// Generate `generated-client/src/generated.rs` from the vendored subset.
     Regenerate {
         /// Write nothing; fail with a diff when the committed file is stale.
@@ -105,6 +127,19 @@ fn main() -> ExitCode {
             subset::run(&root, &subset::Options { from, check, repin })
         }
         Command::Regenerate { check } => regenerate::run(&root, check),
+        Command::Descriptions { version } => descriptions::run(&root, &version),
+        Command::Census {
+            spec,
+            json,
+            verbose,
+        } => census::run(
+            &root,
+            &census::Options {
+                spec,
+                json,
+                verbose,
+            },
+        ),
         Command::Bench {
             sizes_mib,
             runs,

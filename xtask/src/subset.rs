@@ -273,25 +273,12 @@ fn ref_closure(upstream: &Value, root: &Value, root_at: &str) -> Result<Value, S
     ))
 }
 
-/// Pushes `(reference, pointer where it stands)` for every `$ref` under `value`.
+/// Pushes `(reference, pointer where it stands)` for every `$ref` under `value`; those
+/// inside examples, defaults and enums are data and are left.
 fn collect_refs(value: &Value, at: &str, out: &mut Vec<(String, String)>) {
-    match value {
-        Value::Object(map) => {
-            for (key, v) in map {
-                let here = format!("{at}/{}", escape(key));
-                match (key.as_str(), v) {
-                    ("$ref", Value::String(r)) => out.push((r.clone(), here)),
-                    _ => collect_refs(v, &here, out),
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                collect_refs(v, &format!("{at}/{i}"), out);
-            }
-        }
-        _ => {}
-    }
+    codegen::for_each_ref(value, at, &mut |here, r| {
+        out.push((r.to_owned(), here.to_owned()))
+    });
 }
 
 fn escape(segment: &str) -> String {

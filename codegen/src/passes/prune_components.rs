@@ -14,7 +14,7 @@ pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
     if let Some(map) = doc.as_object() {
         for (key, value) in map {
             if key != "components" {
-                refs_in(value, &mut queue);
+                refs_in(value, &format!("/{}", escape(key)), &mut queue);
             }
         }
     }
@@ -27,7 +27,7 @@ pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
         if reached.insert(component.clone())
             && let Some(v) = doc.pointer(&component)
         {
-            refs_in(v, &mut queue);
+            refs_in(v, &component, &mut queue);
         }
     }
     let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) else {

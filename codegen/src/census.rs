@@ -1,0 +1,479 @@
+//! The census of a description: for each operation, whether it generates and why not,
+//! which of the hard kinds GitHub's description holds it is (a name shared across tags,
+//! several successes, several media types, a documented redirect, pages), how many
+//! examples GitHub documents for it, and what the passes noted under it.
+//!
+//! Each operation is generated alone, with only the components it reaches, so one that
+//! fails names itself, and the others are counted as what they are. The whole document is
+//! generated once too: operations that pass alone can still fail together (two of them
+//! making one type name).
+//!
+//! ```
+//! let spec: openapiv3::OpenAPI = serde_json::from_str(r#"{
+//!   "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+//!   "paths": {"/ping": {"get": {"operationId": "meta/ping", "responses": {"204": {"description": "pong"}}}}}
+//! }"#).unwrap();
+//! let census = codegen::census::take(&spec).unwrap();
+//! assert_eq!(census.generated(), 1);
+//! assert_eq!(census.operations[0].name, "ping");
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use crate::passes::{self, Note, UPSTREAM_ID};
+use crate::schema_walk::{METHODS, escape, obj, refs_in};
+use crate::{Error, engine, validate};
+
+/// A kind of operation that is hard for a generator, as GitHub's description holds them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// Its short name is another operation's too, so it keeps its tag.
+    TagKept,
+    /// More than one 2xx status, with different bodies (no body counts as one).
+    SeveralSuccesses,
+    /// A request body or a response offered in more than one media type.
+    SeveralMediaTypes,
+    /// A request body or a response in a media type that is not JSON.
+    NotJson,
+    /// A 3xx status is documented (a download's redirect to storage).
+    DocumentedRedirect,
+    /// Pages with `Link`: `per_page` and `page` query parameters.
+    Paginated,
+}
+
+impl Kind {
+    /// Every kind, in the order the census prints them.
+    pub const ALL: [Kind; 6] = [
+        Kind::TagKept,
+        Kind::SeveralSuccesses,
+        Kind::SeveralMediaTypes,
+        Kind::NotJson,
+        Kind::DocumentedRedirect,
+        Kind::Paginated,
+    ];
+
+    /// The kind's name in the census.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::TagKept => "tag-kept",
+            Kind::SeveralSuccesses => "several-2xx",
+            Kind::SeveralMediaTypes => "several-media-types",
+            Kind::NotJson => "not-json",
+            Kind::DocumentedRedirect => "documented-3xx",
+            Kind::Paginated => "paginated",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One operation in the census.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// GitHub's operationId (`repos/get-release-asset`).
+    pub upstream_id: String,
+    /// Its Rust name (`get_release_asset`).
+    pub name: String,
+    /// Its HTTP method, lower case, as the description keys it.
+    pub method: String,
+    /// Its path template.
+    pub path: String,
+    /// Generated alone, or why not.
+    pub generated: Result<(), String>,
+    /// The hard kinds it is.
+    pub kinds: BTreeSet<Kind>,
+    /// JSON examples GitHub documents for its request body and responses.
+    pub examples: usize,
+    /// What the passes noted under its JSON pointer.
+    pub notes: Vec<Note>,
+}
+
+/// What [`take`] found.
+#[derive(Debug, Clone)]
+pub struct Census {
+    /// Every operation, in path order, then method order.
+    pub operations: Vec<Operation>,
+    /// The whole document generated at once, or why not.
+    pub whole: Result<(), String>,
+    /// Every note the passes made, the components' included.
+    pub notes: Vec<Note>,
+}
+
+impl Census {
+    /// Operations that generate alone.
+    pub fn generated(&self) -> usize {
+        self.operations
+            .iter()
+            .filter(|o| o.generated.is_ok())
+            .count()
+    }
+
+    /// Examples documented, over every operation.
+    pub fn examples(&self) -> usize {
+        self.operations.iter().map(|o| o.examples).sum()
+    }
+
+    /// How many operations are of each kind.
+    pub fn kinds(&self) -> BTreeMap<Kind, usize> {
+        let mut counts = BTreeMap::new();
+        for kind in self.operations.iter().flat_map(|o| &o.kinds) {
+            *counts.entry(*kind).or_default() += 1;
+        }
+        counts
+    }
+
+    /// How many notes each pass made.
+    pub fn notes_by_pass(&self) -> BTreeMap<&'static str, usize> {
+        let mut counts = BTreeMap::new();
+        for note in &self.notes {
+            *counts.entry(note.pass).or_default() += 1;
+        }
+        counts
+    }
+}
+
+/// Takes the census of `spec`. Fails only where generation as a whole cannot start: an
+/// invalid description, or a pass that cannot apply (each names its JSON pointer).
+pub fn take(spec: &openapiv3::OpenAPI) -> Result<Census, Error> {
+    let mut doc = serde_json::to_value(spec).map_err(|e| Error::Normalized(e.to_string()))?;
+    validate::validate(&doc)?;
+    let notes = passes::normalize(&mut doc)?;
+    let mut operations = Vec::new();
+    for (path, item) in obj(doc.get("paths")) {
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let at = format!("/paths/{}/{method}", escape(path));
+            let name = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let upstream_id = op
+                .get(UPSTREAM_ID)
+                .and_then(Value::as_str)
+                .unwrap_or(&name)
+                .to_owned();
+            let generated = serde_json::from_value::<openapiv3::OpenAPI>(alone(&doc, path, method))
+                .map_err(|e| format!("does not parse as OpenAPI 3.0 once normalized: {e}"))
+                .and_then(|single| engine::generate_alone(&single).map(|_| ()));
+            let mut kinds = kinds(&doc, item, op);
+            let own_notes: Vec<Note> = notes
+                .iter()
+                .filter(|n| n.at == at || n.at.starts_with(&format!("{at}/")))
+                .cloned()
+                .collect();
+            if own_notes
+                .iter()
+                .any(|n| n.pass == "operation_names" && n.change.contains("another operation"))
+            {
+                kinds.insert(Kind::TagKept);
+            }
+            operations.push(Operation {
+                upstream_id,
+                name: passes::rust_name(&name),
+                method: method.to_owned(),
+                path: path.clone(),
+                generated,
+                kinds,
+                examples: examples(&doc, op),
+                notes: own_notes,
+            });
+        }
+    }
+    let whole = serde_json::from_value::<openapiv3::OpenAPI>(doc)
+        .map_err(|e| format!("does not parse as OpenAPI 3.0 once normalized: {e}"))
+        .and_then(|normalized| engine::generate_alone(&normalized).map(|_| ()));
+    Ok(Census {
+        operations,
+        whole,
+        notes,
+    })
+}
+
+/// The document with one operation left, and only the components it reaches.
+fn alone(doc: &Value, path: &str, method: &str) -> Value {
+    let item = &doc["paths"][path];
+    let mut single_item = Map::new();
+    single_item.insert(method.to_owned(), item[method].clone());
+    if let Some(parameters) = item.get("parameters") {
+        single_item.insert("parameters".to_owned(), parameters.clone());
+    }
+    let single_item = Value::Object(single_item);
+    let mut queue = Vec::new();
+    refs_in(&single_item, "/paths/item", &mut queue);
+    let mut components: Map<String, Value> = Map::new();
+    let mut reached = BTreeSet::new();
+    while let Some(reference) = queue.pop() {
+        let Some(pointer) = reference.strip_prefix("#/components/") else {
+            continue;
+        };
+        let mut parts = pointer.splitn(3, '/');
+        let (Some(section), Some(name)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let at = format!("/components/{section}/{name}");
+        if !reached.insert(at.clone()) {
+            continue;
+        }
+        let Some(value) = doc.pointer(&at) else {
+            continue;
+        };
+        refs_in(value, &at, &mut queue);
+        let unescape = |s: &str| s.replace("~1", "/").replace("~0", "~");
+        components
+            .entry(unescape(section))
+            .or_insert_with(|| Value::Object(Map::new()))
+            .as_object_mut()
+            .map(|m| m.insert(unescape(name), value.clone()));
+    }
+    let mut single = Map::new();
+    for key in ["openapi", "info", "servers"] {
+        if let Some(value) = doc.get(key) {
+            single.insert(key.to_owned(), value.clone());
+        }
+    }
+    let mut paths = Map::new();
+    paths.insert(path.to_owned(), single_item);
+    single.insert("paths".to_owned(), Value::Object(paths));
+    single.insert("components".to_owned(), Value::Object(components));
+    Value::Object(single)
+}
+
+/// `value`, or what it refers to when it is a `$ref`.
+fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
+    match value
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+    {
+        Some(pointer) => doc.pointer(pointer).unwrap_or(value),
+        None => value,
+    }
+}
+
+/// The request body and every response of `op`, resolved, with the status (`None` for
+/// the request body).
+fn bodies<'a>(doc: &'a Value, op: &'a Value) -> Vec<(Option<&'a str>, &'a Value)> {
+    let mut found = Vec::new();
+    if let Some(body) = op.get("requestBody") {
+        found.push((None, resolve(doc, body)));
+    }
+    for (status, response) in obj(op.get("responses")) {
+        found.push((Some(status.as_str()), resolve(doc, response)));
+    }
+    found
+}
+
+fn is_json(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or_default().trim();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
+/// The hard kinds `op` is, from its own description (the tag kept is seen from the notes).
+fn kinds(doc: &Value, item: &Value, op: &Value) -> BTreeSet<Kind> {
+    let mut kinds = BTreeSet::new();
+    let mut successes = BTreeSet::new();
+    for (status, body) in bodies(doc, op) {
+        let content: Vec<(&String, &Value)> = obj(body.get("content")).collect();
+        if content.len() > 1 {
+            kinds.insert(Kind::SeveralMediaTypes);
+        }
+        if content.iter().any(|(media, _)| !is_json(media)) {
+            kinds.insert(Kind::NotJson);
+        }
+        match status {
+            Some(s) if s.starts_with('3') => {
+                kinds.insert(Kind::DocumentedRedirect);
+            }
+            Some(s) if s.starts_with('2') => {
+                // Bodies told apart by what they hold; no body is one kind of its own.
+                successes.insert(
+                    content
+                        .iter()
+                        .map(|(media, m)| {
+                            format!("{media}={}", m.get("schema").unwrap_or(&Value::Null))
+                        })
+                        .collect::<Vec<_>>()
+                        .join(","),
+                );
+            }
+            _ => {}
+        }
+    }
+    if successes.len() > 1 {
+        kinds.insert(Kind::SeveralSuccesses);
+    }
+    let parameters: Vec<&Value> = [item.get("parameters"), op.get("parameters")]
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_array)
+        .flatten()
+        .map(|p| resolve(doc, p))
+        .collect();
+    let has_query = |name: &str| {
+        parameters.iter().any(|p| {
+            p.get("name").and_then(Value::as_str) == Some(name)
+                && p.get("in").and_then(Value::as_str) == Some("query")
+        })
+    };
+    if has_query("per_page") && has_query("page") {
+        kinds.insert(Kind::Paginated);
+    }
+    kinds
+}
+
+/// JSON examples documented for `op`'s request body and responses: each `example`, and
+/// each entry of `examples`, of each JSON media type.
+fn examples(doc: &Value, op: &Value) -> usize {
+    bodies(doc, op)
+        .into_iter()
+        .flat_map(|(_, body)| obj(body.get("content")))
+        .filter(|(media, _)| is_json(media))
+        .map(|(_, media)| {
+            usize::from(media.get("example").is_some()) + obj(media.get("examples")).count()
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn spec(paths: Value) -> openapiv3::OpenAPI {
+        serde_json::from_value(json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": paths,
+            "components": {
+                "schemas": {
+                    "thing": {"type": "object", "properties": {"id": {"type": "integer"}}},
+                    "unused": {"type": "string"}
+                },
+                "examples": {"thing": {"value": {"id": 1}}}
+            }
+        }))
+        .unwrap()
+    }
+
+    fn thing() -> Value {
+        json!({"$ref": "#/components/schemas/thing"})
+    }
+
+    #[test]
+    fn each_operation_is_counted_with_its_kinds_and_examples() {
+        let census = take(&spec(json!({
+            "/things": {"get": {
+                "operationId": "things/list",
+                "parameters": [
+                    {"name": "per_page", "in": "query", "schema": {"type": "integer"}},
+                    {"name": "page", "in": "query", "schema": {"type": "integer"}}
+                ],
+                "responses": {"200": {"description": "ok", "content": {"application/json": {
+                    "schema": {"type": "array", "items": thing()},
+                    "examples": {"default": {"$ref": "#/components/examples/thing"}}
+                }}}}
+            }},
+            "/things/{id}": {"put": {
+                "operationId": "things/merge",
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                "responses": {
+                    "201": {"description": "made", "content": {"application/json": {"schema": thing(), "example": {"id": 2}}}},
+                    "204": {"description": "nothing to do"}
+                }
+            }},
+            "/zip": {"get": {
+                "operationId": "other/list",
+                "responses": {"302": {"description": "to storage", "headers": {"Location": {"schema": {"type": "string"}}}}}
+            }},
+            "/render": {"post": {
+                "operationId": "render",
+                "requestBody": {"content": {
+                    "text/plain": {"schema": {"type": "string"}},
+                    "text/x-markdown": {"schema": {"type": "string"}}
+                }},
+                "responses": {"200": {"description": "html", "content": {"text/html": {"schema": {"type": "string"}}}}}
+            }}
+        })))
+        .unwrap();
+        let by_name: BTreeMap<&str, &Operation> = census
+            .operations
+            .iter()
+            .map(|o| (o.name.as_str(), o))
+            .collect();
+        assert_eq!(
+            by_name.keys().copied().collect::<Vec<_>>(),
+            ["merge", "other_list", "render", "things_list"]
+        );
+        let list = by_name["things_list"];
+        assert_eq!(list.upstream_id, "things/list");
+        assert_eq!(list.kinds, BTreeSet::from([Kind::TagKept, Kind::Paginated]));
+        assert_eq!(list.examples, 1);
+        assert_eq!(list.generated, Ok(()));
+        let merge = by_name["merge"];
+        assert_eq!(merge.kinds, BTreeSet::from([Kind::SeveralSuccesses]));
+        assert_eq!(merge.examples, 1);
+        assert_eq!(
+            by_name["other_list"].kinds,
+            BTreeSet::from([Kind::TagKept, Kind::DocumentedRedirect])
+        );
+        assert_eq!(
+            by_name["render"].kinds,
+            BTreeSet::from([Kind::SeveralMediaTypes, Kind::NotJson])
+        );
+        // progenitor refuses a JSON success beside a bodiless one, and two request
+        // media types; the census says so, per operation.
+        assert!(
+            merge
+                .generated
+                .as_ref()
+                .is_err_and(|e| e.contains("panicked")),
+            "{:?}",
+            merge.generated
+        );
+        assert!(by_name["render"].generated.is_err());
+        assert_eq!(census.generated(), 2);
+        assert_eq!(census.examples(), 2);
+        assert!(census.whole.is_err());
+        assert_eq!(census.kinds()[&Kind::TagKept], 2);
+        assert!(census.notes_by_pass()["prune_components"] >= 1);
+    }
+
+    #[test]
+    fn an_operation_alone_keeps_only_the_components_it_reaches() {
+        let doc = serde_json::to_value(spec(json!({
+            "/things/{id}": {
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                "get": {"operationId": "get", "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": thing()}}}}},
+                "delete": {"operationId": "delete", "responses": {"204": {"description": "gone"}}}
+            }
+        })))
+        .unwrap();
+        let single = alone(&doc, "/things/{id}", "get");
+        assert_eq!(
+            single["components"],
+            json!({"schemas": {"thing": doc["components"]["schemas"]["thing"]}})
+        );
+        assert!(single["paths"]["/things/{id}"].get("delete").is_none());
+        assert_eq!(
+            single["paths"]["/things/{id}"]["parameters"][0]["name"],
+            "id"
+        );
+    }
+
+    #[test]
+    fn an_invalid_description_is_an_error_naming_where() {
+        let mut broken = spec(json!({"/a": {"get": {"operationId": "a", "responses": {}}}}));
+        broken.openapi = "3.1.0".into();
+        let error = take(&broken).unwrap_err();
+        assert!(error.to_string().contains("/openapi"), "{error}");
+    }
+}
