@@ -18,7 +18,7 @@ use futures_util::{Stream, StreamExt, TryStreamExt};
 
 use crate::download_to_file::DownloadTo;
 use crate::ids::{AssetId, ReleaseId};
-use crate::types::{CreateReleaseBody, Release, ReleaseAsset};
+use crate::types::{self, CreateReleaseBody, Release, ReleaseAsset};
 use crate::upload::{Source, Upload};
 use crate::{AssetDownload, Client, Error, is_asset_named};
 
@@ -234,17 +234,10 @@ impl RepoHandle {
     pub fn create_release(&self, tag: impl Into<String>) -> CreateRelease {
         CreateRelease {
             repo: self.clone(),
-            body: CreateReleaseBody {
-                tag_name: tag.into(),
-                body: None,
-                discussion_category_name: None,
-                draft: None,
-                generate_release_notes: None,
-                make_latest: None,
-                name: None,
-                prerelease: None,
-                target_commitish: None,
-            },
+            // The generated builder, not a struct literal: GitHub's products differ in
+            // this body's fields (GHES 3.17 has no `discussion_category_name`), and the
+            // crate generated from any of them must compile.
+            body: CreateReleaseBody::builder().tag_name(tag.into()),
         }
     }
 
@@ -317,38 +310,38 @@ fn tag_in_download_url(url: &str) -> Option<&str> {
 #[derive(Debug, Clone)]
 pub struct CreateRelease {
     repo: RepoHandle,
-    body: CreateReleaseBody,
+    body: types::builder::CreateReleaseBody,
 }
 
 impl CreateRelease {
     /// The release's title (the tag unless set).
     pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.body.name = Some(name.into());
+        self.body = self.body.name(Some(name.into()));
         self
     }
 
     /// The release notes, Markdown.
     pub fn body(mut self, body: impl Into<String>) -> Self {
-        self.body.body = Some(body.into());
+        self.body = self.body.body(Some(body.into()));
         self
     }
 
     /// Creates it as a draft: unpublished, its assets still open on an immutable
     /// repository.
     pub fn draft(mut self) -> Self {
-        self.body.draft = Some(true);
+        self.body = self.body.draft(Some(true));
         self
     }
 
     /// Marks it a prerelease.
     pub fn prerelease(mut self) -> Self {
-        self.body.prerelease = Some(true);
+        self.body = self.body.prerelease(Some(true));
         self
     }
 
     /// The branch or commit the tag is created from, when the tag does not exist yet.
     pub fn target_commitish(mut self, target: impl Into<String>) -> Self {
-        self.body.target_commitish = Some(target.into());
+        self.body = self.body.target_commitish(Some(target.into()));
         self
     }
 }

@@ -178,7 +178,7 @@ impl Client {
             .body(UpdateReleaseAssetBody {
                 name: name.map(str::to_owned),
                 label: label.map(str::to_owned),
-                state: None,
+                ..Default::default()
             })
             .send()
             .await
