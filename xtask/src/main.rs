@@ -6,6 +6,7 @@ mod census;
 mod committed_file;
 mod descriptions;
 mod import_recordings;
+mod products;
 mod record;
 mod regenerate;
 mod subset;
@@ -98,6 +99,14 @@ enum Command {
         #[arg(long, default_value = descriptions::DEFAULT_VERSION)]
         version: String,
     },
+    /// Regenerate the published crate from each GitHub product's description (GHEC, GHES),
+    /// in a copy of the workspace under `target/products/`, and run its tests there.
+    Products {
+        /// A product's description; may be repeated (default: GHEC and GHES 3.17 to 3.19,
+        /// as `cargo xtask descriptions` fetches them).
+        #[arg(long)]
+        spec: Vec<PathBuf>,
+    },
     /// What the generator makes of a description, operation by operation, then totals.
     /// Fails when an operation, or the whole document, does not generate.
     Census {
@@ -128,6 +137,7 @@ fn main() -> ExitCode {
         }
         Command::Regenerate { check } => regenerate::run(&root, check),
         Command::Descriptions { version } => descriptions::run(&root, &version),
+        Command::Products { spec } => products::run(&root, &spec),
         Command::Census {
             spec,
             json,

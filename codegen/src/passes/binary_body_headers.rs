@@ -35,15 +35,31 @@ pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
     for (path, item) in obj(doc.get("paths")) {
         for method in METHODS {
             let Some(op) = item.get(method) else { continue };
-            let media: Vec<&String> = obj(op.get("requestBody").and_then(|b| b.get("content")))
-                .map(|(m, _)| m)
-                .collect();
-            if !media.is_empty() && media.iter().all(|m| !is_json(m)) {
+            let media: Vec<&String> =
+                obj(super::request_body(doc, op).and_then(|b| b.get("content")))
+                    .map(|(m, _)| m)
+                    .collect();
+            if !media.is_empty() && media.iter().all(|m| !super::is_json(m)) {
                 targets.push(format!("/paths/{}/{method}", escape(path)));
             }
         }
     }
     for at in targets {
+        // The media types GitHub documents for this body, when it names more than one
+        // or a multipart one (`request_media_types` kept them).
+        let documented: Vec<String> = doc
+            .pointer(&format!(
+                "{at}/{}",
+                escape(super::request_media_types::MEDIA_TYPES)
+            ))
+            .and_then(Value::as_array)
+            .map(|l| {
+                l.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
         let Some(Value::Array(list)) = doc
             .pointer_mut(&at)
             .and_then(Value::as_object_mut)
@@ -59,6 +75,14 @@ pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
                         .is_some_and(|n| n.eq_ignore_ascii_case(name))
             });
             if !declared {
+                let description = if name == "content-type" && !documented.is_empty() {
+                    format!(
+                        "The media type of the bytes sent: GitHub documents {}.",
+                        documented.join(", ")
+                    )
+                } else {
+                    description.to_owned()
+                };
                 list.push(json!({
                     "name": name,
                     "in": "header",
@@ -74,11 +98,6 @@ pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
         }
     }
     Ok(())
-}
-
-fn is_json(media: &str) -> bool {
-    let essence = media.split(';').next().unwrap_or("").trim();
-    essence == "application/json" || essence.ends_with("+json")
 }
 
 #[cfg(test)]
@@ -112,5 +131,25 @@ mod tests {
         assert_eq!(notes.len(), 2);
         // A second run adds nothing.
         assert!(run_one("binary_body_headers", &mut doc).is_empty());
+    }
+
+    #[test]
+    fn a_shared_body_counts_and_documented_media_types_are_named() {
+        let mut doc = json!({
+            "paths": {"/raw": {"post": {"operationId": "render",
+                "x-request-media-types": ["text/plain", "text/x-markdown"],
+                "requestBody": {"$ref": "#/components/requestBodies/text"}}}},
+            "components": {"requestBodies": {"text": {"content": {"text/plain": {"schema": {"type": "string"}}}}}}
+        });
+        run_one("binary_body_headers", &mut doc);
+        let params = &doc["paths"]["/raw"]["post"]["parameters"];
+        assert_eq!(params[0]["name"], "content-type");
+        assert!(
+            params[0]["description"]
+                .as_str()
+                .unwrap()
+                .contains("text/plain, text/x-markdown"),
+            "{params}"
+        );
     }
 }

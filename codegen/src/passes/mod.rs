@@ -5,12 +5,14 @@
 
 mod absent_nullable;
 mod binary_body_headers;
+mod enum_variant_names;
 mod nullable_twins;
 mod nullable_union;
 mod open_enums;
 mod operation_names;
 mod prune_components;
 mod request_defaults;
+mod request_media_types;
 mod shared_error_body;
 
 use std::fmt;
@@ -74,9 +76,10 @@ impl Notes {
 
 /// The passes, in the order they run. Operations are named first (their tag prefix
 /// dropped), so every later note and type name uses the short name. Order matters: unions with null become nullable
-/// (and nullable twins one type) before nullable fields are loosened and enums are opened;
+/// (and nullable twins one type) before nullable fields are loosened and enums are opened
+/// (those whose values typify cannot name apart are strings by then);
 /// error bodies are shared before unused schemas are pruned.
-pub const ALL: [Pass; 9] = [
+pub const ALL: [Pass; 11] = [
     Pass {
         name: "operation_names",
         run: operation_names::run,
@@ -98,12 +101,20 @@ pub const ALL: [Pass; 9] = [
         run: request_defaults::run,
     },
     Pass {
+        name: "request_media_types",
+        run: request_media_types::run,
+    },
+    Pass {
         name: "binary_body_headers",
         run: binary_body_headers::run,
     },
     Pass {
         name: "absent_nullable",
         run: absent_nullable::run,
+    },
+    Pass {
+        name: "enum_variant_names",
+        run: enum_variant_names::run,
     },
     Pass {
         name: "open_enums",
@@ -128,6 +139,21 @@ impl Pass {
             reason,
         })?;
         Ok(notes.notes)
+    }
+}
+
+/// Whether a media type is JSON (`application/json`, or any `+json`), parameters aside.
+pub(crate) fn is_json(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or_default().trim();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
+/// An operation's request body, its `$ref` to `components.requestBodies` followed.
+fn request_body<'a>(doc: &'a Value, op: &'a Value) -> Option<&'a Value> {
+    let body = op.get("requestBody")?;
+    match body.get("$ref").and_then(Value::as_str) {
+        Some(r) => doc.pointer(r.strip_prefix('#')?),
+        None => Some(body),
     }
 }
 

@@ -40,11 +40,6 @@ fn is_error_status(status: &str) -> bool {
     matches!(status.as_bytes().first(), Some(b'4' | b'5'))
 }
 
-fn is_json(media: &str) -> bool {
-    let essence = media.split(';').next().unwrap_or("").trim();
-    essence == "application/json" || essence.ends_with("+json")
-}
-
 pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
     let reference = json!({"$ref": format!("#/components/schemas/{ERROR_SCHEMA}")});
     let mut used = false;
@@ -102,7 +97,7 @@ pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
             continue;
         }
         for (media, body) in content.iter_mut() {
-            if !is_json(media) || body.get("schema") == Some(&reference) {
+            if !super::is_json(media) || body.get("schema") == Some(&reference) {
                 continue;
             }
             body["schema"] = reference.clone();
