@@ -12,12 +12,63 @@
 //! The generated code calls two hand-written items: `crate::Response::from_generated`
 //! (the error conversion) and nothing else.
 
+use std::collections::BTreeMap;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{
     Attribute, Expr, FnArg, GenericArgument, ImplItem, Item, Lit, Meta, Pat, PathArguments,
     ReturnType, Type,
 };
+
+/// One 2xx status of an operation with several successes, as the `several_successes`
+/// pass kept it.
+#[derive(Debug, Clone)]
+pub struct Success {
+    pub status: u16,
+    pub description: Option<String>,
+    pub body: SuccessBody,
+}
+
+/// What a success carries.
+#[derive(Debug, Clone)]
+pub enum SuccessBody {
+    /// JSON of the component schema with this key.
+    Json(String),
+    /// Bytes that are not JSON.
+    Bytes,
+    /// Nothing.
+    None,
+}
+
+/// The Rust name typify gives the component schema `key` (its `sanitize`, Pascal case).
+pub fn type_name(key: &str) -> String {
+    use heck::ToPascalCase;
+    let name = key
+        .replace('\'', "")
+        .replace(|c: char| !(c.is_alphanumeric() || c == '_'), "-")
+        .to_pascal_case();
+    match name.chars().next() {
+        None => "X".to_owned(),
+        Some(c) if c.is_alphabetic() || c == '_' => name,
+        Some(_) => format!("_{name}"),
+    }
+}
+
+/// A variant's name for an HTTP status: its reason phrase, or `StatusNNN`.
+fn variant_name(status: u16) -> String {
+    match status {
+        200 => "Ok".to_owned(),
+        201 => "Created".to_owned(),
+        202 => "Accepted".to_owned(),
+        203 => "NonAuthoritative".to_owned(),
+        204 => "NoContent".to_owned(),
+        205 => "ResetContent".to_owned(),
+        206 => "PartialContent".to_owned(),
+        207 => "MultiStatus".to_owned(),
+        other => format!("Status{other}"),
+    }
+}
 
 /// One operation: progenitor's `Client` method and the builder it returns.
 struct Operation {
@@ -32,6 +83,7 @@ struct Operation {
 pub fn operations_module(
     file: &syn::File,
     upstream: &[(String, String)],
+    successes: &BTreeMap<String, Vec<Success>>,
 ) -> Result<TokenStream, String> {
     let operations = client_operations(file)?;
     let builders = file
@@ -57,7 +109,8 @@ pub fn operations_module(
                 #builder(self.0.#method())
             }
         });
-        wrappers.push(wrapper(builders, method, builder)?);
+        let several = successes.get(&method.to_string()).map(Vec::as_slice);
+        wrappers.push(wrapper(builders, method, builder, several)?);
     }
     for (name, _) in upstream {
         if !operations.iter().any(|o| o.method == name) {
@@ -157,6 +210,7 @@ fn wrapper(
     builders: &[Item],
     method: &syn::Ident,
     name: &syn::Ident,
+    successes: Option<&[Success]>,
 ) -> Result<TokenStream, String> {
     let members = builders
         .iter()
@@ -222,6 +276,44 @@ fn wrapper(
     let doc = format!(
         "The request [`Operations::{method}`] builds: set its parameters, then [`send`](Self::send)."
     );
+    let is_bytes = matches!(&output, Type::Path(p)
+        if p.path.segments.last().is_some_and(|s| s.ident == "ByteStream"));
+    let (sending, extra) = match successes {
+        Some(successes) => several_successes(name, successes),
+        // A body that is not JSON (text, HTML, a diff): its bytes, read whole and bounded,
+        // since progenitor's stream type stays private.
+        None if is_bytes => (
+            quote! {
+                /// Sends the request; the answer's bytes, or what went wrong as
+                /// [`crate::Error`].
+                pub async fn send(self) -> Result<Vec<u8>, crate::Error> {
+                    crate::Response::bytes_from_generated(self.0.send())
+                        .await
+                        .map(crate::Response::into_body)
+                }
+
+                /// Sends the request; the answer's status and headers with its bytes.
+                pub async fn send_full(self) -> Result<crate::Response<Vec<u8>>, crate::Error> {
+                    crate::Response::bytes_from_generated(self.0.send()).await
+                }
+            },
+            TokenStream::new(),
+        ),
+        None => (
+            quote! {
+                /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
+                pub async fn send(self) -> Result<#output, crate::Error> {
+                    crate::Response::body_from_generated(self.0.send()).await
+                }
+
+                /// Sends the request; the answer's status and headers with its body.
+                pub async fn send_full(self) -> Result<crate::Response<#output>, crate::Error> {
+                    crate::Response::from_generated(self.0.send()).await
+                }
+            },
+            TokenStream::new(),
+        ),
+    };
     Ok(quote! {
         #[doc = #doc]
         #(#derives)*
@@ -230,17 +322,82 @@ fn wrapper(
         impl<'a> #name<'a> {
             #(#setters)*
 
-            /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
-            pub async fn send(self) -> Result<#output, crate::Error> {
-                crate::Response::body_from_generated(self.0.send()).await
-            }
+            #sending
+        }
 
-            /// Sends the request; the answer's status and headers with its body.
-            pub async fn send_full(self) -> Result<crate::Response<#output>, crate::Error> {
-                crate::Response::from_generated(self.0.send()).await
+        #extra
+    })
+}
+
+/// For an operation with several successes: the enum of its answers (a variant per
+/// status), its decoding from the status and the bytes, and the `send` methods that
+/// return it.
+fn several_successes(builder: &syn::Ident, successes: &[Success]) -> (TokenStream, TokenStream) {
+    let answer = quote::format_ident!("{builder}Response");
+    let mut variants = Vec::new();
+    let mut arms = Vec::new();
+    for success in successes {
+        let variant = quote::format_ident!("{}", variant_name(success.status));
+        let status = success.status;
+        let doc = match &success.description {
+            Some(d) if !d.is_empty() => format!(" {status}: {d}"),
+            _ => format!(" {status}"),
+        };
+        match &success.body {
+            SuccessBody::Json(key) => {
+                let ty = quote::format_ident!("{}", type_name(key));
+                variants.push(quote! { #[doc = #doc] #variant(types::#ty) });
+                arms.push(
+                    quote! { #status => crate::response::decode_json(body).map(Self::#variant) },
+                );
+            }
+            SuccessBody::Bytes => {
+                variants.push(quote! { #[doc = #doc] #variant(Vec<u8>) });
+                arms.push(quote! { #status => Ok(Self::#variant(body.to_vec())) });
+            }
+            SuccessBody::None => {
+                variants.push(quote! { #[doc = #doc] #variant });
+                arms.push(quote! { #status => Ok(Self::#variant) });
             }
         }
-    })
+    }
+    let doc = format!(
+        " What [`{builder}::send`] answers: a variant for each success status GitHub documents."
+    );
+    let extra = quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #answer {
+            #(#variants,)*
+        }
+
+        impl #answer {
+            /// The answer of `status` with the body `body`.
+            fn decode(status: u16, body: &[u8]) -> Result<Self, crate::Error> {
+                match status {
+                    #(#arms,)*
+                    other => Err(crate::response::undocumented_success(other, body)),
+                }
+            }
+        }
+    };
+    let sending = quote! {
+        /// Sends the request; the answer for its status, or what went wrong as
+        /// [`crate::Error`].
+        pub async fn send(self) -> Result<#answer, crate::Error> {
+            let answer = crate::Response::bytes_from_generated(self.0.send()).await?;
+            #answer::decode(answer.status().as_u16(), answer.body())
+        }
+
+        /// Sends the request; the answer's status and headers with the answer for its
+        /// status.
+        pub async fn send_full(self) -> Result<crate::Response<#answer>, crate::Error> {
+            crate::Response::bytes_from_generated(self.0.send())
+                .await?
+                .try_map(|status, body| #answer::decode(status.as_u16(), &body))
+        }
+    };
+    (sending, extra)
 }
 
 /// `T` of `Result<ResponseValue<T>, Error<E>>`.
@@ -319,7 +476,7 @@ mod tests {
     #[test]
     fn every_operation_gets_a_typed_wrapper_and_its_upstream_id() {
         let upstream = [("get_thing".to_owned(), "things/get-thing".to_owned())];
-        let tokens = operations_module(&sample(), &upstream).unwrap();
+        let tokens = operations_module(&sample(), &upstream, &BTreeMap::new()).unwrap();
         let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
         for expected in [
             "pub fn get_thing(&self) -> GetThing<'a>",
@@ -338,9 +495,77 @@ mod tests {
     }
 
     #[test]
+    fn several_successes_make_an_enum_that_send_decodes_into() {
+        let mut file = sample();
+        if let Item::Mod(m) = &mut file.items[2]
+            && let Some((_, items)) = &mut m.content
+        {
+            items[1] = syn::parse_quote! {
+                impl<'a> GetThing<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<types::GithubError>> { todo!() }
+                }
+            };
+        }
+        let successes = BTreeMap::from([(
+            "get_thing".to_owned(),
+            vec![
+                Success {
+                    status: 201,
+                    description: Some("Made".into()),
+                    body: SuccessBody::Json("git-commit".into()),
+                },
+                Success {
+                    status: 204,
+                    description: None,
+                    body: SuccessBody::None,
+                },
+                Success {
+                    status: 299,
+                    description: None,
+                    body: SuccessBody::Bytes,
+                },
+            ],
+        )]);
+        let tokens = operations_module(&file, &[], &successes).unwrap();
+        let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
+        for expected in [
+            "pub enum GetThingResponse {",
+            "/// 201: Made\n        Created(types::GitCommit),",
+            "NoContent,",
+            "Status299(Vec<u8>),",
+            "201u16 => crate::response::decode_json(body).map(Self::Created)",
+            "204u16 => Ok(Self::NoContent)",
+            "other => Err(crate::response::undocumented_success(other, body))",
+            "pub async fn send(self) -> Result<GetThingResponse, crate::Error>",
+            "Result<crate::Response<GetThingResponse>, crate::Error>",
+        ] {
+            assert!(code.contains(expected), "{expected:?} not in\n{code}");
+        }
+        assert!(!code.contains("ByteStream"), "{code}");
+        // Without several successes, a body of bytes is read whole: no progenitor type.
+        let tokens = operations_module(&file, &[], &BTreeMap::new()).unwrap();
+        let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
+        assert!(
+            code.contains("pub async fn send(self) -> Result<Vec<u8>, crate::Error>"),
+            "{code}"
+        );
+        assert!(!code.contains("ByteStream"), "{code}");
+    }
+
+    #[test]
+    fn type_names_are_typifys() {
+        assert_eq!(
+            type_name("copilot-usage-metrics-1-day-report"),
+            "CopilotUsageMetrics1DayReport"
+        );
+        assert_eq!(type_name("merge-202"), "Merge202");
+        assert_eq!(type_name("2fa"), "_2fa");
+    }
+
+    #[test]
     fn an_unknown_upstream_name_or_an_odd_send_is_an_error() {
         let upstream = [("gone".to_owned(), "x/gone".to_owned())];
-        let error = operations_module(&sample(), &upstream).unwrap_err();
+        let error = operations_module(&sample(), &upstream, &BTreeMap::new()).unwrap_err();
         assert!(error.contains("gone"), "{error}");
         let mut odd = sample();
         if let Item::Mod(m) = &mut odd.items[2]
@@ -350,7 +575,7 @@ mod tests {
                 impl<'a> GetThing<'a> { pub async fn send(self) -> u8 { 0 } }
             };
         }
-        let error = operations_module(&odd, &[]).unwrap_err();
+        let error = operations_module(&odd, &[], &BTreeMap::new()).unwrap_err();
         assert!(error.contains("GetThing::send"), "{error}");
     }
 }

@@ -103,6 +103,66 @@ fn upstream_operation_ids(spec: &openapiv3::OpenAPI) -> Vec<(String, String)> {
     ids
 }
 
+/// The statuses of each operation with several successes (by Rust name), as the
+/// `several_successes` pass kept them in `x-success-statuses`.
+fn several_successes(
+    spec: &openapiv3::OpenAPI,
+) -> Result<std::collections::BTreeMap<String, Vec<facade::Success>>, Error> {
+    let mut found = std::collections::BTreeMap::new();
+    for op in spec
+        .paths
+        .paths
+        .values()
+        .filter_map(|item| item.as_item())
+        .flat_map(|item| item.iter().map(|(_, op)| op))
+    {
+        let (Some(id), Some(statuses)) = (
+            op.operation_id.as_deref(),
+            op.extensions
+                .get(passes::SUCCESSES)
+                .and_then(|v| v.as_array()),
+        ) else {
+            continue;
+        };
+        let mut successes = Vec::new();
+        for entry in statuses {
+            let status = entry
+                .get("status")
+                .and_then(serde_json::Value::as_u64)
+                .and_then(|s| u16::try_from(s).ok())
+                .ok_or_else(|| {
+                    Error::Facade(format!("{id}: a success without a status: {entry}"))
+                })?;
+            let body = match entry
+                .get("schema")
+                .and_then(|s| s.get("$ref"))
+                .and_then(|r| r.as_str())
+            {
+                Some(reference) => facade::SuccessBody::Json(
+                    schema_walk::schema_ref_name(reference)
+                        .ok_or_else(|| {
+                            Error::Facade(format!("{id}: {reference} is not a component schema"))
+                        })?
+                        .replace("~1", "/")
+                        .replace("~0", "~"),
+                ),
+                None if entry.get("bytes").is_some() => facade::SuccessBody::Bytes,
+                None => facade::SuccessBody::None,
+            };
+            successes.push(facade::Success {
+                status,
+                description: entry
+                    .get("description")
+                    .and_then(|d| d.as_str())
+                    .map(str::to_owned),
+                body,
+            });
+        }
+        found.insert(passes::rust_name(id), successes);
+    }
+    Ok(found)
+}
+
 /// Generates the client source for `spec`. The same input gives the same bytes.
 pub fn generate(spec: &openapiv3::OpenAPI, source: &Source<'_>) -> Result<Generated, Error> {
     let mut doc = serde_json::to_value(spec).map_err(|e| Error::Normalized(e.to_string()))?;
@@ -122,7 +182,8 @@ pub fn generate(spec: &openapiv3::OpenAPI, source: &Source<'_>) -> Result<Genera
     let mut file: syn::File =
         syn::parse2(output.tokens).map_err(|e| Error::Format(e.to_string()))?;
     github_headers::rewrite(&mut file).map_err(Error::Headers)?;
-    let facade = facade::operations_module(&file, &upstream).map_err(Error::Facade)?;
+    let successes = several_successes(&normalized)?;
+    let facade = facade::operations_module(&file, &upstream, &successes).map_err(Error::Facade)?;
     file.items
         .push(syn::parse2(facade).map_err(|e| Error::Format(e.to_string()))?);
     let code = format!(

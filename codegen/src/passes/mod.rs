@@ -13,12 +13,15 @@ mod operation_names;
 mod prune_components;
 mod request_defaults;
 mod request_media_types;
+mod several_successes;
 mod shared_error_body;
+mod unchecked_patterns;
 
 use std::fmt;
 
 pub use operation_names::UPSTREAM_ID;
 pub(crate) use operation_names::rust_name;
+pub use several_successes::SUCCESSES;
 
 use serde_json::Value;
 
@@ -78,8 +81,9 @@ impl Notes {
 /// dropped), so every later note and type name uses the short name. Order matters: unions with null become nullable
 /// (and nullable twins one type) before nullable fields are loosened and enums are opened
 /// (those whose values typify cannot name apart are strings by then);
-/// error bodies are shared before unused schemas are pruned.
-pub const ALL: [Pass; 11] = [
+/// error bodies are shared, and several successes' bodies made components (after the
+/// response schemas were loosened and opened in place), before unused schemas are pruned.
+pub const ALL: [Pass; 13] = [
     Pass {
         name: "operation_names",
         run: operation_names::run,
@@ -113,12 +117,20 @@ pub const ALL: [Pass; 11] = [
         run: absent_nullable::run,
     },
     Pass {
+        name: "unchecked_patterns",
+        run: unchecked_patterns::run,
+    },
+    Pass {
         name: "enum_variant_names",
         run: enum_variant_names::run,
     },
     Pass {
         name: "open_enums",
         run: open_enums::run,
+    },
+    Pass {
+        name: "several_successes",
+        run: several_successes::run,
     },
     Pass {
         name: "prune_components",

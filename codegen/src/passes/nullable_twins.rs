@@ -5,6 +5,11 @@
 //! Without this, typify generates a second type (`NullableSimpleUser`, a newtype around
 //! `Option<SimpleUser>`) for the same object; with it, the field is `Option<SimpleUser>`,
 //! whichever of the two forms the description uses.
+//!
+//! A nullable component without a twin (`issue-type`, titled `Issue Type`) loses its
+//! `nullable`, and its references become a nullable `allOf` of it: typify would otherwise
+//! name both the newtype around `Option<..>` and the object inside it after the title, and
+//! define `IssueType` twice.
 
 use serde_json::{Map, Value, json};
 
@@ -20,6 +25,7 @@ pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
     };
     // nullable component name -> its non-nullable twin
     let mut twins: Vec<(String, String)> = Vec::new();
+    let mut alone: Vec<String> = Vec::new();
     for (name, schema) in schemas {
         if schema.get("nullable") != Some(&Value::Bool(true)) {
             continue;
@@ -31,7 +37,28 @@ pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
                 && without_docs(s) == shape
         }) {
             twins.push((name.clone(), twin.clone()));
+        } else {
+            alone.push(name.clone());
         }
+    }
+    for name in alone {
+        if let Some(map) = doc
+            .pointer_mut(&format!("/components/schemas/{}", escape(&name)))
+            .and_then(Value::as_object_mut)
+        {
+            map.remove("nullable");
+        }
+        let mut uses = 0;
+        rewrite_refs(doc, &mut |reference| {
+            (schema_ref_name(reference) == Some(name.as_str())).then(|| {
+                uses += 1;
+                json!({"nullable": true, "allOf": [{"$ref": reference}]})
+            })
+        });
+        notes.add(
+            format!("/components/schemas/{}/nullable", escape(&name)),
+            format!("nullable component: {uses} reference(s) now a nullable allOf of it"),
+        );
     }
     for (nullable, twin) in twins {
         let mut uses = 0;
@@ -92,14 +119,22 @@ mod tests {
     }
 
     #[test]
-    fn a_nullable_schema_without_twin_is_kept() {
-        let before = json!({"components": {"schemas": {
-            "a": {"type": "object", "nullable": true, "properties": {"x": {"type": "string"}}},
+    fn a_nullable_schema_without_twin_is_nullable_where_it_is_used() {
+        let mut doc = json!({"components": {"schemas": {
+            "a": {"type": "object", "nullable": true, "title": "A", "properties": {"x": {"type": "string"}}},
             "b": {"type": "object", "properties": {"y": {"type": "string"}}},
             "c": {"type": "object", "properties": {"p": {"$ref": "#/components/schemas/a"}}}
         }}});
-        let mut doc = before.clone();
+        let notes = run_one("nullable_twins", &mut doc);
+        let schemas = &doc["components"]["schemas"];
+        assert!(schemas["a"].get("nullable").is_none(), "{schemas}");
+        assert_eq!(
+            schemas["c"]["properties"]["p"],
+            json!({"nullable": true, "allOf": [{"$ref": "#/components/schemas/a"}]})
+        );
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].at, "/components/schemas/a/nullable");
+        // A second run finds nothing nullable left to move.
         assert!(run_one("nullable_twins", &mut doc).is_empty());
-        assert_eq!(doc, before);
     }
 }
