@@ -71,12 +71,14 @@ fn passes_make_a_document_progenitor_would_panic_on_generate() {
 #[test]
 fn a_generator_panic_becomes_an_error_naming_the_operation() {
     let mut doc = asset_doc();
-    // Two request media types: progenitor panics "more media types than expected".
+    // A JSON body with an `encoding`: progenitor panics "media type encoding not empty".
     doc["paths"]["/render"] = json!({"post": {
         "operationId": "markdown/render",
         "requestBody": {"content": {
-            "application/json": {"schema": {"type": "object"}},
-            "text/plain": {"schema": {"type": "string"}}
+            "application/json": {
+                "schema": {"type": "object", "properties": {"text": {"type": "string"}}},
+                "encoding": {"text": {"contentType": "text/plain"}}
+            }
         }},
         "responses": {"204": {"description": "ok"}}
     }});

@@ -98,13 +98,20 @@ pub fn run(root: &Path, specs: &[PathBuf]) -> Result<(), Box<dyn std::error::Err
     }
 }
 
-/// A fresh copy of the files git tracks in `root`, at `to`.
+/// A fresh copy of the workspace's files at `to`: those git tracks, and new ones it does
+/// not ignore (so uncommitted work is what gets tried).
 fn copy_tracked_files(root: &Path, to: &Path) -> Result<(), Box<dyn std::error::Error>> {
     if to.exists() {
         fs::remove_dir_all(to).map_err(|e| format!("cannot remove {}: {e}", to.display()))?;
     }
     let listed = Command::new("git")
-        .args(["ls-files", "-z"])
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
         .current_dir(root)
         .output()
         .map_err(|e| format!("cannot run git ls-files: {e}"))?;

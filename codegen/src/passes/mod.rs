@@ -15,6 +15,7 @@ mod request_defaults;
 mod request_media_types;
 mod several_successes;
 mod shared_error_body;
+mod type_names;
 mod unchecked_patterns;
 
 use std::fmt;
@@ -82,8 +83,9 @@ impl Notes {
 /// (and nullable twins one type) before nullable fields are loosened and enums are opened
 /// (those whose values typify cannot name apart are strings by then);
 /// error bodies are shared, and several successes' bodies made components (after the
-/// response schemas were loosened and opened in place), before unused schemas are pruned.
-pub const ALL: [Pass; 13] = [
+/// response schemas were loosened and opened in place), before unused schemas are pruned;
+/// inline types are named apart last, among the components that remain.
+pub const ALL: [Pass; 14] = [
     Pass {
         name: "operation_names",
         run: operation_names::run,
@@ -135,6 +137,10 @@ pub const ALL: [Pass; 13] = [
     Pass {
         name: "prune_components",
         run: prune_components::run,
+    },
+    Pass {
+        name: "type_names",
+        run: type_names::run,
     },
 ];
 
