@@ -31,6 +31,8 @@ mod verify;
 // progenitor's own constructors: the crate builds its client itself.
     dead_code,
     missing_docs,
+// typify names GitHub's reactions `+1` and `-1` `plus1` and `minus1`.
+    non_camel_case_types,
     rustdoc::bare_urls,
     rustdoc::broken_intra_doc_links,
     rustdoc::invalid_html_tags

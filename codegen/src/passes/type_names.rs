@@ -14,8 +14,8 @@
 
 use std::collections::BTreeMap;
 
-use heck::ToSnakeCase;
-use serde_json::Value;
+use heck::{ToKebabCase, ToSnakeCase};
+use serde_json::{Value, json};
 
 use super::{Failure, Notes};
 use crate::facade::type_name;
@@ -28,26 +28,35 @@ pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
     else {
         return Ok(());
     };
-    // Type name -> the shape of the schema that holds it.
-    let mut taken: BTreeMap<String, Value> = schemas
-        .iter()
-        .map(|(key, schema)| (type_name(key), shape(schema)))
-        .collect();
+    let mut names = Names {
+        taken: schemas
+            .iter()
+            .map(|(key, schema)| (type_name(key), shape(schema)))
+            .collect(),
+        moved: BTreeMap::new(),
+        new_components: Vec::new(),
+    };
     for (key, schema) in schemas.iter_mut() {
         let at = format!("/components/schemas/{}", escape(key));
-        name_properties(schema, &type_name(key), &at, &mut taken, notes);
+        name_properties(schema, &type_name(key), &at, &mut names, notes);
+    }
+    for (key, schema) in names.new_components {
+        schemas.insert(key, schema);
     }
     Ok(())
 }
 
+/// The type names given so far, and the components made for inline schemas.
+struct Names {
+    /// Type name -> the shape of the schema that holds it.
+    taken: BTreeMap<String, Value>,
+    /// Type name -> key of the component made for it.
+    moved: BTreeMap<String, String>,
+    new_components: Vec<(String, Value)>,
+}
+
 /// Names the inline schemas under `schema` (whose type is `name`), property by property.
-fn name_properties(
-    schema: &mut Value,
-    name: &str,
-    at: &str,
-    taken: &mut BTreeMap<String, Value>,
-    notes: &mut Notes,
-) {
+fn name_properties(schema: &mut Value, name: &str, at: &str, names: &mut Names, notes: &mut Notes) {
     let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
         return;
     };
@@ -61,31 +70,56 @@ fn name_properties(
             None => type_name(&format!("{name}_{}", property.to_snake_case())),
         };
         let own = shape(sub);
-        let named = match taken.get(&wanted) {
-            None => wanted,
-            Some(other) if *other == own => wanted,
+        match names.taken.get(&wanted) {
+            None => {
+                names.taken.insert(wanted.clone(), own);
+                name_properties(sub, &wanted, &here, names, notes);
+            }
+            Some(other) if *other == own => {
+                name_properties(sub, &wanted, &here, names, notes);
+            }
             Some(_) => {
                 // The first free number, or one an inline schema of this shape has.
                 let mut n = 2;
-                while taken
+                while names
+                    .taken
                     .get(&format!("{wanted}{n}"))
                     .is_some_and(|other| *other != own)
                 {
                     n += 1;
                 }
-                let title = format!("{wanted}-{n}");
-                if let Some(map) = sub.as_object_mut() {
-                    map.insert("title".to_owned(), Value::String(title.clone()));
-                }
+                let named = format!("{wanted}{n}");
+                let nullable = sub.get("nullable") == Some(&Value::Bool(true));
+                let key = match names.moved.get(&named) {
+                    Some(key) => key.clone(),
+                    None => {
+                        let key = format!("{}-{n}", wanted.to_kebab_case());
+                        let mut moved = sub.take();
+                        if let Some(map) = moved.as_object_mut() {
+                            map.remove("nullable");
+                        }
+                        let component_at = format!("/components/schemas/{}", escape(&key));
+                        names.taken.insert(named.clone(), own);
+                        names.moved.insert(named.clone(), key.clone());
+                        name_properties(&mut moved, &named, &component_at, names, notes);
+                        names.new_components.push((key.clone(), moved));
+                        key
+                    }
+                };
+                // A component, so typify names it by its key: a title would not reach
+                // the type inside a nullable union, whose title progenitor moves out.
+                let reference = json!({"$ref": format!("#/components/schemas/{}", escape(&key))});
+                *sub = if nullable {
+                    json!({"nullable": true, "allOf": [reference]})
+                } else {
+                    reference
+                };
                 notes.add(
-                    format!("{here}/title"),
-                    format!("typify would name it {wanted}, as another type: titled {title}"),
+                    here,
+                    format!("typify would name it {wanted}, as another type: made component {key}"),
                 );
-                type_name(&title)
             }
-        };
-        taken.entry(named.clone()).or_insert(own);
-        name_properties(sub, &named, &here, taken, notes);
+        }
     }
 }
 
@@ -151,12 +185,21 @@ mod tests {
         let notes = run_one("type_names", &mut doc);
         let schemas = &doc["components"]["schemas"];
         assert_eq!(
-            schemas["repository-ruleset"]["properties"]["conditions"]["title"],
-            "RepositoryRulesetConditions-2"
+            schemas["repository-ruleset"]["properties"]["conditions"],
+            json!({"nullable": true, "allOf": [{"$ref": "#/components/schemas/repository-ruleset-conditions-2"}]})
         );
         assert_eq!(
-            schemas["variant-analysis"]["properties"]["status"]["title"],
-            "VariantAnalysisStatus-2"
+            schemas["repository-ruleset-conditions-2"]["anyOf"][1],
+            json!({"type": "object"})
+        );
+        assert!(
+            schemas["repository-ruleset-conditions-2"]
+                .get("nullable")
+                .is_none()
+        );
+        assert_eq!(
+            schemas["variant-analysis"]["properties"]["status"],
+            json!({"$ref": "#/components/schemas/variant-analysis-status-2"})
         );
         // A name no other type has, or the same shape under one title, stays.
         assert!(
@@ -165,13 +208,20 @@ mod tests {
                 .is_none()
         );
         assert_eq!(schemas["same"]["properties"]["b"]["title"], "Shared");
-        assert_eq!(schemas["same"]["properties"]["c"]["title"], "Shared-2");
+        assert_eq!(
+            schemas["same"]["properties"]["c"],
+            json!({"$ref": "#/components/schemas/shared-2"})
+        );
         // The same shape as the component keeps its name, another is titled apart.
         assert_eq!(schemas["same"]["properties"]["owner"]["title"], "User");
-        // Inline schemas of one shape share their new name.
-        assert_eq!(schemas["links"]["properties"]["html"]["title"], "User-2");
-        assert_eq!(schemas["links"]["properties"]["self"]["title"], "User-2");
-        assert_eq!(schemas["same"]["properties"]["author"]["title"], "User-3");
+        // Inline schemas of one shape share their new component.
+        let user2 = json!({"$ref": "#/components/schemas/user-2"});
+        assert_eq!(schemas["links"]["properties"]["html"], user2);
+        assert_eq!(schemas["links"]["properties"]["self"], user2);
+        assert_eq!(
+            schemas["same"]["properties"]["author"],
+            json!({"$ref": "#/components/schemas/user-3"})
+        );
         assert_eq!(notes.len(), 6, "{notes:?}");
         // Components keep their names.
         assert!(schemas["variant-analysis-status"].get("title").is_none());
