@@ -24,7 +24,7 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use crate::passes::{self, Note, UPSTREAM_ID};
-use crate::schema_walk::{METHODS, escape, obj, refs_in};
+use crate::schema_walk::{METHODS, escape, obj, refs_in, resolve};
 use crate::{Error, engine, validate};
 
 /// A kind of operation that is hard for a generator, as GitHub's description holds them.
@@ -252,18 +252,6 @@ fn alone(doc: &Value, path: &str, method: &str) -> Value {
     single.insert("paths".to_owned(), Value::Object(paths));
     single.insert("components".to_owned(), Value::Object(components));
     Value::Object(single)
-}
-
-/// `value`, or what it refers to when it is a `$ref`.
-fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
-    match value
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix('#'))
-    {
-        Some(pointer) => doc.pointer(pointer).unwrap_or(value),
-        None => value,
-    }
 }
 
 /// The request body and every response of `op`, resolved, with the status (`None` for

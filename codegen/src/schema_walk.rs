@@ -173,6 +173,16 @@ pub fn reachable_schemas<'a>(
     seen
 }
 
+/// `value`, or what its local `$ref` names (itself when that does not resolve).
+pub fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
+    value
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+        .and_then(|p| doc.pointer(p))
+        .unwrap_or(value)
+}
+
 /// The component name of a `#/components/schemas/NAME` reference.
 pub fn schema_ref_name(reference: &str) -> Option<&str> {
     reference

@@ -168,11 +168,20 @@ pub(crate) fn is_json(media_type: &str) -> bool {
 
 /// An operation's request body, its `$ref` to `components.requestBodies` followed.
 fn request_body<'a>(doc: &'a Value, op: &'a Value) -> Option<&'a Value> {
-    let body = op.get("requestBody")?;
-    match body.get("$ref").and_then(Value::as_str) {
-        Some(r) => doc.pointer(r.strip_prefix('#')?),
-        None => Some(body),
+    op.get("requestBody")
+        .map(|body| crate::schema_walk::resolve(doc, body))
+}
+
+/// `wanted`, or `wanted-2`, `wanted-3`... the first that is not `taken`, which it joins.
+fn unique(wanted: &str, taken: &mut std::collections::BTreeSet<String>) -> String {
+    let mut name = wanted.to_owned();
+    let mut n = 2;
+    while taken.contains(&name) {
+        name = format!("{wanted}-{n}");
+        n += 1;
     }
+    taken.insert(name.clone());
+    name
 }
 
 /// Runs every pass of [`ALL`] in order.

@@ -54,7 +54,7 @@ pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
                 return;
             };
             let name = suggested_name(at, &operation_ids);
-            let known = unique(&format!("{name}-known"), &mut taken);
+            let known = super::unique(&format!("{name}-known"), &mut taken);
             let map = node.as_object_mut().expect("string_enum checked an object");
             let nullable = map.get("nullable") == Some(&Value::Bool(true))
                 || values.iter().any(Value::is_null);
@@ -188,17 +188,6 @@ fn suggested_name(at: &str, operation_ids: &[(String, String)]) -> String {
         name.push_str(&part);
         i += 1;
     }
-    name
-}
-
-fn unique(wanted: &str, taken: &mut BTreeSet<String>) -> String {
-    let mut name = wanted.to_owned();
-    let mut n = 2;
-    while taken.contains(&name) {
-        name = format!("{wanted}-{n}");
-        n += 1;
-    }
-    taken.insert(name.clone());
     name
 }
 

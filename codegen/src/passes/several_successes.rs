@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value, json};
 
 use super::{Failure, Notes};
-use crate::schema_walk::{METHODS, escape, obj};
+use crate::schema_walk::{METHODS, escape, obj, resolve};
 
 /// Where the statuses of an operation with several successes are kept, in order: each
 /// `{"status": "201", "description": .., "schema": {"$ref": ..}}`, `"schema"` absent for a
@@ -68,7 +68,7 @@ pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
                     entry["schema"] = schema.clone();
                 }
                 Body::Json(schema) => {
-                    let key = unique(&format!("{name}-{status}"), &mut taken);
+                    let key = super::unique(&format!("{name}-{status}"), &mut taken);
                     hoisted.push((key.clone(), schema.clone()));
                     entry["schema"] =
                         json!({"$ref": format!("#/components/schemas/{}", escape(&key))});
@@ -150,27 +150,6 @@ fn body_of(response: &Value) -> Body<'_> {
     } else {
         Body::Bytes
     }
-}
-
-/// `value`, or the response its `$ref` names.
-fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
-    value
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix('#'))
-        .and_then(|p| doc.pointer(p))
-        .unwrap_or(value)
-}
-
-fn unique(wanted: &str, taken: &mut BTreeSet<String>) -> String {
-    let mut name = wanted.to_owned();
-    let mut n = 2;
-    while taken.contains(&name) {
-        name = format!("{wanted}-{n}");
-        n += 1;
-    }
-    taken.insert(name.clone());
-    name
 }
 
 #[cfg(test)]
