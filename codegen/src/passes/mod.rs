@@ -15,6 +15,7 @@ mod request_defaults;
 mod request_media_types;
 mod several_successes;
 mod shared_error_body;
+mod string_formats;
 mod type_names;
 mod unchecked_patterns;
 
@@ -85,7 +86,7 @@ impl Notes {
 /// error bodies are shared, and several successes' bodies made components (after the
 /// response schemas were loosened and opened in place), before unused schemas are pruned;
 /// inline types are named apart last, among the components that remain.
-pub const ALL: [Pass; 14] = [
+pub const ALL: [Pass; 15] = [
     Pass {
         name: "operation_names",
         run: operation_names::run,
@@ -117,6 +118,10 @@ pub const ALL: [Pass; 14] = [
     Pass {
         name: "absent_nullable",
         run: absent_nullable::run,
+    },
+    Pass {
+        name: "string_formats",
+        run: string_formats::run,
     },
     Pass {
         name: "unchecked_patterns",
