@@ -5,6 +5,7 @@ mod bench;
 mod census;
 mod committed_file;
 mod descriptions;
+mod generate;
 mod import_recordings;
 mod products;
 mod record;
@@ -107,6 +108,19 @@ enum Command {
         #[arg(long)]
         spec: Vec<PathBuf>,
     },
+    /// Generate the client source for any description (GitHub's whole API, GHEC, GHES)
+    /// into `DIR/src/generated.rs`, under `target/`.
+    Generate {
+        /// The description: plain or gzip-compressed JSON.
+        #[arg(long)]
+        spec: PathBuf,
+        /// Where the source goes (under `target/`).
+        #[arg(long)]
+        out: PathBuf,
+        /// Print every note of the normalization passes, by JSON pointer.
+        #[arg(long)]
+        verbose: bool,
+    },
     /// What the generator makes of a description, operation by operation, then totals.
     /// Fails when an operation, or the whole document, does not generate.
     Census {
@@ -138,6 +152,9 @@ fn main() -> ExitCode {
         Command::Regenerate { check } => regenerate::run(&root, check),
         Command::Descriptions { version } => descriptions::run(&root, &version),
         Command::Products { spec } => products::run(&root, &spec),
+        Command::Generate { spec, out, verbose } => {
+            generate::run(&root, &generate::Options { spec, out, verbose })
+        }
         Command::Census {
             spec,
             json,
