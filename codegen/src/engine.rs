@@ -37,7 +37,7 @@ pub fn settings() -> GenerationSettings {
         .with_tag(TagStyle::Merged)
         .with_hooks(HooksMode::Expected)
         .with_inner_type(
-            "crate::client::Settings"
+            "crate::runtime::Settings"
                 .parse::<TokenStream>()
                 .expect("a path is a valid token stream"),
         )

@@ -5,11 +5,11 @@
 //! and its `Client` carries `new` (a 15-second total timeout, an `unwrap`) and
 //! `ClientInfo`. The crate keeps all of that private and publishes, for every operation,
 //! a builder of the same name that wraps progenitor's: the same setters, and a `send()`
-//! that returns `Result<T, crate::Error>` (`send_full()` keeps the status and headers).
+//! that returns `Result<T, crate::runtime::Error>` (`send_full()` keeps the status and headers).
 //! The wrappers are derived from progenitor's own output, read back as Rust, so a new
 //! operation or parameter needs no hand-written line.
 //!
-//! The generated code calls two hand-written items: `crate::Response::from_generated`
+//! The generated code calls two hand-written items: `crate::runtime::Response::from_generated`
 //! (the error conversion) and nothing else.
 
 use std::collections::BTreeMap;
@@ -154,6 +154,28 @@ pub fn operations_module(
 
             #(#wrappers)*
 
+            // The hooks progenitor's client calls: the runtime's, the span named with
+            // GitHub's operationId (`repos/get-release-asset`), not the Rust name.
+            impl progenitor_client::ClientHooks<crate::runtime::Settings> for super::Client {
+                async fn pre<E>(
+                    &self,
+                    request: &mut reqwest::Request,
+                    _info: &progenitor_client::OperationInfo,
+                ) -> Result<(), progenitor_client::Error<E>> {
+                    crate::runtime::pre(&self.inner, request).await
+                }
+
+                async fn exec(
+                    &self,
+                    request: reqwest::Request,
+                    info: &progenitor_client::OperationInfo,
+                ) -> reqwest::Result<reqwest::Response> {
+                    let operation_id =
+                        upstream_operation_id(info.operation_id).unwrap_or(info.operation_id);
+                    crate::runtime::exec(&self.client, &self.inner, request, operation_id).await
+                }
+            }
+
             /// GitHub's operationId for an operation's Rust name, as the tracing span gives it.
             pub(crate) fn upstream_operation_id(name: &str) -> Option<&'static str> {
                 match name {
@@ -285,30 +307,30 @@ fn wrapper(
         None if is_bytes => (
             quote! {
                 /// Sends the request; the answer's bytes, or what went wrong as
-                /// [`crate::Error`].
-                pub async fn send(self) -> Result<Vec<u8>, crate::Error> {
-                    crate::Response::bytes_from_generated(self.0.send())
+                /// [`crate::runtime::Error`].
+                pub async fn send(self) -> Result<Vec<u8>, crate::runtime::Error> {
+                    crate::runtime::Response::bytes_from_generated(self.0.send())
                         .await
-                        .map(crate::Response::into_body)
+                        .map(crate::runtime::Response::into_body)
                 }
 
                 /// Sends the request; the answer's status and headers with its bytes.
-                pub async fn send_full(self) -> Result<crate::Response<Vec<u8>>, crate::Error> {
-                    crate::Response::bytes_from_generated(self.0.send()).await
+                pub async fn send_full(self) -> Result<crate::runtime::Response<Vec<u8>>, crate::runtime::Error> {
+                    crate::runtime::Response::bytes_from_generated(self.0.send()).await
                 }
             },
             TokenStream::new(),
         ),
         None => (
             quote! {
-                /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
-                pub async fn send(self) -> Result<#output, crate::Error> {
-                    crate::Response::body_from_generated(self.0.send()).await
+                /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+                pub async fn send(self) -> Result<#output, crate::runtime::Error> {
+                    crate::runtime::Response::body_from_generated(self.0.send()).await
                 }
 
                 /// Sends the request; the answer's status and headers with its body.
-                pub async fn send_full(self) -> Result<crate::Response<#output>, crate::Error> {
-                    crate::Response::from_generated(self.0.send()).await
+                pub async fn send_full(self) -> Result<crate::runtime::Response<#output>, crate::runtime::Error> {
+                    crate::runtime::Response::from_generated(self.0.send()).await
                 }
             },
             TokenStream::new(),
@@ -348,7 +370,7 @@ fn several_successes(builder: &syn::Ident, successes: &[Success]) -> (TokenStrea
                 let ty = quote::format_ident!("{}", type_name(key));
                 variants.push(quote! { #[doc = #doc] #variant(types::#ty) });
                 arms.push(
-                    quote! { #status => crate::response::decode_json(body).map(Self::#variant) },
+                    quote! { #status => crate::runtime::decode_json(body).map(Self::#variant) },
                 );
             }
             SuccessBody::Bytes => {
@@ -373,26 +395,26 @@ fn several_successes(builder: &syn::Ident, successes: &[Success]) -> (TokenStrea
 
         impl #answer {
             /// The answer of `status` with the body `body`.
-            fn decode(status: u16, body: &[u8]) -> Result<Self, crate::Error> {
+            fn decode(status: u16, body: &[u8]) -> Result<Self, crate::runtime::Error> {
                 match status {
                     #(#arms,)*
-                    other => Err(crate::response::undocumented_success(other, body)),
+                    other => Err(crate::runtime::undocumented_success(other, body)),
                 }
             }
         }
     };
     let sending = quote! {
         /// Sends the request; the answer for its status, or what went wrong as
-        /// [`crate::Error`].
-        pub async fn send(self) -> Result<#answer, crate::Error> {
-            let answer = crate::Response::bytes_from_generated(self.0.send()).await?;
+        /// [`crate::runtime::Error`].
+        pub async fn send(self) -> Result<#answer, crate::runtime::Error> {
+            let answer = crate::runtime::Response::bytes_from_generated(self.0.send()).await?;
             #answer::decode(answer.status().as_u16(), answer.body())
         }
 
         /// Sends the request; the answer's status and headers with the answer for its
         /// status.
-        pub async fn send_full(self) -> Result<crate::Response<#answer>, crate::Error> {
-            crate::Response::bytes_from_generated(self.0.send())
+        pub async fn send_full(self) -> Result<crate::runtime::Response<#answer>, crate::runtime::Error> {
+            crate::runtime::Response::bytes_from_generated(self.0.send())
                 .await?
                 .try_map(|status, body| #answer::decode(status.as_u16(), &body))
         }
@@ -483,8 +505,8 @@ mod tests {
             "#[derive(Debug, Clone)]\n    pub struct GetThing<'a>(super::builder::GetThing<'a>);",
             "pub fn id<V>(self, value: V) -> Self",
             "Self(self.0.id(value))",
-            "pub async fn send(self) -> Result<types::Thing, crate::Error>",
-            "Result<crate::Response<types::Thing>, crate::Error>",
+            "pub async fn send(self) -> Result<types::Thing, crate::runtime::Error>",
+            "Result<crate::runtime::Response<types::Thing>, crate::runtime::Error>",
             "\"get_thing\" => Some(\"things/get-thing\")",
             "let response = client.operations().get_thing()",
         ] {
@@ -533,11 +555,11 @@ mod tests {
             "/// 201: Made\n        Created(types::GitCommit),",
             "NoContent,",
             "Status299(Vec<u8>),",
-            "201u16 => crate::response::decode_json(body).map(Self::Created)",
+            "201u16 => crate::runtime::decode_json(body).map(Self::Created)",
             "204u16 => Ok(Self::NoContent)",
-            "other => Err(crate::response::undocumented_success(other, body))",
-            "pub async fn send(self) -> Result<GetThingResponse, crate::Error>",
-            "Result<crate::Response<GetThingResponse>, crate::Error>",
+            "other => Err(crate::runtime::undocumented_success(other, body))",
+            "pub async fn send(self) -> Result<GetThingResponse, crate::runtime::Error>",
+            "Result<crate::runtime::Response<GetThingResponse>, crate::runtime::Error>",
         ] {
             assert!(code.contains(expected), "{expected:?} not in\n{code}");
         }
@@ -546,7 +568,7 @@ mod tests {
         let tokens = operations_module(&file, &[], &BTreeMap::new()).unwrap();
         let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
         assert!(
-            code.contains("pub async fn send(self) -> Result<Vec<u8>, crate::Error>"),
+            code.contains("pub async fn send(self) -> Result<Vec<u8>, crate::runtime::Error>"),
             "{code}"
         );
         assert!(!code.contains("ByteStream"), "{code}");

@@ -39,7 +39,7 @@ impl<S> DeclaredLength<S> {
     fn fail(&mut self, message: String) -> Poll<Option<std::io::Result<Bytes>>> {
         self.ended = true;
         self.last = None;
-        Poll::Ready(Some(Err(crate::error::source_failed(
+        Poll::Ready(Some(Err(crate::runtime::source_failed(
             std::io::ErrorKind::InvalidData,
             message,
         ))))

@@ -9,7 +9,7 @@
 use futures_util::{Stream, TryStreamExt};
 use reqwest::header::{self, HeaderValue};
 
-use crate::pipeline::{self, Credentials};
+use crate::runtime::{self as pipeline, Credentials};
 use crate::{Client, Error};
 
 /// At most this many redirects are followed.
@@ -27,10 +27,7 @@ pub struct AssetDownload {
 impl std::fmt::Debug for AssetDownload {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AssetDownload")
-            .field(
-                "from",
-                &crate::destination::without_query(self.response.url()),
-            )
+            .field("from", &crate::runtime::without_query(self.response.url()))
             .field("status", &self.response.status().as_u16())
             .field("content_length", &self.content_length())
             .field("content_type", &self.content_type())
@@ -76,10 +73,10 @@ impl AssetDownload {
 
     /// The first characters of the body, for an error that shows what came instead.
     pub(crate) async fn excerpt(self) -> String {
-        let body = crate::error::read_limited(self.response, 1024)
+        let body = crate::runtime::read_limited(self.response, 1024)
             .await
             .unwrap_or_default();
-        crate::error::excerpt(&body)
+        crate::runtime::excerpt(&body)
     }
 
     /// The bytes, as they arrive.

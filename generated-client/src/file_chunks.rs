@@ -136,26 +136,26 @@ pub(crate) fn file_chunks(
                 // be cut short without a word, as only `length` bytes are sent.
                 Ok(n) if n == size && last => match ends_here(&mut file) {
                     Ok(true) => Ok(buffers.lend(buffer)),
-                    Ok(false) => Err(crate::error::source_failed(
+                    Ok(false) => Err(crate::runtime::source_failed(
                         std::io::ErrorKind::InvalidData,
                         format!(
                             "the file grew past the {length} bytes it had when the upload began (did it change while uploading?)"
                         ),
                     )),
-                    Err(e) => Err(crate::error::source_failed(
+                    Err(e) => Err(crate::runtime::source_failed(
                         e.kind(),
                         format!("reading the file: {e}"),
                     )),
                 },
                 Ok(n) if n == size => Ok(buffers.lend(buffer)),
-                Ok(n) => Err(crate::error::source_failed(
+                Ok(n) => Err(crate::runtime::source_failed(
                     std::io::ErrorKind::UnexpectedEof,
                     format!(
                         "the file ended after {} of {length} bytes (did it change while uploading?)",
                         length - left + n as u64
                     ),
                 )),
-                Err(e) => Err(crate::error::source_failed(
+                Err(e) => Err(crate::runtime::source_failed(
                     e.kind(),
                     format!("reading the file: {e}"),
                 )),

@@ -2564,7 +2564,7 @@ Version: 23.0.2*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: crate::client::Settings,
+    pub(crate) inner: crate::runtime::Settings,
 }
 impl Client {
     /// Create a new client.
@@ -2572,7 +2572,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::client::Settings) -> Self {
+    pub fn new(baseurl: &str, inner: crate::runtime::Settings) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -2591,7 +2591,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: crate::client::Settings,
+        inner: crate::runtime::Settings,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -2600,7 +2600,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<crate::client::Settings> for Client {
+impl ClientInfo<crate::runtime::Settings> for Client {
     fn api_version() -> &'static str {
         "23.0.2"
     }
@@ -2610,7 +2610,7 @@ impl ClientInfo<crate::client::Settings> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &crate::client::Settings {
+    fn inner(&self) -> &crate::runtime::Settings {
         &self.inner
     }
 }
@@ -2618,7 +2618,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<crate::client::Settings>,
+        Client: ClientHooks<crate::runtime::Settings>,
     {}
 };
 impl Client {
@@ -4668,17 +4668,20 @@ let response = client.operations().upload_release_asset()
         {
             Self(self.0.per_page(value))
         }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(
             self,
-        ) -> Result<::std::vec::Vec<types::Release>, crate::Error> {
-            crate::Response::body_from_generated(self.0.send()).await
+        ) -> Result<::std::vec::Vec<types::Release>, crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
         pub async fn send_full(
             self,
-        ) -> Result<crate::Response<::std::vec::Vec<types::Release>>, crate::Error> {
-            crate::Response::from_generated(self.0.send()).await
+        ) -> Result<
+            crate::runtime::Response<::std::vec::Vec<types::Release>>,
+            crate::runtime::Error,
+        > {
+            crate::runtime::Response::from_generated(self.0.send()).await
         }
     }
     ///The request [`Operations::create_release`] builds: set its parameters, then [`send`](Self::send).
@@ -4714,15 +4717,15 @@ let response = client.operations().upload_release_asset()
         {
             Self(self.0.body_map(f))
         }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
-        pub async fn send(self) -> Result<types::Release, crate::Error> {
-            crate::Response::body_from_generated(self.0.send()).await
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+        pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
         pub async fn send_full(
             self,
-        ) -> Result<crate::Response<types::Release>, crate::Error> {
-            crate::Response::from_generated(self.0.send()).await
+        ) -> Result<crate::runtime::Response<types::Release>, crate::runtime::Error> {
+            crate::runtime::Response::from_generated(self.0.send()).await
         }
     }
     ///The request [`Operations::get_release_asset`] builds: set its parameters, then [`send`](Self::send).
@@ -4747,15 +4750,18 @@ let response = client.operations().upload_release_asset()
         {
             Self(self.0.asset_id(value))
         }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
-        pub async fn send(self) -> Result<types::ReleaseAsset, crate::Error> {
-            crate::Response::body_from_generated(self.0.send()).await
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+        pub async fn send(self) -> Result<types::ReleaseAsset, crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
         pub async fn send_full(
             self,
-        ) -> Result<crate::Response<types::ReleaseAsset>, crate::Error> {
-            crate::Response::from_generated(self.0.send()).await
+        ) -> Result<
+            crate::runtime::Response<types::ReleaseAsset>,
+            crate::runtime::Error,
+        > {
+            crate::runtime::Response::from_generated(self.0.send()).await
         }
     }
     ///The request [`Operations::delete_release_asset`] builds: set its parameters, then [`send`](Self::send).
@@ -4780,13 +4786,15 @@ let response = client.operations().upload_release_asset()
         {
             Self(self.0.asset_id(value))
         }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
-        pub async fn send(self) -> Result<(), crate::Error> {
-            crate::Response::body_from_generated(self.0.send()).await
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+        pub async fn send(self) -> Result<(), crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
-        pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-            crate::Response::from_generated(self.0.send()).await
+        pub async fn send_full(
+            self,
+        ) -> Result<crate::runtime::Response<()>, crate::runtime::Error> {
+            crate::runtime::Response::from_generated(self.0.send()).await
         }
     }
     ///The request [`Operations::update_release_asset`] builds: set its parameters, then [`send`](Self::send).
@@ -4828,15 +4836,18 @@ let response = client.operations().upload_release_asset()
         {
             Self(self.0.body_map(f))
         }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
-        pub async fn send(self) -> Result<types::ReleaseAsset, crate::Error> {
-            crate::Response::body_from_generated(self.0.send()).await
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+        pub async fn send(self) -> Result<types::ReleaseAsset, crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
         pub async fn send_full(
             self,
-        ) -> Result<crate::Response<types::ReleaseAsset>, crate::Error> {
-            crate::Response::from_generated(self.0.send()).await
+        ) -> Result<
+            crate::runtime::Response<types::ReleaseAsset>,
+            crate::runtime::Error,
+        > {
+            crate::runtime::Response::from_generated(self.0.send()).await
         }
     }
     ///The request [`Operations::get_latest_release`] builds: set its parameters, then [`send`](Self::send).
@@ -4855,15 +4866,15 @@ let response = client.operations().upload_release_asset()
         {
             Self(self.0.repo(value))
         }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
-        pub async fn send(self) -> Result<types::Release, crate::Error> {
-            crate::Response::body_from_generated(self.0.send()).await
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+        pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
         pub async fn send_full(
             self,
-        ) -> Result<crate::Response<types::Release>, crate::Error> {
-            crate::Response::from_generated(self.0.send()).await
+        ) -> Result<crate::runtime::Response<types::Release>, crate::runtime::Error> {
+            crate::runtime::Response::from_generated(self.0.send()).await
         }
     }
     ///The request [`Operations::get_release_by_tag`] builds: set its parameters, then [`send`](Self::send).
@@ -4888,15 +4899,15 @@ let response = client.operations().upload_release_asset()
         {
             Self(self.0.tag(value))
         }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
-        pub async fn send(self) -> Result<types::Release, crate::Error> {
-            crate::Response::body_from_generated(self.0.send()).await
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+        pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
         pub async fn send_full(
             self,
-        ) -> Result<crate::Response<types::Release>, crate::Error> {
-            crate::Response::from_generated(self.0.send()).await
+        ) -> Result<crate::runtime::Response<types::Release>, crate::runtime::Error> {
+            crate::runtime::Response::from_generated(self.0.send()).await
         }
     }
     ///The request [`Operations::get_release`] builds: set its parameters, then [`send`](Self::send).
@@ -4921,15 +4932,15 @@ let response = client.operations().upload_release_asset()
         {
             Self(self.0.release_id(value))
         }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
-        pub async fn send(self) -> Result<types::Release, crate::Error> {
-            crate::Response::body_from_generated(self.0.send()).await
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+        pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
         pub async fn send_full(
             self,
-        ) -> Result<crate::Response<types::Release>, crate::Error> {
-            crate::Response::from_generated(self.0.send()).await
+        ) -> Result<crate::runtime::Response<types::Release>, crate::runtime::Error> {
+            crate::runtime::Response::from_generated(self.0.send()).await
         }
     }
     ///The request [`Operations::delete_release`] builds: set its parameters, then [`send`](Self::send).
@@ -4954,13 +4965,15 @@ let response = client.operations().upload_release_asset()
         {
             Self(self.0.release_id(value))
         }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
-        pub async fn send(self) -> Result<(), crate::Error> {
-            crate::Response::body_from_generated(self.0.send()).await
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+        pub async fn send(self) -> Result<(), crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
-        pub async fn send_full(self) -> Result<crate::Response<()>, crate::Error> {
-            crate::Response::from_generated(self.0.send()).await
+        pub async fn send_full(
+            self,
+        ) -> Result<crate::runtime::Response<()>, crate::runtime::Error> {
+            crate::runtime::Response::from_generated(self.0.send()).await
         }
     }
     ///The request [`Operations::update_release`] builds: set its parameters, then [`send`](Self::send).
@@ -5002,15 +5015,15 @@ let response = client.operations().upload_release_asset()
         {
             Self(self.0.body_map(f))
         }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
-        pub async fn send(self) -> Result<types::Release, crate::Error> {
-            crate::Response::body_from_generated(self.0.send()).await
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+        pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
         pub async fn send_full(
             self,
-        ) -> Result<crate::Response<types::Release>, crate::Error> {
-            crate::Response::from_generated(self.0.send()).await
+        ) -> Result<crate::runtime::Response<types::Release>, crate::runtime::Error> {
+            crate::runtime::Response::from_generated(self.0.send()).await
         }
     }
     ///The request [`Operations::list_release_assets`] builds: set its parameters, then [`send`](Self::send).
@@ -5047,20 +5060,20 @@ let response = client.operations().upload_release_asset()
         {
             Self(self.0.per_page(value))
         }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(
             self,
-        ) -> Result<::std::vec::Vec<types::ReleaseAsset>, crate::Error> {
-            crate::Response::body_from_generated(self.0.send()).await
+        ) -> Result<::std::vec::Vec<types::ReleaseAsset>, crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
         pub async fn send_full(
             self,
         ) -> Result<
-            crate::Response<::std::vec::Vec<types::ReleaseAsset>>,
-            crate::Error,
+            crate::runtime::Response<::std::vec::Vec<types::ReleaseAsset>>,
+            crate::runtime::Error,
         > {
-            crate::Response::from_generated(self.0.send()).await
+            crate::runtime::Response::from_generated(self.0.send()).await
         }
     }
     ///The request [`Operations::upload_release_asset`] builds: set its parameters, then [`send`](Self::send).
@@ -5115,15 +5128,36 @@ let response = client.operations().upload_release_asset()
         {
             Self(self.0.body(value))
         }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::Error`].
-        pub async fn send(self) -> Result<types::ReleaseAsset, crate::Error> {
-            crate::Response::body_from_generated(self.0.send()).await
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+        pub async fn send(self) -> Result<types::ReleaseAsset, crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.0.send()).await
         }
         /// Sends the request; the answer's status and headers with its body.
         pub async fn send_full(
             self,
-        ) -> Result<crate::Response<types::ReleaseAsset>, crate::Error> {
-            crate::Response::from_generated(self.0.send()).await
+        ) -> Result<
+            crate::runtime::Response<types::ReleaseAsset>,
+            crate::runtime::Error,
+        > {
+            crate::runtime::Response::from_generated(self.0.send()).await
+        }
+    }
+    impl progenitor_client::ClientHooks<crate::runtime::Settings> for super::Client {
+        async fn pre<E>(
+            &self,
+            request: &mut reqwest::Request,
+            _info: &progenitor_client::OperationInfo,
+        ) -> Result<(), progenitor_client::Error<E>> {
+            crate::runtime::pre(&self.inner, request).await
+        }
+        async fn exec(
+            &self,
+            request: reqwest::Request,
+            info: &progenitor_client::OperationInfo,
+        ) -> reqwest::Result<reqwest::Response> {
+            let operation_id = upstream_operation_id(info.operation_id)
+                .unwrap_or(info.operation_id);
+            crate::runtime::exec(&self.client, &self.inner, request, operation_id).await
         }
     }
     /// GitHub's operationId for an operation's Rust name, as the tracing span gives it.

@@ -3,21 +3,19 @@
 
 mod client;
 mod declared_length;
-mod destination;
 mod download;
 mod download_to_file;
-mod error;
 mod file_chunks;
 mod handles;
 mod ids;
 mod pagination;
-mod pipeline;
 mod progress;
 mod releases;
-mod response;
-mod retry;
+// The runtime every request goes through; public for crates generated from a whole
+// description (`cargo xtask generate`), which depend on it and nothing else here.
+#[doc(hidden)]
+pub mod runtime;
 mod sent_digest;
-mod tls;
 mod upload;
 mod upload_stall;
 mod verify;
@@ -39,24 +37,22 @@ mod verify;
 )]
 mod generated;
 
-pub use client::{
-    API_VERSION, Client, ClientBuilder, DEFAULT_READ_TIMEOUT, GITHUB_API_URL, Token, TokenSource,
-};
+pub use client::Client;
 pub use download::AssetDownload;
 pub use download_to_file::{
     DownloadTo, MAX_ASSET_SIZE, SavedAsset, is_invisible_format, local_file_name, partial_path,
 };
-pub use error::{Error, TransportError, Untrusted};
 pub use generated::{operations, types};
 pub use handles::{AssetHandle, CreateRelease, EditAsset, ReleaseHandle, ReleaseRef, RepoHandle};
 pub use ids::{AssetId, ReleaseId};
 pub use pagination::{MAX_ITEMS, MAX_PAGES, PER_PAGE};
-pub use pipeline::JSON_BODY_LIMIT;
 pub use progress::Progress;
-pub use response::Response;
-pub use retry::RetryPolicy;
+pub use runtime::{
+    API_VERSION, ClientBuilder, DEFAULT_READ_TIMEOUT, Error, GITHUB_API_URL, JSON_BODY_LIMIT,
+    Response, RetryPolicy, Token, TokenSource, TransportError, Untrusted, Unverifiable,
+};
 pub use upload::{
     CLOCK_SKEW, IfExists, Upload, UploadOutcome, Uploaded, github_file_name, is_asset_named,
     is_temporary_of,
 };
-pub use verify::{FileCheck, Unverifiable, Verification, compare_file, expected_sha256};
+pub use verify::{FileCheck, Verification, compare_file, expected_sha256};

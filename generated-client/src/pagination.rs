@@ -105,7 +105,7 @@ impl Client {
         operation: &'static str,
     ) -> Result<(Vec<T>, Option<String>), Error> {
         let (items, headers) =
-            crate::pipeline::get_json(self.client(), self.inner(), url, operation).await?;
+            crate::runtime::get_json(self.client(), self.inner(), url, operation).await?;
         Ok((items, next_link(&headers)))
     }
 
@@ -117,7 +117,7 @@ impl Client {
         match reqwest::Url::parse(next) {
             Ok(url) if url.origin() == api => Ok(()),
             Ok(url) => Err(Error::UntrustedDestination {
-                url: crate::destination::without_query(&url),
+                url: crate::runtime::without_query(&url),
                 reason: crate::Untrusted::NextPageElsewhere {
                     api: api.ascii_serialization(),
                 },

@@ -131,7 +131,7 @@ impl Client {
     }
 
     /// GET of an asset by id: what the generated `get_release_asset` sends, on the lighter
-    /// path of [`crate::pipeline::get_json`] (a get is the call made most often).
+    /// path of [`crate::runtime::get_json`] (a get is the call made most often).
     pub(crate) async fn release_asset(
         &self,
         owner: &str,
@@ -139,7 +139,7 @@ impl Client {
         asset_id: AssetId,
     ) -> Result<ReleaseAsset, Error> {
         let url = self.asset_url(owner, repo, asset_id.get());
-        crate::pipeline::get_json(self.client(), self.inner(), url, "repos/get-release-asset")
+        crate::runtime::get_json(self.client(), self.inner(), url, "repos/get-release-asset")
             .await
             .map(|(asset, _)| asset)
     }

@@ -71,10 +71,11 @@ use crate::declared_length::declared_length;
 use crate::file_chunks::{CHUNK, file_chunks};
 use crate::handles::{AssetHandle, ReleaseHandle};
 use crate::progress::{Counted, Progress};
+use crate::runtime::Unverifiable;
 use crate::sent_digest::{SentDigest, digest_matches, hashed};
 use crate::types::{Release, ReleaseAsset};
 use crate::upload_stall;
-use crate::verify::{Unverifiable, Verification, expected_sha256};
+use crate::verify::{Verification, expected_sha256};
 use crate::{Client, Error};
 
 /// What to do when the release already has an asset of the name.
@@ -686,7 +687,7 @@ impl Client {
                     return Ok(renamed);
                 }
                 Err(Error::Unprocessable { errors, .. })
-                    if crate::error::says_already_exists(&errors) =>
+                    if crate::runtime::says_already_exists(&errors) =>
                 {
                     // The name is taken: the old asset is still there (or another writer's
                     // came). It stays; the new one goes.
@@ -787,7 +788,7 @@ impl Client {
         let (target, options) = (upload.target, upload.options);
         let mut next = Some(first);
         let mut retries = options.retries_after_502;
-        let mut rate_limits = crate::retry::Tries::new(self.inner().retry());
+        let mut rate_limits = crate::runtime::Tries::new(self.inner().retry());
         loop {
             let attempt = match next.take() {
                 Some(attempt) => attempt,
@@ -829,7 +830,7 @@ impl Client {
             .await
             .unwrap_or_else(|limit| {
                 Err(Error::Timeout {
-                    url: Some(crate::destination::without_query(&target.url)),
+                    url: Some(crate::runtime::without_query(&target.url)),
                     source: crate::TransportError::stalled(
                         &target.url,
                         format!(
@@ -846,7 +847,7 @@ impl Client {
                         .await;
                 }
                 Err(Error::Unprocessable { errors, .. })
-                    if crate::error::says_already_exists(&errors) =>
+                    if crate::runtime::says_already_exists(&errors) =>
                 {
                     return Err(Error::AlreadyExists {
                         name: name.to_owned(),
@@ -1303,7 +1304,7 @@ fn temporary_name(name: &str) -> String {
     format!(
         "{}{:016x}",
         temporary_prefix(name),
-        crate::retry::random_u64()
+        crate::runtime::random_u64()
     )
 }
 

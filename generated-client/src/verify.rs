@@ -12,6 +12,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::Error;
+use crate::runtime::Unverifiable;
 use crate::types::ReleaseAsset;
 
 /// What a transfer's bytes were checked against.
@@ -64,37 +65,6 @@ impl fmt::Display for Verification {
         match self {
             Verification::Sha256 { hex } => write!(f, "verified sha256:{hex}"),
             Verification::SizeOnly(why) => write!(f, "not verified: {why} (its size was checked)"),
-        }
-    }
-}
-
-/// Why an asset's bytes cannot be checked against a digest.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Unverifiable {
-    /// The asset has no `digest` (uploaded before mid-2025, or an older server).
-    NoDigest,
-    /// The digest is of an algorithm this client does not know, or not `algorithm:hex`.
-    UnknownAlgorithm {
-        /// The digest as GitHub gave it.
-        digest: String,
-    },
-    /// The caller asked for no digest check ([`crate::Upload::skip_digest_check`]): the
-    /// bytes were not hashed.
-    Skipped,
-}
-
-impl fmt::Display for Unverifiable {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Unverifiable::NoDigest => write!(f, "the asset has no digest"),
-            Unverifiable::Skipped => write!(f, "the digest check was skipped"),
-            Unverifiable::UnknownAlgorithm { digest } => {
-                write!(
-                    f,
-                    "the asset's digest {digest:?} is of an algorithm this client does not know"
-                )
-            }
         }
     }
 }

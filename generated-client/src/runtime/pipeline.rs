@@ -17,8 +17,9 @@ use reqwest::header::{self, HeaderValue};
 use reqwest::{Request, Response};
 use tracing::Instrument;
 
-use crate::Error;
-use crate::client::Settings;
+use super::error::{ERROR_BODY_LIMIT, Error, TooLarge, excerpt, read_limited, stripped};
+use super::retry::rebuilt;
+use super::settings::Settings;
 
 /// The most of a JSON answer that is read: 32 MiB. A page of 100 releases, each with the
 /// longest body GitHub allows, fits; more is [`Error::Decode`].
@@ -61,7 +62,7 @@ pub(crate) async fn execute(
         .get(header::ACCEPT)
         .is_none_or(|v| v.to_str().is_ok_and(|accept| accept.contains("json")));
     async {
-        let result = match crate::retry::execute(http, request, settings.retry()).await {
+        let result = match super::retry::execute(http, request, settings.retry()).await {
             Ok(response) if response.status().as_u16() >= 400 => json_error_body(response).await,
             Ok(response) if wants_json => Ok(limit_body(response, JSON_BODY_LIMIT)),
             Ok(response) => Ok(response),
@@ -85,7 +86,7 @@ pub(crate) async fn execute(
 /// is good for anyone who reads it until it expires, so no log line or error carries one.
 fn without_query(error: reqwest::Error) -> reqwest::Error {
     match error.url().cloned() {
-        Some(url) => error.with_url(crate::destination::stripped(url)),
+        Some(url) => error.with_url(stripped(url)),
         None => error,
     }
 }
@@ -134,7 +135,7 @@ pub(crate) async fn get_json<T: serde::de::DeserializeOwned>(
     let bytes = response.bytes().await.map_err(Error::from_transport)?;
     let body = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
         reason: e.to_string(),
-        excerpt: crate::error::excerpt(&bytes),
+        excerpt: excerpt(&bytes),
     })?;
     Ok((body, headers))
 }
@@ -151,12 +152,12 @@ async fn json_error_body(response: Response) -> reqwest::Result<Response> {
     let version = response.version();
     let url = response.url().clone();
     let mut headers = response.headers().clone();
-    let body = crate::error::read_limited(response, crate::error::ERROR_BODY_LIMIT).await?;
+    let body = read_limited(response, ERROR_BODY_LIMIT).await?;
     let body =
         if serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&body).is_ok() {
             body
         } else {
-            let message = crate::error::excerpt(&body);
+            let message = excerpt(&body);
             let message = if message.trim().is_empty() {
                 status.canonical_reason().unwrap_or("no message").to_owned()
             } else {
@@ -173,29 +174,6 @@ async fn json_error_body(response: Response) -> reqwest::Result<Response> {
     headers.remove(header::CONTENT_ENCODING);
     headers.remove(header::TRANSFER_ENCODING);
     Ok(rebuilt(status, version, url, headers, body))
-}
-
-/// A response of these parts and `body`, with the URL it came from, so an error reading
-/// it names where it went as any other does.
-pub(crate) fn rebuilt(
-    status: reqwest::StatusCode,
-    version: reqwest::Version,
-    url: reqwest::Url,
-    headers: header::HeaderMap,
-    body: impl Into<reqwest::Body>,
-) -> Response {
-    use reqwest::ResponseBuilderExt;
-    // The URL goes in through the builder, the only way reqwest takes one; a builder given
-    // nothing else cannot fail, but a failure would cost only the URL.
-    let (mut parts, ()) = http::Response::builder()
-        .url(url)
-        .body(())
-        .unwrap_or_default()
-        .into_parts();
-    parts.status = status;
-    parts.version = version;
-    parts.headers = headers;
-    Response::from(http::Response::from_parts(parts, body.into()))
 }
 
 /// `response` with a body that fails with [`TooLarge`] once it passes `limit` bytes,
@@ -230,19 +208,4 @@ fn limit_body(response: Response, limit: usize) -> Response {
         headers,
         reqwest::Body::wrap_stream(body),
     )
-}
-
-/// A JSON answer longer than the most that is read.
-#[derive(Debug, thiserror::Error)]
-#[error("the answer is longer than {} MiB, the most a JSON answer is read", .limit / (1024 * 1024))]
-pub(crate) struct TooLarge {
-    pub(crate) limit: usize,
-}
-
-/// The error for a body cut off by [`limit_body`], if that is what `error` is.
-pub(crate) fn too_large(error: &reqwest::Error) -> Option<Error> {
-    crate::error::cause::<TooLarge>(error).map(|too_large| Error::Decode {
-        reason: too_large.to_string(),
-        excerpt: String::new(),
-    })
 }

@@ -103,7 +103,7 @@ impl RetryPolicy {
     }
 
     /// The pause before retry number `attempt` (from 0) of a request that was rate
-    /// limited ([`crate::Error::RateLimited`]): what GitHub asked for (`Retry-After`, else
+    /// limited ([`super::error::Error::RateLimited`]): what GitHub asked for (`Retry-After`, else
     /// until the reset time), else the backoff. For a request this layer does not send
     /// again itself: an upload whose body is a file.
     pub(crate) fn pause_after_rate_limit(
@@ -276,13 +276,36 @@ fn no_content(response: &reqwest::Response) -> reqwest::Response {
     let mut headers = response.headers().clone();
     headers.remove(reqwest::header::CONTENT_LENGTH);
     headers.remove(reqwest::header::CONTENT_TYPE);
-    crate::pipeline::rebuilt(
+    rebuilt(
         reqwest::StatusCode::NO_CONTENT,
         response.version(),
         response.url().clone(),
         headers,
         Vec::<u8>::new(),
     )
+}
+
+/// A response of these parts and `body`, with the URL it came from, so an error reading
+/// it names where it went as any other does.
+pub(crate) fn rebuilt(
+    status: reqwest::StatusCode,
+    version: reqwest::Version,
+    url: reqwest::Url,
+    headers: reqwest::header::HeaderMap,
+    body: impl Into<reqwest::Body>,
+) -> reqwest::Response {
+    use reqwest::ResponseBuilderExt;
+    // The URL goes in through the builder, the only way reqwest takes one; a builder given
+    // nothing else cannot fail, but a failure would cost only the URL.
+    let (mut parts, ()) = http::Response::builder()
+        .url(url)
+        .body(())
+        .unwrap_or_default()
+        .into_parts();
+    parts.status = status;
+    parts.version = version;
+    parts.headers = headers;
+    reqwest::Response::from(http::Response::from_parts(parts, body.into()))
 }
 
 #[cfg(test)]
@@ -368,7 +391,7 @@ mod tests {
             }
             let _ = RetryPolicy::default().pause_after_status(attempt, status, &headers, || jitter);
             if let Ok(status) = reqwest::StatusCode::from_u16(status) {
-                let error = crate::Error::from_status(status, &headers, None);
+                let error = super::super::error::Error::from_status(status, &headers, None);
                 let _ = error.to_string();
             }
         }
@@ -395,12 +418,12 @@ mod tests {
                 pause.as_secs() <= expected && pause.as_secs() + 2 >= expected,
                 "{pause:?} for {reset}, expected about {expected} s"
             );
-            let error = crate::Error::from_status(
+            let error = super::super::error::Error::from_status(
                 reqwest::StatusCode::from_u16(status).unwrap(),
                 &headers,
                 None,
             );
-            let crate::Error::RateLimited { reset: parsed, retry_after, .. } = error else {
+            let super::super::error::Error::RateLimited { reset: parsed, retry_after, .. } = error else {
                 panic!("not a rate limit: {error:?}");
             };
             let upload_pause = policy.pause_after_rate_limit(0, retry_after, parsed);

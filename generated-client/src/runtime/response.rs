@@ -7,9 +7,8 @@ use futures_util::StreamExt;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
-use crate::Error;
-use crate::error::{ErrorBody, excerpt};
-use crate::pipeline::JSON_BODY_LIMIT;
+use super::error::{Error, excerpt};
+use super::pipeline::JSON_BODY_LIMIT;
 
 /// A successful answer: its status, its headers, and its body decoded.
 ///
@@ -56,12 +55,13 @@ impl<T> Response<T> {
 
     /// Awaits a generated builder's `send()`, turning its answer and its error into this
     /// crate's types, so no progenitor type reaches the public API.
-    pub(crate) async fn from_generated<E, F>(send: F) -> Result<Self, Error>
+    #[doc(hidden)]
+    pub async fn from_generated<E, F>(send: F) -> Result<Self, Error>
     where
         F: Future<
             Output = Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
         >,
-        E: ErrorBody,
+        E: serde::Serialize,
     {
         let value = generated(send).await?;
         Ok(Response {
@@ -73,12 +73,13 @@ impl<T> Response<T> {
 
     /// [`from_generated`](Self::from_generated)'s body alone: the headers, which the
     /// generated answer holds by reference only, are not copied to be dropped.
-    pub(crate) async fn body_from_generated<E, F>(send: F) -> Result<T, Error>
+    #[doc(hidden)]
+    pub async fn body_from_generated<E, F>(send: F) -> Result<T, Error>
     where
         F: Future<
             Output = Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
         >,
-        E: ErrorBody,
+        E: serde::Serialize,
     {
         generated(send)
             .await
@@ -114,7 +115,8 @@ impl<T> Response<T> {
 impl Response<Vec<u8>> {
     /// Awaits a generated builder whose successes are bytes, and reads them, at most
     /// [`JSON_BODY_LIMIT`] (they are JSON, or short).
-    pub(crate) async fn bytes_from_generated<E, F>(send: F) -> Result<Self, Error>
+    #[doc(hidden)]
+    pub async fn bytes_from_generated<E, F>(send: F) -> Result<Self, Error>
     where
         F: Future<
             Output = Result<
@@ -122,7 +124,7 @@ impl Response<Vec<u8>> {
                 progenitor_client::Error<E>,
             >,
         >,
-        E: ErrorBody,
+        E: serde::Serialize,
     {
         let value = generated(send).await?;
         let status = value.status();
@@ -153,7 +155,8 @@ impl Response<Vec<u8>> {
     dead_code,
     reason = "called by operations with several successes, which a subset may lack"
 )]
-pub(crate) fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+#[doc(hidden)]
+pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     serde_json::from_slice(body).map_err(|e| Error::Decode {
         reason: e.to_string(),
         excerpt: excerpt(body),
@@ -165,7 +168,8 @@ pub(crate) fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> 
     dead_code,
     reason = "called by operations with several successes, which a subset may lack"
 )]
-pub(crate) fn undocumented_success(status: u16, body: &[u8]) -> Error {
+#[doc(hidden)]
+pub fn undocumented_success(status: u16, body: &[u8]) -> Error {
     Error::Decode {
         reason: format!("GitHub answered {status}, which this request does not expect"),
         excerpt: excerpt(body),
@@ -176,7 +180,7 @@ pub(crate) fn undocumented_success(status: u16, body: &[u8]) -> Error {
 async fn generated<T, E, F>(send: F) -> Result<progenitor_client::ResponseValue<T>, Error>
 where
     F: Future<Output = Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>>,
-    E: ErrorBody,
+    E: serde::Serialize,
 {
     match send.await {
         Ok(value) => Ok(value),
@@ -190,7 +194,6 @@ mod tests {
     use futures_util::stream;
 
     use super::*;
-    use crate::types::GithubError;
 
     /// A generated builder's `send()` answering `status` with `chunks` as its bytes.
     async fn sent(
@@ -198,7 +201,7 @@ mod tests {
         chunks: Vec<Bytes>,
     ) -> Result<
         progenitor_client::ResponseValue<progenitor_client::ByteStream>,
-        progenitor_client::Error<GithubError>,
+        progenitor_client::Error<serde_json::Value>,
     > {
         let stream = stream::iter(chunks.into_iter().map(Ok));
         Ok(progenitor_client::ResponseValue::new(
@@ -223,7 +226,7 @@ mod tests {
             .unwrap();
         assert_eq!(decoded.body()["id"], 7);
 
-        let error = decode_json::<GithubError>(b"<html>").unwrap_err();
+        let error = decode_json::<serde_json::Value>(b"<html>").unwrap_err();
         assert!(
             matches!(&error, Error::Decode { excerpt, .. } if excerpt.contains("<html>")),
             "{error}"

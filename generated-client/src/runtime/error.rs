@@ -6,8 +6,6 @@ use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-use crate::types::GithubError;
-
 /// How much of an unexpected body an error keeps.
 const EXCERPT_CHARS: usize = 200;
 /// How much of an error response's body is read to find GitHub's message.
@@ -119,10 +117,7 @@ pub enum Error {
     /// The asset's bytes cannot be checked against a digest, and the caller required one
     /// ([`crate::DownloadTo::require_digest`]). Nothing was downloaded.
     #[error("{name:?} cannot be verified: {reason}; nothing was downloaded")]
-    Unverifiable {
-        name: String,
-        reason: crate::Unverifiable,
-    },
+    Unverifiable { name: String, reason: Unverifiable },
     /// The downloaded bytes' sha256 is not the asset's `digest`. Nothing was saved.
     #[error(
         "digest mismatch: the asset's digest is sha256:{expected} but the bytes received hash to sha256:{actual}; nothing was saved, download again"
@@ -251,7 +246,7 @@ impl Error {
     }
 
     pub(crate) fn from_transport(error: reqwest::Error) -> Self {
-        if let Some(refused) = crate::destination::refused_redirect(&error) {
+        if let Some(refused) = refused_redirect(&error) {
             return refused;
         }
         if let Some(failed) = cause::<SourceFailed>(&error) {
@@ -259,7 +254,7 @@ impl Error {
                 reason: failed.0.clone(),
             };
         }
-        if let Some(too_large) = crate::pipeline::too_large(&error) {
+        if let Some(too_large) = too_large(&error) {
             return too_large;
         }
         let timeout = error.is_timeout();
@@ -276,7 +271,7 @@ impl Error {
     pub(crate) fn from_status(
         status: StatusCode,
         headers: &HeaderMap,
-        body: Option<GithubError>,
+        body: Option<ErrorDetails>,
     ) -> Self {
         let body = body.unwrap_or_default();
         let message = body
@@ -338,13 +333,15 @@ impl Error {
         let body = read_limited(response, ERROR_BODY_LIMIT).await.ok();
         let parsed = body
             .as_deref()
-            .and_then(|b| serde_json::from_slice::<GithubError>(b).ok());
+            .and_then(|b| serde_json::from_slice::<ErrorDetails>(b).ok());
         Error::from_status(status, &headers, parsed)
     }
 
     /// Converts an error of the generated client. Async because an undocumented status
     /// still has GitHub's message in its body, which is read here (at most 64 KiB).
-    pub(crate) async fn from_generated<E: ErrorBody>(error: progenitor_client::Error<E>) -> Self {
+    pub(crate) async fn from_generated<E: serde::Serialize>(
+        error: progenitor_client::Error<E>,
+    ) -> Self {
         use progenitor_client::Error as G;
         match error {
             G::InvalidRequest(message) | G::Custom(message) => Error::InvalidRequest(message),
@@ -354,7 +351,7 @@ impl Error {
             G::ErrorResponse(value) => {
                 let status = value.status();
                 let headers = value.headers().clone();
-                Error::from_status(status, &headers, value.into_inner().into_github_error())
+                Error::from_status(status, &headers, ErrorDetails::of(&value.into_inner()))
             }
             G::InvalidResponsePayload(bytes, e) => Error::Decode {
                 reason: e.to_string(),
@@ -379,22 +376,28 @@ impl Error {
     }
 }
 
-/// What an operation's documented error body can tell: GitHub's message and details.
-/// Implemented for the generated error type and for operations without an error body.
-pub(crate) trait ErrorBody {
-    /// GitHub's error body, if the response had one.
-    fn into_github_error(self) -> Option<GithubError>;
+/// What GitHub's error body tells, as the runtime reads it: its message and details. The
+/// generated code's error type (whatever the description calls it) is read through its
+/// JSON, so the runtime names no generated type.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+pub(crate) struct ErrorDetails {
+    #[serde(default)]
+    pub(crate) message: Option<String>,
+    #[serde(default)]
+    pub(crate) documentation_url: Option<String>,
+    /// Details of a validation failure, as GitHub sent them.
+    #[serde(default)]
+    pub(crate) errors: Vec<serde_json::Value>,
 }
 
-impl ErrorBody for GithubError {
-    fn into_github_error(self) -> Option<GithubError> {
-        Some(self)
-    }
-}
-
-impl ErrorBody for () {
-    fn into_github_error(self) -> Option<GithubError> {
-        None
+impl ErrorDetails {
+    /// The details of a generated error body; `None` for an operation without one (`()`
+    /// is JSON `null`) or a body that is not an object.
+    fn of<E: serde::Serialize>(body: &E) -> Option<Self> {
+        serde_json::to_value(body)
+            .ok()
+            .filter(serde_json::Value::is_object)
+            .and_then(|value| serde_json::from_value(value).ok())
     }
 }
 
@@ -571,7 +574,7 @@ impl TransportError {
                 url: None,
             };
         };
-        let url = crate::destination::stripped(url);
+        let url = stripped(url);
         Self {
             url: Some(url.to_string()),
             error: TransportCause::Http(error.with_url(url)),
@@ -581,7 +584,7 @@ impl TransportError {
     /// An upload to `url` that stopped moving, as `why` says.
     pub(crate) fn stalled(url: &reqwest::Url, why: String) -> Self {
         Self {
-            url: Some(crate::destination::without_query(url)),
+            url: Some(without_query(url)),
             error: TransportCause::Stalled(why),
         }
     }
@@ -603,6 +606,101 @@ impl std::error::Error for TransportError {
             TransportCause::Stalled(_) => None,
         }
     }
+}
+
+/// Why an asset's bytes cannot be checked against a digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Unverifiable {
+    /// The asset has no `digest` (uploaded before mid-2025, or an older server).
+    NoDigest,
+    /// The digest is of an algorithm this client does not know, or not `algorithm:hex`.
+    UnknownAlgorithm {
+        /// The digest as GitHub gave it.
+        digest: String,
+    },
+    /// The caller asked for no digest check ([`crate::Upload::skip_digest_check`]): the
+    /// bytes were not hashed.
+    Skipped,
+}
+
+impl std::fmt::Display for Unverifiable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unverifiable::NoDigest => write!(f, "the asset has no digest"),
+            Unverifiable::Skipped => write!(f, "the digest check was skipped"),
+            Unverifiable::UnknownAlgorithm { digest } => {
+                write!(
+                    f,
+                    "the asset's digest {digest:?} is of an algorithm this client does not know"
+                )
+            }
+        }
+    }
+}
+
+/// `url` without its query, fragment and credentials: a storage URL's query is its
+/// signature, and it never goes into an error or a log.
+pub(crate) fn without_query(url: &reqwest::Url) -> String {
+    stripped(url.clone()).to_string()
+}
+
+/// `url` without its query, fragment and credentials (see [`without_query`]).
+pub(crate) fn stripped(mut url: reqwest::Url) -> reqwest::Url {
+    url.set_query(None);
+    url.set_fragment(None);
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url
+}
+
+/// A redirect loop, or a chain too long to be anything else; `status` is the last hop's.
+#[derive(Debug, thiserror::Error)]
+#[error("more than {limit} redirects")]
+pub(crate) struct TooManyRedirects {
+    pub(crate) status: u16,
+    pub(crate) limit: usize,
+}
+
+/// Why the redirect policy stopped a request.
+#[derive(Debug, thiserror::Error)]
+#[error("a redirect to {to}: {reason}")]
+pub(crate) struct RefusedRedirect {
+    pub(crate) to: String,
+    pub(crate) reason: Untrusted,
+}
+
+/// The error for a request the redirect policy stopped, if that is what `error` is.
+pub(crate) fn refused_redirect(error: &reqwest::Error) -> Option<Error> {
+    if !error.is_redirect() {
+        return None;
+    }
+    if let Some(refused) = cause::<RefusedRedirect>(error) {
+        return Some(Error::UntrustedDestination {
+            url: refused.to.clone(),
+            reason: refused.reason.clone(),
+        });
+    }
+    cause::<TooManyRedirects>(error).map(|too_many| Error::Status {
+        status: too_many.status,
+        message: Some(too_many.to_string()),
+        documentation_url: None,
+    })
+}
+
+/// A JSON answer longer than the most that is read.
+#[derive(Debug, thiserror::Error)]
+#[error("the answer is longer than {} MiB, the most a JSON answer is read", .limit / (1024 * 1024))]
+pub(crate) struct TooLarge {
+    pub(crate) limit: usize,
+}
+
+/// The error for a body cut off by `pipeline::limit_body`, if that is what `error` is.
+pub(crate) fn too_large(error: &reqwest::Error) -> Option<Error> {
+    cause::<TooLarge>(error).map(|too_large| Error::Decode {
+        reason: too_large.to_string(),
+        excerpt: String::new(),
+    })
 }
 
 #[cfg(test)]
@@ -656,8 +754,8 @@ mod tests {
             .collect()
     }
 
-    fn body(message: &str) -> Option<GithubError> {
-        Some(GithubError {
+    fn body(message: &str) -> Option<ErrorDetails> {
+        Some(ErrorDetails {
             message: Some(message.into()),
             ..Default::default()
         })
@@ -706,7 +804,7 @@ mod tests {
         let e = Error::from_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &HeaderMap::new(),
-            Some(GithubError {
+            Some(ErrorDetails {
                 message: Some("Validation Failed".into()),
                 errors: vec![
                     serde_json::json!({"resource": "ReleaseAsset", "code": "already_exists", "field": "name"}),
@@ -739,7 +837,7 @@ mod tests {
         let delete = Error::from_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &HeaderMap::new(),
-            Some(GithubError {
+            Some(ErrorDetails {
                 message: Some("Validation Failed".into()),
                 errors: vec![
                     serde_json::json!({"resource": "ReleaseAsset", "code": "custom",
@@ -756,7 +854,7 @@ mod tests {
         let spent_tag = Error::from_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &HeaderMap::new(),
-            Some(GithubError {
+            Some(ErrorDetails {
                 message: Some("Validation Failed".into()),
                 errors: vec![serde_json::json!({"resource": "Release", "code": "custom",
                     "field": "tag_name", "message": "tag_name was used by an immutable release"})],
@@ -771,7 +869,7 @@ mod tests {
         let other = Error::from_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &HeaderMap::new(),
-            Some(GithubError {
+            Some(ErrorDetails {
                 message: Some("Validation Failed".into()),
                 errors: vec![serde_json::json!({"resource": "Release", "code": "custom",
                     "field": "tag_name", "message": "tag_name is not a valid tag"})],

@@ -22,7 +22,7 @@
 
 use reqwest::Url;
 
-use crate::{Error, Untrusted};
+use super::error::{Error, RefusedRedirect, TooManyRedirects, Untrusted, without_query};
 
 /// The origins a request may go to with the token, and where a redirect may lead.
 #[derive(Debug, Clone)]
@@ -226,21 +226,6 @@ fn downgrades(from: &Url, to: &Url) -> bool {
     from.scheme() == "https" && to.scheme() == "http"
 }
 
-/// `url` without its query, fragment and credentials: a storage URL's query is its
-/// signature, and it never goes into an error or a log.
-pub(crate) fn without_query(url: &Url) -> String {
-    stripped(url.clone()).to_string()
-}
-
-/// `url` without its query, fragment and credentials (see [`without_query`]).
-pub(crate) fn stripped(mut url: Url) -> Url {
-    url.set_query(None);
-    url.set_fragment(None);
-    let _ = url.set_username("");
-    let _ = url.set_password(None);
-    url
-}
-
 /// The API client's redirect policy: at most [`MAX_REDIRECTS`] hops (more is a loop, an
 /// error), never from https to http, and to plain http only where a request may go itself
 /// (loopback, or with `allow_http`), as download hops are checked. (reqwest drops
@@ -255,7 +240,10 @@ pub(crate) fn redirect_policy(rules: HopRules) -> reqwest::redirect::Policy {
             attempt.error(RefusedRedirect { to: url, reason })
         } else if attempt.previous().len() > MAX_REDIRECTS {
             let status = attempt.status().as_u16();
-            attempt.error(TooManyRedirects { status })
+            attempt.error(TooManyRedirects {
+                status,
+                limit: MAX_REDIRECTS,
+            })
         } else {
             attempt.follow()
         }
@@ -264,39 +252,6 @@ pub(crate) fn redirect_policy(rules: HopRules) -> reqwest::redirect::Policy {
 
 /// The most redirects the API client follows for one request.
 const MAX_REDIRECTS: usize = 10;
-
-/// A redirect loop, or a chain too long to be anything else; `status` is the last hop's.
-#[derive(Debug, thiserror::Error)]
-#[error("more than {MAX_REDIRECTS} redirects")]
-struct TooManyRedirects {
-    status: u16,
-}
-
-/// Why the redirect policy stopped a request.
-#[derive(Debug, thiserror::Error)]
-#[error("a redirect to {to}: {reason}")]
-struct RefusedRedirect {
-    to: String,
-    reason: Untrusted,
-}
-
-/// The error for a request the redirect policy stopped, if that is what `error` is.
-pub(crate) fn refused_redirect(error: &reqwest::Error) -> Option<Error> {
-    if !error.is_redirect() {
-        return None;
-    }
-    if let Some(refused) = crate::error::cause::<RefusedRedirect>(error) {
-        return Some(Error::UntrustedDestination {
-            url: refused.to.clone(),
-            reason: refused.reason.clone(),
-        });
-    }
-    crate::error::cause::<TooManyRedirects>(error).map(|too_many| Error::Status {
-        status: too_many.status,
-        message: Some(too_many.to_string()),
-        documentation_url: None,
-    })
-}
 
 #[cfg(test)]
 mod tests {
