@@ -106,11 +106,16 @@ pub fn operations_module(
         methods.push(quote! {
             #(#docs)*
             pub fn #method(&self) -> #builder<'a> {
-                #builder(self.0.#method())
+                #builder(self.0.#method(), self.0)
             }
         });
         let several = successes.get(&method.to_string()).map(Vec::as_slice);
-        wrappers.push(wrapper(builders, method, builder, several)?);
+        let name = method.to_string();
+        let id = upstream
+            .iter()
+            .find(|(rust, _)| *rust == name)
+            .map_or(name.as_str(), |(_, id)| id.as_str());
+        wrappers.push(wrapper(builders, method, builder, several, id)?);
     }
     for (name, _) in upstream {
         if !operations.iter().any(|o| o.method == name) {
@@ -233,6 +238,7 @@ fn wrapper(
     method: &syn::Ident,
     name: &syn::Ident,
     successes: Option<&[Success]>,
+    operation_id: &str,
 ) -> Result<TokenStream, String> {
     let members = builders
         .iter()
@@ -247,6 +253,7 @@ fn wrapper(
         })
         .ok_or_else(|| format!("builder {name} has no methods in progenitor's output"))?;
     let mut setters = Vec::new();
+    let mut names = Vec::new();
     let mut output = None;
     for member in members {
         let ImplItem::Fn(f) = member else { continue };
@@ -279,9 +286,10 @@ fn wrapper(
         setters.push(quote! {
             #(#docs)*
             pub #sig {
-                Self(self.0.#ident(#(#args),*))
+                Self(self.0.#ident(#(#args),*), self.1)
             }
         });
+        names.push(ident.to_string());
     }
     let output = output.ok_or_else(|| format!("builder {name} has no send()"))?;
     // The wrapper derives what progenitor's builder derives (a body stream is not Clone).
@@ -336,15 +344,24 @@ fn wrapper(
             TokenStream::new(),
         ),
     };
+    // GitHub's `Link` pagination: a `per_page`/`page` pair, and one JSON answer.
+    let pages = names.iter().any(|n| n == "page") && names.iter().any(|n| n == "per_page");
+    let streaming = if pages && successes.is_none() && !is_bytes {
+        stream(&output, operation_id)
+    } else {
+        TokenStream::new()
+    };
     Ok(quote! {
         #[doc = #doc]
         #(#derives)*
-        pub struct #name<'a>(super::builder::#name<'a>);
+        pub struct #name<'a>(super::builder::#name<'a>, &'a super::Client);
 
         impl<'a> #name<'a> {
             #(#setters)*
 
             #sending
+
+            #streaming
         }
 
         #extra
@@ -420,6 +437,32 @@ fn several_successes(builder: &syn::Ident, successes: &[Success]) -> (TokenStrea
         }
     };
     (sending, extra)
+}
+
+/// `stream()` of an operation that pages: its items when a page is a JSON array, else
+/// the pages themselves (an object with a count beside its list).
+fn stream(output: &Type, operation_id: &str) -> TokenStream {
+    let (item, start, what) = match first_argument(output, "Vec") {
+        Some(item) => (item, quote! { items_after }, "Every item of every page"),
+        None => (output.clone(), quote! { pages_after }, "Every page"),
+    };
+    let doc = format!(
+        " {what} from the one this request asks for on, following GitHub's `Link: \
+         rel=\"next\"` (set `per_page(100)` for the fewest requests): a \
+         [`Pages`](crate::runtime::Pages) stream, bounded as the crate's listings are."
+    );
+    quote! {
+        #[doc = #doc]
+        pub fn stream(self) -> crate::runtime::Pages<'a, #item> {
+            let client = self.1;
+            crate::runtime::Pages::#start(
+                &client.client,
+                &client.inner,
+                #operation_id,
+                crate::runtime::Response::from_generated(self.0.send()),
+            )
+        }
+    }
 }
 
 /// `T` of `Result<ResponseValue<T>, Error<E>>`.
@@ -502,9 +545,11 @@ mod tests {
         let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
         for expected in [
             "pub fn get_thing(&self) -> GetThing<'a>",
-            "#[derive(Debug, Clone)]\n    pub struct GetThing<'a>(super::builder::GetThing<'a>);",
+            "#[derive(Debug, Clone)]\n    pub struct GetThing<'a>(super::builder::GetThing<'a>, &'a super::Client);",
             "pub fn id<V>(self, value: V) -> Self",
-            "Self(self.0.id(value))",
+            "Self(self.0.id(value), self.1)",
+            "impl progenitor_client::ClientHooks<crate::runtime::Settings> for super::Client",
+            "crate::runtime::exec(&self.client, &self.inner, request, operation_id).await",
             "pub async fn send(self) -> Result<types::Thing, crate::runtime::Error>",
             "Result<crate::runtime::Response<types::Thing>, crate::runtime::Error>",
             "\"get_thing\" => Some(\"things/get-thing\")",
@@ -514,6 +559,51 @@ mod tests {
         }
         assert!(!code.contains("ResponseValue"), "{code}");
         assert!(!code.contains("fn new(client: &'a super::Client) -> Self {\n        todo"));
+        // No `page`/`per_page` pair: no stream.
+        assert!(!code.contains("fn stream"), "{code}");
+    }
+
+    /// `sample()` with `get_thing` a listing: `page` and `per_page` setters, and `answer`
+    /// as its JSON body.
+    fn listing(answer: syn::Type) -> syn::File {
+        let mut file = sample();
+        if let Item::Mod(m) = &mut file.items[2]
+            && let Some((_, items)) = &mut m.content
+        {
+            items[1] = syn::parse_quote! {
+                impl<'a> GetThing<'a> {
+                    pub fn page<V>(mut self, value: V) -> Self where V: std::convert::TryInto<i64> { todo!() }
+                    pub fn per_page<V>(mut self, value: V) -> Self where V: std::convert::TryInto<i64> { todo!() }
+                    pub async fn send(self) -> Result<ResponseValue<#answer>, Error<types::GithubError>> { todo!() }
+                }
+            };
+        }
+        file
+    }
+
+    #[test]
+    fn a_listing_streams_its_items_or_its_pages() {
+        let upstream = [("get_thing".to_owned(), "things/list".to_owned())];
+        let items = listing(syn::parse_quote!(::std::vec::Vec<types::Thing>));
+        let tokens = operations_module(&items, &upstream, &BTreeMap::new()).unwrap();
+        let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
+        for expected in [
+            "pub fn stream(self) -> crate::runtime::Pages<'a, types::Thing>",
+            "crate::runtime::Pages::items_after(",
+            "\"things/list\",",
+            "crate::runtime::Response::from_generated(self.0.send())",
+        ] {
+            assert!(code.contains(expected), "{expected:?} not in\n{code}");
+        }
+        let pages = listing(syn::parse_quote!(types::ThingPage));
+        let tokens = operations_module(&pages, &upstream, &BTreeMap::new()).unwrap();
+        let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
+        for expected in [
+            "pub fn stream(self) -> crate::runtime::Pages<'a, types::ThingPage>",
+            "crate::runtime::Pages::pages_after(",
+        ] {
+            assert!(code.contains(expected), "{expected:?} not in\n{code}");
+        }
     }
 
     #[test]

@@ -4353,7 +4353,7 @@ let response = client.operations().list_releases()
     .await;
 ```*/
         pub fn list_releases(&self) -> ListReleases<'a> {
-            ListReleases(self.0.list_releases())
+            ListReleases(self.0.list_releases(), self.0)
         }
         /**Create a release
 
@@ -4381,7 +4381,7 @@ let response = client.operations().create_release()
     .await;
 ```*/
         pub fn create_release(&self) -> CreateRelease<'a> {
-            CreateRelease(self.0.create_release())
+            CreateRelease(self.0.create_release(), self.0)
         }
         /**Get a release asset
 
@@ -4408,7 +4408,7 @@ let response = client.operations().get_release_asset()
     .await;
 ```*/
         pub fn get_release_asset(&self) -> GetReleaseAsset<'a> {
-            GetReleaseAsset(self.0.get_release_asset())
+            GetReleaseAsset(self.0.get_release_asset(), self.0)
         }
         /**Delete a release asset
 
@@ -4427,7 +4427,7 @@ let response = client.operations().delete_release_asset()
     .await;
 ```*/
         pub fn delete_release_asset(&self) -> DeleteReleaseAsset<'a> {
-            DeleteReleaseAsset(self.0.delete_release_asset())
+            DeleteReleaseAsset(self.0.delete_release_asset(), self.0)
         }
         /**Update a release asset
 
@@ -4450,7 +4450,7 @@ let response = client.operations().update_release_asset()
     .await;
 ```*/
         pub fn update_release_asset(&self) -> UpdateReleaseAsset<'a> {
-            UpdateReleaseAsset(self.0.update_release_asset())
+            UpdateReleaseAsset(self.0.update_release_asset(), self.0)
         }
         /**Get the latest release
 
@@ -4471,7 +4471,7 @@ let response = client.operations().get_latest_release()
     .await;
 ```*/
         pub fn get_latest_release(&self) -> GetLatestRelease<'a> {
-            GetLatestRelease(self.0.get_latest_release())
+            GetLatestRelease(self.0.get_latest_release(), self.0)
         }
         /**Get a release by tag name
 
@@ -4492,7 +4492,7 @@ let response = client.operations().get_release_by_tag()
     .await;
 ```*/
         pub fn get_release_by_tag(&self) -> GetReleaseByTag<'a> {
-            GetReleaseByTag(self.0.get_release_by_tag())
+            GetReleaseByTag(self.0.get_release_by_tag(), self.0)
         }
         /**Get a release
 
@@ -4516,7 +4516,7 @@ let response = client.operations().get_release()
     .await;
 ```*/
         pub fn get_release(&self) -> GetRelease<'a> {
-            GetRelease(self.0.get_release())
+            GetRelease(self.0.get_release(), self.0)
         }
         /**Delete a release
 
@@ -4537,7 +4537,7 @@ let response = client.operations().delete_release()
     .await;
 ```*/
         pub fn delete_release(&self) -> DeleteRelease<'a> {
-            DeleteRelease(self.0.delete_release())
+            DeleteRelease(self.0.delete_release(), self.0)
         }
         /**Update a release
 
@@ -4565,7 +4565,7 @@ let response = client.operations().update_release()
     .await;
 ```*/
         pub fn update_release(&self) -> UpdateRelease<'a> {
-            UpdateRelease(self.0.update_release())
+            UpdateRelease(self.0.update_release(), self.0)
         }
         /**List release assets
 
@@ -4588,7 +4588,7 @@ let response = client.operations().list_release_assets()
     .await;
 ```*/
         pub fn list_release_assets(&self) -> ListReleaseAssets<'a> {
-            ListReleaseAssets(self.0.list_release_assets())
+            ListReleaseAssets(self.0.list_release_assets(), self.0)
         }
         /**Upload a release asset
 
@@ -4637,36 +4637,36 @@ let response = client.operations().upload_release_asset()
     .await;
 ```*/
         pub fn upload_release_asset(&self) -> UploadReleaseAsset<'a> {
-            UploadReleaseAsset(self.0.upload_release_asset())
+            UploadReleaseAsset(self.0.upload_release_asset(), self.0)
         }
     }
     ///The request [`Operations::list_releases`] builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
-    pub struct ListReleases<'a>(super::builder::ListReleases<'a>);
+    pub struct ListReleases<'a>(super::builder::ListReleases<'a>, &'a super::Client);
     impl<'a> ListReleases<'a> {
         pub fn owner<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.owner(value))
+            Self(self.0.owner(value), self.1)
         }
         pub fn repo<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.repo(value))
+            Self(self.0.repo(value), self.1)
         }
         pub fn page<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            Self(self.0.page(value))
+            Self(self.0.page(value), self.1)
         }
         pub fn per_page<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            Self(self.0.per_page(value))
+            Self(self.0.per_page(value), self.1)
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(
@@ -4683,22 +4683,32 @@ let response = client.operations().upload_release_asset()
         > {
             crate::runtime::Response::from_generated(self.0.send()).await
         }
+        /// Every item of every page from the one this request asks for on, following GitHub's `Link: rel="next"` (set `per_page(100)` for the fewest requests): a [`Pages`](crate::runtime::Pages) stream, bounded as the crate's listings are.
+        pub fn stream(self) -> crate::runtime::Pages<'a, types::Release> {
+            let client = self.1;
+            crate::runtime::Pages::items_after(
+                &client.client,
+                &client.inner,
+                "repos/list-releases",
+                crate::runtime::Response::from_generated(self.0.send()),
+            )
+        }
     }
     ///The request [`Operations::create_release`] builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
-    pub struct CreateRelease<'a>(super::builder::CreateRelease<'a>);
+    pub struct CreateRelease<'a>(super::builder::CreateRelease<'a>, &'a super::Client);
     impl<'a> CreateRelease<'a> {
         pub fn owner<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.owner(value))
+            Self(self.0.owner(value), self.1)
         }
         pub fn repo<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.repo(value))
+            Self(self.0.repo(value), self.1)
         }
         pub fn body<V>(self, value: V) -> Self
         where
@@ -4707,7 +4717,7 @@ let response = client.operations().upload_release_asset()
                 types::CreateReleaseBody,
             >>::Error: std::fmt::Display,
         {
-            Self(self.0.body(value))
+            Self(self.0.body(value), self.1)
         }
         pub fn body_map<F>(self, f: F) -> Self
         where
@@ -4715,7 +4725,7 @@ let response = client.operations().upload_release_asset()
                 types::builder::CreateReleaseBody,
             ) -> types::builder::CreateReleaseBody,
         {
-            Self(self.0.body_map(f))
+            Self(self.0.body_map(f), self.1)
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
@@ -4730,25 +4740,28 @@ let response = client.operations().upload_release_asset()
     }
     ///The request [`Operations::get_release_asset`] builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
-    pub struct GetReleaseAsset<'a>(super::builder::GetReleaseAsset<'a>);
+    pub struct GetReleaseAsset<'a>(
+        super::builder::GetReleaseAsset<'a>,
+        &'a super::Client,
+    );
     impl<'a> GetReleaseAsset<'a> {
         pub fn owner<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.owner(value))
+            Self(self.0.owner(value), self.1)
         }
         pub fn repo<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.repo(value))
+            Self(self.0.repo(value), self.1)
         }
         pub fn asset_id<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            Self(self.0.asset_id(value))
+            Self(self.0.asset_id(value), self.1)
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::ReleaseAsset, crate::runtime::Error> {
@@ -4766,25 +4779,28 @@ let response = client.operations().upload_release_asset()
     }
     ///The request [`Operations::delete_release_asset`] builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
-    pub struct DeleteReleaseAsset<'a>(super::builder::DeleteReleaseAsset<'a>);
+    pub struct DeleteReleaseAsset<'a>(
+        super::builder::DeleteReleaseAsset<'a>,
+        &'a super::Client,
+    );
     impl<'a> DeleteReleaseAsset<'a> {
         pub fn owner<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.owner(value))
+            Self(self.0.owner(value), self.1)
         }
         pub fn repo<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.repo(value))
+            Self(self.0.repo(value), self.1)
         }
         pub fn asset_id<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            Self(self.0.asset_id(value))
+            Self(self.0.asset_id(value), self.1)
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<(), crate::runtime::Error> {
@@ -4799,25 +4815,28 @@ let response = client.operations().upload_release_asset()
     }
     ///The request [`Operations::update_release_asset`] builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
-    pub struct UpdateReleaseAsset<'a>(super::builder::UpdateReleaseAsset<'a>);
+    pub struct UpdateReleaseAsset<'a>(
+        super::builder::UpdateReleaseAsset<'a>,
+        &'a super::Client,
+    );
     impl<'a> UpdateReleaseAsset<'a> {
         pub fn owner<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.owner(value))
+            Self(self.0.owner(value), self.1)
         }
         pub fn repo<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.repo(value))
+            Self(self.0.repo(value), self.1)
         }
         pub fn asset_id<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            Self(self.0.asset_id(value))
+            Self(self.0.asset_id(value), self.1)
         }
         pub fn body<V>(self, value: V) -> Self
         where
@@ -4826,7 +4845,7 @@ let response = client.operations().upload_release_asset()
                 types::UpdateReleaseAssetBody,
             >>::Error: std::fmt::Display,
         {
-            Self(self.0.body(value))
+            Self(self.0.body(value), self.1)
         }
         pub fn body_map<F>(self, f: F) -> Self
         where
@@ -4834,7 +4853,7 @@ let response = client.operations().upload_release_asset()
                 types::builder::UpdateReleaseAssetBody,
             ) -> types::builder::UpdateReleaseAssetBody,
         {
-            Self(self.0.body_map(f))
+            Self(self.0.body_map(f), self.1)
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::ReleaseAsset, crate::runtime::Error> {
@@ -4852,19 +4871,22 @@ let response = client.operations().upload_release_asset()
     }
     ///The request [`Operations::get_latest_release`] builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
-    pub struct GetLatestRelease<'a>(super::builder::GetLatestRelease<'a>);
+    pub struct GetLatestRelease<'a>(
+        super::builder::GetLatestRelease<'a>,
+        &'a super::Client,
+    );
     impl<'a> GetLatestRelease<'a> {
         pub fn owner<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.owner(value))
+            Self(self.0.owner(value), self.1)
         }
         pub fn repo<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.repo(value))
+            Self(self.0.repo(value), self.1)
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
@@ -4879,25 +4901,28 @@ let response = client.operations().upload_release_asset()
     }
     ///The request [`Operations::get_release_by_tag`] builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
-    pub struct GetReleaseByTag<'a>(super::builder::GetReleaseByTag<'a>);
+    pub struct GetReleaseByTag<'a>(
+        super::builder::GetReleaseByTag<'a>,
+        &'a super::Client,
+    );
     impl<'a> GetReleaseByTag<'a> {
         pub fn owner<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.owner(value))
+            Self(self.0.owner(value), self.1)
         }
         pub fn repo<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.repo(value))
+            Self(self.0.repo(value), self.1)
         }
         pub fn tag<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.tag(value))
+            Self(self.0.tag(value), self.1)
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
@@ -4912,25 +4937,25 @@ let response = client.operations().upload_release_asset()
     }
     ///The request [`Operations::get_release`] builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
-    pub struct GetRelease<'a>(super::builder::GetRelease<'a>);
+    pub struct GetRelease<'a>(super::builder::GetRelease<'a>, &'a super::Client);
     impl<'a> GetRelease<'a> {
         pub fn owner<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.owner(value))
+            Self(self.0.owner(value), self.1)
         }
         pub fn repo<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.repo(value))
+            Self(self.0.repo(value), self.1)
         }
         pub fn release_id<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            Self(self.0.release_id(value))
+            Self(self.0.release_id(value), self.1)
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
@@ -4945,25 +4970,25 @@ let response = client.operations().upload_release_asset()
     }
     ///The request [`Operations::delete_release`] builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
-    pub struct DeleteRelease<'a>(super::builder::DeleteRelease<'a>);
+    pub struct DeleteRelease<'a>(super::builder::DeleteRelease<'a>, &'a super::Client);
     impl<'a> DeleteRelease<'a> {
         pub fn owner<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.owner(value))
+            Self(self.0.owner(value), self.1)
         }
         pub fn repo<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.repo(value))
+            Self(self.0.repo(value), self.1)
         }
         pub fn release_id<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            Self(self.0.release_id(value))
+            Self(self.0.release_id(value), self.1)
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<(), crate::runtime::Error> {
@@ -4978,25 +5003,25 @@ let response = client.operations().upload_release_asset()
     }
     ///The request [`Operations::update_release`] builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
-    pub struct UpdateRelease<'a>(super::builder::UpdateRelease<'a>);
+    pub struct UpdateRelease<'a>(super::builder::UpdateRelease<'a>, &'a super::Client);
     impl<'a> UpdateRelease<'a> {
         pub fn owner<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.owner(value))
+            Self(self.0.owner(value), self.1)
         }
         pub fn repo<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.repo(value))
+            Self(self.0.repo(value), self.1)
         }
         pub fn release_id<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            Self(self.0.release_id(value))
+            Self(self.0.release_id(value), self.1)
         }
         pub fn body<V>(self, value: V) -> Self
         where
@@ -5005,7 +5030,7 @@ let response = client.operations().upload_release_asset()
                 types::UpdateReleaseBody,
             >>::Error: std::fmt::Display,
         {
-            Self(self.0.body(value))
+            Self(self.0.body(value), self.1)
         }
         pub fn body_map<F>(self, f: F) -> Self
         where
@@ -5013,7 +5038,7 @@ let response = client.operations().upload_release_asset()
                 types::builder::UpdateReleaseBody,
             ) -> types::builder::UpdateReleaseBody,
         {
-            Self(self.0.body_map(f))
+            Self(self.0.body_map(f), self.1)
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
@@ -5028,37 +5053,40 @@ let response = client.operations().upload_release_asset()
     }
     ///The request [`Operations::list_release_assets`] builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
-    pub struct ListReleaseAssets<'a>(super::builder::ListReleaseAssets<'a>);
+    pub struct ListReleaseAssets<'a>(
+        super::builder::ListReleaseAssets<'a>,
+        &'a super::Client,
+    );
     impl<'a> ListReleaseAssets<'a> {
         pub fn owner<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.owner(value))
+            Self(self.0.owner(value), self.1)
         }
         pub fn repo<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.repo(value))
+            Self(self.0.repo(value), self.1)
         }
         pub fn release_id<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            Self(self.0.release_id(value))
+            Self(self.0.release_id(value), self.1)
         }
         pub fn page<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            Self(self.0.page(value))
+            Self(self.0.page(value), self.1)
         }
         pub fn per_page<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            Self(self.0.per_page(value))
+            Self(self.0.per_page(value), self.1)
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(
@@ -5075,58 +5103,71 @@ let response = client.operations().upload_release_asset()
         > {
             crate::runtime::Response::from_generated(self.0.send()).await
         }
+        /// Every item of every page from the one this request asks for on, following GitHub's `Link: rel="next"` (set `per_page(100)` for the fewest requests): a [`Pages`](crate::runtime::Pages) stream, bounded as the crate's listings are.
+        pub fn stream(self) -> crate::runtime::Pages<'a, types::ReleaseAsset> {
+            let client = self.1;
+            crate::runtime::Pages::items_after(
+                &client.client,
+                &client.inner,
+                "repos/list-release-assets",
+                crate::runtime::Response::from_generated(self.0.send()),
+            )
+        }
     }
     ///The request [`Operations::upload_release_asset`] builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug)]
-    pub struct UploadReleaseAsset<'a>(super::builder::UploadReleaseAsset<'a>);
+    pub struct UploadReleaseAsset<'a>(
+        super::builder::UploadReleaseAsset<'a>,
+        &'a super::Client,
+    );
     impl<'a> UploadReleaseAsset<'a> {
         pub fn owner<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.owner(value))
+            Self(self.0.owner(value), self.1)
         }
         pub fn repo<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.repo(value))
+            Self(self.0.repo(value), self.1)
         }
         pub fn release_id<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            Self(self.0.release_id(value))
+            Self(self.0.release_id(value), self.1)
         }
         pub fn label<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.label(value))
+            Self(self.0.label(value), self.1)
         }
         pub fn name<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.name(value))
+            Self(self.0.name(value), self.1)
         }
         pub fn content_length<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
         {
-            Self(self.0.content_length(value))
+            Self(self.0.content_length(value), self.1)
         }
         pub fn content_type<V>(self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            Self(self.0.content_type(value))
+            Self(self.0.content_type(value), self.1)
         }
         pub fn body<B>(self, value: B) -> Self
         where
             B: std::convert::TryInto<reqwest::Body>,
         {
-            Self(self.0.body(value))
+            Self(self.0.body(value), self.1)
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::ReleaseAsset, crate::runtime::Error> {

@@ -8,7 +8,7 @@ mod download_to_file;
 mod file_chunks;
 mod handles;
 mod ids;
-mod pagination;
+mod listings;
 mod progress;
 mod releases;
 // The runtime every request goes through; public for crates generated from a whole
@@ -45,11 +45,11 @@ pub use download_to_file::{
 pub use generated::{operations, types};
 pub use handles::{AssetHandle, CreateRelease, EditAsset, ReleaseHandle, ReleaseRef, RepoHandle};
 pub use ids::{AssetId, ReleaseId};
-pub use pagination::{MAX_ITEMS, MAX_PAGES, PER_PAGE};
 pub use progress::Progress;
 pub use runtime::{
     API_VERSION, ClientBuilder, DEFAULT_READ_TIMEOUT, Error, GITHUB_API_URL, JSON_BODY_LIMIT,
-    Response, RetryPolicy, Token, TokenSource, TransportError, Untrusted, Unverifiable,
+    MAX_ITEMS, MAX_PAGES, PER_PAGE, Pages, Response, RetryPolicy, Token, TokenSource,
+    TransportError, Untrusted, Unverifiable,
 };
 pub use upload::{
     CLOCK_SKEW, IfExists, Upload, UploadOutcome, Uploaded, github_file_name, is_asset_named,

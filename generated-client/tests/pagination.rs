@@ -124,10 +124,51 @@ async fn pages(link: fn(usize) -> Option<usize>, empty_from: usize) -> wiremock:
     server
 }
 
-/// Results of a listing: the tags, then the error that ended it, if one did.
+/// Results of a listing: the tags, then the error that ended it, if one did. The same
+/// listing by the generated operation's `stream()` ends the same way (its bounds, loop
+/// and empty-page checks are the runtime's), which is asserted here too.
 async fn listed(server: &wiremock::MockServer) -> (Vec<String>, Option<Error>) {
     let client = support::mock_client(server, None);
-    let stream = client.repo("o", "r").releases();
+    let handle = drained(
+        client
+            .repo("o", "r")
+            .releases()
+            .map(|release| release.map(|r| r.info().clone())),
+    )
+    .await;
+    let sent = server.received_requests().await.unwrap().len();
+    let generated = drained(
+        client
+            .operations()
+            .list_releases()
+            .owner("o")
+            .repo("r")
+            .per_page(100)
+            .stream(),
+    )
+    .await;
+    assert_eq!(handle.0, generated.0, "the tags listed");
+    assert_eq!(
+        handle.1.as_ref().map(ToString::to_string),
+        generated.1.as_ref().map(ToString::to_string),
+        "the error that ended the listing"
+    );
+    let all = server.received_requests().await.unwrap();
+    let first =
+        |requests: &[wiremock::Request]| requests.first().map(|r| r.url.query().map(str::to_owned));
+    assert_eq!(all.len(), 2 * sent, "each sends as many requests");
+    assert_eq!(
+        first(&all[sent..]),
+        first(&all[..sent]),
+        "the first page asked for"
+    );
+    handle
+}
+
+/// A listing's items, then the error that ended it (nothing comes after it).
+async fn drained(
+    stream: impl futures_util::Stream<Item = Result<github_release_assets::types::Release, Error>>,
+) -> (Vec<String>, Option<Error>) {
     futures_util::pin_mut!(stream);
     let mut tags = Vec::new();
     while let Some(item) = stream.next().await {
@@ -156,7 +197,7 @@ async fn a_link_chain_without_end_stops_at_max_pages_with_a_typed_error() {
     );
     assert_eq!(
         server.received_requests().await.unwrap().len(),
-        github_release_assets::MAX_PAGES
+        2 * github_release_assets::MAX_PAGES
     );
 }
 
@@ -177,7 +218,7 @@ async fn an_empty_page_ends_the_listing_whatever_its_link_says() {
     let (tags, error) = listed(&server).await;
     assert_eq!(tags, ["v1", "v2"]);
     assert!(error.is_none(), "{error:?}");
-    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+    assert_eq!(server.received_requests().await.unwrap().len(), 2 * 3);
 }
 
 /// A `Link: rel="next"` to another origin than the API's (another port, host or scheme)
@@ -222,6 +263,65 @@ async fn a_next_page_on_another_origin_is_refused_not_followed() {
         assert!(!error.to_string().contains("sig=x"), "{error}");
         assert!(stream.next().await.is_none());
         assert_eq!(api.received_requests().await.unwrap().len(), 1, "{next}");
+        // The generated operation's stream refuses it the same way.
+        let stream = client
+            .operations()
+            .list_releases()
+            .owner("octo")
+            .repo("hello")
+            .stream();
+        futures_util::pin_mut!(stream);
+        assert!(stream.next().await.unwrap().is_ok(), "the page in hand");
+        let error = stream.next().await.unwrap().unwrap_err();
+        assert!(
+            matches!(
+                &error,
+                Error::UntrustedDestination {
+                    reason: github_release_assets::Untrusted::NextPageElsewhere { .. },
+                    ..
+                }
+            ),
+            "{next}: {error:?}"
+        );
+        assert_eq!(api.received_requests().await.unwrap().len(), 2, "{next}");
     }
     assert!(elsewhere.received_requests().await.unwrap().is_empty());
+}
+
+/// A list operation of the description streams every page as the handles' listings do:
+/// the page size it asks for, then each `Link: rel="next"` in order.
+#[tokio::test]
+async fn a_generated_list_operation_streams_every_page() {
+    let f = Fixture::start().await;
+    for i in 0..120 {
+        f.add_asset(&format!("part-{i:03}.bin"), b"x");
+    }
+    let assets: Vec<_> = f
+        .client
+        .operations()
+        .list_release_assets()
+        .owner(support::OWNER)
+        .repo(support::REPO)
+        .release_id(f.release_id())
+        .per_page(50)
+        .stream()
+        .collect()
+        .await;
+    let names: Vec<String> = assets.into_iter().map(|a| a.unwrap().name).collect();
+    let expected: Vec<String> = (0..120).map(|i| format!("part-{i:03}.bin")).collect();
+    assert_eq!(names, expected);
+    let pages: Vec<Option<String>> = f
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/assets"))
+        .map(|r| r.query)
+        .collect();
+    assert_eq!(
+        pages,
+        [
+            Some("per_page=50".to_owned()),
+            Some("per_page=50&page=2".to_owned()),
+            Some("per_page=50&page=3".to_owned())
+        ]
+    );
 }

@@ -1,13 +1,16 @@
 //! `cargo xtask generate --spec FILE --out DIR`: the client source for any description
 //! (GitHub's whole API, GHEC, a GHES release), written under `target/`, never committed.
 //!
-//! It writes `DIR/src/generated.rs`, generated as the published crate's is. The crate
-//! around it (a manifest, and a `lib.rs` over the runtime the published crate shares) is
-//! not written yet: until the runtime is its own layer, the source compiles in place of
-//! the published crate's `generated.rs`.
+//! It writes a crate in `DIR`: `src/generated.rs`, generated as the published crate's is;
+//! a `src/lib.rs` that re-exports the published crate's runtime as its own
+//! `crate::runtime` (the one module the generated code calls) and gives a `Client` over it;
+//! a manifest whose dependencies are the workspace's own pins, and the workspace's
+//! `Cargo.lock`, so it builds with the versions the published crate is tested with.
+//! `--compile` then runs `cargo check` on it.
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::Instant;
 
 use crate::committed_file::write_atomically;
@@ -21,7 +24,19 @@ pub struct Options {
     pub out: PathBuf,
     /// Print every note of the passes.
     pub verbose: bool,
+    /// Run `cargo check` on the crate written.
+    pub compile: bool,
 }
+
+/// The workspace dependencies the generated code names (besides the published crate).
+const DEPENDENCIES: [&str; 6] = [
+    "chrono",
+    "progenitor-client",
+    "reqwest",
+    "schemars",
+    "serde",
+    "serde_json",
+];
 
 /// Runs `cargo xtask generate`.
 pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Error>> {
@@ -58,6 +73,19 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
         .map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     write_atomically(&file, &generated.code)
         .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    let name = crate_name(&out);
+    let manifest = manifest(root, &name)?;
+    for (path, text) in [
+        (out.join("Cargo.toml"), manifest),
+        (out.join("src/lib.rs"), lib_rs(&shown, generated.operations)),
+    ] {
+        write_atomically(&path, &text)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    // The workspace's lock: the same versions as the published crate is tested with
+    // (cargo drops what this crate does not use).
+    fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock"))
+        .map_err(|e| format!("cannot copy Cargo.lock to {}: {e}", out.display()))?;
     if options.verbose {
         for note in &generated.notes {
             println!("  {note}");
@@ -73,7 +101,154 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
         read.as_millis(),
         generating.as_millis()
     );
+    if options.compile {
+        check(root, &out)?;
+    }
     Ok(())
+}
+
+/// `cargo check` of the crate in `dir`, its build shared by every generated crate.
+fn check(root: &Path, dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let started = Instant::now();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["check", "--quiet", "--manifest-path"])
+        .arg(dir.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", root.join("target/generated/target"))
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!("cargo check of {} failed ({status})", dir.display()).into());
+    }
+    println!(
+        "generate: cargo check of {} passed in {:.1} s",
+        dir.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// A package name from the directory's (`target/generated/ghes-3.17` gives
+/// `generated-ghes-3-17`).
+fn crate_name(dir: &Path) -> String {
+    let base = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let cleaned: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("generated-{}", cleaned.trim_matches('-'))
+}
+
+/// The crate's manifest: the workspace's pins of what the generated code names, and the
+/// published crate (its runtime) by path. Its own `[workspace]`, so cargo does not take it
+/// for a member of this one.
+fn manifest(root: &Path, name: &str) -> Result<String, Box<dyn std::error::Error>> {
+    let text = fs::read_to_string(root.join("Cargo.toml"))
+        .map_err(|e| format!("cannot read the workspace's Cargo.toml: {e}"))?;
+    let workspace: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e| format!("the workspace's Cargo.toml: {e}"))?;
+    let pins = workspace
+        .get("workspace")
+        .and_then(|w| w.get("dependencies"))
+        .and_then(|d| d.as_table())
+        .ok_or("the workspace's Cargo.toml has no [workspace.dependencies]")?;
+    let edition = workspace
+        .get("workspace")
+        .and_then(|w| w.get("package"))
+        .and_then(|p| p.get("edition"))
+        .and_then(|e| e.as_str())
+        .unwrap_or("2024");
+    let mut doc = toml_edit::DocumentMut::new();
+    doc["package"] = toml_edit::table();
+    doc["package"]["name"] = toml_edit::value(name);
+    doc["package"]["version"] = toml_edit::value("0.0.0");
+    doc["package"]["edition"] = toml_edit::value(edition);
+    doc["package"]["publish"] = toml_edit::value(false);
+    doc["dependencies"] = toml_edit::table();
+    for dependency in DEPENDENCIES {
+        let pin = pins
+            .get(dependency)
+            .ok_or_else(|| format!("the workspace does not pin {dependency}"))?;
+        doc["dependencies"][dependency] = pin.clone();
+    }
+    let runtime = root.join("generated-client");
+    let mut published = toml_edit::InlineTable::new();
+    published.insert("path", runtime.display().to_string().into());
+    doc["dependencies"]["github-release-assets"] = toml_edit::value(published);
+    doc["workspace"] = toml_edit::table();
+    Ok(format!(
+        "# Written by `cargo xtask generate`; not committed.\n{doc}"
+    ))
+}
+
+/// The crate's `lib.rs`: the published crate's runtime as `crate::runtime`, the generated
+/// modules, and a `Client` made from a `ClientBuilder`.
+fn lib_rs(spec: &str, operations: usize) -> String {
+    format!(
+        r#"//! Every operation of `{spec}` ({operations}), generated by `cargo xtask generate`
+//! over the runtime of `github-release-assets`: the same settings, hooks, token policy,
+//! retries and errors as the published crate.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), github_release_assets::Error> {{
+//! let client = Client::new(github_release_assets::ClientBuilder::new("https://api.github.com"))?;
+//! let operations = client.operations();
+//! # let _ = operations; Ok(()) }}
+//! ```
+#![forbid(unsafe_code)]
+
+// The one module the generated code calls, as the published crate names it.
+pub use github_release_assets::runtime;
+pub use github_release_assets::{{ClientBuilder, Error, Response, Token}};
+
+#[rustfmt::skip]
+#[allow(
+    clippy::all,
+    clippy::pedantic,
+    unused_imports,
+    dead_code,
+    missing_docs,
+    non_camel_case_types,
+    rustdoc::bare_urls,
+    rustdoc::broken_intra_doc_links,
+    rustdoc::invalid_html_tags
+)]
+mod generated;
+
+pub use generated::{{operations, types}};
+
+/// A client for every operation of the description. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Client(std::sync::Arc<generated::Client>);
+
+impl Client {{
+    /// A client with the settings `builder` gives (token, hosts, timeouts, retries).
+    pub fn new(builder: ClientBuilder) -> Result<Self, Error> {{
+        let parts = builder.into_parts()?;
+        Ok(Self(std::sync::Arc::new(generated::Client::new_with_client(
+            &parts.base_url,
+            parts.http,
+            parts.settings,
+        ))))
+    }}
+
+    /// Every operation, as a builder.
+    pub fn operations(&self) -> operations::Operations<'_> {{
+        operations::Operations::new(&self.0)
+    }}
+}}
+"#
+    )
 }
 
 #[cfg(test)]
@@ -84,14 +259,20 @@ mod tests {
         "operationId": "meta/ping", "responses": {"204": {"description": "pong"}}}}}}"#;
 
     #[test]
-    fn writes_under_target_only() {
+    fn writes_a_crate_under_target_only() {
         let root = tempfile::tempdir().unwrap();
+        // The workspace's manifest and lock, which the crate takes its pins from.
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        for file in ["Cargo.toml", "Cargo.lock"] {
+            fs::copy(workspace.join(file), root.path().join(file)).unwrap();
+        }
         let spec = root.path().join("ping.json");
         fs::write(&spec, PING).unwrap();
         let outside = Options {
             spec: spec.clone(),
             out: PathBuf::from("generated"),
             verbose: false,
+            compile: false,
         };
         let error = run(root.path(), &outside).unwrap_err();
         assert!(error.to_string().contains("never committed"), "{error}");
@@ -100,12 +281,29 @@ mod tests {
             spec,
             out: PathBuf::from("target/generated/ping"),
             verbose: false,
+            compile: false,
         };
         run(root.path(), &inside).unwrap();
         let code =
             fs::read_to_string(root.path().join("target/generated/ping/src/generated.rs")).unwrap();
         assert!(code.starts_with("// @generated"), "{code}");
         assert!(code.contains("pub fn ping("), "{code}");
+        let dir = root.path().join("target/generated/ping");
+        let manifest = fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        for expected in [
+            "name = \"generated-ping\"",
+            "progenitor-client = ",
+            "github-release-assets = { path = ",
+            "[workspace]",
+        ] {
+            assert!(manifest.contains(expected), "{expected} not in\n{manifest}");
+        }
+        let lib = fs::read_to_string(dir.join("src/lib.rs")).unwrap();
+        assert!(
+            lib.contains("pub use github_release_assets::runtime;"),
+            "{lib}"
+        );
+        assert!(dir.join("Cargo.lock").exists());
     }
 
     #[test]
@@ -117,6 +315,7 @@ mod tests {
             spec,
             out: PathBuf::from("target/generated/bad"),
             verbose: false,
+            compile: false,
         };
         let error = run(root.path(), &options).unwrap_err();
         assert!(error.to_string().contains("/openapi"), "{error}");

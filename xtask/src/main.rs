@@ -108,8 +108,8 @@ enum Command {
         #[arg(long)]
         spec: Vec<PathBuf>,
     },
-    /// Generate the client source for any description (GitHub's whole API, GHEC, GHES)
-    /// into `DIR/src/generated.rs`, under `target/`.
+    /// Generate a client crate for any description (GitHub's whole API, GHEC, GHES) into
+    /// `DIR`, under `target/`, over the published crate's runtime.
     Generate {
         /// The description: plain or gzip-compressed JSON.
         #[arg(long)]
@@ -120,6 +120,9 @@ enum Command {
         /// Print every note of the normalization passes, by JSON pointer.
         #[arg(long)]
         verbose: bool,
+        /// Run `cargo check` on the crate written.
+        #[arg(long)]
+        compile: bool,
     },
     /// What the generator makes of a description, operation by operation, then totals.
     /// Fails when an operation, or the whole document, does not generate.
@@ -152,9 +155,20 @@ fn main() -> ExitCode {
         Command::Regenerate { check } => regenerate::run(&root, check),
         Command::Descriptions { version } => descriptions::run(&root, &version),
         Command::Products { spec } => products::run(&root, &spec),
-        Command::Generate { spec, out, verbose } => {
-            generate::run(&root, &generate::Options { spec, out, verbose })
-        }
+        Command::Generate {
+            spec,
+            out,
+            verbose,
+            compile,
+        } => generate::run(
+            &root,
+            &generate::Options {
+                spec,
+                out,
+                verbose,
+                compile,
+            },
+        ),
         Command::Census {
             spec,
             json,

@@ -13,6 +13,7 @@
 mod destination;
 mod error;
 mod hooks;
+mod pagination;
 mod pipeline;
 mod response;
 mod retry;
@@ -21,6 +22,7 @@ mod tls;
 
 pub use error::{Error, TransportError, Untrusted, Unverifiable};
 pub use hooks::{exec, pre};
+pub use pagination::{MAX_ITEMS, MAX_PAGES, PER_PAGE, Pages};
 pub use pipeline::JSON_BODY_LIMIT;
 pub use response::{Response, decode_json, undocumented_success};
 pub use retry::RetryPolicy;
@@ -31,5 +33,6 @@ pub use settings::{
 
 // For the crate's handles and transfers.
 pub(crate) use error::{excerpt, read_limited, says_already_exists, source_failed, without_query};
+pub(crate) use pagination::collect;
 pub(crate) use pipeline::{Credentials, get_json, send};
 pub(crate) use retry::{Tries, random_u64};

@@ -96,7 +96,8 @@ impl<T> Response<T> {
 )]
 impl<T> Response<T> {
     /// This answer with its body made `f(status, body)`, or `f`'s error.
-    pub(crate) fn try_map<U>(
+    #[doc(hidden)]
+    pub fn try_map<U>(
         self,
         f: impl FnOnce(StatusCode, T) -> Result<U, Error>,
     ) -> Result<Response<U>, Error> {
