@@ -12,7 +12,7 @@
 //! The generated code calls two hand-written items: `crate::runtime::Response::from_generated`
 //! (the error conversion) and nothing else.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -70,6 +70,17 @@ fn variant_name(status: u16) -> String {
     }
 }
 
+/// What an operation's `send()` answers.
+#[derive(Clone, Copy)]
+enum Answer<'a> {
+    /// progenitor's success type (JSON, or bytes).
+    Progenitors,
+    /// One variant per success status.
+    Several(&'a [Success]),
+    /// The redirect it answers with and nothing else.
+    Redirect,
+}
+
 /// One operation: progenitor's `Client` method and the builder it returns.
 struct Operation {
     method: syn::Ident,
@@ -84,6 +95,7 @@ pub fn operations_module(
     file: &syn::File,
     upstream: &[(String, String)],
     successes: &BTreeMap<String, Vec<Success>>,
+    redirects: &BTreeSet<String>,
 ) -> Result<TokenStream, String> {
     let operations = client_operations(file)?;
     let builders = file
@@ -115,7 +127,12 @@ pub fn operations_module(
             .iter()
             .find(|(rust, _)| *rust == name)
             .map_or(name.as_str(), |(_, id)| id.as_str());
-        wrappers.push(wrapper(builders, method, builder, several, id)?);
+        let answer = match several {
+            Some(several) => Answer::Several(several),
+            None if redirects.contains(&name) => Answer::Redirect,
+            None => Answer::Progenitors,
+        };
+        wrappers.push(wrapper(builders, method, builder, answer, id)?);
     }
     for (name, _) in upstream {
         if !operations.iter().any(|o| o.method == name) {
@@ -124,6 +141,12 @@ pub fn operations_module(
             ));
         }
     }
+    let redirecting = if redirects.is_empty() {
+        quote! { let _ = name; false }
+    } else {
+        let names = redirects.iter();
+        quote! { matches!(name, #(#names)|*) }
+    };
     let names = upstream.iter().map(|(name, _)| name);
     let ids = upstream.iter().map(|(_, id)| id);
     Ok(quote! {
@@ -177,8 +200,17 @@ pub fn operations_module(
                 ) -> reqwest::Result<reqwest::Response> {
                     let operation_id =
                         upstream_operation_id(info.operation_id).unwrap_or(info.operation_id);
+                    if answers_a_redirect(info.operation_id) {
+                        return crate::runtime::exec_unfollowed(&self.client, &self.inner, request, operation_id).await;
+                    }
                     crate::runtime::exec(&self.client, &self.inner, request, operation_id).await
                 }
+            }
+
+            /// Whether the operation of this Rust name answers a redirect to fetch, which its
+            /// request must not follow.
+            fn answers_a_redirect(name: &str) -> bool {
+                #redirecting
             }
 
             /// GitHub's operationId for an operation's Rust name, as the tracing span gives it.
@@ -237,7 +269,7 @@ fn wrapper(
     builders: &[Item],
     method: &syn::Ident,
     name: &syn::Ident,
-    successes: Option<&[Success]>,
+    answer: Answer<'_>,
     operation_id: &str,
 ) -> Result<TokenStream, String> {
     let members = builders
@@ -308,11 +340,23 @@ fn wrapper(
     );
     let is_bytes = matches!(&output, Type::Path(p)
         if p.path.segments.last().is_some_and(|s| s.ident == "ByteStream"));
-    let (sending, extra) = match successes {
-        Some(successes) => several_successes(name, successes),
+    let (sending, extra) = match answer {
+        Answer::Several(successes) => several_successes(name, successes),
+        Answer::Redirect => (
+            quote! {
+                /// Sends the request; the redirect GitHub answers with (its `Location`, to
+                /// [`fetch`](crate::runtime::Redirect::fetch) without the token), or what
+                /// went wrong as [`crate::runtime::Error`].
+                pub async fn send(self) -> Result<crate::runtime::Redirect, crate::runtime::Error> {
+                    let client = self.1;
+                    crate::runtime::Redirect::from_generated(self.0.send(), &client.inner, #operation_id).await
+                }
+            },
+            TokenStream::new(),
+        ),
         // A body that is not JSON (text, HTML, a diff): its bytes, read whole and bounded,
         // since progenitor's stream type stays private.
-        None if is_bytes => (
+        Answer::Progenitors if is_bytes => (
             quote! {
                 /// Sends the request; the answer's bytes, or what went wrong as
                 /// [`crate::runtime::Error`].
@@ -329,7 +373,7 @@ fn wrapper(
             },
             TokenStream::new(),
         ),
-        None => (
+        Answer::Progenitors => (
             quote! {
                 /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
                 pub async fn send(self) -> Result<#output, crate::runtime::Error> {
@@ -346,7 +390,7 @@ fn wrapper(
     };
     // GitHub's `Link` pagination: a `per_page`/`page` pair, and one JSON answer.
     let pages = names.iter().any(|n| n == "page") && names.iter().any(|n| n == "per_page");
-    let streaming = if pages && successes.is_none() && !is_bytes {
+    let streaming = if pages && matches!(answer, Answer::Progenitors) && !is_bytes {
         stream(&output, operation_id)
     } else {
         TokenStream::new()
@@ -541,7 +585,8 @@ mod tests {
     #[test]
     fn every_operation_gets_a_typed_wrapper_and_its_upstream_id() {
         let upstream = [("get_thing".to_owned(), "things/get-thing".to_owned())];
-        let tokens = operations_module(&sample(), &upstream, &BTreeMap::new()).unwrap();
+        let tokens =
+            operations_module(&sample(), &upstream, &BTreeMap::new(), &BTreeSet::new()).unwrap();
         let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
         for expected in [
             "pub fn get_thing(&self) -> GetThing<'a>",
@@ -582,10 +627,39 @@ mod tests {
     }
 
     #[test]
+    fn an_operation_that_answers_a_redirect_sends_for_it_unfollowed() {
+        let upstream = [("get_thing".to_owned(), "things/download".to_owned())];
+        let mut file = sample();
+        if let Item::Mod(m) = &mut file.items[2]
+            && let Some((_, items)) = &mut m.content
+        {
+            items[1] = syn::parse_quote! {
+                impl<'a> GetThing<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> { todo!() }
+                }
+            };
+        }
+        let redirects = BTreeSet::from(["get_thing".to_owned()]);
+        let tokens = operations_module(&file, &upstream, &BTreeMap::new(), &redirects).unwrap();
+        let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
+        for expected in [
+            ") -> Result<crate::runtime::Redirect, crate::runtime::Error> {",
+            "crate::runtime::Redirect::from_generated(",
+            "\"things/download\",",
+            "matches!(name, \"get_thing\")",
+            "crate::runtime::exec_unfollowed(",
+        ] {
+            assert!(code.contains(expected), "{expected:?} not in\n{code}");
+        }
+        assert!(!code.contains("Vec<u8>"), "{code}");
+    }
+
+    #[test]
     fn a_listing_streams_its_items_or_its_pages() {
         let upstream = [("get_thing".to_owned(), "things/list".to_owned())];
         let items = listing(syn::parse_quote!(::std::vec::Vec<types::Thing>));
-        let tokens = operations_module(&items, &upstream, &BTreeMap::new()).unwrap();
+        let tokens =
+            operations_module(&items, &upstream, &BTreeMap::new(), &BTreeSet::new()).unwrap();
         let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
         for expected in [
             "pub fn stream(self) -> crate::runtime::Pages<'a, types::Thing>",
@@ -596,7 +670,8 @@ mod tests {
             assert!(code.contains(expected), "{expected:?} not in\n{code}");
         }
         let pages = listing(syn::parse_quote!(types::ThingPage));
-        let tokens = operations_module(&pages, &upstream, &BTreeMap::new()).unwrap();
+        let tokens =
+            operations_module(&pages, &upstream, &BTreeMap::new(), &BTreeSet::new()).unwrap();
         let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
         for expected in [
             "pub fn stream(self) -> crate::runtime::Pages<'a, types::ThingPage>",
@@ -638,7 +713,7 @@ mod tests {
                 },
             ],
         )]);
-        let tokens = operations_module(&file, &[], &successes).unwrap();
+        let tokens = operations_module(&file, &[], &successes, &BTreeSet::new()).unwrap();
         let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
         for expected in [
             "pub enum GetThingResponse {",
@@ -655,7 +730,7 @@ mod tests {
         }
         assert!(!code.contains("ByteStream"), "{code}");
         // Without several successes, a body of bytes is read whole: no progenitor type.
-        let tokens = operations_module(&file, &[], &BTreeMap::new()).unwrap();
+        let tokens = operations_module(&file, &[], &BTreeMap::new(), &BTreeSet::new()).unwrap();
         let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
         assert!(
             code.contains("pub async fn send(self) -> Result<Vec<u8>, crate::runtime::Error>"),
@@ -677,7 +752,8 @@ mod tests {
     #[test]
     fn an_unknown_upstream_name_or_an_odd_send_is_an_error() {
         let upstream = [("gone".to_owned(), "x/gone".to_owned())];
-        let error = operations_module(&sample(), &upstream, &BTreeMap::new()).unwrap_err();
+        let error = operations_module(&sample(), &upstream, &BTreeMap::new(), &BTreeSet::new())
+            .unwrap_err();
         assert!(error.contains("gone"), "{error}");
         let mut odd = sample();
         if let Item::Mod(m) = &mut odd.items[2]
@@ -687,7 +763,7 @@ mod tests {
                 impl<'a> GetThing<'a> { pub async fn send(self) -> u8 { 0 } }
             };
         }
-        let error = operations_module(&odd, &[], &BTreeMap::new()).unwrap_err();
+        let error = operations_module(&odd, &[], &BTreeMap::new(), &BTreeSet::new()).unwrap_err();
         assert!(error.contains("GetThing::send"), "{error}");
     }
 }

@@ -163,6 +163,19 @@ fn several_successes(
     Ok(found)
 }
 
+/// The operations (by Rust name) that answer a redirect to fetch, as the
+/// `documented_redirects` pass marked them.
+fn documented_redirects(spec: &openapiv3::OpenAPI) -> std::collections::BTreeSet<String> {
+    spec.paths
+        .paths
+        .values()
+        .filter_map(|item| item.as_item())
+        .flat_map(|item| item.iter().map(|(_, op)| op))
+        .filter(|op| op.extensions.contains_key(passes::REDIRECTS))
+        .filter_map(|op| op.operation_id.as_deref().map(passes::rust_name))
+        .collect()
+}
+
 /// Generates the client source for `spec`. The same input gives the same bytes.
 pub fn generate(spec: &openapiv3::OpenAPI, source: &Source<'_>) -> Result<Generated, Error> {
     let mut doc = serde_json::to_value(spec).map_err(|e| Error::Normalized(e.to_string()))?;
@@ -183,7 +196,9 @@ pub fn generate(spec: &openapiv3::OpenAPI, source: &Source<'_>) -> Result<Genera
         syn::parse2(output.tokens).map_err(|e| Error::Format(e.to_string()))?;
     github_headers::rewrite(&mut file).map_err(Error::Headers)?;
     let successes = several_successes(&normalized)?;
-    let facade = facade::operations_module(&file, &upstream, &successes).map_err(Error::Facade)?;
+    let redirects = documented_redirects(&normalized);
+    let facade = facade::operations_module(&file, &upstream, &successes, &redirects)
+        .map_err(Error::Facade)?;
     file.items
         .push(syn::parse2(facade).map_err(|e| Error::Format(e.to_string()))?);
     let code = format!(

@@ -50,6 +50,31 @@ fn outcome<T: std::fmt::Debug>(
     }
 }
 
+/// What a documented redirect came to: where it led (path only: the host is the loopback
+/// server's), then the bytes fetched from there, or the error.
+async fn fetched(answer: Result<github_release_assets::Redirect, Error>) -> String {
+    let redirect = match answer {
+        Ok(redirect) => redirect,
+        Err(error) => return format!("error {:?}: {error}\n{error:#?}", error.status()),
+    };
+    let status = redirect.status();
+    let location = reqwest::Url::parse(redirect.location()).map(|u| u.path().to_owned());
+    match redirect.fetch().await {
+        Ok(download) => {
+            let redirects = download.redirects();
+            match download.bytes().await {
+                Ok(bytes) => format!(
+                    "{status} to {location:?}, then {} bytes after {redirects} redirect(s): {:?}",
+                    bytes.len(),
+                    String::from_utf8_lossy(&bytes)
+                ),
+                Err(error) => format!("error reading the body: {error}"),
+            }
+        }
+        Err(error) => format!("error {:?}: {error}\n{error:#?}", error.status()),
+    }
+}
+
 /// Whether the fixture asks for an asset's bytes rather than its metadata.
 fn is_download(fixture: &Fixture) -> bool {
     fixture.request.headers.get("accept").map(String::as_str) == Some("application/octet-stream")
@@ -239,6 +264,32 @@ async fn call(fixture: &Fixture, server: &MockServer) -> String {
                 .send_full()
                 .await,
         ),
+        "repos/download-tarball-archive" => {
+            fetched(
+                client
+                    .operations()
+                    .download_tarball_archive()
+                    .owner(owner)
+                    .repo(repo)
+                    .ref_(text(fixture, "ref"))
+                    .send()
+                    .await,
+            )
+            .await
+        }
+        "repos/download-zipball-archive" => {
+            fetched(
+                client
+                    .operations()
+                    .download_zipball_archive()
+                    .owner(owner)
+                    .repo(repo)
+                    .ref_(text(fixture, "ref"))
+                    .send()
+                    .await,
+            )
+            .await
+        }
         other => panic!("{}: no replay for operation {other}", fixture.name),
     }
 }

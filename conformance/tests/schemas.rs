@@ -74,7 +74,7 @@ fn the_list_names_every_generated_type() {
 #[test]
 fn each_operation_of_the_description_has_a_summary_snapshot() {
     let ids = conformance::description::operation_ids();
-    assert_eq!(ids.len(), 12);
+    assert_eq!(ids.len(), 14);
     for id in ids {
         let summary = conformance::description::operation_summary(&id).expect("summary");
         insta::with_settings!({ omit_expression => true, prepend_module_to_snapshot => false }, {

@@ -38,7 +38,6 @@ mod verify;
 mod generated;
 
 pub use client::Client;
-pub use download::AssetDownload;
 pub use download_to_file::{
     DownloadTo, MAX_ASSET_SIZE, SavedAsset, is_invisible_format, local_file_name, partial_path,
 };
@@ -51,6 +50,7 @@ pub use runtime::{
     MAX_ITEMS, MAX_PAGES, PER_PAGE, Pages, Response, RetryPolicy, Token, TokenSource,
     TransportError, Untrusted, Unverifiable,
 };
+pub use runtime::{Download as AssetDownload, Redirect};
 pub use upload::{
     CLOCK_SKEW, IfExists, Upload, UploadOutcome, Uploaded, github_file_name, is_asset_named,
     is_temporary_of,

@@ -5,6 +5,7 @@
 
 mod absent_nullable;
 mod binary_body_headers;
+mod documented_redirects;
 mod enum_variant_names;
 mod nullable_twins;
 mod nullable_union;
@@ -21,6 +22,7 @@ mod unchecked_patterns;
 
 use std::fmt;
 
+pub use documented_redirects::REDIRECTS;
 pub use operation_names::UPSTREAM_ID;
 pub(crate) use operation_names::rust_name;
 pub use several_successes::SUCCESSES;
@@ -86,7 +88,7 @@ impl Notes {
 /// error bodies are shared, and several successes' bodies made components (after the
 /// response schemas were loosened and opened in place), before unused schemas are pruned;
 /// inline types are named apart last, among the components that remain.
-pub const ALL: [Pass; 15] = [
+pub const ALL: [Pass; 16] = [
     Pass {
         name: "operation_names",
         run: operation_names::run,
@@ -138,6 +140,10 @@ pub const ALL: [Pass; 15] = [
     Pass {
         name: "several_successes",
         run: several_successes::run,
+    },
+    Pass {
+        name: "documented_redirects",
+        run: documented_redirects::run,
     },
     Pass {
         name: "prune_components",

@@ -42,3 +42,31 @@ pub async fn exec(
 ) -> reqwest::Result<reqwest::Response> {
     pipeline::execute(http, settings, request, operation_id).await
 }
+
+/// [`exec`] for an operation that answers a redirect to fetch (an archive's 302): sent by
+/// the client that follows no redirect, so the answer is the redirect itself and its
+/// target is fetched without the token ([`crate::runtime::Redirect::fetch`]).
+pub async fn exec_unfollowed(
+    api: &reqwest::Client,
+    settings: &Settings,
+    mut request: reqwest::Request,
+    operation_id: &str,
+) -> reqwest::Result<reqwest::Response> {
+    // The downloads client sends no default header: GitHub's, as the API client sends
+    // them, go on here.
+    let headers = request.headers_mut();
+    headers
+        .entry("x-github-api-version")
+        .or_insert(reqwest::header::HeaderValue::from_static(
+            super::settings::API_VERSION,
+        ));
+    headers
+        .entry(reqwest::header::ACCEPT)
+        .or_insert(reqwest::header::HeaderValue::from_static(
+            super::settings::GITHUB_JSON,
+        ));
+    // It is built at its first use, as the API client was, and cannot fail where that did
+    // not; were it to, the API client follows the redirect and the answer says so.
+    let http = settings.downloads().unwrap_or(api);
+    pipeline::execute(http, settings, request, operation_id).await
+}

@@ -12,6 +12,7 @@
 
 mod destination;
 mod error;
+mod fetch;
 mod hooks;
 mod pagination;
 mod pipeline;
@@ -21,7 +22,8 @@ mod settings;
 mod tls;
 
 pub use error::{Error, TransportError, Untrusted, Unverifiable};
-pub use hooks::{exec, pre};
+pub use fetch::{Download, Redirect};
+pub use hooks::{exec, exec_unfollowed, pre};
 pub use pagination::{MAX_ITEMS, MAX_PAGES, PER_PAGE, Pages};
 pub use pipeline::JSON_BODY_LIMIT;
 pub use response::{Response, decode_json, undocumented_success};
@@ -32,7 +34,8 @@ pub use settings::{
 };
 
 // For the crate's handles and transfers.
-pub(crate) use error::{excerpt, read_limited, says_already_exists, source_failed, without_query};
+pub(crate) use error::{says_already_exists, source_failed, without_query};
+pub(crate) use fetch::{Download as AssetDownload, follow};
 pub(crate) use pagination::collect;
 pub(crate) use pipeline::{Credentials, get_json, send};
 pub(crate) use retry::{Tries, random_u64};

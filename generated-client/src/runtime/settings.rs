@@ -23,7 +23,7 @@ pub const GITHUB_API_URL: &str = "https://api.github.com";
 pub const API_VERSION: &str = "2026-03-10";
 
 /// The media type GitHub recommends for JSON requests.
-const GITHUB_JSON: &str = "application/vnd.github+json";
+pub(crate) const GITHUB_JSON: &str = "application/vnd.github+json";
 
 /// A GitHub token. It is sent as `Authorization: Bearer …` and never printed: its `Debug`
 /// output is redacted and it has no `Display`.
