@@ -10,6 +10,7 @@ mod enum_variant_names;
 mod nullable_twins;
 mod nullable_union;
 mod open_enums;
+mod open_objects;
 mod operation_names;
 mod prune_components;
 mod request_defaults;
@@ -88,7 +89,7 @@ impl Notes {
 /// error bodies are shared, and several successes' bodies made components (after the
 /// response schemas were loosened and opened in place), before unused schemas are pruned;
 /// inline types are named apart last, among the components that remain.
-pub const ALL: [Pass; 16] = [
+pub const ALL: [Pass; 17] = [
     Pass {
         name: "operation_names",
         run: operation_names::run,
@@ -128,6 +129,10 @@ pub const ALL: [Pass; 16] = [
     Pass {
         name: "unchecked_patterns",
         run: unchecked_patterns::run,
+    },
+    Pass {
+        name: "open_objects",
+        run: open_objects::run,
     },
     Pass {
         name: "enum_variant_names",
