@@ -90,9 +90,24 @@ pub struct Operation {
     /// The hard kinds it is.
     pub kinds: BTreeSet<Kind>,
     /// JSON examples GitHub documents for its request body and responses.
-    pub examples: usize,
+    pub examples: Vec<Example>,
     /// What the passes noted under its JSON pointer.
     pub notes: Vec<Note>,
+}
+
+/// One JSON example GitHub documents for an operation's request body or response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    /// Where the operation documents it (a JSON pointer into the description; the value
+    /// may live in `components/examples`, which it references).
+    pub at: String,
+    /// The response status it is documented for (`"200"`, `"default"`); `None` for the
+    /// request body.
+    pub status: Option<String>,
+    /// Its media type.
+    pub media: String,
+    /// The example itself.
+    pub value: Value,
 }
 
 /// What [`take`] found.
@@ -117,7 +132,7 @@ impl Census {
 
     /// Examples documented, over every operation.
     pub fn examples(&self) -> usize {
-        self.operations.iter().map(|o| o.examples).sum()
+        self.operations.iter().map(|o| o.examples.len()).sum()
     }
 
     /// How many operations are of each kind.
@@ -168,9 +183,9 @@ pub fn take(spec: &openapiv3::OpenAPI) -> Result<Census, Error> {
             let (mut kinds, examples) = match original.pointer(&at) {
                 Some(first) => (
                     kinds(&original, &original["paths"][path], first),
-                    examples(&original, first),
+                    examples(&original, first, &at),
                 ),
-                None => (BTreeSet::new(), 0),
+                None => (BTreeSet::new(), Vec::new()),
             };
             let own_notes: Vec<Note> = notes
                 .iter()
@@ -320,17 +335,39 @@ fn kinds(doc: &Value, item: &Value, op: &Value) -> BTreeSet<Kind> {
     kinds
 }
 
-/// JSON examples documented for `op`'s request body and responses: each `example`, and
-/// each entry of `examples`, of each JSON media type.
-fn examples(doc: &Value, op: &Value) -> usize {
-    bodies(doc, op)
-        .into_iter()
-        .flat_map(|(_, body)| obj(body.get("content")))
-        .filter(|(media, _)| passes::is_json(media))
-        .map(|(_, media)| {
-            usize::from(media.get("example").is_some()) + obj(media.get("examples")).count()
-        })
-        .sum()
+/// JSON examples documented for `op` (at `at`), for its request body and responses: each
+/// `example`, and each entry of `examples` (resolved), of each JSON media type.
+fn examples(doc: &Value, op: &Value, at: &str) -> Vec<Example> {
+    let mut found = Vec::new();
+    for (status, body) in bodies(doc, op) {
+        let body_at = match status {
+            None => format!("{at}/requestBody"),
+            Some(status) => format!("{at}/responses/{}", escape(status)),
+        };
+        for (media, content) in obj(body.get("content")) {
+            if !passes::is_json(media) {
+                continue;
+            }
+            let media_at = format!("{body_at}/content/{}", escape(media));
+            let mut documented = Vec::new();
+            if let Some(value) = content.get("example") {
+                documented.push((format!("{media_at}/example"), value));
+            }
+            for (name, entry) in obj(content.get("examples")) {
+                // An entry with only an `externalValue` has nothing here to decode.
+                if let Some(value) = resolve(doc, entry).get("value") {
+                    documented.push((format!("{media_at}/examples/{}", escape(name)), value));
+                }
+            }
+            found.extend(documented.into_iter().map(|(at, value)| Example {
+                at,
+                status: status.map(str::to_owned),
+                media: media.clone(),
+                value: value.clone(),
+            }));
+        }
+    }
+    found
 }
 
 #[cfg(test)]
@@ -407,11 +444,25 @@ mod tests {
         let list = by_name["things_list"];
         assert_eq!(list.upstream_id, "things/list");
         assert_eq!(list.kinds, BTreeSet::from([Kind::TagKept, Kind::Paginated]));
-        assert_eq!(list.examples, 1);
+        assert_eq!(
+            list.examples,
+            [Example {
+                at: "/paths/~1things/get/responses/200/content/application~1json/examples/default"
+                    .to_owned(),
+                status: Some("200".to_owned()),
+                media: "application/json".to_owned(),
+                value: json!({"id": 1}),
+            }]
+        );
         assert_eq!(list.generated, Ok(()));
         let merge = by_name["merge"];
         assert_eq!(merge.kinds, BTreeSet::from([Kind::SeveralSuccesses]));
-        assert_eq!(merge.examples, 1);
+        assert_eq!(merge.examples.len(), 1);
+        assert_eq!(
+            merge.examples[0].at,
+            "/paths/~1things~1{id}/put/responses/201/content/application~1json/example"
+        );
+        assert_eq!(merge.examples[0].value, json!({"id": 2}));
         assert_eq!(
             by_name["other_list"].kinds,
             BTreeSet::from([Kind::TagKept, Kind::DocumentedRedirect])

@@ -82,10 +82,40 @@ enum Answer<'a> {
 }
 
 /// One operation: progenitor's `Client` method and the builder it returns.
-struct Operation {
-    method: syn::Ident,
+pub(crate) struct Operation {
+    pub(crate) method: syn::Ident,
     docs: Vec<Attribute>,
-    builder: syn::Ident,
+    pub(crate) builder: syn::Ident,
+}
+
+/// The items of progenitor's `builder` module.
+pub(crate) fn builders(file: &syn::File) -> Result<&[Item], String> {
+    file.items
+        .iter()
+        .find_map(|item| match item {
+            Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| &items[..]),
+            _ => None,
+        })
+        .ok_or_else(|| "progenitor's output has no `builder` module".to_owned())
+}
+
+/// The methods of progenitor's `builder::NAME`.
+pub(crate) fn builder_members<'a>(
+    builders: &'a [Item],
+    name: &syn::Ident,
+) -> Result<&'a [ImplItem], String> {
+    builders
+        .iter()
+        .find_map(|item| match item {
+            Item::Impl(block)
+                if matches!(&*block.self_ty, Type::Path(p)
+                    if p.path.segments.last().is_some_and(|s| s.ident == *name)) =>
+            {
+                Some(&block.items[..])
+            }
+            _ => None,
+        })
+        .ok_or_else(|| format!("builder {name} has no methods in progenitor's output"))
 }
 
 /// Writes the `operations` module for progenitor's output `file`. `upstream` maps each
@@ -98,14 +128,7 @@ pub fn operations_module(
     redirects: &BTreeSet<String>,
 ) -> Result<TokenStream, String> {
     let operations = client_operations(file)?;
-    let builders = file
-        .items
-        .iter()
-        .find_map(|item| match item {
-            Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| items),
-            _ => None,
-        })
-        .ok_or("progenitor's output has no `builder` module")?;
+    let builders = builders(file)?;
     let mut methods = Vec::new();
     let mut wrappers = Vec::new();
     for Operation {
@@ -225,7 +248,7 @@ pub fn operations_module(
 }
 
 /// The operations, from progenitor's `impl Client` methods returning `builder::X<'_>`.
-fn client_operations(file: &syn::File) -> Result<Vec<Operation>, String> {
+pub(crate) fn client_operations(file: &syn::File) -> Result<Vec<Operation>, String> {
     let mut found = Vec::new();
     for item in &file.items {
         let Item::Impl(block) = item else { continue };
@@ -272,18 +295,7 @@ fn wrapper(
     answer: Answer<'_>,
     operation_id: &str,
 ) -> Result<TokenStream, String> {
-    let members = builders
-        .iter()
-        .find_map(|item| match item {
-            Item::Impl(block)
-                if matches!(&*block.self_ty, Type::Path(p)
-                    if p.path.segments.last().is_some_and(|s| s.ident == *name)) =>
-            {
-                Some(&block.items)
-            }
-            _ => None,
-        })
-        .ok_or_else(|| format!("builder {name} has no methods in progenitor's output"))?;
+    let members = builder_members(builders, name)?;
     let mut setters = Vec::new();
     let mut names = Vec::new();
     let mut output = None;

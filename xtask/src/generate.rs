@@ -11,7 +11,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
 
 use crate::committed_file::write_atomically;
 use crate::subset::{read_upstream, sha256_hex};
@@ -26,6 +28,9 @@ pub struct Options {
     pub verbose: bool,
     /// Run `cargo check` on the crate written.
     pub compile: bool,
+    /// Add the module that decodes GitHub's examples with the generated types, and the
+    /// program that runs it (`decode-examples`).
+    pub examples: bool,
 }
 
 /// The workspace dependencies the generated code names (besides the published crate).
@@ -40,12 +45,55 @@ const DEPENDENCIES: [&str; 6] = [
 
 /// Runs `cargo xtask generate`.
 pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Error>> {
+    let written = write_crate(root, &options.spec, &options.out, options.examples)?;
+    let generated = &written.generated;
+    if options.verbose {
+        for note in &generated.notes {
+            println!("  {note}");
+        }
+    }
+    println!(
+        "generate: {} written ({} operations, {} types, {} lines, {} pass notes; read in {} ms, generated in {} ms)",
+        written.dir.join("src/generated.rs").display(),
+        generated.operations,
+        generated.types,
+        generated.code.lines().count(),
+        generated.notes.len(),
+        written.read.as_millis(),
+        written.generating.as_millis()
+    );
+    if options.compile {
+        cargo(&written.dir, "check", &root.join("target/generated/target"))?;
+    }
+    Ok(())
+}
+
+/// A crate [`write_crate`] wrote.
+pub struct Written {
+    /// Its directory.
+    pub dir: PathBuf,
+    /// What the generator made.
+    pub generated: codegen::Generated,
+    /// Time to read the description.
+    pub read: Duration,
+    /// Time to generate.
+    pub generating: Duration,
+}
+
+/// Writes the crate for the description `spec` into `out` (under the workspace's
+/// `target/`), with the examples' decoders when `examples` is set.
+pub fn write_crate(
+    root: &Path,
+    spec: &Path,
+    out: &Path,
+    examples: bool,
+) -> Result<Written, Box<dyn std::error::Error>> {
     let started = Instant::now();
     let target = root.join("target");
-    let out = if options.out.is_relative() {
-        root.join(&options.out)
+    let out = if out.is_relative() {
+        root.join(out)
     } else {
-        options.out.clone()
+        out.to_path_buf()
     };
     if !out.starts_with(&target) {
         return Err(format!(
@@ -55,8 +103,8 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
         )
         .into());
     }
-    let bytes = read_upstream(&options.spec)?;
-    let shown = options.spec.display().to_string();
+    let bytes = read_upstream(spec)?;
+    let shown = spec.display().to_string();
     let spec: openapiv3::OpenAPI = serde_json::from_slice(&bytes)
         .map_err(|e| format!("{shown} is not an OpenAPI 3.0 document: {e}"))?;
     let read = started.elapsed();
@@ -68,17 +116,35 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
         },
     )?;
     let generating = started.elapsed() - read;
-    let file = out.join("src/generated.rs");
-    fs::create_dir_all(out.join("src"))
+    fs::create_dir_all(out.join("src/bin"))
         .map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    write_atomically(&file, &generated.code)
-        .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
     let name = crate_name(&out);
-    let manifest = manifest(root, &name)?;
-    for (path, text) in [
-        (out.join("Cargo.toml"), manifest),
-        (out.join("src/lib.rs"), lib_rs(&shown, generated.operations)),
-    ] {
+    let mut files = vec![
+        (out.join("src/generated.rs"), generated.code.clone()),
+        (out.join("Cargo.toml"), manifest(root, &name)?),
+        (
+            out.join("src/lib.rs"),
+            lib_rs(&shown, generated.operations, examples),
+        ),
+    ];
+    let decoders = [
+        (
+            out.join("src/examples.rs"),
+            generated.example_decoders.clone(),
+        ),
+        (
+            out.join("src/bin/decode-examples.rs"),
+            decode_examples_rs(&name),
+        ),
+    ];
+    if examples {
+        files.extend(decoders);
+    } else {
+        for (path, _) in decoders.iter().filter(|(path, _)| path.exists()) {
+            fs::remove_file(path).map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+        }
+    }
+    for (path, text) in files {
         write_atomically(&path, &text)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
@@ -86,42 +152,82 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
     // (cargo drops what this crate does not use).
     fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock"))
         .map_err(|e| format!("cannot copy Cargo.lock to {}: {e}", out.display()))?;
-    if options.verbose {
-        for note in &generated.notes {
-            println!("  {note}");
-        }
-    }
-    println!(
-        "generate: {} written ({} operations, {} types, {} lines, {} pass notes; read in {} ms, generated in {} ms)",
-        file.display(),
-        generated.operations,
-        generated.types,
-        generated.code.lines().count(),
-        generated.notes.len(),
-        read.as_millis(),
-        generating.as_millis()
-    );
-    if options.compile {
-        check(root, &out)?;
-    }
-    Ok(())
+    Ok(Written {
+        dir: out,
+        generated,
+        read,
+        generating,
+    })
 }
 
-/// `cargo check` of the crate in `dir`, its build shared by every generated crate.
-fn check(root: &Path, dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
+/// Decodes `examples` (each `{"operation", "status" or null, "value"}`) with the crate in
+/// `dir` (written with its decoders): builds it, runs `decode-examples`, and gives for
+/// each either the request body encoded back (`Ok`, null for a response) or why not.
+pub fn decode_examples(
+    root: &Path,
+    dir: &Path,
+    examples: &[Value],
+) -> Result<Vec<Result<Value, String>>, Box<dyn std::error::Error>> {
+    let input = dir.join("examples.json");
+    write_atomically(&input, &serde_json::to_string(examples)?)
+        .map_err(|e| format!("cannot write {}: {e}", input.display()))?;
+    // Built into the workspace's own target directory: the dependencies the tests built
+    // are reused (a second build of them costs minutes and gigabytes).
+    let target = root.join("target");
+    cargo(dir, "build", &target)?;
+    let program = target
+        .join("debug")
+        .join(format!("decode-examples{}", std::env::consts::EXE_SUFFIX));
+    let output = Command::new(&program)
+        .arg(&input)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{} failed ({}): {}",
+            program.display(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
+    }
+    let results: Vec<Value> = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("{} printed no JSON array: {e}", program.display()))?;
+    if results.len() != examples.len() {
+        return Err(format!(
+            "{} answered {} results for {} examples",
+            program.display(),
+            results.len(),
+            examples.len()
+        )
+        .into());
+    }
+    Ok(results
+        .into_iter()
+        .map(|r| match r.get("error").and_then(Value::as_str) {
+            Some(why) => Err(why.to_owned()),
+            None => Ok(r.get("encoded").cloned().unwrap_or(Value::Null)),
+        })
+        .collect())
+}
+
+/// `cargo check` or `cargo build` of the crate in `dir`, into `target`. Progress goes to
+/// standard error, so `--json` stays one object.
+fn cargo(dir: &Path, command: &str, target: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
-        .args(["check", "--quiet", "--manifest-path"])
+        .args([command, "--quiet", "--manifest-path"])
         .arg(dir.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", root.join("target/generated/target"))
+        .env("CARGO_TARGET_DIR", target)
+        .stdout(std::process::Stdio::null())
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
-        return Err(format!("cargo check of {} failed ({status})", dir.display()).into());
+        return Err(format!("cargo {command} of {} failed ({status})", dir.display()).into());
     }
-    println!(
-        "generate: cargo check of {} passed in {:.1} s",
+    eprintln!(
+        "generate: cargo {command} of {} passed in {:.1} s",
         dir.display(),
         started.elapsed().as_secs_f64()
     );
@@ -193,7 +299,14 @@ fn manifest(root: &Path, name: &str) -> Result<String, Box<dyn std::error::Error
 
 /// The crate's `lib.rs`: the published crate's runtime as `crate::runtime`, the generated
 /// modules, and a `Client` made from a `ClientBuilder`.
-fn lib_rs(spec: &str, operations: usize) -> String {
+fn lib_rs(spec: &str, operations: usize, examples: bool) -> String {
+    let examples = if examples {
+        "\n/// GitHub's documented examples, decoded with the generated types.\n\
+         #[doc(hidden)]\n#[rustfmt::skip]\n#[allow(clippy::all, clippy::pedantic, unused_imports, dead_code)]\n\
+         pub mod examples;\n"
+    } else {
+        ""
+    };
     format!(
         r#"//! Every operation of `{spec}` ({operations}), generated by `cargo xtask generate`
 //! over the runtime of `github-release-assets`: the same settings, hooks, token policy,
@@ -226,7 +339,7 @@ pub use github_release_assets::{{ClientBuilder, Error, Response, Token}};
 mod generated;
 
 pub use generated::{{operations, types}};
-
+{examples}
 /// A client for every operation of the description. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Client(std::sync::Arc<generated::Client>);
@@ -246,6 +359,57 @@ impl Client {{
     pub fn operations(&self) -> operations::Operations<'_> {{
         operations::Operations::new(&self.0)
     }}
+}}
+"#
+    )
+}
+
+/// The program that decodes the examples of a JSON file (its first argument) with the
+/// crate's decoders, and prints one result per example, in order.
+fn decode_examples_rs(package: &str) -> String {
+    let krate = package.replace('-', "_");
+    format!(
+        r#"//! Decodes the examples of the JSON array in the file its argument names (each
+//! `{{"operation", "status", "value"}}`; `status` null for a request body) with the
+//! generated types, and prints a JSON array: for each, `{{"encoded": ...}}` (a request body
+//! encoded back, null for a response) or `{{"error": why}}`.
+
+use std::process::ExitCode;
+
+use {krate}::examples;
+
+fn main() -> ExitCode {{
+    let Some(path) = std::env::args_os().nth(1) else {{
+        eprintln!("usage: decode-examples EXAMPLES.json");
+        return ExitCode::FAILURE;
+    }};
+    let list: Vec<serde_json::Value> = match std::fs::read(&path)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| serde_json::from_slice(&bytes).map_err(|e| e.to_string()))
+    {{
+        Ok(list) => list,
+        Err(e) => {{
+            eprintln!("{{}}: {{e}}", std::path::Path::new(&path).display());
+            return ExitCode::FAILURE;
+        }}
+    }};
+    let results: Vec<serde_json::Value> = list
+        .iter()
+        .map(|example| {{
+            let operation = example["operation"].as_str().unwrap_or_default();
+            let value = &example["value"];
+            let result = match example["status"].as_str() {{
+                Some(status) => examples::response(operation, status, value).map(|()| serde_json::Value::Null),
+                None => examples::request(operation, value),
+            }};
+            match result {{
+                Ok(encoded) => serde_json::json!({{"encoded": encoded}}),
+                Err(why) => serde_json::json!({{"error": why}}),
+            }}
+        }})
+        .collect();
+    println!("{{}}", serde_json::Value::Array(results));
+    ExitCode::SUCCESS
 }}
 "#
     )
@@ -273,6 +437,7 @@ mod tests {
             out: PathBuf::from("generated"),
             verbose: false,
             compile: false,
+            examples: false,
         };
         let error = run(root.path(), &outside).unwrap_err();
         assert!(error.to_string().contains("never committed"), "{error}");
@@ -282,6 +447,7 @@ mod tests {
             out: PathBuf::from("target/generated/ping"),
             verbose: false,
             compile: false,
+            examples: false,
         };
         run(root.path(), &inside).unwrap();
         let code =
@@ -304,6 +470,37 @@ mod tests {
             "{lib}"
         );
         assert!(dir.join("Cargo.lock").exists());
+        assert!(!dir.join("src/examples.rs").exists());
+        assert!(!lib.contains("pub mod examples;"), "{lib}");
+        // With the examples' decoders: the module, and the program that runs it.
+        let with_examples = Options {
+            examples: true,
+            ..inside
+        };
+        run(root.path(), &with_examples).unwrap();
+        let lib = fs::read_to_string(dir.join("src/lib.rs")).unwrap();
+        assert!(lib.contains("pub mod examples;"), "{lib}");
+        let decoders = fs::read_to_string(dir.join("src/examples.rs")).unwrap();
+        assert!(
+            decoders.contains("pub fn response(") && decoders.contains("(\"ping\", _) =>"),
+            "{decoders}"
+        );
+        let program = fs::read_to_string(dir.join("src/bin/decode-examples.rs")).unwrap();
+        assert!(
+            program.contains("use generated_ping::examples;"),
+            "{program}"
+        );
+        // Written again without them, the program goes: the crate builds without it.
+        run(
+            root.path(),
+            &Options {
+                examples: false,
+                ..with_examples
+            },
+        )
+        .unwrap();
+        assert!(!dir.join("src/bin/decode-examples.rs").exists());
+        assert!(!dir.join("src/examples.rs").exists());
     }
 
     #[test]
@@ -316,6 +513,7 @@ mod tests {
             out: PathBuf::from("target/generated/bad"),
             verbose: false,
             compile: false,
+            examples: false,
         };
         let error = run(root.path(), &options).unwrap_err();
         assert!(error.to_string().contains("/openapi"), "{error}");

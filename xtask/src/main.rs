@@ -123,6 +123,10 @@ enum Command {
         /// Run `cargo check` on the crate written.
         #[arg(long)]
         compile: bool,
+        /// Add the module that decodes GitHub's examples with the generated types, and the
+        /// program `decode-examples` that runs it.
+        #[arg(long)]
+        examples: bool,
     },
     /// What the generator makes of a description, operation by operation, then totals.
     /// Fails when an operation, or the whole document, does not generate.
@@ -136,6 +140,11 @@ enum Command {
         /// Print every note of the normalization passes, by JSON pointer.
         #[arg(long)]
         verbose: bool,
+        /// Decode every JSON example the description documents with the generated types:
+        /// writes the crate under `target/generated/`, builds it and runs it (minutes for a
+        /// whole description).
+        #[arg(long)]
+        decode: bool,
     },
     /// Generate `generated-client/src/generated.rs` from the vendored subset.
     Regenerate {
@@ -160,6 +169,7 @@ fn main() -> ExitCode {
             out,
             verbose,
             compile,
+            examples,
         } => generate::run(
             &root,
             &generate::Options {
@@ -167,18 +177,21 @@ fn main() -> ExitCode {
                 out,
                 verbose,
                 compile,
+                examples,
             },
         ),
         Command::Census {
             spec,
             json,
             verbose,
+            decode,
         } => census::run(
             &root,
             &census::Options {
                 spec,
                 json,
                 verbose,
+                decode,
             },
         ),
         Command::Bench {
