@@ -14,12 +14,16 @@ mod open_objects;
 mod operation_names;
 mod prune_components;
 mod request_defaults;
+mod request_empty_lists;
 mod request_media_types;
+mod required_alternatives;
 mod several_successes;
 mod shared_error_body;
 mod string_formats;
+mod tagged_unions;
 mod type_names;
 mod unchecked_patterns;
+mod untagged_unions;
 
 use std::fmt;
 
@@ -89,7 +93,7 @@ impl Notes {
 /// error bodies are shared, and several successes' bodies made components (after the
 /// response schemas were loosened and opened in place), before unused schemas are pruned;
 /// inline types are named apart last, among the components that remain.
-pub const ALL: [Pass; 17] = [
+pub const ALL: [Pass; 21] = [
     Pass {
         name: "operation_names",
         run: operation_names::run,
@@ -109,6 +113,10 @@ pub const ALL: [Pass; 17] = [
     Pass {
         name: "request_defaults",
         run: request_defaults::run,
+    },
+    Pass {
+        name: "request_empty_lists",
+        run: request_empty_lists::run,
     },
     Pass {
         name: "request_media_types",
@@ -135,8 +143,20 @@ pub const ALL: [Pass; 17] = [
         run: open_objects::run,
     },
     Pass {
+        name: "required_alternatives",
+        run: required_alternatives::run,
+    },
+    Pass {
         name: "enum_variant_names",
         run: enum_variant_names::run,
+    },
+    Pass {
+        name: "tagged_unions",
+        run: tagged_unions::run,
+    },
+    Pass {
+        name: "untagged_unions",
+        run: untagged_unions::run,
     },
     Pass {
         name: "open_enums",

@@ -113,7 +113,8 @@ pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
 /// The values of a string enum this pass should open, or `None`.
 fn string_enum(node: &Value) -> Option<Vec<Value>> {
     let map = node.as_object()?;
-    if map.contains_key(KNOWN_MARK) {
+    // A tag that tells a union's kinds apart stays closed (`tagged_unions`).
+    if map.contains_key(KNOWN_MARK) || map.contains_key(super::tagged_unions::TAG_MARK) {
         return None;
     }
     let values = map.get("enum")?.as_array()?;
