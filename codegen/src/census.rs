@@ -108,6 +108,8 @@ pub struct Example {
     pub media: String,
     /// The example itself.
     pub value: Value,
+    /// The schema the description gives it (its `$ref`s point into the description).
+    pub schema: Option<Value>,
 }
 
 /// What [`take`] found.
@@ -364,6 +366,7 @@ fn examples(doc: &Value, op: &Value, at: &str) -> Vec<Example> {
                 status: status.map(str::to_owned),
                 media: media.clone(),
                 value: value.clone(),
+                schema: content.get("schema").cloned(),
             }));
         }
     }
@@ -452,6 +455,7 @@ mod tests {
                 status: Some("200".to_owned()),
                 media: "application/json".to_owned(),
                 value: json!({"id": 1}),
+                schema: Some(json!({"type": "array", "items": thing()})),
             }]
         );
         assert_eq!(list.generated, Ok(()));

@@ -19,6 +19,20 @@ pub fn for_response(doc: &Value, operation: &str, status: u16) -> Option<Value> 
         .get("content")?
         .get("application/json")?
         .get("schema")?;
+    for_schema(doc, schema)
+}
+
+/// `schema`, an OpenAPI schema of `doc`, as a JSON Schema with `doc`'s component schemas
+/// beside it; `None` when it is not an object.
+///
+/// ```
+/// let doc = serde_json::json!({"components": {"schemas": {"id": {"type": "integer"}}}});
+/// let schema = serde_json::json!({"$ref": "#/components/schemas/id", "nullable": true});
+/// let json_schema = conformance::schema::for_schema(&doc, &schema).unwrap();
+/// assert!(conformance::schema::validate(&json_schema, &serde_json::json!(null)).is_ok());
+/// assert!(conformance::schema::validate(&json_schema, &serde_json::json!("1")).is_err());
+/// ```
+pub fn for_schema(doc: &Value, schema: &Value) -> Option<Value> {
     let defs: Map<String, Value> = doc
         .pointer("/components/schemas")
         .and_then(Value::as_object)

@@ -9,7 +9,9 @@
 //! decodes into the type its status answers; a request body example decodes into the type
 //! `body()` takes and must encode back to the same JSON (key order, a null against an
 //! absent key, and `1` against `1.0` aside). Each that does not is listed with its JSON
-//! pointer and why, and the census fails.
+//! pointer, why, and whether the description's own schema refuses it; the census fails on
+//! any not in the committed list of examples the description contradicts
+//! (`contradicted_examples`).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -28,11 +30,38 @@ pub struct Options {
     pub verbose: bool,
     /// Decode every example with the generated types (builds the crate).
     pub decode: bool,
+    /// Rewrite the list of examples the description contradicts.
+    pub record_contradicted: bool,
 }
 
-/// What decoding an operation's examples found: for each of its examples, in order, `None`
-/// when it decoded, or why not.
-type Decoded = Vec<Vec<Option<String>>>;
+/// What decoding each operation's examples found: for each of its examples, in order,
+/// `None` when it decoded, or why not.
+type Decoded = Vec<Vec<Option<Failure>>>;
+
+/// An example that does not decode.
+struct Failure {
+    /// What decoding it said.
+    why: String,
+    /// Where the example breaks the schema the description gives it, as JSON Schema
+    /// validation finds (`pointer: message`): the description contradicts its own example.
+    /// Empty when the example is valid, and the generated type is what is wrong.
+    contradicted_at: Vec<String>,
+}
+
+impl Failure {
+    fn verdict(&self) -> String {
+        match self.contradicted_at.first() {
+            Some(first) => format!(
+                "the description contradicts it ({first}{})",
+                match self.contradicted_at.len() {
+                    1 => String::new(),
+                    n => format!(", and {} more", n - 1),
+                }
+            ),
+            None => "the example is valid: the generated type is wrong".to_owned(),
+        }
+    }
+}
 
 /// Runs `cargo xtask census`.
 pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Error>> {
@@ -48,7 +77,8 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
         .map_err(|e| format!("{shown} is not an OpenAPI 3.0 document: {e}"))?;
     let census = codegen::census::take(&spec)?;
     let decoded = if options.decode {
-        Some(decode(root, &spec_path, &census)?)
+        let doc = serde_json::to_value(&spec)?;
+        Some(decode(root, &spec_path, &doc, &census)?)
     } else {
         None
     };
@@ -62,17 +92,64 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
         print_table(&census, decoded.as_ref(), options.verbose, seconds);
     }
     let failed = census.operations.len() - census.generated();
-    if let Some(decoded) = total_decoded(&census, decoded.as_ref())
-        && failed == 0
-        && census.whole.is_ok()
-        && decoded < census.examples()
-    {
-        return Err(format!(
-            "{shown}: {} of {} examples do not decode (listed above with their JSON pointers)",
-            census.examples() - decoded,
-            census.examples()
-        )
-        .into());
+    if let Some(decoded) = &decoded {
+        let list = crate::contradicted_examples::path(root, &stem(&spec_path));
+        let failures = failures(&census, decoded);
+        if options.record_contradicted {
+            crate::contradicted_examples::record(
+                &list,
+                &shown.to_string(),
+                failures
+                    .iter()
+                    .filter(|(_, _, f)| !f.contradicted_at.is_empty())
+                    .map(
+                        |(op, example, f)| crate::contradicted_examples::Contradicted {
+                            at: example.at.clone(),
+                            operation: op.upstream_id.clone(),
+                            status: example.status.clone(),
+                            why: f.why.clone(),
+                            contradicted_at: f.contradicted_at.clone(),
+                            example: example.value.clone(),
+                        },
+                    )
+                    .collect(),
+            )?;
+        }
+        let known = crate::contradicted_examples::load(&list)?;
+        let found = crate::contradicted_examples::reconcile(
+            &known,
+            &failures
+                .iter()
+                .map(|(_, example, f)| {
+                    (
+                        example.at.clone(),
+                        f.why.clone(),
+                        !f.contradicted_at.is_empty(),
+                    )
+                })
+                .collect::<Vec<_>>(),
+        );
+        eprintln!(
+            "census: {} examples the description contradicts, as {} lists them",
+            found.known,
+            list.display()
+        );
+        if !found.unexpected.is_empty() || !found.stale.is_empty() {
+            for (at, why) in &found.unexpected {
+                eprintln!("  not decoded, and not listed: {at}: {}", first_line(why));
+            }
+            for at in &found.stale {
+                eprintln!("  listed, but decodes (or is gone): {at}");
+            }
+            return Err(format!(
+                "{shown}: {} examples do not decode and are not listed as contradicted by the \
+                 description, {} listed ones decode: fix the generator, or review and \
+                 rewrite the list with --record-contradicted",
+                found.unexpected.len(),
+                found.stale.len()
+            )
+            .into());
+        }
     }
     match (&census.whole, failed) {
         (Ok(()), 0) => Ok(()),
@@ -88,10 +165,33 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
     }
 }
 
+/// Every example that does not decode, with its operation.
+fn failures<'a>(
+    census: &'a codegen::census::Census,
+    decoded: &'a Decoded,
+) -> Vec<(
+    &'a codegen::census::Operation,
+    &'a codegen::census::Example,
+    &'a Failure,
+)> {
+    census
+        .operations
+        .iter()
+        .zip(decoded)
+        .flat_map(|(op, results)| {
+            op.examples
+                .iter()
+                .zip(results)
+                .filter_map(move |(example, failure)| failure.as_ref().map(|f| (op, example, f)))
+        })
+        .collect()
+}
+
 /// Decodes every example of `census` with the crate generated from `spec`.
 fn decode(
     root: &Path,
     spec: &Path,
+    doc: &Value,
     census: &codegen::census::Census,
 ) -> Result<Decoded, Box<dyn std::error::Error>> {
     let out = root
@@ -115,17 +215,88 @@ fn decode(
             let result = results
                 .next()
                 .ok_or("the decoder answered fewer results than examples")?;
-            own.push(match (result, &example.status) {
-                (Err(why), _) => Some(why),
-                (Ok(_), Some(_)) => None,
-                (Ok(encoded), None) => same_json(&example.value, &encoded)
-                    .err()
-                    .map(|at| format!("encodes back differently at {at}: {encoded}")),
-            });
+            let (why, differs_at) = match (result, &example.status) {
+                (Err(why), _) => (Some(why), None),
+                (Ok(_), Some(_)) => (None, None),
+                (Ok(encoded), None) => match same_json(&example.value, &encoded) {
+                    Ok(()) => (None, None),
+                    Err(at) => (
+                        Some(format!("encodes back differently at {at}: {encoded}")),
+                        Some(at),
+                    ),
+                },
+            };
+            own.push(why.map(|why| Failure {
+                why,
+                contradicted_at: contradictions(doc, example, differs_at.as_deref()),
+            }));
         }
         decoded.push(own);
     }
     Ok(decoded)
+}
+
+/// Where `example` breaks the schema the description gives it (none when it is valid, or
+/// has no schema). When the example encodes back without the key at `dropped` (a JSON
+/// pointer), that key counts too if no schema of its object describes it: the description
+/// does not forbid it, but does not document it either, and the type has no field for it.
+fn contradictions(
+    doc: &Value,
+    example: &codegen::census::Example,
+    dropped: Option<&str>,
+) -> Vec<String> {
+    let Some(mut schema) = example
+        .schema
+        .as_ref()
+        .and_then(|s| conformance::schema::for_schema(doc, s))
+    else {
+        return Vec::new();
+    };
+    if let Err(errors) = conformance::schema::validate(&schema, &example.value) {
+        return errors;
+    }
+    let Some((parent, key)) = dropped.and_then(|at| at.rsplit_once('/')) else {
+        return Vec::new();
+    };
+    let key = key.replace("~1", "/").replace("~0", "~");
+    no_undocumented_keys(&mut schema);
+    // Only the dropped key, where it was: an object put together by `allOf` refuses its
+    // parts' keys to each other under this check.
+    conformance::schema::validate(&schema, &example.value)
+        .err()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| {
+            e.strip_prefix(parent)
+                .is_some_and(|rest| rest.starts_with(": ") && rest.contains(&format!("'{key}'")))
+        })
+        .collect()
+}
+
+/// Every object schema with properties and no word on other keys refuses them
+/// (`unevaluatedProperties: false`, which sees through `allOf`, `anyOf` and `$ref`s).
+fn no_undocumented_keys(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            if map.contains_key("properties")
+                && !map.contains_key("additionalProperties")
+                && !map.contains_key("unevaluatedProperties")
+            {
+                map.insert("unevaluatedProperties".to_owned(), Value::Bool(false));
+            }
+            for (key, value) in map.iter_mut() {
+                // Examples, defaults and enums hold data, not schemas.
+                if !matches!(
+                    key.as_str(),
+                    "example" | "examples" | "default" | "enum" | "const"
+                ) {
+                    no_undocumented_keys(value);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(no_undocumented_keys),
+        _ => {}
+    }
 }
 
 /// The file name of `spec` without `.json` or `.json.gz` (`api.github.com`).
@@ -139,8 +310,8 @@ fn stem(spec: &Path) -> String {
         .to_owned()
 }
 
-/// Whether `encoded` is `example` again: key order, a null against an absent key and
-/// `1` against `1.0` aside. Else the JSON pointer where they differ.
+/// Whether `encoded` is `example` again: key order, a null against an absent key, `1`
+/// against `1.0` and a date-time's offset (`16:13:30+12:00` against `04:13:30Z`) aside. Else the JSON pointer where they differ.
 fn same_json(example: &Value, encoded: &Value) -> Result<(), String> {
     fn walk(a: &Value, b: &Value, at: &mut String) -> Result<(), String> {
         match (a, b) {
@@ -165,6 +336,14 @@ fn same_json(example: &Value, encoded: &Value) -> Result<(), String> {
                 Ok(())
             }
             (Value::Number(a), Value::Number(b)) if a.as_f64() == b.as_f64() => Ok(()),
+            // One instant, spelled in another offset (a date-time is encoded in UTC).
+            (Value::String(a), Value::String(b))
+                if chrono::DateTime::parse_from_rfc3339(a)
+                    .ok()
+                    .is_some_and(|a| chrono::DateTime::parse_from_rfc3339(b).ok() == Some(a)) =>
+            {
+                Ok(())
+            }
             (a, b) if a == b => Ok(()),
             _ => Err(if at.is_empty() {
                 "/".to_owned()
@@ -206,12 +385,13 @@ fn print_table(
             op.notes.len()
         );
         if let Some(decoded) = decoded {
-            for (example, why) in op.examples.iter().zip(&decoded[index]) {
-                if let Some(why) = why {
+            for (example, failure) in op.examples.iter().zip(&decoded[index]) {
+                if let Some(failure) = failure {
                     println!(
-                        "    example {} does not decode: {}",
+                        "    example {} does not decode: {}; {}",
                         example.at,
-                        first_line(why)
+                        first_line(&failure.why),
+                        failure.verdict()
                     );
                 }
             }
@@ -296,9 +476,14 @@ fn as_json(census: &codegen::census::Census, decoded: Option<&Decoded>, verbose:
                     .examples
                     .iter()
                     .zip(&decoded[index])
-                    .filter_map(|(example, why)| {
-                        why.as_ref()
-                            .map(|why| json!({"at": example.at, "why": why}))
+                    .filter_map(|(example, failure)| {
+                        failure.as_ref().map(|f| {
+                            json!({
+                                "at": example.at,
+                                "why": f.why,
+                                "contradicted_at": f.contradicted_at,
+                            })
+                        })
                     })
                     .collect();
                 if !failed.is_empty() {
@@ -387,9 +572,51 @@ mod tests {
         );
         assert_eq!(same_json(&json!([1]), &json!([1, 2])), Err("/".to_owned()));
         assert_eq!(
+            same_json(
+                &json!({"date": "2008-07-09T16:13:30+12:00"}),
+                &json!({"date": "2008-07-09T04:13:30Z"})
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            same_json(
+                &json!({"date": "2008-07-09T16:13:30+12:00"}),
+                &json!({"date": "2008-07-09T16:13:30Z"})
+            ),
+            Err("/date".to_owned())
+        );
+        assert_eq!(
             stem(Path::new("x/api.github.com.json.gz")),
             "api.github.com"
         );
         assert_eq!(stem(Path::new("ghes-3.17.json")), "ghes-3.17");
+    }
+
+    #[test]
+    fn an_example_with_a_key_no_schema_describes_is_contradicted() {
+        let doc = json!({"components": {"schemas": {
+            "named": {"type": "object", "properties": {"name": {"type": "string"}}}
+        }}});
+        let example = |value: Value| codegen::census::Example {
+            at: "/x".to_owned(),
+            status: None,
+            media: "application/json".to_owned(),
+            value,
+            schema: Some(json!({"allOf": [{"$ref": "#/components/schemas/named"}]})),
+        };
+        assert!(contradictions(&doc, &example(json!({"name": "a"})), None).is_empty());
+        let extra = example(json!({"name": "a", "human_name": "b"}));
+        let found = contradictions(&doc, &extra, Some("/human_name"));
+        assert!(
+            found.len() == 1 && found[0].contains("human_name"),
+            "{found:?}"
+        );
+        // Dropped elsewhere than that key: the key is not the reason.
+        assert!(contradictions(&doc, &extra, Some("/name")).is_empty());
+        let found = contradictions(&doc, &example(json!({"name": 1})), None);
+        assert!(
+            found.len() == 1 && found[0].starts_with("/name"),
+            "{found:?}"
+        );
     }
 }

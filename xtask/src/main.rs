@@ -4,6 +4,7 @@
 mod bench;
 mod census;
 mod committed_file;
+mod contradicted_examples;
 mod descriptions;
 mod generate;
 mod import_recordings;
@@ -145,6 +146,10 @@ enum Command {
         /// whole description).
         #[arg(long)]
         decode: bool,
+        /// With `--decode`: rewrite `conformance/examples-contradicted/<description>.json`,
+        /// the examples the description's own schemas refuse, from what was found.
+        #[arg(long, requires = "decode")]
+        record_contradicted: bool,
     },
     /// Generate `generated-client/src/generated.rs` from the vendored subset.
     Regenerate {
@@ -185,6 +190,7 @@ fn main() -> ExitCode {
             json,
             verbose,
             decode,
+            record_contradicted,
         } => census::run(
             &root,
             &census::Options {
@@ -192,6 +198,7 @@ fn main() -> ExitCode {
                 json,
                 verbose,
                 decode,
+                record_contradicted,
             },
         ),
         Command::Bench {
