@@ -173,6 +173,29 @@ pub fn reachable_schemas<'a>(
     seen
 }
 
+/// The schemas only requests use: each request body's schema, and each component schema
+/// a request body reaches and no response does (one a response shares is left out).
+pub fn request_body_schemas(doc: &Value) -> Vec<String> {
+    let roots = operation_schema_roots(doc);
+    let body_roots: Vec<String> = roots
+        .iter()
+        .filter(|(at, used)| *used == Use::Request && at.contains("/requestBod"))
+        .map(|(at, _)| at.clone())
+        .collect();
+    let response_reach = reachable_schemas(
+        doc,
+        roots
+            .iter()
+            .filter(|(_, u)| *u == Use::Response)
+            .map(|(at, _)| at.as_str()),
+    );
+    let request_only = reachable_schemas(doc, body_roots.iter().map(String::as_str))
+        .into_iter()
+        .filter(|name| !response_reach.contains(name))
+        .map(|name| format!("/components/schemas/{}", escape(&name)));
+    body_roots.iter().cloned().chain(request_only).collect()
+}
+
 /// `value`, or what its local `$ref` names (itself when that does not resolve).
 pub fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
     value

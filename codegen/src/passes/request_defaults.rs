@@ -9,29 +9,10 @@
 use serde_json::Value;
 
 use super::{Failure, Notes};
-use crate::schema_walk::{Use, escape, operation_schema_roots, reachable_schemas, walk_schema};
+use crate::schema_walk::{request_body_schemas, walk_schema};
 
 pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
-    let roots = operation_schema_roots(doc);
-    let body_roots: Vec<String> = roots
-        .iter()
-        .filter(|(at, used)| *used == Use::Request && at.contains("/requestBod"))
-        .map(|(at, _)| at.clone())
-        .collect();
-    let response_reach = reachable_schemas(
-        doc,
-        roots
-            .iter()
-            .filter(|(_, u)| *u == Use::Response)
-            .map(|(at, _)| at.as_str()),
-    );
-    // Components only requests use; one a response shares keeps its defaults, which
-    // there mean "absent in the response".
-    let request_only = reachable_schemas(doc, body_roots.iter().map(String::as_str))
-        .into_iter()
-        .filter(|name| !response_reach.contains(name))
-        .map(|name| format!("/components/schemas/{}", escape(&name)));
-    let targets: Vec<String> = body_roots.iter().cloned().chain(request_only).collect();
+    let targets = request_body_schemas(doc);
     for root in targets {
         let Some(schema) = doc.pointer_mut(&root) else {
             continue;
