@@ -358,7 +358,10 @@ fn examples(doc: &Value, op: &Value, at: &str) -> Vec<Example> {
             for (name, entry) in obj(content.get("examples")) {
                 // An entry with only an `externalValue` has nothing here to decode.
                 if let Some(value) = resolve(doc, entry).get("value") {
-                    documented.push((format!("{media_at}/examples/{}", escape(name)), value));
+                    documented.push((
+                        format!("{media_at}/examples/{}", escape(name)),
+                        referenced_value(doc, value),
+                    ));
                 }
             }
             found.extend(documented.into_iter().map(|(at, value)| Example {
@@ -371,6 +374,22 @@ fn examples(doc: &Value, op: &Value, at: &str) -> Vec<Example> {
         }
     }
     found
+}
+
+/// An example's `value` that is only `{"$ref": "#/components/examples/NAME"}`: GitHub
+/// writes this (19 times in api.github.com) meaning that component's value, though
+/// OpenAPI reads a `value` literally. Taken as GitHub means it; any other value as it is.
+fn referenced_value<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
+    let reference = value
+        .as_object()
+        .filter(|o| o.len() == 1)
+        .and_then(|o| o.get("$ref"))
+        .and_then(Value::as_str)
+        .filter(|r| r.starts_with("#/components/examples/"));
+    reference
+        .and_then(|r| doc.pointer(&r[1..]))
+        .and_then(|example| example.get("value"))
+        .unwrap_or(value)
 }
 
 #[cfg(test)]
@@ -397,6 +416,30 @@ mod tests {
 
     fn thing() -> Value {
         json!({"$ref": "#/components/schemas/thing"})
+    }
+
+    #[test]
+    fn an_example_value_that_is_a_reference_is_the_value_it_names() {
+        let doc = json!({"components": {"examples": {"thing": {"value": {"id": 1}}}}});
+        let op = json!({"responses": {"200": {"description": "ok", "content": {"application/json": {
+            "examples": {
+                "referenced": {"value": {"$ref": "#/components/examples/thing"}},
+                "dangling": {"value": {"$ref": "#/components/examples/none"}},
+                "literal": {"value": {"$ref": "#/components/examples/thing", "id": 2}}
+            }
+        }}}}});
+        let values: Vec<Value> = examples(&doc, &op, "/paths/~1t/get")
+            .into_iter()
+            .map(|e| e.value)
+            .collect();
+        assert_eq!(
+            values,
+            [
+                json!({"$ref": "#/components/examples/none"}),
+                json!({"$ref": "#/components/examples/thing", "id": 2}),
+                json!({"id": 1}),
+            ]
+        );
     }
 
     #[test]
