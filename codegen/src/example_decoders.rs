@@ -146,7 +146,7 @@ fn decoders(
                 format!("{builder}::send does not return Result<ResponseValue<T>, Error<E>>")
             })?);
         } else if f.sig.ident == "body" {
-            request = body_type(f).filter(|ty| !is_raw_body(ty));
+            request = setter_type(f).filter(|ty| !is_raw_body(ty));
         }
     }
     let (success, error) = answer.ok_or_else(|| format!("builder {builder} has no send()"))?;
@@ -223,13 +223,13 @@ fn arguments(ty: &Type, name: &str) -> Option<Vec<Type>> {
 }
 
 /// `reqwest::Body`: the bytes of an upload, no JSON type.
-fn is_raw_body(ty: &Type) -> bool {
+pub(crate) fn is_raw_body(ty: &Type) -> bool {
     matches!(ty, Type::Path(p) if p.path.segments.first().is_some_and(|s| s.ident == "reqwest"))
 }
 
-/// `X` of a JSON body setter `fn body<V>(self, value: V) where V: TryInto<X>`; none for a
-/// body of bytes (`B: Into<reqwest::Body>`).
-fn body_type(f: &syn::ImplItemFn) -> Option<Type> {
+/// `X` of a builder's setter `fn body<V>(self, value: V) where V: TryInto<X>` (any
+/// setter: a parameter's too); none for a setter without that bound (`body_map`).
+pub(crate) fn setter_type(f: &syn::ImplItemFn) -> Option<Type> {
     let clause = f.sig.generics.where_clause.as_ref()?;
     clause.predicates.iter().find_map(|p| {
         let WherePredicate::Type(p) = p else {

@@ -197,7 +197,15 @@ fn decode(
     let out = root
         .join("target/generated")
         .join(format!("{}-examples", stem(spec)));
-    let written = crate::generate::write_crate(root, spec, &out, true)?;
+    let written = crate::generate::write_crate(
+        root,
+        spec,
+        &out,
+        crate::generate::Extras {
+            examples: true,
+            replay: false,
+        },
+    )?;
     let examples: Vec<Value> = census
         .operations
         .iter()

@@ -45,7 +45,11 @@ const DEPENDENCIES: [&str; 6] = [
 
 /// Runs `cargo xtask generate`.
 pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Error>> {
-    let written = write_crate(root, &options.spec, &options.out, options.examples)?;
+    let extras = Extras {
+        examples: options.examples,
+        replay: false,
+    };
+    let written = write_crate(root, &options.spec, &options.out, extras)?;
     let generated = &written.generated;
     if options.verbose {
         for note in &generated.notes {
@@ -80,13 +84,23 @@ pub struct Written {
     pub generating: Duration,
 }
 
+/// What a crate [`write_crate`] writes carries besides the generated code.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras {
+    /// The module decoding GitHub's examples, and the program `decode-examples`.
+    pub examples: bool,
+    /// The module calling any operation from data, and the program `replay` (which
+    /// needs tokio).
+    pub replay: bool,
+}
+
 /// Writes the crate for the description `spec` into `out` (under the workspace's
-/// `target/`), with the examples' decoders when `examples` is set.
+/// `target/`), with the `extras` asked for.
 pub fn write_crate(
     root: &Path,
     spec: &Path,
     out: &Path,
-    examples: bool,
+    extras: Extras,
 ) -> Result<Written, Box<dyn std::error::Error>> {
     let started = Instant::now();
     let target = root.join("target");
@@ -121,27 +135,46 @@ pub fn write_crate(
     let name = crate_name(&out);
     let mut files = vec![
         (out.join("src/generated.rs"), generated.code.clone()),
-        (out.join("Cargo.toml"), manifest(root, &name)?),
+        (
+            out.join("Cargo.toml"),
+            manifest(root, &name, extras.replay)?,
+        ),
         (
             out.join("src/lib.rs"),
-            lib_rs(&shown, generated.operations, examples),
+            lib_rs(&shown, generated.operations, extras),
         ),
     ];
-    let decoders = [
+    let optional = [
         (
-            out.join("src/examples.rs"),
-            generated.example_decoders.clone(),
+            extras.examples,
+            [
+                (
+                    out.join("src/examples.rs"),
+                    generated.example_decoders.clone(),
+                ),
+                (
+                    out.join("src/bin/decode-examples.rs"),
+                    decode_examples_rs(&name),
+                ),
+            ],
         ),
         (
-            out.join("src/bin/decode-examples.rs"),
-            decode_examples_rs(&name),
+            extras.replay,
+            [
+                (out.join("src/replay.rs"), generated.replay_calls.clone()),
+                (out.join("src/bin/replay.rs"), replay_rs(&name)),
+            ],
         ),
     ];
-    if examples {
-        files.extend(decoders);
-    } else {
-        for (path, _) in decoders.iter().filter(|(path, _)| path.exists()) {
-            fs::remove_file(path).map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+    for (wanted, extra) in optional {
+        if wanted {
+            files.extend(extra);
+        } else {
+            // A crate written again without them builds without them.
+            for (path, _) in extra.iter().filter(|(path, _)| path.exists()) {
+                fs::remove_file(path)
+                    .map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+            }
         }
     }
     for (path, text) in files {
@@ -171,32 +204,13 @@ pub fn decode_examples(
     let input = dir.join("examples.json");
     write_atomically(&input, &serde_json::to_string(examples)?)
         .map_err(|e| format!("cannot write {}: {e}", input.display()))?;
-    // Built into the workspace's own target directory: the dependencies the tests built
-    // are reused (a second build of them costs minutes and gigabytes).
-    let target = root.join("target");
-    cargo(dir, "build", &target)?;
-    let program = target
-        .join("debug")
-        .join(format!("decode-examples{}", std::env::consts::EXE_SUFFIX));
-    let output = Command::new(&program)
-        .arg(&input)
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
-    if !output.status.success() {
-        return Err(format!(
-            "{} failed ({}): {}",
-            program.display(),
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        )
-        .into());
-    }
+    let output = build_and_run(root, dir, "decode-examples", &[input.as_os_str()])?;
+    let program = "decode-examples";
     let results: Vec<Value> = serde_json::from_slice(&output.stdout)
-        .map_err(|e| format!("{} printed no JSON array: {e}", program.display()))?;
+        .map_err(|e| format!("{program} printed no JSON array: {e}"))?;
     if results.len() != examples.len() {
         return Err(format!(
-            "{} answered {} results for {} examples",
-            program.display(),
+            "{program} answered {} results for {} examples",
             results.len(),
             examples.len()
         )
@@ -209,6 +223,37 @@ pub fn decode_examples(
             None => Ok(r.get("encoded").cloned().unwrap_or(Value::Null)),
         })
         .collect())
+}
+
+/// Builds the crate in `dir` and runs its program `program` with `args`: its output, or
+/// an error with its standard error when it fails.
+pub fn build_and_run(
+    root: &Path,
+    dir: &Path,
+    program: &str,
+    args: &[&std::ffi::OsStr],
+) -> Result<std::process::Output, Box<dyn std::error::Error>> {
+    // Built into the workspace's own target directory: the dependencies the tests built
+    // are reused (a second build of them costs minutes and gigabytes).
+    let target = root.join("target");
+    cargo(dir, "build", &target)?;
+    let path = target
+        .join("debug")
+        .join(format!("{program}{}", std::env::consts::EXE_SUFFIX));
+    let output = Command::new(&path)
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", path.display()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{} failed ({}): {}",
+            path.display(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
+    }
+    Ok(output)
 }
 
 /// `cargo check` or `cargo build` of the crate in `dir`, into `target`. Progress goes to
@@ -257,7 +302,7 @@ fn crate_name(dir: &Path) -> String {
 /// The crate's manifest: the workspace's pins of what the generated code names, and the
 /// published crate (its runtime) by path. Its own `[workspace]`, so cargo does not take it
 /// for a member of this one.
-fn manifest(root: &Path, name: &str) -> Result<String, Box<dyn std::error::Error>> {
+fn manifest(root: &Path, name: &str, replay: bool) -> Result<String, Box<dyn std::error::Error>> {
     let text = fs::read_to_string(root.join("Cargo.toml"))
         .map_err(|e| format!("cannot read the workspace's Cargo.toml: {e}"))?;
     let workspace: toml_edit::DocumentMut = text
@@ -287,6 +332,20 @@ fn manifest(root: &Path, name: &str) -> Result<String, Box<dyn std::error::Error
             .ok_or_else(|| format!("the workspace does not pin {dependency}"))?;
         doc["dependencies"][dependency] = pin.clone();
     }
+    if replay {
+        // The program `replay` runs the calls on tokio.
+        let mut tokio = pins
+            .get("tokio")
+            .ok_or("the workspace does not pin tokio")?
+            .clone();
+        let features = toml_edit::Array::from_iter(["macros", "rt"]);
+        if let Some(table) = tokio.as_inline_table_mut() {
+            table.insert("features", features.into());
+        } else if let Some(table) = tokio.as_table_like_mut() {
+            table.insert("features", toml_edit::value(features));
+        }
+        doc["dependencies"]["tokio"] = tokio;
+    }
     let runtime = root.join("generated-client");
     let mut published = toml_edit::InlineTable::new();
     published.insert("path", runtime.display().to_string().into());
@@ -299,14 +358,28 @@ fn manifest(root: &Path, name: &str) -> Result<String, Box<dyn std::error::Error
 
 /// The crate's `lib.rs`: the published crate's runtime as `crate::runtime`, the generated
 /// modules, and a `Client` made from a `ClientBuilder`.
-fn lib_rs(spec: &str, operations: usize, examples: bool) -> String {
-    let examples = if examples {
-        "\n/// GitHub's documented examples, decoded with the generated types.\n\
-         #[doc(hidden)]\n#[rustfmt::skip]\n#[allow(clippy::all, clippy::pedantic, unused_imports, dead_code)]\n\
-         pub mod examples;\n"
-    } else {
-        ""
-    };
+fn lib_rs(spec: &str, operations: usize, extras: Extras) -> String {
+    let mut modules = String::new();
+    for (wanted, doc, module) in [
+        (
+            extras.examples,
+            "GitHub's documented examples, decoded with the generated types.",
+            "examples",
+        ),
+        (
+            extras.replay,
+            "Any operation called from data, for replays against a loopback server.",
+            "replay",
+        ),
+    ] {
+        if wanted {
+            modules.push_str(&format!(
+                "\n/// {doc}\n#[doc(hidden)]\n#[rustfmt::skip]\n\
+                 #[allow(clippy::all, clippy::pedantic, unused_imports, dead_code)]\npub mod {module};\n"
+            ));
+        }
+    }
+    let examples = modules;
     format!(
         r#"//! Every operation of `{spec}` ({operations}), generated by `cargo xtask generate`
 //! over the runtime of `github-release-assets`: the same settings, hooks, token policy,
@@ -408,6 +481,68 @@ fn main() -> ExitCode {{
             }}
         }})
         .collect();
+    println!("{{}}", serde_json::Value::Array(results));
+    ExitCode::SUCCESS
+}}
+"#
+    )
+}
+
+/// The program that calls each case of the JSON array in the file its first argument
+/// names (each `{"operation", "args", "body"}`) against `ROOT/case/INDEX` (`ROOT` its
+/// second argument, the API and uploads host alike) with the token its third argument
+/// gives, one client per case, and prints a JSON array: for each, `{"outcome": what
+/// send() answered}` or `{"error": why the call could not be made}`.
+fn replay_rs(package: &str) -> String {
+    let krate = package.replace('-', "_");
+    format!(
+        r#"//! Calls each case of a JSON file against a loopback server (see `cargo xtask
+//! replay-sample`).
+
+use std::process::ExitCode;
+
+use {krate}::{{replay, Client, ClientBuilder}};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {{
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [path, root, token] = &args[..] else {{
+        eprintln!("usage: replay CASES.json ROOT_URL TOKEN");
+        return ExitCode::FAILURE;
+    }};
+    let cases: Vec<serde_json::Value> = match std::fs::read(path)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| serde_json::from_slice(&bytes).map_err(|e| e.to_string()))
+    {{
+        Ok(cases) => cases,
+        Err(e) => {{
+            eprintln!("{{path}}: {{e}}");
+            return ExitCode::FAILURE;
+        }}
+    }};
+    let empty = serde_json::Map::new();
+    let mut results = Vec::new();
+    for (index, case) in cases.iter().enumerate() {{
+        let base = format!("{{root}}/case/{{index}}");
+        let client = match Client::new(
+            ClientBuilder::new(base.clone())
+                .uploads_url(base)
+                .token(token.as_str()),
+        ) {{
+            Ok(client) => client,
+            Err(e) => {{
+                eprintln!("case {{index}}: no client: {{e}}");
+                return ExitCode::FAILURE;
+            }}
+        }};
+        let operation = case["operation"].as_str().unwrap_or_default();
+        let args = case["args"].as_object().unwrap_or(&empty);
+        let body = case.get("body").filter(|b| !b.is_null());
+        results.push(match replay::call(&client, operation, args, body).await {{
+            Ok(outcome) => serde_json::json!({{"outcome": outcome}}),
+            Err(why) => serde_json::json!({{"error": why}}),
+        }});
+    }}
     println!("{{}}", serde_json::Value::Array(results));
     ExitCode::SUCCESS
 }}

@@ -11,6 +11,7 @@ mod import_recordings;
 mod products;
 mod record;
 mod regenerate;
+mod replay_sample;
 mod subset;
 
 use std::path::{Path, PathBuf};
@@ -151,6 +152,22 @@ enum Command {
         #[arg(long, requires = "decode")]
         record_contradicted: bool,
     },
+    /// Replay the operations of `conformance/replay-sample/operations.toml`, added to the
+    /// subset's, from a crate generated with them: each request against a loopback server
+    /// answering what GitHub documents, compared with its snapshot in
+    /// `conformance/replay-sample/requests/`.
+    ReplaySample {
+        /// GitHub's full description (pinned as the subset's): cut the sample's
+        /// description, `conformance/replay-sample/description.json`, from it first.
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// With `--from`: write nothing; fail when the vendored description is stale.
+        #[arg(long, requires = "from")]
+        check: bool,
+        /// Take the requests and answers found as the new snapshots.
+        #[arg(long, conflicts_with = "check")]
+        accept: bool,
+    },
     /// Generate `generated-client/src/generated.rs` from the vendored subset.
     Regenerate {
         /// Write nothing; fail with a diff when the committed file is stale.
@@ -167,6 +184,18 @@ fn main() -> ExitCode {
             subset::run(&root, &subset::Options { from, check, repin })
         }
         Command::Regenerate { check } => regenerate::run(&root, check),
+        Command::ReplaySample {
+            from,
+            check,
+            accept,
+        } => replay_sample::run(
+            &root,
+            &replay_sample::Options {
+                from,
+                check,
+                accept,
+            },
+        ),
         Command::Descriptions { version } => descriptions::run(&root, &version),
         Command::Products { spec } => products::run(&root, &spec),
         Command::Generate {
