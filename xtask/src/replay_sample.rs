@@ -524,11 +524,7 @@ fn sample(doc: &Value, schema: &Value, name: &str, depth: usize) -> Value {
 
 /// Serves each case's answer on loopback, runs the crate's `replay` program over the
 /// cases, and gives what each call's `send()` made of it with the requests it sent.
-fn replay(
-    root: &Path,
-    dir: &Path,
-    cases: &[Case],
-) -> Result<Replayed, Box<dyn std::error::Error>> {
+fn replay(root: &Path, dir: &Path, cases: &[Case]) -> Result<Replayed, Box<dyn std::error::Error>> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
