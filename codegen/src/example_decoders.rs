@@ -15,6 +15,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{GenericArgument, ImplItem, Item, PathArguments, ReturnType, Type, WherePredicate};
 
+use crate::alternative_media_types::Alternative;
 use crate::facade::{self, Success, SuccessBody};
 
 /// What one operation's answers and request body decode into.
@@ -39,6 +40,7 @@ pub fn module(
     file: &syn::File,
     successes: &BTreeMap<String, Vec<Success>>,
     redirects: &BTreeSet<String>,
+    alternatives: &BTreeMap<String, Vec<Alternative>>,
 ) -> Result<TokenStream, String> {
     let builders = facade::builders(file)?;
     let mut arms = Vec::new();
@@ -47,28 +49,41 @@ pub fn module(
         let decoders = decoders(builders, &operation.method, &operation.builder, successes)?;
         let name = &decoders.name;
         let error = decode(&decoders.error, "an error status");
+        // A success's other media types, each its `send_<name>()`'s type.
+        for alternative in alternatives.get(name).into_iter().flatten() {
+            let media = &alternative.media_type;
+            let target = match &alternative.schema {
+                Some(key) => {
+                    let ty = quote::format_ident!("{}", facade::type_name(key));
+                    Target::Json(Box::new(syn::parse_quote!(types::#ty)))
+                }
+                None => Target::Bytes,
+            };
+            let decode = decode(&target, "this media type");
+            arms.push(quote! { (#name, s, #media) if s.starts_with('2') => #decode });
+        }
         match &decoders.several {
             Some(statuses) => {
                 for (status, target) in statuses {
                     let status = status.to_string();
                     let decode = decode(target, "this status");
-                    arms.push(quote! { (#name, #status) => #decode });
+                    arms.push(quote! { (#name, #status, _) => #decode });
                 }
                 arms.push(quote! {
-                    (#name, s) if s.starts_with('2') =>
+                    (#name, s, _) if s.starts_with('2') =>
                         Err(format!("{s} is not one of the success statuses the answer's enum has"))
                 });
             }
             None if redirects.contains(name) => arms.push(quote! {
-                (#name, s) if s.starts_with('2') || s.starts_with('3') =>
+                (#name, s, _) if s.starts_with('2') || s.starts_with('3') =>
                     Err("the operation answers a redirect, which has no body".to_owned())
             }),
             None => {
                 let success = decode(&decoders.success, "a success");
-                arms.push(quote! { (#name, s) if s.starts_with('2') => #success });
+                arms.push(quote! { (#name, s, _) if s.starts_with('2') => #success });
             }
         }
-        arms.push(quote! { (#name, _) => #error });
+        arms.push(quote! { (#name, _, _) => #error });
         if let Some(ty) = &decoders.request {
             requests.push(quote! { #name => round_trip::<#ty>(example) });
         }
@@ -92,10 +107,11 @@ pub fn module(
             serde_json::to_value(decoded).map_err(|e| format!("does not encode back: {e}"))
         }
 
-        /// Decodes `example`, documented for `status` (`"200"`, `"404"`, `"default"`) of
-        /// the operation of Rust name `operation`, into the type its answer has.
-        pub fn response(operation: &str, status: &str, example: &serde_json::Value) -> Result<(), String> {
-            match (operation, status) {
+        /// Decodes `example`, documented for `status` (`"200"`, `"404"`, `"default"`) and
+        /// `media` (`"application/json"`) of the operation of Rust name `operation`, into
+        /// the type its answer has.
+        pub fn response(operation: &str, status: &str, media: &str, example: &serde_json::Value) -> Result<(), String> {
+            match (operation, status, media) {
                 #(#arms,)*
                 _ => Err(format!("no operation {operation}")),
             }
@@ -295,7 +311,14 @@ mod tests {
     }
 
     fn code(successes: &BTreeMap<String, Vec<Success>>) -> String {
-        let tokens = module(&sample(), successes, &BTreeSet::new()).unwrap();
+        code_with(successes, &BTreeMap::new())
+    }
+
+    fn code_with(
+        successes: &BTreeMap<String, Vec<Success>>,
+        alternatives: &BTreeMap<String, Vec<Alternative>>,
+    ) -> String {
+        let tokens = module(&sample(), successes, &BTreeSet::new(), alternatives).unwrap();
         prettyplease::unparse(&syn::parse2(tokens).unwrap())
     }
 
@@ -303,10 +326,10 @@ mod tests {
     fn each_status_decodes_into_what_send_answers() {
         let code = code(&BTreeMap::new());
         for expected in [
-            "(\"get_thing\", s) if s.starts_with('2') => decode::<types::Thing>(example)",
-            "(\"get_thing\", _) => decode::<types::GithubError>(example)",
-            "(\"add_thing\", s) if s.starts_with('2') => {\n            Err(\"a success is answered as bytes, not as a JSON type\".to_owned())",
-            "(\"put_file\", _) => Err(\"an error status is answered with no body\".to_owned())",
+            "(\"get_thing\", s, _) if s.starts_with('2') => decode::<types::Thing>(example)",
+            "(\"get_thing\", _, _) => decode::<types::GithubError>(example)",
+            "(\"add_thing\", s, _) if s.starts_with('2') => {\n            Err(\"a success is answered as bytes, not as a JSON type\".to_owned())",
+            "(\"put_file\", _, _) => Err(\"an error status is answered with no body\".to_owned())",
             "\"add_thing\" => round_trip::<types::NewThing>(example)",
         ] {
             assert!(code.contains(expected), "{expected}\nnot in\n{code}");
@@ -334,11 +357,39 @@ mod tests {
         )]);
         let code = code(&successes);
         for expected in [
-            "(\"add_thing\", \"201\") => decode::<types::NewThing>(example)",
-            "(\"add_thing\", \"204\") => Err(\"this status is answered with no body\".to_owned())",
-            "(\"add_thing\", s) if s.starts_with('2') => {",
+            "(\"add_thing\", \"201\", _) => decode::<types::NewThing>(example)",
+            "(\"add_thing\", \"204\", _) => Err(\"this status is answered with no body\".to_owned())",
+            "(\"add_thing\", s, _) if s.starts_with('2') => {",
         ] {
             assert!(code.contains(expected), "{expected}\nnot in\n{code}");
         }
+    }
+
+    #[test]
+    fn another_media_type_decodes_into_its_own_type_before_send_s() {
+        let alternatives = BTreeMap::from([(
+            "get_thing".to_owned(),
+            vec![
+                Alternative {
+                    name: "star".to_owned(),
+                    media_type: "application/vnd.github.star+json".to_owned(),
+                    schema: Some("get-thing-star".to_owned()),
+                },
+                Alternative {
+                    name: "diff".to_owned(),
+                    media_type: "application/vnd.github.diff".to_owned(),
+                    schema: None,
+                },
+            ],
+        )]);
+        let code = code_with(&BTreeMap::new(), &alternatives);
+        let star = "(\"get_thing\", s, \"application/vnd.github.star+json\") if s.starts_with('2') => {\n            decode::<types::GetThingStar>(example)";
+        let diff = "(\"get_thing\", s, \"application/vnd.github.diff\") if s.starts_with('2') => {\n            Err(\"this media type is answered as bytes, not as a JSON type\".to_owned())";
+        let json = "(\"get_thing\", s, _) if s.starts_with('2') => decode::<types::Thing>(example)";
+        for expected in [star, diff, json] {
+            assert!(code.contains(expected), "{expected}\nnot in\n{code}");
+        }
+        // Matched in order: the media type's arm comes before the operation's own.
+        assert!(code.find(star) < code.find(json), "{code}");
     }
 }

@@ -299,10 +299,19 @@ fn wrapper(
     let mut setters = Vec::new();
     let mut names = Vec::new();
     let mut output = None;
+    let mut alternatives = Vec::new();
     for member in members {
         let ImplItem::Fn(f) = member else { continue };
         let ident = &f.sig.ident;
         if ident == "new" {
+            continue;
+        }
+        // Another media type of the answer (the `alternative_media_types` rewrite's).
+        if ident.to_string().starts_with("send_") && f.sig.asyncness.is_some() {
+            let answer = answer_type(&f.sig.output).ok_or_else(|| {
+                format!("{name}::{ident} does not return Result<ResponseValue<T>, Error<E>>")
+            })?;
+            alternatives.push(alternative(f, &answer));
             continue;
         }
         if ident == "send" {
@@ -417,11 +426,53 @@ fn wrapper(
 
             #sending
 
+            #(#alternatives)*
+
             #streaming
         }
 
         #extra
     })
+}
+
+/// The facade's `send_<name>()` for progenitor's of the same name, which asks for another
+/// media type: its answer decoded (`answer`, a generated type), or its bytes read whole and
+/// bounded, as a non-JSON `send()`'s are.
+fn alternative(send: &syn::ImplItemFn, answer: &Type) -> TokenStream {
+    let ident = &send.sig.ident;
+    let full = quote::format_ident!("{ident}_full");
+    let docs = send.attrs.iter().filter(|a| a.path().is_ident("doc"));
+    let is_bytes = matches!(answer, Type::Path(p)
+        if p.path.segments.last().is_some_and(|s| s.ident == "ByteStream"));
+    if is_bytes {
+        quote! {
+            #(#docs)*
+            pub async fn #ident(self) -> Result<Vec<u8>, crate::runtime::Error> {
+                crate::runtime::Response::bytes_from_generated(self.0.#ident())
+                    .await
+                    .map(crate::runtime::Response::into_body)
+            }
+
+            /// The same request as the method without `_full`; the answer's status and
+            /// headers with its bytes.
+            pub async fn #full(self) -> Result<crate::runtime::Response<Vec<u8>>, crate::runtime::Error> {
+                crate::runtime::Response::bytes_from_generated(self.0.#ident()).await
+            }
+        }
+    } else {
+        quote! {
+            #(#docs)*
+            pub async fn #ident(self) -> Result<#answer, crate::runtime::Error> {
+                crate::runtime::Response::body_from_generated(self.0.#ident()).await
+            }
+
+            /// The same request as the method without `_full`; the answer's status and
+            /// headers with its body.
+            pub async fn #full(self) -> Result<crate::runtime::Response<#answer>, crate::runtime::Error> {
+                crate::runtime::Response::from_generated(self.0.#ident()).await
+            }
+        }
+    }
 }
 
 /// For an operation with several successes: the enum of its answers (a variant per

@@ -18,6 +18,7 @@
 
 #![forbid(unsafe_code)]
 
+mod alternative_media_types;
 pub mod census;
 mod engine;
 mod example_decoders;
@@ -100,6 +101,8 @@ pub enum Error {
     Facade(String),
     #[error("progenitor's request headers cannot be made GitHub's: {0}")]
     Headers(String),
+    #[error("an answer's other media types cannot be added to progenitor's builders: {0}")]
+    MediaTypes(String),
 }
 
 /// Each operation's Rust name (progenitor's snake case of its operationId) with GitHub's
@@ -194,6 +197,65 @@ fn documented_redirects(spec: &openapiv3::OpenAPI) -> std::collections::BTreeSet
         .collect()
 }
 
+/// The other media types of each operation's answer (by Rust name), as the
+/// `response_media_types` pass kept them in `x-response-media-types`.
+fn alternative_media_types(
+    spec: &openapiv3::OpenAPI,
+) -> Result<std::collections::BTreeMap<String, Vec<alternative_media_types::Alternative>>, Error> {
+    let mut found = std::collections::BTreeMap::new();
+    for op in spec
+        .paths
+        .paths
+        .values()
+        .filter_map(|item| item.as_item())
+        .flat_map(|item| item.iter().map(|(_, op)| op))
+    {
+        let (Some(id), Some(kept)) = (
+            op.operation_id.as_deref(),
+            op.extensions
+                .get(passes::ALTERNATIVES)
+                .and_then(|v| v.as_array()),
+        ) else {
+            continue;
+        };
+        let mut alternatives = Vec::new();
+        for entry in kept {
+            let text = |key: &str| {
+                entry
+                    .get(key)
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned)
+                    .ok_or_else(|| {
+                        Error::Facade(format!("{id}: a media type without {key}: {entry}"))
+                    })
+            };
+            let schema = match entry.get("schema").and_then(|s| s.get("$ref")) {
+                Some(reference) => {
+                    let reference = reference.as_str().unwrap_or_default();
+                    Some(
+                        schema_walk::schema_ref_name(reference)
+                            .ok_or_else(|| {
+                                Error::Facade(format!(
+                                    "{id}: {reference} is not a component schema"
+                                ))
+                            })?
+                            .replace("~1", "/")
+                            .replace("~0", "~"),
+                    )
+                }
+                None => None,
+            };
+            alternatives.push(alternative_media_types::Alternative {
+                name: text("name")?,
+                media_type: text("media_type")?,
+                schema,
+            });
+        }
+        found.insert(passes::rust_name(id), alternatives);
+    }
+    Ok(found)
+}
+
 /// Generates the client source for `spec`. The same input gives the same bytes.
 pub fn generate(spec: &openapiv3::OpenAPI, source: &Source<'_>) -> Result<Generated, Error> {
     let mut doc = serde_json::to_value(spec).map_err(|e| Error::Normalized(e.to_string()))?;
@@ -213,14 +275,16 @@ pub fn generate(spec: &openapiv3::OpenAPI, source: &Source<'_>) -> Result<Genera
     let mut file: syn::File =
         syn::parse2(output.tokens).map_err(|e| Error::Format(e.to_string()))?;
     github_headers::rewrite(&mut file).map_err(Error::Headers)?;
+    let alternatives = alternative_media_types(&normalized)?;
+    alternative_media_types::rewrite(&mut file, &alternatives).map_err(Error::MediaTypes)?;
     let successes = several_successes(&normalized)?;
     let redirects = documented_redirects(&normalized);
     let facade = facade::operations_module(&file, &upstream, &successes, &redirects)
         .map_err(Error::Facade)?;
-    let decoders = example_decoders::module(&file, &successes, &redirects)
+    let decoders = example_decoders::module(&file, &successes, &redirects, &alternatives)
         .and_then(|tokens| syn::parse2::<syn::File>(tokens).map_err(|e| e.to_string()))
         .map_err(Error::Facade)?;
-    let calls = replay_calls::module(&file)
+    let calls = replay_calls::module(&file, &alternatives)
         .and_then(|tokens| syn::parse2::<syn::File>(tokens).map_err(|e| e.to_string()))
         .map_err(Error::Facade)?;
     file.items

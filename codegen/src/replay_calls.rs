@@ -9,15 +9,21 @@
 //! `perPage` and `PER-PAGE` are one key), since progenitor renames parameters (`ref`
 //! becomes `ref_`, `type` becomes `type_`).
 
+use std::collections::BTreeMap;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::ImplItem;
 
+use crate::alternative_media_types::Alternative;
 use crate::example_decoders::{is_raw_body, setter_type};
 use crate::facade;
 
 /// The module's source: `call(client, operation, args, body)`.
-pub fn module(file: &syn::File) -> Result<TokenStream, String> {
+pub fn module(
+    file: &syn::File,
+    alternatives: &BTreeMap<String, Vec<Alternative>>,
+) -> Result<TokenStream, String> {
     let builders = facade::builders(file)?;
     let mut arms = Vec::new();
     for operation in facade::client_operations(file)? {
@@ -54,11 +60,21 @@ pub fn module(file: &syn::File) -> Result<TokenStream, String> {
             };
             steps.push(step);
         }
+        // `media`: another media type of the answer, asked for with its `send_<name>()`.
+        let media_types = alternatives.get(&name).into_iter().flatten().map(|a| {
+            let media = &a.media_type;
+            let send = quote::format_ident!("send_{}", a.name);
+            quote! { Some(#media) => Ok(outcome(request.#send().await)), }
+        });
         arms.push(quote! {
             #name => {
                 let request = client.operations().#method();
                 #(#steps)*
-                Ok(outcome(request.send().await))
+                match media {
+                    None => Ok(outcome(request.send().await)),
+                    #(#media_types)*
+                    Some(other) => Err(format!("{} has no send_ method for {other}", #name)),
+                }
             }
         });
     }
@@ -144,18 +160,20 @@ pub fn module(file: &syn::File) -> Result<TokenStream, String> {
         }
 
         /// Calls `operation` (its Rust name) with `args` (by parameter name) and `body`,
-        /// and says what `send()` answered; an error when an argument does not decode
-        /// into its setter's type or the operation is unknown.
+        /// asking for `media` (another media type of its answer) or `send()`'s, and says
+        /// what it answered; an error when an argument does not decode into its setter's
+        /// type, or the operation or media type is unknown.
         pub async fn call(
             client: &crate::Client,
             operation: &str,
+            media: Option<&str>,
             args: &serde_json::Map<String, serde_json::Value>,
             body: Option<&serde_json::Value>,
         ) -> Result<String, String> {
             match operation {
                 #(#arms)*
                 _ => {
-                    let _ = (client, args, body);
+                    let _ = (client, media, args, body);
                     Err(format!("no operation {operation}"))
                 }
             }
@@ -205,9 +223,19 @@ mod tests {
 
     #[test]
     fn every_setter_takes_its_argument_by_key_in_its_own_type() {
-        let tokens = module(&sample()).unwrap();
+        let alternatives = BTreeMap::from([(
+            "get_thing".to_owned(),
+            vec![Alternative {
+                name: "diff".to_owned(),
+                media_type: "application/vnd.github.diff".to_owned(),
+                schema: None,
+            }],
+        )]);
+        let tokens = module(&sample(), &alternatives).unwrap();
         let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
         for expected in [
+            "None => Ok(outcome(request.send().await)),",
+            "Some(\"application/vnd.github.diff\") => {\n                    Ok(outcome(request.send_diff().await))",
             "\"get_thing\" => {\n            let request = client.operations().get_thing();",
             "match arg(args, \"thingid\") {\n                Some(v) => request.thing_id(value::<i64>(v, \"thing_id\")?),",
             "match arg(args, \"ref\") {\n                Some(v) => request.ref_(value::<::std::string::String>(v, \"ref_\")?),",

@@ -211,7 +211,7 @@ fn decode(
         .iter()
         .flat_map(|op| {
             op.examples.iter().map(|example| {
-                json!({"operation": op.name, "status": example.status, "value": example.value})
+                json!({"operation": op.name, "status": example.status, "media": example.media, "value": example.value})
             })
         })
         .collect();

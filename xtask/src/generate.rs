@@ -193,7 +193,7 @@ pub fn write_crate(
     })
 }
 
-/// Decodes `examples` (each `{"operation", "status" or null, "value"}`) with the crate in
+/// Decodes `examples` (each `{"operation", "status" or null, "media", "value"}`) with the crate in
 /// `dir` (written with its decoders): builds it, runs `decode-examples`, and gives for
 /// each either the request body encoded back (`Ok`, null for a response) or why not.
 pub fn decode_examples(
@@ -443,7 +443,7 @@ fn decode_examples_rs(package: &str) -> String {
     let krate = package.replace('-', "_");
     format!(
         r#"//! Decodes the examples of the JSON array in the file its argument names (each
-//! `{{"operation", "status", "value"}}`; `status` null for a request body) with the
+//! `{{"operation", "status", "media", "value"}}`; `status` null for a request body) with the
 //! generated types, and prints a JSON array: for each, `{{"encoded": ...}}` (a request body
 //! encoded back, null for a response) or `{{"error": why}}`.
 
@@ -471,8 +471,9 @@ fn main() -> ExitCode {{
         .map(|example| {{
             let operation = example["operation"].as_str().unwrap_or_default();
             let value = &example["value"];
+            let media = example["media"].as_str().unwrap_or("application/json");
             let result = match example["status"].as_str() {{
-                Some(status) => examples::response(operation, status, value).map(|()| serde_json::Value::Null),
+                Some(status) => examples::response(operation, status, media, value).map(|()| serde_json::Value::Null),
                 None => examples::request(operation, value),
             }};
             match result {{
@@ -489,7 +490,7 @@ fn main() -> ExitCode {{
 }
 
 /// The program that calls each case of the JSON array in the file its first argument
-/// names (each `{"operation", "args", "body"}`) against `ROOT/case/INDEX` (`ROOT` its
+/// names (each `{"operation", "media", "args", "body"}`) against `ROOT/case/INDEX` (`ROOT` its
 /// second argument, the API and uploads host alike) with the token its third argument
 /// gives, one client per case, and prints a JSON array: for each, `{"outcome": what
 /// send() answered}` or `{"error": why the call could not be made}`.
@@ -538,7 +539,8 @@ async fn main() -> ExitCode {{
         let operation = case["operation"].as_str().unwrap_or_default();
         let args = case["args"].as_object().unwrap_or(&empty);
         let body = case.get("body").filter(|b| !b.is_null());
-        results.push(match replay::call(&client, operation, args, body).await {{
+        let media = case["media"].as_str();
+        results.push(match replay::call(&client, operation, media, args, body).await {{
             Ok(outcome) => serde_json::json!({{"outcome": outcome}}),
             Err(why) => serde_json::json!({{"error": why}}),
         }});
@@ -617,7 +619,7 @@ mod tests {
         assert!(lib.contains("pub mod examples;"), "{lib}");
         let decoders = fs::read_to_string(dir.join("src/examples.rs")).unwrap();
         assert!(
-            decoders.contains("pub fn response(") && decoders.contains("(\"ping\", _) =>"),
+            decoders.contains("pub fn response(") && decoders.contains("(\"ping\", _, _) =>"),
             "{decoders}"
         );
         let program = fs::read_to_string(dir.join("src/bin/decode-examples.rs")).unwrap();

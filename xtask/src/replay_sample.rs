@@ -44,6 +44,8 @@ struct Case {
     upstream_id: String,
     operation: String,
     kinds: Vec<String>,
+    /// Another media type of the answer, asked for in place of `send()`'s.
+    media: Option<String>,
     args: Map<String, Value>,
     body: Option<Value>,
     served: Served,
@@ -132,11 +134,19 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
         "api.github.com",
     ))?;
     let usable = |example: &&codegen::census::Example| !contradicted.contains_key(&example.at);
-    let cases = census
-        .operations
-        .iter()
-        .map(|op| case(&description, op, &usable))
-        .collect::<Result<Vec<_>, String>>()?;
+    let mut cases = Vec::new();
+    for op in &census.operations {
+        let case = case(&description, op, &usable)?;
+        let others = other_media_types(&description, op, &case, &usable)?;
+        cases.push(case.clone());
+        for (media, served) in others {
+            cases.push(Case {
+                media: Some(media),
+                served,
+                ..case.clone()
+            });
+        }
+    }
     let written = crate::generate::write_crate(
         root,
         &description_path,
@@ -153,7 +163,7 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
         .zip(&received)
         .map(|((case, outcome), received)| {
             (
-                file_name(&case.upstream_id),
+                file_name(&case.upstream_id, case.media.as_deref()),
                 snapshot(case, outcome, received),
             )
         })
@@ -166,16 +176,23 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
         .collect();
     let stale = compare(&dir.join("requests"), &snapshots, options.accept)?;
     println!(
-        "replay-sample: {} operations ({} added to the subset's {}, from {} tags) replayed; {} decoded GitHub's documented answer",
-        cases.len(),
+        "replay-sample: {} operations ({} added to the subset's {}, from {} tags) replayed, {} of them in another media type too; {} of {} calls decoded GitHub's documented answer",
+        census.operations.len(),
         sample.len(),
         config.operations.len(),
         tags.len(),
-        cases.len() - failed.len()
+        cases
+            .iter()
+            .filter(|c| c.media.is_some())
+            .map(|c| &c.upstream_id)
+            .collect::<BTreeSet<_>>()
+            .len(),
+        cases.len() - failed.len(),
+        cases.len()
     );
     if !failed.is_empty() {
         return Err(format!(
-            "{} operations did not decode their documented answer:\n  {}",
+            "{} calls did not decode their documented answer:\n  {}",
             failed.len(),
             failed.join("\n  ")
         )
@@ -337,6 +354,7 @@ fn case(
         upstream_id: op.upstream_id.clone(),
         operation: op.name.clone(),
         kinds: op.kinds.iter().map(|k| k.name().to_owned()).collect(),
+        media: None,
         args,
         body,
         served,
@@ -388,38 +406,7 @@ fn served(
         });
     };
     let served = match content.iter().find(|(media, _)| is_json(media)) {
-        Some((media, body)) => {
-            let documented: Vec<&codegen::census::Example> = op
-                .examples
-                .iter()
-                .filter(|e| e.status.as_deref() == Some(status.as_str()) && e.media == *media)
-                .collect();
-            let (value, source) = match documented.iter().copied().find(usable) {
-                Some(example) => (
-                    example.value.clone(),
-                    format!("GitHub's example {}", example.at),
-                ),
-                None => (
-                    sample(doc, body.get("schema").unwrap_or(&Value::Null), "body", 0),
-                    if documented.is_empty() {
-                        format!(
-                            "a value made from the schema of {status} {media}: no example documented"
-                        )
-                    } else {
-                        format!(
-                            "a value made from the schema of {status} {media}: the description contradicts each example documented (conformance/examples-contradicted)"
-                        )
-                    },
-                ),
-            };
-            Served {
-                status: code,
-                content_type: Some(media.clone()),
-                body: serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?,
-                source,
-                location: None,
-            }
-        }
+        Some((media, body)) => served_json(doc, op, &status, code, media, body, usable)?,
         None => {
             let media = content.keys().next().cloned().unwrap_or_default();
             Served {
@@ -432,6 +419,135 @@ fn served(
         }
     };
     Ok(served)
+}
+
+/// The answer of `status` (`code`) in the JSON media type `media` (its `body` in the
+/// description): GitHub's example of it that the description does not contradict, else a
+/// value made from its schema.
+fn served_json(
+    doc: &Value,
+    op: &codegen::census::Operation,
+    status: &str,
+    code: u16,
+    media: &str,
+    body: &Value,
+    usable: &dyn Fn(&&codegen::census::Example) -> bool,
+) -> Result<Served, String> {
+    let documented: Vec<&codegen::census::Example> = op
+        .examples
+        .iter()
+        .filter(|e| e.status.as_deref() == Some(status) && e.media == media)
+        .collect();
+    let (value, source) = match documented.iter().copied().find(usable) {
+        Some(example) => (
+            example.value.clone(),
+            format!("GitHub's example {}", example.at),
+        ),
+        None => (
+            sample(doc, body.get("schema").unwrap_or(&Value::Null), "body", 0),
+            if documented.is_empty() {
+                format!("a value made from the schema of {status} {media}: no example documented")
+            } else {
+                format!(
+                    "a value made from the schema of {status} {media}: the description contradicts each example documented (conformance/examples-contradicted)"
+                )
+            },
+        ),
+    };
+    Ok(Served {
+        status: code,
+        content_type: Some(media.to_owned()),
+        body: serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?,
+        source,
+        location: None,
+    })
+}
+
+/// The other media types of `op`'s one success (besides the one `case` is answered in),
+/// each with the answer served when it is asked for: GitHub's example of it (JSON, or
+/// text such as a diff), else a line of text.
+fn other_media_types(
+    doc: &Value,
+    op: &codegen::census::Operation,
+    case: &Case,
+    usable: &dyn Fn(&&codegen::census::Example) -> bool,
+) -> Result<Vec<(String, Served)>, String> {
+    let Some(operation) = doc.pointer(&format!(
+        "/paths/{}/{}",
+        crate::subset::escape(&op.path),
+        op.method
+    )) else {
+        return Ok(Vec::new());
+    };
+    let successes: Vec<(&String, &Value)> = operation
+        .get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(status, _)| status.starts_with('2'))
+        .collect();
+    let [(status, response)] = successes[..] else {
+        return Ok(Vec::new());
+    };
+    let code = case.served.status;
+    let Some(content) = resolve(doc, response)
+        .get("content")
+        .and_then(Value::as_object)
+    else {
+        return Ok(Vec::new());
+    };
+    if content.len() < 2 {
+        return Ok(Vec::new());
+    }
+    let mut others = Vec::new();
+    for (media, body) in content {
+        if case.served.content_type.as_deref() == Some(media.as_str()) {
+            continue;
+        }
+        let served = if is_json(media) {
+            served_json(doc, op, status, code, media, body, usable)?
+        } else {
+            let at = format!(
+                "/paths/{}/{}/responses/{status}/content/{}",
+                crate::subset::escape(&op.path),
+                op.method,
+                crate::subset::escape(media)
+            );
+            let example = body
+                .get("example")
+                .map(|v| (v, format!("{at}/example")))
+                .or_else(|| {
+                    body.get("examples")
+                        .and_then(Value::as_object)
+                        .and_then(|e| e.iter().next())
+                        .and_then(|(name, e)| {
+                            resolve(doc, e).get("value").map(|v| {
+                                (v, format!("{at}/examples/{}", crate::subset::escape(name)))
+                            })
+                        })
+                });
+            let (text, source) = match example {
+                Some((Value::String(text), at)) => (text.clone(), format!("GitHub's example {at}")),
+                Some((value, at)) => (
+                    serde_json::to_string_pretty(value).map_err(|e| e.to_string())?,
+                    format!("GitHub's example {at}"),
+                ),
+                None => (
+                    "replayed answer\n".to_owned(),
+                    format!("text for the documented {status} {media}"),
+                ),
+            };
+            Served {
+                status: code,
+                content_type: Some(media.clone()),
+                body: text,
+                source,
+                location: None,
+            }
+        };
+        others.push((media.clone(), served));
+    }
+    Ok(others)
 }
 
 /// A value of `schema` for a parameter or property named `name`: its example, its first
@@ -543,7 +659,9 @@ fn replay(root: &Path, dir: &Path, cases: &[Case]) -> Result<Replayed, Box<dyn s
     let input = dir.join("cases.json");
     let list: Vec<Value> = cases
         .iter()
-        .map(|c| json!({"operation": c.operation, "args": c.args, "body": c.body}))
+        .map(
+            |c| json!({"operation": c.operation, "media": c.media, "args": c.args, "body": c.body}),
+        )
         .collect();
     write_atomically(&input, &serde_json::to_string(&list)?)?;
     let output = crate::generate::build_and_run(
@@ -654,9 +772,27 @@ async fn answer(
     response
 }
 
-/// `repos/get-content` as `repos.get-content.txt`.
-fn file_name(upstream_id: &str) -> String {
-    format!("{}.txt", upstream_id.replace('/', "."))
+/// `repos/get-content` as `repos.get-content.txt`; asking for another media type,
+/// `repos/get-commit` as `repos.get-commit.as-vnd.github.diff.txt`.
+fn file_name(upstream_id: &str, media: Option<&str>) -> String {
+    let id = upstream_id.replace('/', ".");
+    match media {
+        None => format!("{id}.txt"),
+        Some(media) => {
+            let subtype = media.rsplit('/').next().unwrap_or(media);
+            let subtype: String = subtype
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
+                .collect();
+            format!("{id}.as-{subtype}.txt")
+        }
+    }
 }
 
 /// The snapshot of one case: the operation, each request it sent, the answer served and
@@ -666,6 +802,9 @@ fn snapshot(case: &Case, outcome: &str, received: &[Received]) -> String {
     let _ = writeln!(text, "operation: {} ({})", case.upstream_id, case.operation);
     if !case.kinds.is_empty() {
         let _ = writeln!(text, "kinds: {}", case.kinds.join(", "));
+    }
+    if let Some(media) = &case.media {
+        let _ = writeln!(text, "asks for: {media} (its send_ method, not send())");
     }
     if received.is_empty() {
         text.push_str("\nno request was sent\n");
@@ -721,7 +860,14 @@ fn snapshot(case: &Case, outcome: &str, received: &[Received]) -> String {
             .unwrap_or_default(),
         served.source
     );
-    let _ = writeln!(text, "send(): {outcome}");
+    match &case.media {
+        None => {
+            let _ = writeln!(text, "send(): {outcome}");
+        }
+        Some(media) => {
+            let _ = writeln!(text, "asking for {media}: {outcome}");
+        }
+    }
     text
 }
 
@@ -813,6 +959,7 @@ mod tests {
             upstream_id: "meta/root".to_owned(),
             operation: "root".to_owned(),
             kinds: Vec::new(),
+            media: None,
             args: Map::new(),
             body: None,
             served: Served {
@@ -832,5 +979,18 @@ mod tests {
         let text = snapshot(&case, "decoded as Root", &received);
         assert!(text.contains("authorization: Bearer [token]"), "{text}");
         assert!(!text.contains(TOKEN), "{text}");
+    }
+
+    #[test]
+    fn another_media_type_has_a_snapshot_of_its_own() {
+        assert_eq!(file_name("repos/get-commit", None), "repos.get-commit.txt");
+        assert_eq!(
+            file_name("repos/get-commit", Some("application/vnd.github.diff")),
+            "repos.get-commit.as-vnd.github.diff.txt"
+        );
+        assert_eq!(
+            file_name("a/b", Some("application/vnd.github.v3.star+json")),
+            "a.b.as-vnd.github.v3.star-json.txt"
+        );
     }
 }

@@ -281,7 +281,7 @@ fn collect_refs(value: &Value, at: &str, out: &mut Vec<(String, String)>) {
     });
 }
 
-fn escape(segment: &str) -> String {
+pub(crate) fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 

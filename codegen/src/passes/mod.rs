@@ -17,6 +17,7 @@ mod request_defaults;
 mod request_empty_lists;
 mod request_media_types;
 mod required_alternatives;
+mod response_media_types;
 mod several_successes;
 mod shared_error_body;
 mod string_formats;
@@ -30,6 +31,7 @@ use std::fmt;
 pub use documented_redirects::REDIRECTS;
 pub use operation_names::UPSTREAM_ID;
 pub(crate) use operation_names::rust_name;
+pub use response_media_types::ALTERNATIVES;
 pub use several_successes::SUCCESSES;
 
 use serde_json::Value;
@@ -90,10 +92,11 @@ impl Notes {
 /// dropped), so every later note and type name uses the short name. Order matters: unions with null become nullable
 /// (and nullable twins one type) before nullable fields are loosened and enums are opened
 /// (those whose values typify cannot name apart are strings by then);
-/// error bodies are shared, and several successes' bodies made components (after the
+/// error bodies are shared, and several successes' bodies (and a success's other media
+/// types) made components (after the
 /// response schemas were loosened and opened in place), before unused schemas are pruned;
 /// inline types are named apart last, among the components that remain.
-pub const ALL: [Pass; 21] = [
+pub const ALL: [Pass; 22] = [
     Pass {
         name: "operation_names",
         run: operation_names::run,
@@ -165,6 +168,10 @@ pub const ALL: [Pass; 21] = [
     Pass {
         name: "several_successes",
         run: several_successes::run,
+    },
+    Pass {
+        name: "response_media_types",
+        run: response_media_types::run,
     },
     Pass {
         name: "documented_redirects",
