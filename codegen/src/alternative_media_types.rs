@@ -27,18 +27,28 @@ pub struct Alternative {
     pub schema: Option<String>,
 }
 
-/// Adds the `send_<name>()` of each operation (by Rust name) in `alternatives` to its
-/// builder in progenitor's output `file`.
+/// The media types of an operation's answer that differ from what progenitor writes.
+#[derive(Debug, Clone, Default)]
+pub struct MediaTypes {
+    /// What `send()` asks for, when it is not GitHub's JSON (`application/scim+json`).
+    pub accept: Option<String>,
+    /// The others, each a `send_<name>()`.
+    pub alternatives: Vec<Alternative>,
+}
+
+/// Makes `send()` of each operation (by Rust name) in `media_types` ask for its `accept`,
+/// and adds its `send_<name>()` for each of its `alternatives`, in its builder in
+/// progenitor's output `file`.
 pub fn rewrite(
     file: &mut syn::File,
-    alternatives: &BTreeMap<String, Vec<Alternative>>,
+    media_types: &BTreeMap<String, MediaTypes>,
 ) -> Result<(), String> {
-    if alternatives.is_empty() {
+    if media_types.is_empty() {
         return Ok(());
     }
     let operations = facade::client_operations(file)?;
     let mut builders = BTreeMap::new();
-    for (name, wanted) in alternatives {
+    for (name, wanted) in media_types {
         let operation = operations
             .iter()
             .find(|o| o.method == name)
@@ -66,13 +76,19 @@ pub fn rewrite(
         };
         let send = block
             .items
-            .iter()
+            .iter_mut()
             .find_map(|item| match item {
-                ImplItem::Fn(f) if f.sig.ident == "send" => Some(f.clone()),
+                ImplItem::Fn(f) if f.sig.ident == "send" => Some(f),
                 _ => None,
             })
             .ok_or_else(|| format!("builder {builder} has no send()"))?;
-        for alternative in wanted {
+        if let Some(accept) = &wanted.accept
+            && !ask_for(send, accept)
+        {
+            return Err(format!("{builder}::send sets no Accept header"));
+        }
+        let send = send.clone();
+        for alternative in &wanted.alternatives {
             block
                 .items
                 .push(ImplItem::Fn(alternative_send(&send, alternative).map_err(
@@ -101,15 +117,7 @@ fn alternative_send(
         None => syn::parse_quote!(ByteStream),
     };
     set_success_type(&mut function.sig.output, answer)?;
-    let mut asked = false;
-    for stmt in &mut function.block.stmts {
-        if let Stmt::Local(local) = stmt
-            && let Some(init) = &mut local.init
-        {
-            asked |= set_accept(&mut init.expr, &alternative.media_type);
-        }
-    }
-    if !asked {
+    if !ask_for(&mut function, &alternative.media_type) {
         return Err("progenitor's send() sets no Accept header".to_owned());
     }
     if alternative.schema.is_none() {
@@ -140,6 +148,19 @@ fn alternative_send(
     function.attrs.retain(|a| !a.path().is_ident("doc"));
     function.attrs.insert(0, syn::parse_quote!(#[doc = #doc]));
     Ok(function)
+}
+
+/// Makes the request `function` builds ask for `media_type`; whether it set an `Accept`.
+fn ask_for(function: &mut syn::ImplItemFn, media_type: &str) -> bool {
+    let mut asked = false;
+    for stmt in &mut function.block.stmts {
+        if let Stmt::Local(local) = stmt
+            && let Some(init) = &mut local.init
+        {
+            asked |= set_accept(&mut init.expr, media_type);
+        }
+    }
+    asked
 }
 
 /// Makes `Result<ResponseValue<T>, Error<E>>` answer `answer` in place of `T`.
@@ -235,10 +256,17 @@ mod tests {
     "#;
 
     fn rewritten(alternatives: Vec<Alternative>) -> Result<String, String> {
+        rewritten_with(MediaTypes {
+            accept: None,
+            alternatives,
+        })
+    }
+
+    fn rewritten_with(media_types: MediaTypes) -> Result<String, String> {
         let mut file: syn::File = syn::parse_str(BUILDER).unwrap();
         rewrite(
             &mut file,
-            &BTreeMap::from([("get_commit".to_owned(), alternatives)]),
+            &BTreeMap::from([("get_commit".to_owned(), media_types)]),
         )?;
         // Whitespace dropped: what is asserted is the code, not how it is laid out.
         Ok(prettyplease::unparse(&file).split_whitespace().collect())
@@ -305,9 +333,24 @@ mod tests {
         let mut file: syn::File = syn::parse_str(BUILDER).unwrap();
         let error = rewrite(
             &mut file,
-            &BTreeMap::from([("get_tree".to_owned(), Vec::new())]),
+            &BTreeMap::from([("get_tree".to_owned(), MediaTypes::default())]),
         )
         .unwrap_err();
         assert!(error.contains("get_tree"), "{error}");
+    }
+
+    #[test]
+    fn send_asks_for_a_json_media_type_of_another_name() {
+        let code = rewritten_with(MediaTypes {
+            accept: Some("application/scim+json".into()),
+            alternatives: Vec::new(),
+        })
+        .unwrap();
+        assert!(
+            code.contains(r#"from_static("application/scim+json")"#),
+            "{code}"
+        );
+        assert!(!code.contains("vnd.github+json"), "{code}");
+        assert!(code.contains("ResponseValue<types::Commit>"), "{code}");
     }
 }

@@ -25,6 +25,7 @@ mod example_decoders;
 mod facade;
 mod github_headers;
 pub mod passes;
+
 mod replay_calls;
 mod schema_walk;
 mod validate;
@@ -197,11 +198,12 @@ fn documented_redirects(spec: &openapiv3::OpenAPI) -> std::collections::BTreeSet
         .collect()
 }
 
-/// The other media types of each operation's answer (by Rust name), as the
-/// `response_media_types` pass kept them in `x-response-media-types`.
+/// What each operation's `send()` asks for, when the `response_media_types` pass set it
+/// (`x-response-accept`), and the other media types of its answer it kept
+/// (`x-response-media-types`), by Rust name.
 fn alternative_media_types(
     spec: &openapiv3::OpenAPI,
-) -> Result<std::collections::BTreeMap<String, Vec<alternative_media_types::Alternative>>, Error> {
+) -> Result<std::collections::BTreeMap<String, alternative_media_types::MediaTypes>, Error> {
     let mut found = std::collections::BTreeMap::new();
     for op in spec
         .paths
@@ -210,16 +212,23 @@ fn alternative_media_types(
         .filter_map(|item| item.as_item())
         .flat_map(|item| item.iter().map(|(_, op)| op))
     {
-        let (Some(id), Some(kept)) = (
-            op.operation_id.as_deref(),
-            op.extensions
-                .get(passes::ALTERNATIVES)
-                .and_then(|v| v.as_array()),
-        ) else {
+        let Some(id) = op.operation_id.as_deref() else {
             continue;
         };
+        let accept = op
+            .extensions
+            .get(passes::ACCEPT)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned);
+        let kept = op
+            .extensions
+            .get(passes::ALTERNATIVES)
+            .and_then(|v| v.as_array());
+        if accept.is_none() && kept.is_none() {
+            continue;
+        }
         let mut alternatives = Vec::new();
-        for entry in kept {
+        for entry in kept.into_iter().flatten() {
             let text = |key: &str| {
                 entry
                     .get(key)
@@ -251,7 +260,13 @@ fn alternative_media_types(
                 schema,
             });
         }
-        found.insert(passes::rust_name(id), alternatives);
+        found.insert(
+            passes::rust_name(id),
+            alternative_media_types::MediaTypes {
+                accept,
+                alternatives,
+            },
+        );
     }
     Ok(found)
 }
@@ -275,8 +290,12 @@ pub fn generate(spec: &openapiv3::OpenAPI, source: &Source<'_>) -> Result<Genera
     let mut file: syn::File =
         syn::parse2(output.tokens).map_err(|e| Error::Format(e.to_string()))?;
     github_headers::rewrite(&mut file).map_err(Error::Headers)?;
-    let alternatives = alternative_media_types(&normalized)?;
-    alternative_media_types::rewrite(&mut file, &alternatives).map_err(Error::MediaTypes)?;
+    let media_types = alternative_media_types(&normalized)?;
+    alternative_media_types::rewrite(&mut file, &media_types).map_err(Error::MediaTypes)?;
+    let alternatives: std::collections::BTreeMap<_, _> = media_types
+        .into_iter()
+        .map(|(name, types)| (name, types.alternatives))
+        .collect();
     let successes = several_successes(&normalized)?;
     let redirects = documented_redirects(&normalized);
     let facade = facade::operations_module(&file, &upstream, &successes, &redirects)

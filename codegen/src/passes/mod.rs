@@ -31,7 +31,7 @@ use std::fmt;
 pub use documented_redirects::REDIRECTS;
 pub use operation_names::UPSTREAM_ID;
 pub(crate) use operation_names::rust_name;
-pub use response_media_types::ALTERNATIVES;
+pub use response_media_types::{ACCEPT, ALTERNATIVES};
 pub use several_successes::SUCCESSES;
 
 use serde_json::Value;

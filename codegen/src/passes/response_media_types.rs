@@ -20,6 +20,12 @@ use super::{Failure, Notes};
 use crate::facade::type_name;
 use crate::schema_walk::{METHODS, escape, obj, resolve};
 
+/// The media type `send()` asks for, where it is a JSON type other than
+/// `application/json` (`application/scim+json`): progenitor types only
+/// `application/json`, so the success is given to it under that name, and the `Accept`
+/// asks for the documented one.
+pub const ACCEPT: &str = "x-response-accept";
+
 /// Where the other media types of an operation's success are kept, in the order of the
 /// description's keys: each `{"media_type": .., "name": .., "schema": {"$ref": ..}}`, or
 /// `"bytes": true` in place of `"schema"` for a body that is not JSON.
@@ -44,7 +50,10 @@ pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
                 continue;
             };
             let response = resolve(doc, response);
-            if obj(response.get("content")).count() > 1 {
+            let media: Vec<&String> = obj(response.get("content")).map(|(m, _)| m).collect();
+            let renamed = media.iter().all(|m| m.as_str() != "application/json")
+                && media.iter().any(|m| super::is_json(m));
+            if media.len() > 1 || renamed {
                 targets.push((
                     format!("/paths/{}/{method}", escape(path)),
                     status.clone(),
@@ -69,6 +78,14 @@ pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
             .or_else(|| documented.iter().find(|m| super::is_json(m)))
             .unwrap_or(&documented[0])
             .clone();
+        // progenitor types `application/json` alone: a JSON success under another name
+        // (`application/scim+json`) is given to it as that, and asked for as documented.
+        let accept = (super::is_json(&kept) && kept != "application/json").then(|| kept.clone());
+        if accept.is_some()
+            && let Some(entry) = content.remove(&kept)
+        {
+            content.insert("application/json".to_owned(), entry);
+        }
         let mut names = BTreeSet::from(["".to_owned()]);
         let mut alternatives = Vec::new();
         let mut hoisted = Vec::new();
@@ -119,10 +136,25 @@ pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
                 )
             })
             .collect();
-        op.insert(ALTERNATIVES.to_owned(), Value::Array(alternatives));
+        let typed = if accept.is_some() {
+            " (typed as JSON)"
+        } else {
+            ""
+        };
+        if let Some(accept) = accept {
+            op.insert(ACCEPT.to_owned(), Value::String(accept));
+        }
+        let others = if methods.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", methods.join(", "))
+        };
+        if !alternatives.is_empty() {
+            op.insert(ALTERNATIVES.to_owned(), Value::Array(alternatives));
+        }
         notes.add(
             format!("{at}/responses/{}/content", escape(&status)),
-            format!("send() asks for {kept}; {}", methods.join(", ")),
+            format!("send() asks for {kept}{typed}{others}"),
         );
     }
     Ok(())
@@ -279,5 +311,24 @@ mod tests {
             "star_2"
         );
         assert_eq!(method_name("application/3gpp", &mut taken), "media_3gpp");
+    }
+
+    #[test]
+    fn a_json_success_of_another_name_is_typed_and_asked_for_as_documented() {
+        let mut doc = json!({"paths": {"/Users": {"get": {"operationId": "list", "responses": {
+            "200": {"description": "", "content": {"application/scim+json": {"schema": {"type": "object"}}}}
+        }}}}});
+        let notes = run_one("response_media_types", &mut doc);
+        let op = &doc["paths"]["/Users"]["get"];
+        assert_eq!(
+            op["responses"]["200"]["content"],
+            json!({"application/json": {"schema": {"type": "object"}}})
+        );
+        assert_eq!(op["x-response-accept"], "application/scim+json");
+        assert!(op.get("x-response-media-types").is_none(), "{op}");
+        assert_eq!(
+            notes[0].change,
+            "send() asks for application/scim+json (typed as JSON)"
+        );
     }
 }
