@@ -223,7 +223,7 @@ pub fn take(spec: &openapiv3::OpenAPI) -> Result<Census, Error> {
 }
 
 /// The document with one operation left, and only the components it reaches.
-fn alone(doc: &Value, path: &str, method: &str) -> Value {
+pub(crate) fn alone(doc: &Value, path: &str, method: &str) -> Value {
     let item = &doc["paths"][path];
     let mut single_item = Map::new();
     single_item.insert(method.to_owned(), item[method].clone());

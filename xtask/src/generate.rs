@@ -84,15 +84,9 @@ pub struct Written {
     pub generating: Duration,
 }
 
-/// What a crate [`write_crate`] writes carries besides the generated code.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Extras {
-    /// The module decoding GitHub's examples, and the program `decode-examples`.
-    pub examples: bool,
-    /// The module calling any operation from data, and the program `replay` (which
-    /// needs tokio).
-    pub replay: bool,
-}
+/// What a crate [`write_crate`] writes carries besides the generated code: codegen's
+/// modules, each with its program (`decode-examples`; `replay`, which needs tokio).
+pub use codegen::Extras;
 
 /// Writes the crate for the description `spec` into `out` (under the workspace's
 /// `target/`), with the `extras` asked for.
@@ -122,12 +116,13 @@ pub fn write_crate(
     let spec: openapiv3::OpenAPI = serde_json::from_slice(&bytes)
         .map_err(|e| format!("{shown} is not an OpenAPI 3.0 document: {e}"))?;
     let read = started.elapsed();
-    let generated = codegen::generate(
+    let generated = codegen::generate_with(
         &spec,
         &codegen::Source {
             path: &shown,
             sha256: &sha256_hex(&bytes),
         },
+        extras,
     )?;
     let generating = started.elapsed() - read;
     fs::create_dir_all(out.join("src/bin"))
@@ -150,7 +145,7 @@ pub fn write_crate(
             [
                 (
                     out.join("src/examples.rs"),
-                    generated.example_decoders.clone(),
+                    generated.example_decoders.clone().unwrap_or_default(),
                 ),
                 (
                     out.join("src/bin/decode-examples.rs"),
@@ -161,7 +156,10 @@ pub fn write_crate(
         (
             extras.replay,
             [
-                (out.join("src/replay.rs"), generated.replay_calls.clone()),
+                (
+                    out.join("src/replay.rs"),
+                    generated.replay_calls.clone().unwrap_or_default(),
+                ),
                 (out.join("src/bin/replay.rs"), replay_rs(&name)),
             ],
         ),

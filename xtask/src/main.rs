@@ -9,6 +9,7 @@ mod descriptions;
 mod generate;
 mod import_recordings;
 mod products;
+mod progenitor_alone;
 mod record;
 mod regenerate;
 mod replay_sample;
@@ -168,6 +169,17 @@ enum Command {
         #[arg(long, conflicts_with = "check")]
         accept: bool,
     },
+    /// What progenitor alone (no passes, no facade) generates for a description: the
+    /// generator's peer in `cargo xtask bench`.
+    #[command(hide = true)]
+    ProgenitorAlone {
+        /// The description: plain or gzip-compressed JSON.
+        #[arg(long)]
+        spec: PathBuf,
+        /// Where the source goes.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Generate `generated-client/src/generated.rs` from the vendored subset.
     Regenerate {
         /// Write nothing; fail with a diff when the committed file is stale.
@@ -184,6 +196,7 @@ fn main() -> ExitCode {
             subset::run(&root, &subset::Options { from, check, repin })
         }
         Command::Regenerate { check } => regenerate::run(&root, check),
+        Command::ProgenitorAlone { spec, out } => progenitor_alone::run(&spec, &out),
         Command::ReplaySample {
             from,
             check,

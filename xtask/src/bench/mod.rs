@@ -12,8 +12,11 @@
 //! - listing 1,000 assets (10 pages) and 1,000 sequential asset gets, against plain
 //!   reqwest and serde_json sending the same headers, both timed inside their process;
 //! - 8 uploads and 100 downloads at once, against one `curl -Z` doing the same;
-//! - `cargo xtask regenerate --check` (and `subset --check` when GitHub's description is
-//!   beside the project).
+//! - `cargo xtask regenerate --check`, within a second (and `subset --check` when GitHub's
+//!   description is beside the project);
+//! - with that description: generating the operations of it progenitor alone can
+//!   generate, against progenitor alone (the passes and the facade add at most 30%), and
+//!   generating the whole of it, within 15 seconds.
 //!
 //! Every run is a process measured the same way (see [`measure`]): wall time, CPU seconds
 //! and peak resident memory, and meanwhile the CPU the rest of the machine spent and the
@@ -70,6 +73,13 @@ const UPLOADS_AT_ONCE: usize = 8;
 const TOOL_CONCURRENCY: usize = 16;
 /// The token every client sends to the stand-in.
 const TOKEN: &str = "bench-token";
+/// Generating what progenitor alone can: the passes and the facade add at most 30% to
+/// progenitor's time, so at least this speed.
+pub const GENERATION_SPEED: f64 = 1.0 / 1.3;
+/// Generating GitHub's whole description, at most (seconds, on a 2-core machine).
+pub const WHOLE_API_SECONDS: f64 = 15.0;
+/// `cargo xtask regenerate --check`, at most (seconds).
+pub const REGENERATE_CHECK_SECONDS: f64 = 1.0;
 
 /// One tool measured in a group.
 pub struct Entry {
@@ -97,6 +107,9 @@ pub struct Group {
     pub bytes: Option<u64>,
     pub entries: Vec<Entry>,
     pub comparisons: Vec<Comparison>,
+    /// Entries whose median time must stay within a number of seconds (where the task's
+    /// requirement is a time, not a ratio to a peer).
+    pub limits: Vec<(usize, f64)>,
     /// Runs of this group for each run asked for: more for tasks short enough to be noisy.
     pub runs_per_run: u32,
 }
@@ -109,6 +122,7 @@ impl Group {
             bytes,
             entries: Vec::new(),
             comparisons: Vec::new(),
+            limits: Vec::new(),
             runs_per_run: 1,
         }
     }
@@ -137,6 +151,11 @@ impl Group {
             samples: Vec::new(),
         });
         self.entries.len() - 1
+    }
+
+    /// Requires `entry`'s median time to be at most `seconds`.
+    fn within(&mut self, entry: usize, seconds: f64) {
+        self.limits.push((entry, seconds));
     }
 
     fn compare(&mut self, ours: usize, peer: usize, at_least: Option<f64>) {
@@ -293,6 +312,13 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
     }
     groups.push(downloads_at_once(&tools, work)?);
     groups.push(regenerate_group(root, &cargo));
+    let wanted = |name: &str| {
+        options.only.is_empty() || options.only.iter().any(|o| name.contains(o.as_str()))
+    };
+    // Finding what progenitor alone generates takes a minute: only when measured.
+    if wanted("generate") {
+        groups.extend(generate_group(root, work)?);
+    }
 
     if !options.only.is_empty() {
         groups.retain(|g| options.only.iter().any(|o| g.name.contains(o.as_str())));
@@ -635,10 +661,11 @@ fn regenerate_group(root: &Path, cargo: &str) -> Group {
                     .map(drop)
             })
     };
-    group.ours(
+    let check = group.ours(
         "cargo xtask regenerate --check",
         xtask(&["regenerate", "--check"]),
     );
+    group.within(check, REGENERATE_CHECK_SECONDS);
     let upstream = root.join("../shared/upstream/api.github.com.json.gz");
     if upstream.exists() {
         let from = upstream.to_string_lossy().into_owned();
@@ -648,6 +675,57 @@ fn regenerate_group(root: &Path, cargo: &str) -> Group {
         );
     }
     group
+}
+
+/// Generating GitHub's whole description (`../shared/upstream`, when it is there): this
+/// generator against progenitor alone on the operations progenitor alone generates (each
+/// tried alone; the same description for both), and this generator on all of it.
+fn generate_group(root: &Path, work: &Path) -> Result<Option<Group>, Box<dyn std::error::Error>> {
+    let upstream = root.join("../shared/upstream/api.github.com.json.gz");
+    if !upstream.exists() {
+        return Ok(None);
+    }
+    // This process is the optimized xtask (see `run`): both sides run it.
+    let xtask = std::env::current_exe()?;
+    let cut = work.join("progenitor-generates.json");
+    let started = std::time::Instant::now();
+    let (generable, total) = crate::progenitor_alone::cut(&upstream, &cut)?;
+    println!(
+        "bench: progenitor alone generates {generable} of api.github.com's {total} operations, each alone ({:.0} s to find)",
+        started.elapsed().as_secs_f64()
+    );
+    let mut group = Group::new(
+        format!("generate api.github.com ({generable} operations progenitor alone generates)"),
+        None,
+    );
+    // `generate` writes only under `target/`, which `work` is in.
+    let ours = group.ours(
+        "cargo xtask generate",
+        Job::new(&xtask)
+            .args(["generate", "--spec"])
+            .arg(&cut)
+            .arg("--out")
+            .arg(work.join("generated-cut")),
+    );
+    let peer = group.peer(
+        "progenitor alone (same settings, no passes or facade)",
+        Job::new(&xtask)
+            .args(["progenitor-alone", "--spec"])
+            .arg(&cut)
+            .arg("--out")
+            .arg(work.join("progenitor-alone.rs")),
+    );
+    group.compare(ours, peer, Some(GENERATION_SPEED));
+    let whole = group.ours(
+        &format!("cargo xtask generate, all {total} operations"),
+        Job::new(&xtask)
+            .args(["generate", "--spec"])
+            .arg(&upstream)
+            .arg("--out")
+            .arg(work.join("generated-whole")),
+    );
+    group.within(whole, WHOLE_API_SECONDS);
+    Ok(Some(group))
 }
 
 /// "100 MiB", "1 GiB".

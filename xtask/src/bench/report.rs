@@ -245,6 +245,27 @@ pub fn targets(groups: &[Group], cores: usize) -> Vec<Target> {
             });
         }
     }
+    for group in groups {
+        for &(entry, seconds) in &group.limits {
+            let times: Vec<f64> = group.entries[entry]
+                .samples
+                .iter()
+                .map(|s| s.seconds)
+                .collect();
+            let Some(spread) = Spread::of(&times) else {
+                continue;
+            };
+            targets.push(Target {
+                what: format!("{}: {}", group.name, group.entries[entry].label),
+                measured: format!(
+                    "{:.2} s ({:.2}–{:.2})",
+                    spread.median, spread.min, spread.max
+                ),
+                limit: format!("≤ {seconds} s"),
+                met: spread.median <= seconds,
+            });
+        }
+    }
     let transfers: Vec<&Group> = groups.iter().filter(|g| g.transfer.is_some()).collect();
     for group in &transfers {
         let largest = transfers
