@@ -268,17 +268,47 @@ fn contradictions(
     };
     let key = key.replace("~1", "/").replace("~0", "~");
     no_undocumented_keys(&mut schema);
-    // Only the dropped key, where it was: an object put together by `allOf` refuses its
-    // parts' keys to each other under this check.
+    // Only where the key was dropped: an object put together by `allOf` refuses its
+    // parts' keys to each other under this check. The example was valid without it, so
+    // an error at that object is its undocumented keys, named (`'displayName'`) or, in a
+    // union, as none of the alternatives taking the object.
     conformance::schema::validate(&schema, &example.value)
         .err()
         .unwrap_or_default()
         .into_iter()
         .filter(|e| {
-            e.strip_prefix(parent)
-                .is_some_and(|rest| rest.starts_with(": ") && rest.contains(&format!("'{key}'")))
+            e.strip_prefix(parent).is_some_and(|rest| {
+                rest.starts_with(": ")
+                    && (rest.contains(&format!("'{key}'"))
+                        || is_union_refusal(rest) && !describes(&schema, &key))
+            })
         })
         .collect()
+}
+
+/// Whether any object schema in `schema` (its `$ref`s resolved) has a property `key`.
+fn describes(schema: &Value, key: &str) -> bool {
+    match schema {
+        Value::Object(map) => {
+            map.get("properties")
+                .and_then(Value::as_object)
+                .is_some_and(|p| p.contains_key(key))
+                || map.iter().any(|(k, v)| {
+                    !matches!(
+                        k.as_str(),
+                        "example" | "examples" | "default" | "enum" | "const"
+                    ) && describes(v, key)
+                })
+        }
+        Value::Array(items) => items.iter().any(|v| describes(v, key)),
+        _ => false,
+    }
+}
+
+/// Whether a validation error says no alternative of a `oneOf` or `anyOf` took the value.
+fn is_union_refusal(error: &str) -> bool {
+    error.contains("is not valid under any of the schemas")
+        || error.contains("is valid under more than one of the schemas")
 }
 
 /// Every object schema with properties and no word on other keys refuses them
@@ -626,5 +656,30 @@ mod tests {
             found.len() == 1 && found[0].starts_with("/name"),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn a_key_no_alternative_of_a_union_describes_is_contradicted() {
+        // GHEC's SCIM patch: `value` is one of an object, a list or a string, and the
+        // example's object has `displayName`, which the object alternative lacks.
+        let doc = json!({});
+        let example = codegen::census::Example {
+            at: "/x".to_owned(),
+            status: None,
+            media: "application/json".to_owned(),
+            value: json!({"value": {"displayName": "Octocat"}}),
+            schema: Some(json!({"type": "object", "properties": {"value": {"oneOf": [
+                {"type": "object", "properties": {"active": {"type": "boolean"}}},
+                {"type": "array", "items": {"type": "string"}},
+                {"type": "string"}
+            ]}}})),
+        };
+        let found = contradictions(&doc, &example, Some("/value/displayName"));
+        assert!(
+            found.len() == 1 && found[0].starts_with("/value: "),
+            "{found:?}"
+        );
+        // A key the alternative describes, dropped for another reason, is not one.
+        assert!(contradictions(&doc, &example, Some("/value/active")).is_empty());
     }
 }
