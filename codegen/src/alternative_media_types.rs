@@ -11,11 +11,10 @@
 use std::collections::BTreeMap;
 
 use quote::{ToTokens, format_ident};
-use syn::{
-    Arm, Expr, GenericArgument, ImplItem, Item, Lit, LitStr, PathArguments, ReturnType, Stmt, Type,
-};
+use syn::{Arm, Expr, GenericArgument, ImplItem, Item, PathArguments, ReturnType, Stmt, Type};
 
 use crate::facade;
+use crate::github_headers::rewrite_accept;
 
 /// One other media type of an operation's answer.
 #[derive(Debug, Clone)]
@@ -157,7 +156,7 @@ fn ask_for(function: &mut syn::ImplItemFn, media_type: &str) -> bool {
         if let Stmt::Local(local) = stmt
             && let Some(init) = &mut local.init
         {
-            asked |= set_accept(&mut init.expr, media_type);
+            asked |= rewrite_accept(&mut init.expr, &mut |_| Some(media_type.to_owned()));
         }
     }
     asked
@@ -193,32 +192,6 @@ fn set_success_type(output: &mut ReturnType, answer: Type) -> Result<(), String>
             result.to_token_stream()
         )
     })
-}
-
-/// Makes every `.header(ACCEPT, HeaderValue::from_static(..))` in the chain of calls
-/// `expr` ends in ask for `media_type`. Whether there was one.
-fn set_accept(expr: &mut Expr, media_type: &str) -> bool {
-    match expr {
-        Expr::Try(tried) => set_accept(&mut tried.expr, media_type),
-        Expr::MethodCall(call) => {
-            let mut set = false;
-            if call.method == "header"
-                && call.args.len() == 2
-                && call.args[0]
-                    .to_token_stream()
-                    .to_string()
-                    .ends_with("ACCEPT")
-                && let Expr::Call(value) = &mut call.args[1]
-                && let Some(Expr::Lit(literal)) = value.args.first_mut()
-                && let Lit::Str(old) = &literal.lit
-            {
-                literal.lit = Lit::Str(LitStr::new(media_type, old.span()));
-                set = true;
-            }
-            set_accept(&mut call.receiver, media_type) || set
-        }
-        _ => false,
-    }
 }
 
 /// Whether `arm` matches a 2xx status (`200u16`, `200..=299`).

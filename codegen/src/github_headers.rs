@@ -117,9 +117,19 @@ fn unchain(expr: &mut Expr, method: &str) {
 /// Makes `.header(ACCEPT, HeaderValue::from_static("application/json"))`, anywhere in the
 /// chain of calls `expr` ends in, ask for GitHub's media type.
 fn github_accept(expr: &mut Expr) {
+    rewrite_accept(expr, &mut |media_type| {
+        (media_type == "application/json").then(|| GITHUB_JSON.to_owned())
+    });
+}
+
+/// Gives `f` the media type of every `.header(ACCEPT, HeaderValue::from_static(..))` in
+/// the chain of calls `expr` ends in, and puts what it answers in its place (`None` keeps
+/// it). Whether there was one.
+pub(crate) fn rewrite_accept(expr: &mut Expr, f: &mut dyn FnMut(&str) -> Option<String>) -> bool {
     match expr {
-        Expr::Try(tried) => github_accept(&mut tried.expr),
+        Expr::Try(tried) => rewrite_accept(&mut tried.expr, f),
         Expr::MethodCall(call) => {
+            let mut found = false;
             if call.method == "header"
                 && call.args.len() == 2
                 && call.args[0]
@@ -129,13 +139,15 @@ fn github_accept(expr: &mut Expr) {
                 && let Expr::Call(value) = &mut call.args[1]
                 && let Some(Expr::Lit(literal)) = value.args.first_mut()
                 && let Lit::Str(media_type) = &literal.lit
-                && media_type.value() == "application/json"
             {
-                literal.lit = Lit::Str(LitStr::new(GITHUB_JSON, media_type.span()));
+                found = true;
+                if let Some(new) = f(&media_type.value()) {
+                    literal.lit = Lit::Str(LitStr::new(&new, media_type.span()));
+                }
             }
-            github_accept(&mut call.receiver);
+            rewrite_accept(&mut call.receiver, f) || found
         }
-        _ => {}
+        _ => false,
     }
 }
 

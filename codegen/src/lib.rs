@@ -134,19 +134,22 @@ fn upstream_operation_ids(spec: &openapiv3::OpenAPI) -> Vec<(String, String)> {
     ids
 }
 
+/// Every operation of `spec`.
+fn all_operations(spec: &openapiv3::OpenAPI) -> impl Iterator<Item = &openapiv3::Operation> {
+    spec.paths
+        .paths
+        .values()
+        .filter_map(|item| item.as_item())
+        .flat_map(|item| item.iter().map(|(_, op)| op))
+}
+
 /// The statuses of each operation with several successes (by Rust name), as the
 /// `several_successes` pass kept them in `x-success-statuses`.
 fn several_successes(
     spec: &openapiv3::OpenAPI,
 ) -> Result<std::collections::BTreeMap<String, Vec<facade::Success>>, Error> {
     let mut found = std::collections::BTreeMap::new();
-    for op in spec
-        .paths
-        .paths
-        .values()
-        .filter_map(|item| item.as_item())
-        .flat_map(|item| item.iter().map(|(_, op)| op))
-    {
+    for op in all_operations(spec) {
         let (Some(id), Some(statuses)) = (
             op.operation_id.as_deref(),
             op.extensions
@@ -214,13 +217,7 @@ fn alternative_media_types(
     spec: &openapiv3::OpenAPI,
 ) -> Result<std::collections::BTreeMap<String, alternative_media_types::MediaTypes>, Error> {
     let mut found = std::collections::BTreeMap::new();
-    for op in spec
-        .paths
-        .paths
-        .values()
-        .filter_map(|item| item.as_item())
-        .flat_map(|item| item.iter().map(|(_, op)| op))
-    {
+    for op in all_operations(spec) {
         let Some(id) = op.operation_id.as_deref() else {
             continue;
         };

@@ -34,7 +34,7 @@ pub(crate) use operation_names::rust_name;
 pub use response_media_types::{ACCEPT, ALTERNATIVES};
 pub use several_successes::SUCCESSES;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// One change a pass made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -200,6 +200,25 @@ impl Pass {
             reason,
         })?;
         Ok(notes.notes)
+    }
+}
+
+/// Adds `schemas` (key, schema) to the document's component schemas.
+fn add_schemas(doc: &mut Value, schemas: Vec<(String, Value)>) {
+    if let Some(components) = doc
+        .as_object_mut()
+        .map(|d| {
+            d.entry("components")
+                .or_insert_with(|| Value::Object(Map::new()))
+        })
+        .and_then(Value::as_object_mut)
+        .map(|c| {
+            c.entry("schemas")
+                .or_insert_with(|| Value::Object(Map::new()))
+        })
+        .and_then(Value::as_object_mut)
+    {
+        components.extend(schemas);
     }
 }
 

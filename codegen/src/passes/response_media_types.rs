@@ -107,17 +107,7 @@ pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
             }
             alternatives.push(alternative);
         }
-        if let Some(schemas) = doc
-            .as_object_mut()
-            .map(|d| d.entry("components").or_insert_with(|| json!({})))
-            .and_then(Value::as_object_mut)
-            .map(|c| c.entry("schemas").or_insert_with(|| json!({})))
-            .and_then(Value::as_object_mut)
-        {
-            for (key, schema) in hoisted {
-                schemas.insert(key, schema);
-            }
-        }
+        super::add_schemas(doc, hoisted);
         let Some(op) = doc.pointer_mut(&at).and_then(Value::as_object_mut) else {
             continue;
         };
