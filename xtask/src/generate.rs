@@ -279,7 +279,7 @@ fn cargo(dir: &Path, command: &str, target: &Path) -> Result<(), Box<dyn std::er
 
 /// A package name from the directory's (`target/generated/ghes-3.17` gives
 /// `generated-ghes-3-17`).
-fn crate_name(dir: &Path) -> String {
+pub fn crate_name(dir: &Path) -> String {
     let base = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

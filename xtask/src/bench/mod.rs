@@ -16,7 +16,8 @@
 //!   description is beside the project);
 //! - with that description: generating the operations of it progenitor alone can
 //!   generate, against progenitor alone (the passes and the facade add at most 30%), and
-//!   generating the whole of it, within 15 seconds.
+//!   generating the whole of it, within 15 seconds; `cargo check` of the crate generated
+//!   from it against octorust's, per operation.
 //!
 //! Every run is a process measured the same way (see [`measure`]): wall time, CPU seconds
 //! and peak resident memory, and meanwhile the CPU the rest of the machine spent and the
@@ -78,6 +79,11 @@ const TOKEN: &str = "bench-token";
 pub const GENERATION_SPEED: f64 = 1.0 / 1.3;
 /// Generating GitHub's whole description, at most (seconds, on a 2-core machine).
 pub const WHOLE_API_SECONDS: f64 = 15.0;
+/// `cargo check` of the whole-API crate: no more seconds per operation than octorust's,
+/// so at least this speed per operation.
+pub const CHECK_SPEED_PER_OPERATION: f64 = 1.0;
+/// The peer of `cargo check`: octorust's newest release on crates.io (2026-12-07).
+const OCTORUST: &str = "0.10.0";
 /// `cargo xtask regenerate --check`, at most (seconds).
 pub const REGENERATE_CHECK_SECONDS: f64 = 1.0;
 
@@ -96,6 +102,9 @@ pub struct Comparison {
     pub peer: usize,
     /// The target, when there is one: the median speed ratio at least this.
     pub at_least: Option<f64>,
+    /// Our work over the peer's (operations checked, say), by which the ratio of times is
+    /// multiplied to compare speed per unit of work; 1 when both do the same task.
+    pub scale: f64,
 }
 
 /// Tools doing the same task.
@@ -159,10 +168,16 @@ impl Group {
     }
 
     fn compare(&mut self, ours: usize, peer: usize, at_least: Option<f64>) {
+        self.compare_per(ours, peer, at_least, 1.0);
+    }
+
+    /// Compares speed per unit of work, ours doing `scale` times the peer's.
+    fn compare_per(&mut self, ours: usize, peer: usize, at_least: Option<f64>, scale: f64) {
         self.comparisons.push(Comparison {
             ours,
             peer,
             at_least,
+            scale,
         });
     }
 
@@ -318,6 +333,10 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
     // Finding what progenitor alone generates takes a minute: only when measured.
     if wanted("generate") {
         groups.extend(generate_group(root, work)?);
+    }
+    // Writing and building both crates' dependencies takes minutes: only when measured.
+    if wanted("check") {
+        groups.extend(check_group(root, &cargo)?);
     }
 
     if !options.only.is_empty() {
@@ -726,6 +745,155 @@ fn generate_group(root: &Path, work: &Path) -> Result<Option<Group>, Box<dyn std
     );
     group.within(whole, WHOLE_API_SECONDS);
     Ok(Some(group))
+}
+
+/// `cargo check` of the crate generated from GitHub's whole description (`../shared/upstream`,
+/// when it is there) against octorust's [`OCTORUST`], each crate alone (its dependencies
+/// built first, off the clock, into a target directory of their own): seconds per
+/// operation, with the lines of each in the group's name.
+fn check_group(root: &Path, cargo: &str) -> Result<Option<Group>, Box<dyn std::error::Error>> {
+    let upstream = root.join("../shared/upstream/api.github.com.json.gz");
+    if !upstream.exists() {
+        return Ok(None);
+    }
+    let dir = root.join("target/bench/check");
+    let target_dir = dir.join("target");
+    let ours_dir = dir.join("api.github.com");
+    let generated = Command::new(std::env::current_exe()?)
+        .args(["generate", "--spec"])
+        .arg(&upstream)
+        .arg("--out")
+        .arg(&ours_dir)
+        .status()?;
+    if !generated.success() {
+        return Err("generating the whole API's crate failed (above)".into());
+    }
+    let probe = dir.join("octorust-probe");
+    std::fs::create_dir_all(probe.join("src"))?;
+    std::fs::write(
+        probe.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"octorust-probe\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\noctorust = \"={OCTORUST}\"\n\n[workspace]\n"
+        ),
+    )?;
+    std::fs::write(probe.join("src/lib.rs"), "pub use octorust;\n")?;
+    let check = |manifest: PathBuf, package: String| {
+        let (cargo, target_dir) = (cargo.to_owned(), target_dir.clone());
+        let clean_manifest = manifest.clone();
+        Job::new(&cargo)
+            .args(["check", "--quiet", "--manifest-path"])
+            .arg(&manifest)
+            .arg("--target-dir")
+            .arg(&target_dir)
+            // Only the crate itself is checked again, each run.
+            .prepare(move || {
+                Command::new(&cargo)
+                    .args(["clean", "--quiet", "-p", &package, "--manifest-path"])
+                    .arg(&clean_manifest)
+                    .arg("--target-dir")
+                    .arg(&target_dir)
+                    .status()
+                    .map(drop)
+            })
+    };
+    for manifest in [ours_dir.join("Cargo.toml"), probe.join("Cargo.toml")] {
+        println!("bench: building the dependencies of {}", manifest.display());
+        let built = Command::new(cargo)
+            .args(["check", "--quiet", "--manifest-path"])
+            .arg(&manifest)
+            .arg("--target-dir")
+            .arg(&target_dir)
+            .status()?;
+        if !built.success() {
+            return Err(format!("cargo check of {} failed", manifest.display()).into());
+        }
+    }
+    let ours_lines = lines_in(&ours_dir.join("src"))?;
+    let ours_operations = codegen::progenitor_alone::operations(&serde_json::from_slice(
+        &crate::subset::read_upstream(&upstream)?,
+    )?)
+    .len();
+    let octorust_src = octorust_source(cargo, &probe)?;
+    let octorust_lines = lines_in(&octorust_src)?;
+    let octorust_operations = octorust_operations(&octorust_src)?;
+    let mut group = Group::new(
+        format!(
+            "cargo check: api.github.com's crate ({ours_operations} operations, {ours_lines} lines, {} an operation) vs octorust {OCTORUST} ({octorust_operations} operations, {octorust_lines} lines, {} an operation)",
+            ours_lines / ours_operations.max(1),
+            octorust_lines / octorust_operations.max(1)
+        ),
+        None,
+    );
+    let ours = group.ours(
+        "cargo check, the whole API's crate",
+        check(
+            ours_dir.join("Cargo.toml"),
+            crate::generate::crate_name(&ours_dir),
+        ),
+    );
+    let peer = group.peer(
+        &format!("cargo check, octorust {OCTORUST}"),
+        check(probe.join("Cargo.toml"), "octorust".to_owned()),
+    );
+    group.compare_per(
+        ours,
+        peer,
+        Some(CHECK_SPEED_PER_OPERATION),
+        ours_operations as f64 / octorust_operations.max(1) as f64,
+    );
+    Ok(Some(group))
+}
+
+/// Lines of the `.rs` files under `dir`.
+fn lines_in(dir: &Path) -> std::io::Result<usize> {
+    let mut lines = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            lines += lines_in(&path)?;
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            lines += std::fs::read_to_string(&path)?.lines().count();
+        }
+    }
+    Ok(lines)
+}
+
+/// Where cargo unpacked octorust's source for the probe.
+fn octorust_source(cargo: &str, probe: &Path) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    let output = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--manifest-path"])
+        .arg(probe.join("Cargo.toml"))
+        .output()?;
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["name"] == "octorust")
+        .and_then(|p| p["manifest_path"].as_str())
+        .and_then(|m| Path::new(m).parent())
+        .map(|d| d.join("src"))
+        .ok_or_else(|| "cargo metadata does not list octorust".into())
+}
+
+/// octorust's operations: its `pub async fn`s that send a request, less the `_all`
+/// variants that follow every page of another ("As opposed to `X`, this function returns
+/// all the pages"), and its token exchange (`auth.rs`).
+fn octorust_operations(src: &Path) -> std::io::Result<usize> {
+    let mut count = 0usize;
+    for entry in std::fs::read_dir(src)? {
+        let path = entry?.path();
+        if path.file_name().is_some_and(|n| n == "auth.rs") {
+            continue;
+        }
+        if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path)?;
+            count += text.matches("pub async fn").count();
+            count =
+                count.saturating_sub(text.matches("this function returns all the pages").count());
+        }
+    }
+    Ok(count)
 }
 
 /// "100 MiB", "1 GiB".

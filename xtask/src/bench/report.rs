@@ -193,12 +193,18 @@ impl Ratios {
 
 /// Each run's speed as a ratio to the peer's run beside it, with the pairs the hypervisor
 /// took more than [`STOLEN_SHARE`] of the machine from set aside in [`Ratios::unstolen`].
-pub fn speed_ratios(group: &Group, ours: usize, peer: usize, cores: usize) -> Option<Ratios> {
+pub fn speed_ratios(group: &Group, comparison: &super::Comparison, cores: usize) -> Option<Ratios> {
+    let (ours, peer) = (comparison.ours, comparison.peer);
     let pairs: Vec<(f64, bool)> = group.entries[ours]
         .samples
         .iter()
         .zip(&group.entries[peer].samples)
-        .map(|(o, p)| (p.seconds / o.seconds, stolen(o, cores) || stolen(p, cores)))
+        .map(|(o, p)| {
+            (
+                p.seconds / o.seconds * comparison.scale,
+                stolen(o, cores) || stolen(p, cores),
+            )
+        })
         .collect();
     let all: Vec<f64> = pairs.iter().map(|(r, _)| *r).collect();
     let unstolen: Vec<f64> = pairs.iter().filter(|(_, s)| !s).map(|(r, _)| *r).collect();
@@ -226,10 +232,9 @@ pub fn targets(groups: &[Group], cores: usize) -> Vec<Target> {
     let mut targets = Vec::new();
     for group in groups {
         for comparison in &group.comparisons {
-            let (Some(at_least), Some(speed)) = (
-                comparison.at_least,
-                speed_ratios(group, comparison.ours, comparison.peer, cores),
-            ) else {
+            let (Some(at_least), Some(speed)) =
+                (comparison.at_least, speed_ratios(group, comparison, cores))
+            else {
                 continue;
             };
             targets.push(Target {
@@ -395,7 +400,7 @@ pub fn markdown(machine: &Machine, groups: &[Group], targets: &[Target]) -> Stri
             );
         }
         for c in &group.comparisons {
-            if let Some(speed) = speed_ratios(group, c.ours, c.peer, machine.cores) {
+            if let Some(speed) = speed_ratios(group, c, machine.cores) {
                 let _ = writeln!(
                     out,
                     "\n- {} vs {}: speed {}{}",
@@ -446,7 +451,7 @@ pub fn json(machine: &Machine, groups: &[Group], targets: &[Target]) -> Value {
                     json!({
                         "ours": group.entries[c.ours].label,
                         "peer": group.entries[c.peer].label,
-                        "speed_ratio": speed_ratios(group, c.ours, c.peer, machine.cores),
+                        "speed_ratio": speed_ratios(group, c, machine.cores),
                         "at_least": c.at_least,
                     })
                 })
@@ -505,6 +510,7 @@ mod tests {
             ours: 0,
             peer: 1,
             at_least: Some(0.95),
+            scale: 1.0,
         }];
         group
     }
@@ -521,7 +527,7 @@ mod tests {
     fn stolen_pairs_are_set_aside_while_half_remain() {
         // Two of five pairs stolen, and slow: judged on the other three.
         let g = group(&[(1.0, 0.0), (2.0, 1.5), (1.0, 0.0), (2.0, 1.5), (1.02, 0.0)]);
-        let ratios = speed_ratios(&g, 0, 1, 2).unwrap();
+        let ratios = speed_ratios(&g, &g.comparisons[0], 2).unwrap();
         assert_eq!((ratios.pairs, ratios.stolen_pairs), (5, 2));
         assert_eq!(ratios.all.median, 1.0 / 1.02);
         assert_eq!(ratios.all.min, 0.5);
@@ -539,7 +545,7 @@ mod tests {
     #[test]
     fn every_pair_counts_when_most_were_stolen() {
         let g = group(&[(2.0, 1.5), (2.0, 1.5), (2.0, 1.5), (1.0, 0.0)]);
-        let ratios = speed_ratios(&g, 0, 1, 2).unwrap();
+        let ratios = speed_ratios(&g, &g.comparisons[0], 2).unwrap();
         assert_eq!(ratios.stolen_pairs, 3);
         assert_eq!(ratios.judged(), ratios.all);
         let targets = targets(&[g], 2);
@@ -550,7 +556,7 @@ mod tests {
     #[test]
     fn slow_runs_without_steal_stay_counted() {
         let g = group(&[(2.0, 0.1), (2.0, 0.1), (1.0, 0.0)]);
-        let ratios = speed_ratios(&g, 0, 1, 2).unwrap();
+        let ratios = speed_ratios(&g, &g.comparisons[0], 2).unwrap();
         assert_eq!(ratios.stolen_pairs, 0);
         assert_eq!(ratios.judged().median, 0.5);
         assert_eq!(targets(&[g], 2)[0].measured, "0.50x (0.50–1.00)");
