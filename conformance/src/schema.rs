@@ -105,9 +105,24 @@ fn convert(schema: &Value) -> Value {
 }
 
 /// Validates `instance` against `schema`; on failure, every error as `pointer: message`.
+/// Formats are not checked (see [`validate_formats`]).
 pub fn validate(schema: &Value, instance: &Value) -> Result<(), Vec<String>> {
     let validator =
         jsonschema::draft202012::new(schema).map_err(|e| vec![format!("schema: {e}")])?;
+    errors(&validator, instance)
+}
+
+/// [`validate`], with every `format` the validator knows checked too (`date`,
+/// `date-time`, `email`...): where a value is not what its format promises.
+pub fn validate_formats(schema: &Value, instance: &Value) -> Result<(), Vec<String>> {
+    let validator = jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .build(schema)
+        .map_err(|e| vec![format!("schema: {e}")])?;
+    errors(&validator, instance)
+}
+
+fn errors(validator: &jsonschema::Validator, instance: &Value) -> Result<(), Vec<String>> {
     let errors: Vec<String> = validator
         .iter_errors(instance)
         .map(|e| format!("{}: {e}", e.instance_path()))

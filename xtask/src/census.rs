@@ -263,6 +263,21 @@ fn contradictions(
     if let Err(errors) = conformance::schema::validate(&schema, &example.value) {
         return errors;
     }
+    // A value that breaks a format the generated type holds it to (GHES's maintenance
+    // `scheduled_time`, a `date` shown as a date-time, refused by `NaiveDate`).
+    let typed_formats: Vec<String> = conformance::schema::validate_formats(&schema, &example.value)
+        .err()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| {
+            codegen::passes::TYPED_FORMATS
+                .iter()
+                .any(|format| e.ends_with(&format!("is not a \"{format}\"")))
+        })
+        .collect();
+    if !typed_formats.is_empty() {
+        return typed_formats;
+    }
     let Some((parent, key)) = dropped.and_then(|at| at.rsplit_once('/')) else {
         return Vec::new();
     };
@@ -681,5 +696,39 @@ mod tests {
         );
         // A key the alternative describes, dropped for another reason, is not one.
         assert!(contradictions(&doc, &example, Some("/value/active")).is_empty());
+    }
+
+    #[test]
+    fn a_value_that_breaks_a_typed_format_is_contradicted() {
+        let doc = json!({});
+        let example = |value: Value| codegen::census::Example {
+            at: "/x".to_owned(),
+            status: Some("200".to_owned()),
+            media: "application/json".to_owned(),
+            value,
+            schema: Some(json!({"type": "object", "properties": {
+                "scheduled_time": {"type": "string", "format": "date"},
+                "contact": {"type": "string", "format": "email"}
+            }})),
+        };
+        let found = contradictions(
+            &doc,
+            &example(json!({"scheduled_time": "2006-01-02T15:04:05+00:00"})),
+            None,
+        );
+        assert!(
+            found.len() == 1 && found[0].starts_with("/scheduled_time: "),
+            "{found:?}"
+        );
+        assert!(
+            contradictions(
+                &doc,
+                &example(json!({"scheduled_time": "2006-01-02"})),
+                None
+            )
+            .is_empty()
+        );
+        // A format the type does not check (a string) is not why a decode failed.
+        assert!(contradictions(&doc, &example(json!({"contact": "nobody"})), None).is_empty());
     }
 }

@@ -33,6 +33,7 @@ pub use operation_names::UPSTREAM_ID;
 pub(crate) use operation_names::rust_name;
 pub use response_media_types::{ACCEPT, ALTERNATIVES};
 pub use several_successes::SUCCESSES;
+pub use string_formats::TYPED as TYPED_FORMATS;
 
 use serde_json::{Map, Value};
 

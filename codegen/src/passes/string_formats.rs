@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::{Failure, Notes, for_each_schema};
 
 /// The formats typify makes a type of, from crates the client depends on.
-const TYPED: [&str; 6] = ["date-time", "date", "ip", "ipv4", "ipv6", "binary"];
+pub const TYPED: [&str; 6] = ["date-time", "date", "ip", "ipv4", "ipv6", "binary"];
 
 pub(super) fn run(doc: &mut Value, notes: &mut Notes) -> Result<(), Failure> {
     for_each_schema(doc, &mut |at, schema| {
