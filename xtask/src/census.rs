@@ -13,6 +13,7 @@
 //! any not in the committed list of examples the description contradicts
 //! (`contradicted_examples`).
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -301,23 +302,39 @@ fn contradictions(
         .collect()
 }
 
-/// Whether any object schema in `schema` (its `$ref`s resolved) has a property `key`.
+/// Whether any object schema that `schema` reaches (through its `$ref`s into its own
+/// `$defs`, not the other definitions there) has a property `key`.
 fn describes(schema: &Value, key: &str) -> bool {
-    match schema {
-        Value::Object(map) => {
-            map.get("properties")
-                .and_then(Value::as_object)
-                .is_some_and(|p| p.contains_key(key))
-                || map.iter().any(|(k, v)| {
+    fn walk<'a>(root: &'a Value, node: &'a Value, key: &str, seen: &mut BTreeSet<&'a str>) -> bool {
+        match node {
+            Value::Object(map) => {
+                if map
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .is_some_and(|p| p.contains_key(key))
+                {
+                    return true;
+                }
+                if let Some(reference) = map.get("$ref").and_then(Value::as_str)
+                    && let Some(name) = reference.strip_prefix("#/$defs/")
+                    && seen.insert(name)
+                    && let Some(target) = root.get("$defs").and_then(|d| d.get(name))
+                    && walk(root, target, key, seen)
+                {
+                    return true;
+                }
+                map.iter().any(|(k, v)| {
                     !matches!(
                         k.as_str(),
-                        "example" | "examples" | "default" | "enum" | "const"
-                    ) && describes(v, key)
+                        "$defs" | "example" | "examples" | "default" | "enum" | "const"
+                    ) && walk(root, v, key, seen)
                 })
+            }
+            Value::Array(items) => items.iter().any(|v| walk(root, v, key, seen)),
+            _ => false,
         }
-        Value::Array(items) => items.iter().any(|v| describes(v, key)),
-        _ => false,
     }
+    walk(schema, schema, key, &mut BTreeSet::new())
 }
 
 /// Whether a validation error says no alternative of a `oneOf` or `anyOf` took the value.
@@ -696,6 +713,12 @@ mod tests {
         );
         // A key the alternative describes, dropped for another reason, is not one.
         assert!(contradictions(&doc, &example, Some("/value/active")).is_empty());
+        // Another component describing a key of that name does not describe it here.
+        let doc = json!({"components": {"schemas": {
+            "group": {"type": "object", "properties": {"displayName": {"type": "string"}}}
+        }}});
+        let found = contradictions(&doc, &example, Some("/value/displayName"));
+        assert!(found.len() == 1, "{found:?}");
     }
 
     #[test]
