@@ -134,16 +134,11 @@ fn alternative_send(
             return Err("progenitor's send() matches no 2xx status".to_owned());
         }
     }
-    let doc = match &alternative.schema {
-        Some(_) => format!(
-            " Sends the request asking for `{}` (not `send()`'s media type), and decodes the answer.",
-            alternative.media_type
-        ),
-        None => format!(
-            " Sends the request asking for `{}` (not `send()`'s media type): the answer's body, unread.",
-            alternative.media_type
-        ),
-    };
+    // Said of the request only: what becomes of the answer is the facade's to say.
+    let doc = format!(
+        " Sends the request asking for `{}` (not `send()`'s media type).",
+        alternative.media_type
+    );
     function.attrs.retain(|a| !a.path().is_ident("doc"));
     function.attrs.insert(0, syn::parse_quote!(#[doc = #doc]));
     Ok(function)

@@ -447,6 +447,10 @@ fn alternative(send: &syn::ImplItemFn, answer: &Type) -> TokenStream {
     if is_bytes {
         quote! {
             #(#docs)*
+            ///
+            /// The answer's bytes, read whole up to
+            /// [`JSON_BODY_LIMIT`](crate::runtime::JSON_BODY_LIMIT), or what went wrong as
+            /// [`crate::runtime::Error`].
             pub async fn #ident(self) -> Result<Vec<u8>, crate::runtime::Error> {
                 crate::runtime::Response::bytes_from_generated(self.0.#ident())
                     .await
@@ -462,6 +466,8 @@ fn alternative(send: &syn::ImplItemFn, answer: &Type) -> TokenStream {
     } else {
         quote! {
             #(#docs)*
+            ///
+            /// The answer decoded, or what went wrong as [`crate::runtime::Error`].
             pub async fn #ident(self) -> Result<#answer, crate::runtime::Error> {
                 crate::runtime::Response::body_from_generated(self.0.#ident()).await
             }
