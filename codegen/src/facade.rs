@@ -409,9 +409,7 @@ fn wrapper(
             TokenStream::new(),
         ),
     };
-    // GitHub's `Link` pagination: a `per_page`/`page` pair, and one JSON answer.
-    let pages = names.iter().any(|n| n == "page") && names.iter().any(|n| n == "per_page");
-    let streaming = if pages && matches!(answer, Answer::Progenitors) && !is_bytes {
+    let streaming = if streams(&names, answer, is_bytes) {
         stream(&output, operation_id)
     } else {
         TokenStream::new()
@@ -479,6 +477,46 @@ fn alternative(send: &syn::ImplItemFn, answer: &Type) -> TokenStream {
             }
         }
     }
+}
+
+/// Whether an operation has `stream()`: GitHub's `Link` pagination (a `per_page`/`page`
+/// pair among its setters `names`), and one JSON answer.
+fn streams(names: &[String], answer: Answer<'_>, is_bytes: bool) -> bool {
+    let pages = names.iter().any(|n| n == "page") && names.iter().any(|n| n == "per_page");
+    pages && matches!(answer, Answer::Progenitors) && !is_bytes
+}
+
+/// The operations (by Rust name) whose wrapper has `stream()`.
+pub(crate) fn streaming_operations(
+    file: &syn::File,
+    successes: &BTreeMap<String, Vec<Success>>,
+    redirects: &BTreeSet<String>,
+) -> Result<BTreeSet<String>, String> {
+    let builders = builders(file)?;
+    let mut found = BTreeSet::new();
+    for operation in client_operations(file)? {
+        let name = operation.method.to_string();
+        let answer = match successes.get(&name) {
+            Some(several) => Answer::Several(several),
+            None if redirects.contains(&name) => Answer::Redirect,
+            None => Answer::Progenitors,
+        };
+        let mut names = Vec::new();
+        let mut is_bytes = false;
+        for member in builder_members(builders, &operation.builder)? {
+            let ImplItem::Fn(f) = member else { continue };
+            if f.sig.ident == "send" {
+                is_bytes = matches!(answer_type(&f.sig.output), Some(Type::Path(p))
+                    if p.path.segments.last().is_some_and(|s| s.ident == "ByteStream"));
+            } else {
+                names.push(f.sig.ident.to_string());
+            }
+        }
+        if streams(&names, answer, is_bytes) {
+            found.insert(name);
+        }
+    }
+    Ok(found)
 }
 
 /// For an operation with several successes: the enum of its answers (a variant per

@@ -340,7 +340,8 @@ pub fn generate_with(
         .replay
         .then(|| {
             module(
-                replay_calls::module(&file, &alternatives),
+                facade::streaming_operations(&file, &successes, &redirects)
+                    .and_then(|streaming| replay_calls::module(&file, &alternatives, &streaming)),
                 "cargo xtask replay-sample",
             )
         })

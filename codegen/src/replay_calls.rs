@@ -9,7 +9,7 @@
 //! `perPage` and `PER-PAGE` are one key), since progenitor renames parameters (`ref`
 //! becomes `ref_`, `type` becomes `type_`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -23,6 +23,7 @@ use crate::facade;
 pub fn module(
     file: &syn::File,
     alternatives: &BTreeMap<String, Vec<Alternative>>,
+    streaming: &BTreeSet<String>,
 ) -> Result<TokenStream, String> {
     let builders = facade::builders(file)?;
     let mut arms = Vec::new();
@@ -66,10 +67,17 @@ pub fn module(
             let send = quote::format_ident!("send_{}", a.name);
             quote! { Some(#media) => Ok(outcome(request.#send().await)), }
         });
+        // `stream`: every item of every page, with the operation's `stream()`.
+        let streamed = if streaming.contains(&name) {
+            quote! { if stream { return Ok(streamed(request.stream()).await); } }
+        } else {
+            quote! { if stream { return Ok(NO_STREAM.to_owned()); } }
+        };
         arms.push(quote! {
             #name => {
                 let request = client.operations().#method();
                 #(#steps)*
+                #streamed
                 match media {
                     None => Ok(outcome(request.send().await)),
                     #(#media_types)*
@@ -159,13 +167,34 @@ pub fn module(
             out
         }
 
+        /// What [`call`] answers for an operation without `stream()`, asked to stream.
+        pub const NO_STREAM: &str = "no stream()";
+
+        /// Every item `pages` gives, counted, or the error that ended it.
+        async fn streamed<T, S>(mut pages: S) -> String
+        where
+            S: futures_util::Stream<Item = Result<T, crate::runtime::Error>> + Unpin,
+        {
+            let ty = short_type_name(std::any::type_name::<T>());
+            let mut count = 0usize;
+            while let Some(item) = futures_util::StreamExt::next(&mut pages).await {
+                match item {
+                    Ok(_) => count += 1,
+                    Err(e) => return format!("error after {count} items of {ty}: {e}"),
+                }
+            }
+            format!("streamed {count} items of {ty}")
+        }
+
         /// Calls `operation` (its Rust name) with `args` (by parameter name) and `body`,
-        /// asking for `media` (another media type of its answer) or `send()`'s, and says
-        /// what it answered; an error when an argument does not decode into its setter's
-        /// type, or the operation or media type is unknown.
+        /// with `stream()` when `stream` (every item of every page), else asking for `media`
+        /// (another media type of its answer) or `send()`'s, and says what it answered; an
+        /// error when an argument does not decode into its setter's type, or the operation
+        /// or media type is unknown.
         pub async fn call(
             client: &crate::Client,
             operation: &str,
+            stream: bool,
             media: Option<&str>,
             args: &serde_json::Map<String, serde_json::Value>,
             body: Option<&serde_json::Value>,
@@ -173,7 +202,7 @@ pub fn module(
             match operation {
                 #(#arms)*
                 _ => {
-                    let _ = (client, media, args, body);
+                    let _ = (client, stream, media, args, body);
                     Err(format!("no operation {operation}"))
                 }
             }
@@ -231,9 +260,16 @@ mod tests {
                 schema: None,
             }],
         )]);
-        let tokens = module(&sample(), &alternatives).unwrap();
+        let tokens = module(
+            &sample(),
+            &alternatives,
+            &BTreeSet::from(["get_thing".to_owned()]),
+        )
+        .unwrap();
         let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
         for expected in [
+            "if stream {\n                return Ok(streamed(request.stream()).await);",
+            "if stream {\n                return Ok(NO_STREAM.to_owned());",
             "None => Ok(outcome(request.send().await)),",
             "Some(\"application/vnd.github.diff\") => {\n                    Ok(outcome(request.send_diff().await))",
             "\"get_thing\" => {\n            let request = client.operations().get_thing();",

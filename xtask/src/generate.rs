@@ -343,6 +343,12 @@ fn manifest(root: &Path, name: &str, replay: bool) -> Result<String, Box<dyn std
             table.insert("features", toml_edit::value(features));
         }
         doc["dependencies"]["tokio"] = tokio;
+        // The calls with `stream()` read it with `StreamExt::next`.
+        let futures = pins
+            .get("futures-util")
+            .ok_or("the workspace does not pin futures-util")?
+            .clone();
+        doc["dependencies"]["futures-util"] = futures;
     }
     let runtime = root.join("generated-client");
     let mut published = toml_edit::InlineTable::new();
@@ -488,7 +494,7 @@ fn main() -> ExitCode {{
 }
 
 /// The program that calls each case of the JSON array in the file its first argument
-/// names (each `{"operation", "media", "args", "body"}`) against `ROOT/case/INDEX` (`ROOT` its
+/// names (each `{"operation", "stream", "media", "args", "body"}`) against `ROOT/case/INDEX` (`ROOT` its
 /// second argument, the API and uploads host alike) with the token its third argument
 /// gives, one client per case, and prints a JSON array: for each, `{"outcome": what
 /// send() answered}` or `{"error": why the call could not be made}`.
@@ -538,7 +544,8 @@ async fn main() -> ExitCode {{
         let args = case["args"].as_object().unwrap_or(&empty);
         let body = case.get("body").filter(|b| !b.is_null());
         let media = case["media"].as_str();
-        results.push(match replay::call(&client, operation, media, args, body).await {{
+        let stream = case["stream"].as_bool().unwrap_or(false);
+        results.push(match replay::call(&client, operation, stream, media, args, body).await {{
             Ok(outcome) => serde_json::json!({{"outcome": outcome}}),
             Err(why) => serde_json::json!({{"error": why}}),
         }});

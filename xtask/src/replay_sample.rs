@@ -46,10 +46,16 @@ struct Case {
     kinds: Vec<String>,
     /// Another media type of the answer, asked for in place of `send()`'s.
     media: Option<String>,
+    /// Called with `stream()`: every item of every page.
+    stream: bool,
     args: Map<String, Value>,
     body: Option<Value>,
     served: Served,
 }
+
+/// What the replay program answers for an operation without `stream()` asked to stream
+/// (codegen's `replay_calls`).
+const NO_STREAM: &str = "no stream()";
 
 /// An answer the loopback server gives.
 #[derive(Debug, Clone)]
@@ -61,6 +67,8 @@ struct Served {
     source: String,
     /// A redirect's `Location`, a path under the server's root.
     location: Option<String>,
+    /// A first page: answered with a `Link` to the second (the same answer, without one).
+    paged: bool,
 }
 
 /// A request the loopback server received.
@@ -139,6 +147,16 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
         let case = case(&description, op, &usable)?;
         let others = other_media_types(&description, op, &case, &usable)?;
         cases.push(case.clone());
+        if op.kinds.contains(&codegen::census::Kind::Paginated) {
+            cases.push(Case {
+                stream: true,
+                served: Served {
+                    paged: true,
+                    ..case.served.clone()
+                },
+                ..case.clone()
+            });
+        }
         for (media, served) in others {
             cases.push(Case {
                 media: Some(media),
@@ -157,26 +175,46 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
         },
     )?;
     let Replayed { outcomes, received } = replay(root, &written.dir, &cases)?;
-    let snapshots: BTreeMap<String, String> = cases
+    // An operation the census calls paginated whose answer is not one JSON list or page
+    // (several successes, a redirect) has no `stream()`: that call is left out.
+    let replayed: Vec<(&Case, &String, &Vec<Received>)> = cases
         .iter()
         .zip(&outcomes)
         .zip(&received)
-        .map(|((case, outcome), received)| {
+        .filter(|((case, outcome), _)| !(case.stream && outcome.as_str() == NO_STREAM))
+        .map(|((case, outcome), received)| (case, outcome, received))
+        .collect();
+    let snapshots: BTreeMap<String, String> = replayed
+        .iter()
+        .map(|(case, outcome, received)| {
             (
-                file_name(&case.upstream_id, case.media.as_deref()),
+                file_name(&case.upstream_id, case.media.as_deref(), case.stream),
                 snapshot(case, outcome, received),
             )
         })
         .collect();
-    let failed: Vec<String> = cases
+    // A stream must follow the `Link` to the second page, and no further.
+    let failed: Vec<String> = replayed
         .iter()
-        .zip(&outcomes)
-        .filter(|(_, outcome)| !outcome.starts_with("decoded as "))
-        .map(|(case, outcome)| format!("{}: {outcome}", case.upstream_id))
+        .filter(|(case, outcome, received)| {
+            if case.stream {
+                !outcome.starts_with("streamed ") || received.len() != 2
+            } else {
+                !outcome.starts_with("decoded as ")
+            }
+        })
+        .map(|(case, outcome, received)| {
+            format!(
+                "{}{}: {outcome} ({} requests)",
+                case.upstream_id,
+                if case.stream { " stream()" } else { "" },
+                received.len()
+            )
+        })
         .collect();
     let stale = compare(&dir.join("requests"), &snapshots, options.accept)?;
     println!(
-        "replay-sample: {} operations ({} added to the subset's {}, from {} tags) replayed, {} of them in another media type too; {} of {} calls decoded GitHub's documented answer",
+        "replay-sample: {} operations ({} added to the subset's {}, from {} tags) replayed, {} of them in another media type too, {} with stream() over two pages; {} of {} calls decoded GitHub's documented answer",
         census.operations.len(),
         sample.len(),
         config.operations.len(),
@@ -187,8 +225,9 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
             .map(|c| &c.upstream_id)
             .collect::<BTreeSet<_>>()
             .len(),
-        cases.len() - failed.len(),
-        cases.len()
+        replayed.iter().filter(|(c, _, _)| c.stream).count(),
+        replayed.len() - failed.len(),
+        replayed.len()
     );
     if !failed.is_empty() {
         return Err(format!(
@@ -355,6 +394,7 @@ fn case(
         operation: op.name.clone(),
         kinds: op.kinds.iter().map(|k| k.name().to_owned()).collect(),
         media: None,
+        stream: false,
         args,
         body,
         served,
@@ -389,6 +429,7 @@ fn served(
             body: String::new(),
             source: format!("the documented {redirect}, to the loopback storage"),
             location: Some("/storage/archive?X-Amz-Signature=secret".to_owned()),
+            paged: false,
         });
     };
     let code: u16 = status
@@ -403,6 +444,7 @@ fn served(
             body: String::new(),
             source: format!("the documented {status}, which has no body"),
             location: None,
+            paged: false,
         });
     };
     let served = match content.iter().find(|(media, _)| is_json(media)) {
@@ -415,6 +457,7 @@ fn served(
                 body: "replayed answer\n".to_owned(),
                 source: format!("text for the documented {status} {media}"),
                 location: None,
+                paged: false,
             }
         }
     };
@@ -460,6 +503,7 @@ fn served_json(
         body: serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?,
         source,
         location: None,
+        paged: false,
     })
 }
 
@@ -543,6 +587,7 @@ fn other_media_types(
                 body: text,
                 source,
                 location: None,
+                paged: false,
             }
         };
         others.push((media.clone(), served));
@@ -660,7 +705,7 @@ fn replay(root: &Path, dir: &Path, cases: &[Case]) -> Result<Replayed, Box<dyn s
     let list: Vec<Value> = cases
         .iter()
         .map(
-            |c| json!({"operation": c.operation, "media": c.media, "args": c.args, "body": c.body}),
+            |c| json!({"operation": c.operation, "stream": c.stream, "media": c.media, "args": c.args, "body": c.body}),
         )
         .collect();
     write_atomically(&input, &serde_json::to_string(&list)?)?;
@@ -769,14 +814,38 @@ async fn answer(
     {
         headers.insert(axum::http::header::LOCATION, value);
     }
+    if served.paged
+        && let Some(next) = second_page(&target)
+        && let Ok(value) = format!("<{}{next}>; rel=\"next\"", state.root).parse()
+    {
+        headers.insert(axum::http::header::LINK, value);
+    }
     response
 }
 
+/// The second page of the listing at `target` (path and query), unless it is that page.
+fn second_page(target: &str) -> Option<String> {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let mut pairs: Vec<String> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if pairs.iter().any(|p| p == "page=2") {
+        return None;
+    }
+    pairs.retain(|p| !p.starts_with("page="));
+    pairs.push("page=2".to_owned());
+    Some(format!("{path}?{}", pairs.join("&")))
+}
+
 /// `repos/get-content` as `repos.get-content.txt`; asking for another media type,
-/// `repos/get-commit` as `repos.get-commit.as-vnd.github.diff.txt`.
-fn file_name(upstream_id: &str, media: Option<&str>) -> String {
+/// `repos/get-commit` as `repos.get-commit.as-vnd.github.diff.txt`; with `stream()`,
+/// `repos/list-releases` as `repos.list-releases.stream.txt`.
+fn file_name(upstream_id: &str, media: Option<&str>, stream: bool) -> String {
     let id = upstream_id.replace('/', ".");
     match media {
+        None if stream => format!("{id}.stream.txt"),
         None => format!("{id}.txt"),
         Some(media) => {
             let subtype = media.rsplit('/').next().unwrap_or(media);
@@ -805,6 +874,12 @@ fn snapshot(case: &Case, outcome: &str, received: &[Received]) -> String {
     }
     if let Some(media) = &case.media {
         let _ = writeln!(text, "asks for: {media} (its send_ method, not send())");
+    }
+    if case.stream {
+        let _ = writeln!(
+            text,
+            "calls: stream() (the first page answered with a Link to the second)"
+        );
     }
     if received.is_empty() {
         text.push_str("\nno request was sent\n");
@@ -861,6 +936,9 @@ fn snapshot(case: &Case, outcome: &str, received: &[Received]) -> String {
         served.source
     );
     match &case.media {
+        None if case.stream => {
+            let _ = writeln!(text, "stream(): {outcome}");
+        }
         None => {
             let _ = writeln!(text, "send(): {outcome}");
         }
@@ -960,6 +1038,7 @@ mod tests {
             operation: "root".to_owned(),
             kinds: Vec::new(),
             media: None,
+            stream: false,
             args: Map::new(),
             body: None,
             served: Served {
@@ -968,6 +1047,7 @@ mod tests {
                 body: "{}".to_owned(),
                 source: "test".to_owned(),
                 location: None,
+                paged: false,
             },
         };
         let received = [Received {
@@ -983,13 +1063,24 @@ mod tests {
 
     #[test]
     fn another_media_type_has_a_snapshot_of_its_own() {
-        assert_eq!(file_name("repos/get-commit", None), "repos.get-commit.txt");
         assert_eq!(
-            file_name("repos/get-commit", Some("application/vnd.github.diff")),
+            file_name("repos/get-commit", None, false),
+            "repos.get-commit.txt"
+        );
+        assert_eq!(
+            file_name("repos/list-releases", None, true),
+            "repos.list-releases.stream.txt"
+        );
+        assert_eq!(
+            file_name(
+                "repos/get-commit",
+                Some("application/vnd.github.diff"),
+                false
+            ),
             "repos.get-commit.as-vnd.github.diff.txt"
         );
         assert_eq!(
-            file_name("a/b", Some("application/vnd.github.v3.star+json")),
+            file_name("a/b", Some("application/vnd.github.v3.star+json"), false),
             "a.b.as-vnd.github.v3.star-json.txt"
         );
     }
