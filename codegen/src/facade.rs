@@ -144,17 +144,12 @@ pub fn operations_module(
                 #builder(self.0.#method(), self.0)
             }
         });
-        let several = successes.get(&method.to_string()).map(Vec::as_slice);
         let name = method.to_string();
         let id = upstream
             .iter()
             .find(|(rust, _)| *rust == name)
             .map_or(name.as_str(), |(_, id)| id.as_str());
-        let answer = match several {
-            Some(several) => Answer::Several(several),
-            None if redirects.contains(&name) => Answer::Redirect,
-            None => Answer::Progenitors,
-        };
+        let answer = answer_of(&name, successes, redirects);
         wrappers.push(wrapper(builders, method, builder, answer, id)?);
     }
     for (name, _) in upstream {
@@ -479,6 +474,19 @@ fn alternative(send: &syn::ImplItemFn, answer: &Type) -> TokenStream {
     }
 }
 
+/// What the operation of Rust name `name` answers.
+fn answer_of<'a>(
+    name: &str,
+    successes: &'a BTreeMap<String, Vec<Success>>,
+    redirects: &BTreeSet<String>,
+) -> Answer<'a> {
+    match successes.get(name) {
+        Some(several) => Answer::Several(several),
+        None if redirects.contains(name) => Answer::Redirect,
+        None => Answer::Progenitors,
+    }
+}
+
 /// Whether an operation has `stream()`: GitHub's `Link` pagination (a `per_page`/`page`
 /// pair among its setters `names`), and one JSON answer.
 fn streams(names: &[String], answer: Answer<'_>, is_bytes: bool) -> bool {
@@ -496,11 +504,7 @@ pub(crate) fn streaming_operations(
     let mut found = BTreeSet::new();
     for operation in client_operations(file)? {
         let name = operation.method.to_string();
-        let answer = match successes.get(&name) {
-            Some(several) => Answer::Several(several),
-            None if redirects.contains(&name) => Answer::Redirect,
-            None => Answer::Progenitors,
-        };
+        let answer = answer_of(&name, successes, redirects);
         let mut names = Vec::new();
         let mut is_bytes = false;
         for member in builder_members(builders, &operation.builder)? {

@@ -134,6 +134,14 @@ fn upstream_operation_ids(spec: &openapiv3::OpenAPI) -> Vec<(String, String)> {
     ids
 }
 
+/// The key of the component schema `reference` (`#/components/schemas/KEY`) names, for
+/// the operation `id`'s error.
+fn component_key(id: &str, reference: &str) -> Result<String, Error> {
+    schema_walk::schema_ref_name(reference)
+        .map(|key| key.replace("~1", "/").replace("~0", "~"))
+        .ok_or_else(|| Error::Facade(format!("{id}: {reference} is not a component schema")))
+}
+
 /// Every operation of `spec`.
 fn all_operations(spec: &openapiv3::OpenAPI) -> impl Iterator<Item = &openapiv3::Operation> {
     spec.paths
@@ -172,14 +180,7 @@ fn several_successes(
                 .and_then(|s| s.get("$ref"))
                 .and_then(|r| r.as_str())
             {
-                Some(reference) => facade::SuccessBody::Json(
-                    schema_walk::schema_ref_name(reference)
-                        .ok_or_else(|| {
-                            Error::Facade(format!("{id}: {reference} is not a component schema"))
-                        })?
-                        .replace("~1", "/")
-                        .replace("~0", "~"),
-                ),
+                Some(reference) => facade::SuccessBody::Json(component_key(id, reference)?),
                 None if entry.get("bytes").is_some() => facade::SuccessBody::Bytes,
                 None => facade::SuccessBody::None,
             };
@@ -245,19 +246,7 @@ fn alternative_media_types(
                     })
             };
             let schema = match entry.get("schema").and_then(|s| s.get("$ref")) {
-                Some(reference) => {
-                    let reference = reference.as_str().unwrap_or_default();
-                    Some(
-                        schema_walk::schema_ref_name(reference)
-                            .ok_or_else(|| {
-                                Error::Facade(format!(
-                                    "{id}: {reference} is not a component schema"
-                                ))
-                            })?
-                            .replace("~1", "/")
-                            .replace("~0", "~"),
-                    )
-                }
+                Some(reference) => Some(component_key(id, reference.as_str().unwrap_or_default())?),
                 None => None,
             };
             alternatives.push(alternative_media_types::Alternative {
