@@ -28,7 +28,10 @@ pub mod passes;
 pub mod progenitor_alone;
 
 mod replay_calls;
+pub mod request_builders;
+pub mod same_types;
 mod schema_walk;
+mod type_items;
 mod validate;
 
 pub use engine::GeneratorError;
@@ -54,6 +57,8 @@ pub struct Generated {
     pub operations: usize,
     /// Number of types generated.
     pub types: usize,
+    /// How many of those are aliases of a type that is the same Rust ([`same_types`]).
+    pub aliases: usize,
     /// What the normalization passes changed.
     pub notes: Vec<Note>,
     /// A module that decodes GitHub's documented examples with the generated types
@@ -84,6 +89,7 @@ impl std::fmt::Debug for Generated {
             .field("code", &format_args!("<{} bytes>", self.code.len()))
             .field("operations", &self.operations)
             .field("types", &self.types)
+            .field("aliases", &self.aliases)
             .field("notes", &self.notes.len())
             .field(
                 "example_decoders",
@@ -335,6 +341,9 @@ pub fn generate_with(
             )
         })
         .transpose()?;
+    // Last: what reads the types above reads them as typify wrote them.
+    request_builders::prune(&mut file);
+    let aliases = same_types::merge(&mut file);
     file.items
         .push(syn::parse2(facade).map_err(|e| Error::Format(e.to_string()))?);
     let code = format!(
@@ -349,6 +358,7 @@ pub fn generate_with(
         code,
         operations,
         types: output.types,
+        aliases,
         notes,
         example_decoders,
         replay_calls,

@@ -35,7 +35,7 @@ schemas!(
     SimpleUser,
 );
 
-/// The public types of the generated `types` module, read from the source.
+/// The public types of the generated `types` module (aliases too), read from the source.
 fn generated_types() -> Vec<String> {
     let start = GENERATED
         .find("\npub mod types {\n")
@@ -48,7 +48,9 @@ fn generated_types() -> Vec<String> {
         .filter_map(|line| {
             let rest = line
                 .strip_prefix("    pub struct ")
-                .or_else(|| line.strip_prefix("    pub enum "))?;
+                .or_else(|| line.strip_prefix("    pub enum "))
+                // A type that is the same Rust as another is an alias of it, by its own name.
+                .or_else(|| line.strip_prefix("    pub type "))?;
             Some(
                 rest.split(|c: char| !c.is_alphanumeric() && c != '_')
                     .next()?

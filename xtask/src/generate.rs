@@ -57,10 +57,11 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
         }
     }
     println!(
-        "generate: {} written ({} operations, {} types, {} lines, {} pass notes; read in {} ms, generated in {} ms)",
+        "generate: {} written ({} operations, {} types of which {} are aliases of the same Rust, {} lines, {} pass notes; read in {} ms, generated in {} ms)",
         written.dir.join("src/generated.rs").display(),
         generated.operations,
         generated.types,
+        generated.aliases,
         generated.code.lines().count(),
         generated.notes.len(),
         written.read.as_millis(),

@@ -39,10 +39,11 @@ pub fn run(root: &Path, check: bool) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     println!(
-        "regenerate: {GENERATED} {} ({} operations, {} types, {} pass notes, {} ms)",
+        "regenerate: {GENERATED} {} ({} operations, {} types of which {} are aliases, {} pass notes, {} ms)",
         if check { "is up to date" } else { "written" },
         generated.operations,
         generated.types,
+        generated.aliases,
         generated.notes.len(),
         started.elapsed().as_millis()
     );
