@@ -30,6 +30,7 @@ pub mod progenitor_alone;
 mod replay_calls;
 pub mod request_builders;
 pub mod same_types;
+pub mod schema_feature;
 mod schema_walk;
 mod type_items;
 mod validate;
@@ -343,6 +344,7 @@ pub fn generate_with(
         .transpose()?;
     // Last: what reads the types above reads them as typify wrote them.
     request_builders::prune(&mut file);
+    schema_feature::gate(&mut file);
     let aliases = same_types::merge(&mut file);
     file.items
         .push(syn::parse2(facade).map_err(|e| Error::Format(e.to_string()))?);

@@ -10,14 +10,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`CreateReleaseBody`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateReleaseBody {
         ///Text describing the contents of the tag.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -62,9 +56,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum CreateReleaseBodyMakeLatest {
         #[serde(rename = "true")]
         True,
@@ -112,15 +106,8 @@ pub mod types {
         }
     }
     ///The body GitHub sends with a 4xx or 5xx status.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GithubError {
         ///Where GitHub documents this error.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -138,14 +125,8 @@ pub mod types {
         pub url: ::std::option::Option<::std::string::String>,
     }
     ///`ReactionRollup`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReactionRollup {
         pub confused: i64,
         pub eyes: i64,
@@ -161,14 +142,8 @@ pub mod types {
         pub url: ::std::string::String,
     }
     ///A release.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Release {
         pub assets: ::std::vec::Vec<ReleaseAsset>,
         pub assets_url: ::std::string::String,
@@ -217,14 +192,8 @@ pub mod types {
         pub zipball_url: ::std::option::Option<::std::string::String>,
     }
     ///Data related to a release.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReleaseAsset {
         pub browser_download_url: ::std::string::String,
         pub content_type: ::std::string::String,
@@ -247,15 +216,9 @@ pub mod types {
         pub url: ::std::string::String,
     }
     ///State of the release asset.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ReleaseAssetState {
         Known(ReleaseAssetStateKnown),
         Other(::std::string::String),
@@ -284,9 +247,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ReleaseAssetStateKnown {
         #[serde(rename = "uploaded")]
         Uploaded,
@@ -330,14 +293,8 @@ pub mod types {
         }
     }
     ///A GitHub user.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SimpleUser {
         pub avatar_url: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -369,15 +326,8 @@ pub mod types {
         pub user_view_type: ::std::option::Option<::std::string::String>,
     }
     ///`UpdateReleaseAssetBody`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateReleaseAssetBody {
         ///An alternate short description of the asset. Used in place of the filename.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -394,15 +344,8 @@ pub mod types {
         }
     }
     ///`UpdateReleaseBody`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateReleaseBody {
         ///Text describing the contents of the tag.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

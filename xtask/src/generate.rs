@@ -34,11 +34,10 @@ pub struct Options {
 }
 
 /// The workspace dependencies the generated code names (besides the published crate).
-const DEPENDENCIES: [&str; 6] = [
+const DEPENDENCIES: [&str; 5] = [
     "chrono",
     "progenitor-client",
     "reqwest",
-    "schemars",
     "serde",
     "serde_json",
 ];
@@ -331,6 +330,20 @@ fn manifest(root: &Path, name: &str, replay: bool) -> Result<String, Box<dyn std
             .ok_or_else(|| format!("the workspace does not pin {dependency}"))?;
         doc["dependencies"][dependency] = pin.clone();
     }
+    // The types derive `JsonSchema` only with the `schemars` feature, as the published
+    // crate's do.
+    let mut schemars = pins
+        .get("schemars")
+        .ok_or("the workspace does not pin schemars")?
+        .clone();
+    if let Some(table) = schemars.as_inline_table_mut() {
+        table.insert("optional", true.into());
+    } else if let Some(table) = schemars.as_table_like_mut() {
+        table.insert("optional", toml_edit::value(true));
+    }
+    doc["dependencies"]["schemars"] = schemars;
+    doc["features"] = toml_edit::table();
+    doc["features"]["schemars"] = toml_edit::value(toml_edit::Array::from_iter(["dep:schemars"]));
     if replay {
         // The program `replay` runs the calls on tokio.
         let mut tokio = pins
