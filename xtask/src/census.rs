@@ -205,6 +205,7 @@ fn decode(
         crate::generate::Extras {
             examples: true,
             replay: false,
+            features: false,
         },
     )?;
     let examples: Vec<Value> = census

@@ -47,6 +47,8 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
     let extras = Extras {
         examples: options.examples,
         replay: false,
+        // A crate of a whole description: a feature per tag, all on by default.
+        features: true,
     };
     let written = write_crate(root, &options.spec, &options.out, extras)?;
     let generated = &written.generated;
@@ -132,7 +134,7 @@ pub fn write_crate(
         (out.join("src/generated.rs"), generated.code.clone()),
         (
             out.join("Cargo.toml"),
-            manifest(root, &name, extras.replay)?,
+            manifest(root, &name, extras.replay, &generated.features)?,
         ),
         (
             out.join("src/lib.rs"),
@@ -300,7 +302,12 @@ pub fn crate_name(dir: &Path) -> String {
 /// The crate's manifest: the workspace's pins of what the generated code names, and the
 /// published crate (its runtime) by path. Its own `[workspace]`, so cargo does not take it
 /// for a member of this one.
-fn manifest(root: &Path, name: &str, replay: bool) -> Result<String, Box<dyn std::error::Error>> {
+fn manifest(
+    root: &Path,
+    name: &str,
+    replay: bool,
+    features: &[String],
+) -> Result<String, Box<dyn std::error::Error>> {
     let text = fs::read_to_string(root.join("Cargo.toml"))
         .map_err(|e| format!("cannot read the workspace's Cargo.toml: {e}"))?;
     let workspace: toml_edit::DocumentMut = text
@@ -344,6 +351,15 @@ fn manifest(root: &Path, name: &str, replay: bool) -> Result<String, Box<dyn std
     doc["dependencies"]["schemars"] = schemars;
     doc["features"] = toml_edit::table();
     doc["features"]["schemars"] = toml_edit::value(toml_edit::Array::from_iter(["dep:schemars"]));
+    // A feature per tag gates its operations and the types they reach; all on by default.
+    if !features.is_empty() {
+        doc["features"]["default"] = toml_edit::value(toml_edit::Array::from_iter(
+            features.iter().map(String::as_str),
+        ));
+        for feature in features {
+            doc["features"][feature.as_str()] = toml_edit::value(toml_edit::Array::new());
+        }
+    }
     if replay {
         // The program `replay` runs the calls on tokio.
         let mut tokio = pins

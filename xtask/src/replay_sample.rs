@@ -172,6 +172,7 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Box<dyn std::error::Err
         crate::generate::Extras {
             examples: false,
             replay: true,
+            features: false,
         },
     )?;
     let Replayed { outcomes, received } = replay(root, &written.dir, &cases)?;

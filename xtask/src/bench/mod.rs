@@ -17,7 +17,8 @@
 //! - with that description: generating the operations of it progenitor alone can
 //!   generate, against progenitor alone (the passes and the facade add at most 30%), and
 //!   generating the whole of it, within 15 seconds; `cargo check` of the crate generated
-//!   from it against octorust's, per operation.
+//!   from it against octorust's, per operation, and with the `repos` feature alone against
+//!   the whole (under a fifth of its time).
 //!
 //! Every run is a process measured the same way (see [`measure`]): wall time, CPU seconds
 //! and peak resident memory, and meanwhile the CPU the rest of the machine spent and the
@@ -82,6 +83,11 @@ pub const WHOLE_API_SECONDS: f64 = 15.0;
 /// `cargo check` of the whole-API crate: no more seconds per operation than octorust's,
 /// so at least this speed per operation.
 pub const CHECK_SPEED_PER_OPERATION: f64 = 1.0;
+/// `cargo check` of the whole-API crate with only the `repos` tag's feature: under a fifth
+/// of the whole crate's time, so at least this speed against it.
+pub const ONE_TAG_SPEED: f64 = 5.0;
+/// The tag whose feature alone is checked: the largest of GitHub's (about 200 operations).
+const ONE_TAG: &str = "repos";
 /// The peer of `cargo check`: octorust's newest release on crates.io (2026-12-07).
 const OCTORUST: &str = "0.10.0";
 /// `cargo xtask regenerate --check`, at most (seconds).
@@ -777,12 +783,13 @@ fn check_group(root: &Path, cargo: &str) -> Result<Option<Group>, Box<dyn std::e
         ),
     )?;
     std::fs::write(probe.join("src/lib.rs"), "pub use octorust;\n")?;
-    let check = |manifest: PathBuf, package: String| {
+    let check = |manifest: PathBuf, package: String, features: &[&str]| {
         let (cargo, target_dir) = (cargo.to_owned(), target_dir.clone());
         let clean_manifest = manifest.clone();
         Job::new(&cargo)
             .args(["check", "--quiet", "--manifest-path"])
             .arg(&manifest)
+            .args(features)
             .arg("--target-dir")
             .arg(&target_dir)
             // Only the crate itself is checked again, each run.
@@ -829,12 +836,22 @@ fn check_group(root: &Path, cargo: &str) -> Result<Option<Group>, Box<dyn std::e
         check(
             ours_dir.join("Cargo.toml"),
             crate::generate::crate_name(&ours_dir),
+            &[],
+        ),
+    );
+    let one_tag = group.ours(
+        &format!("cargo check, the whole API's crate with the {ONE_TAG} feature alone"),
+        check(
+            ours_dir.join("Cargo.toml"),
+            crate::generate::crate_name(&ours_dir),
+            &["--no-default-features", "--features", ONE_TAG],
         ),
     );
     let peer = group.peer(
         &format!("cargo check, octorust {OCTORUST}"),
-        check(probe.join("Cargo.toml"), "octorust".to_owned()),
+        check(probe.join("Cargo.toml"), "octorust".to_owned(), &[]),
     );
+    group.compare(one_tag, ours, Some(ONE_TAG_SPEED));
     group.compare_per(
         ours,
         peer,
