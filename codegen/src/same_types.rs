@@ -79,13 +79,7 @@ pub fn merge(file: &mut syn::File) -> usize {
             }
         }
     }
-    let by_index: Vec<String> = {
-        let mut by_index = vec![String::new(); names.len()];
-        for (name, &index) in &names {
-            by_index[index].clone_from(name);
-        }
-        by_index
-    };
+    let by_index = type_items::by_index(&names);
     while let Some(conflicting) = conflicts(types, &names, &alias, &by_index) {
         for index in conflicting {
             alias.remove(&index);

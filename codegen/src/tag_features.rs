@@ -50,7 +50,7 @@ use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::{Attribute, ImplItem, Item, Type};
 
-use crate::type_items::{declared, module, module_ref, named};
+use crate::type_items::{by_index, declared, module, module_ref};
 
 /// One gated thing: a type of `types` (with its builder), a `types::defaults` function, an
 /// operation builder of `builder`, or a struct or enum of the facade's `operations`.
@@ -194,13 +194,14 @@ fn units(file: &syn::File) -> Vec<(Unit, TokenStream)> {
     };
     if let Some(types) = module_ref(&file.items, "types") {
         let names = type_names(types);
+        let numbered = by_index(&names);
         for item in types {
-            if let Some(name) = owner(item, &names) {
+            if let Some(name) = owner(item, &names, &numbered) {
                 add(("types", name), item);
             }
         }
         for item in module_ref(types, "builder").into_iter().flatten() {
-            if let Some(name) = owner(item, &names) {
+            if let Some(name) = owner(item, &names, &numbered) {
                 add(("types", name), item);
             }
         }
@@ -215,9 +216,10 @@ fn units(file: &syn::File) -> Vec<(Unit, TokenStream)> {
             continue;
         };
         let names = type_names(items);
+        let numbered = by_index(&names);
         for item in items {
             // `Operations` names every wrapper; its methods are gated one by one.
-            if let Some(name) = owner(item, &names).filter(|name| name != "Operations") {
+            if let Some(name) = owner(item, &names, &numbered).filter(|name| name != "Operations") {
                 add((module, name), item);
             }
         }
@@ -238,29 +240,12 @@ fn type_names(items: &[Item]) -> HashMap<String, usize> {
         .collect()
 }
 
-/// The name of the type among `names` an item declares or implements.
-fn owner(item: &Item, names: &HashMap<String, usize>) -> Option<String> {
+/// The name of the type among `names` (numbered as `by_index`) an item declares or
+/// implements, or an alias's own.
+fn owner(item: &Item, names: &HashMap<String, usize>, by_index: &[String]) -> Option<String> {
     match item {
         Item::Type(alias) => Some(alias.ident.to_string()),
-        Item::Impl(block) if block.trait_.is_none() => match &*block.self_ty {
-            Type::Path(p) if named(&p.path, names).is_some() => p
-                .path
-                .segments
-                .last()
-                .map(|segment| segment.ident.to_string()),
-            _ => None,
-        },
-        // A trait impl: its self type, or the type its trait names (`From<X> for String`).
-        _ => {
-            let index = crate::type_items::owner(item, names)?;
-            let mut found = None;
-            mentions(item.to_token_stream(), &mut |name| {
-                if found.is_none() && names.get(name) == Some(&index) {
-                    found = Some(name.to_owned());
-                }
-            });
-            found
-        }
+        _ => crate::type_items::owner(item, names).map(|index| by_index[index].clone()),
     }
 }
 
@@ -292,34 +277,38 @@ fn apply(
     cfgs: &HashMap<&Unit, Attribute>,
     by_method: &HashMap<String, Attribute>,
 ) {
-    let gate_items =
-        |items: &mut Vec<Item>, module: &'static str, names: &HashMap<String, usize>| {
-            for item in items.iter_mut() {
-                let unit = match item {
-                    Item::Fn(f) if module == "defaults" => Some(f.sig.ident.to_string()),
-                    _ => owner(item, names),
-                };
-                if let Some(attr) = unit.and_then(|name| cfgs.get(&(module, name)))
-                    && let Some(attrs) = attrs(item)
-                {
-                    attrs.push(attr.clone());
-                }
+    let gate_items = |items: &mut Vec<Item>,
+                      module: &'static str,
+                      names: &HashMap<String, usize>,
+                      numbered: &[String]| {
+        for item in items.iter_mut() {
+            let unit = match item {
+                Item::Fn(f) if module == "defaults" => Some(f.sig.ident.to_string()),
+                _ => owner(item, names, numbered),
+            };
+            if let Some(attr) = unit.and_then(|name| cfgs.get(&(module, name)))
+                && let Some(attrs) = attrs(item)
+            {
+                attrs.push(attr.clone());
             }
-        };
+        }
+    };
     if let Some(types) = module(&mut file.items, "types") {
         let names = type_names(types);
+        let numbered = by_index(&names);
         if let Some(builders) = module(types, "builder") {
-            gate_items(builders, "types", &names);
+            gate_items(builders, "types", &names, &numbered);
         }
         if let Some(defaults) = module(types, "defaults") {
-            gate_items(defaults, "defaults", &HashMap::new());
+            gate_items(defaults, "defaults", &HashMap::new(), &[]);
         }
-        gate_items(types, "types", &names);
+        gate_items(types, "types", &names, &numbered);
     }
     for name in ["builder", "operations"] {
         if let Some(items) = module(&mut file.items, name) {
             let names = type_names(items);
-            gate_items(items, name, &names);
+            let numbered = by_index(&names);
+            gate_items(items, name, &names, &numbered);
             gate_methods(items, by_method);
         }
     }

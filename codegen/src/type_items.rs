@@ -22,6 +22,15 @@ pub(crate) fn names(types: &[Item]) -> HashMap<String, usize> {
         .collect()
 }
 
+/// The names of `names`, each at its number.
+pub(crate) fn by_index(names: &HashMap<String, usize>) -> Vec<String> {
+    let mut by_index = vec![String::new(); names.len()];
+    for (name, &index) in names {
+        by_index[index].clone_from(name);
+    }
+    by_index
+}
+
 /// The items of the module `name` among `items`.
 pub(crate) fn module<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut Vec<Item>> {
     items.iter_mut().find_map(|item| match item {

@@ -299,6 +299,16 @@ pub fn crate_name(dir: &Path) -> String {
     format!("generated-{}", cleaned.trim_matches('-'))
 }
 
+/// A dependency's pin with `key` set, whether the pin is an inline table or a table.
+fn with_key(mut pin: toml_edit::Item, key: &str, value: toml_edit::Value) -> toml_edit::Item {
+    if let Some(table) = pin.as_inline_table_mut() {
+        table.insert(key, value);
+    } else if let Some(table) = pin.as_table_like_mut() {
+        table.insert(key, toml_edit::Item::Value(value));
+    }
+    pin
+}
+
 /// The crate's manifest: the workspace's pins of what the generated code names, and the
 /// published crate (its runtime) by path. Its own `[workspace]`, so cargo does not take it
 /// for a member of this one.
@@ -339,16 +349,10 @@ fn manifest(
     }
     // The types derive `JsonSchema` only with the `schemars` feature, as the published
     // crate's do.
-    let mut schemars = pins
+    let schemars = pins
         .get("schemars")
-        .ok_or("the workspace does not pin schemars")?
-        .clone();
-    if let Some(table) = schemars.as_inline_table_mut() {
-        table.insert("optional", true.into());
-    } else if let Some(table) = schemars.as_table_like_mut() {
-        table.insert("optional", toml_edit::value(true));
-    }
-    doc["dependencies"]["schemars"] = schemars;
+        .ok_or("the workspace does not pin schemars")?;
+    doc["dependencies"]["schemars"] = with_key(schemars.clone(), "optional", true.into());
     doc["features"] = toml_edit::table();
     doc["features"]["schemars"] = toml_edit::value(toml_edit::Array::from_iter(["dep:schemars"]));
     // A feature per tag gates its operations and the types they reach; all on by default.
@@ -362,17 +366,11 @@ fn manifest(
     }
     if replay {
         // The program `replay` runs the calls on tokio.
-        let mut tokio = pins
+        let tokio = pins
             .get("tokio")
-            .ok_or("the workspace does not pin tokio")?
-            .clone();
+            .ok_or("the workspace does not pin tokio")?;
         let features = toml_edit::Array::from_iter(["macros", "rt"]);
-        if let Some(table) = tokio.as_inline_table_mut() {
-            table.insert("features", features.into());
-        } else if let Some(table) = tokio.as_table_like_mut() {
-            table.insert("features", toml_edit::value(features));
-        }
-        doc["dependencies"]["tokio"] = tokio;
+        doc["dependencies"]["tokio"] = with_key(tokio.clone(), "features", features.into());
         // The calls with `stream()` read it with `StreamExt::next`.
         let futures = pins
             .get("futures-util")
