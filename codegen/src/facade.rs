@@ -1,24 +1,25 @@
-//! The public face of the generated operations: a module `operations` written next to
-//! progenitor's output, so the crate's API never shows a progenitor type.
+//! The public face of the generated operations: progenitor's builders with a typed
+//! `send()`, re-exported from a module `operations`, so the crate's API never shows a
+//! progenitor type.
 //!
 //! progenitor's builders return `Result<ResponseValue<T>, progenitor_client::Error<E>>`,
 //! and its `Client` carries `new` (a 15-second total timeout, an `unwrap`) and
-//! `ClientInfo`. The crate keeps all of that private and publishes, for every operation,
-//! a builder of the same name that wraps progenitor's: the same setters, and a `send()`
-//! that returns `Result<T, crate::runtime::Error>` (`send_full()` keeps the status and headers).
-//! The wrappers are derived from progenitor's own output, read back as Rust, so a new
-//! operation or parameter needs no hand-written line.
+//! `ClientInfo`. The crate keeps all of that private. Each builder keeps its setters; its
+//! `send()` becomes the private `send_generated()`, and the facade's `send()` beside it
+//! returns `Result<T, crate::runtime::Error>` (`send_full()` keeps the status and
+//! headers). It is rewritten in place rather than wrapped: a wrapper repeats every setter,
+//! a quarter of a whole description's code for the compiler to check again. The additions
+//! are derived from progenitor's own output, read back as Rust, so a new operation or
+//! parameter needs no hand-written line.
 //!
-//! The generated code calls two hand-written items: `crate::runtime::Response::from_generated`
-//! (the error conversion) and nothing else.
+//! The generated code calls the hand-written runtime (`crate::runtime`) and nothing else.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{
-    Attribute, Expr, FnArg, GenericArgument, ImplItem, Item, Lit, Meta, Pat, PathArguments,
-    ReturnType, Type,
+    Attribute, Expr, GenericArgument, ImplItem, Item, Lit, Meta, PathArguments, ReturnType, Type,
 };
 
 /// One 2xx status of an operation with several successes, as the `several_successes`
@@ -118,45 +119,69 @@ pub(crate) fn builder_members<'a>(
         .ok_or_else(|| format!("builder {name} has no methods in progenitor's output"))
 }
 
-/// Writes the `operations` module for progenitor's output `file`. `upstream` maps each
-/// operation's Rust name (`get_release_asset`) to GitHub's operationId
+/// Makes progenitor's output `file` the crate's public face: each of progenitor's operation
+/// builders gets the facade's `send()` (its own renamed `send_generated()`, private), and
+/// a module `operations` re-exports the builders beside `Operations`, which gives them.
+/// `upstream` maps each operation's Rust name (`get_release_asset`) to GitHub's operationId
 /// (`repos/get-release-asset`), for the tracing span.
-pub fn operations_module(
-    file: &syn::File,
+pub fn apply(
+    file: &mut syn::File,
     upstream: &[(String, String)],
     successes: &BTreeMap<String, Vec<Success>>,
     redirects: &BTreeSet<String>,
-) -> Result<TokenStream, String> {
+) -> Result<(), String> {
     let operations = client_operations(file)?;
-    let builders = builders(file)?;
-    let mut methods = Vec::new();
-    let mut wrappers = Vec::new();
-    for Operation {
-        method,
-        docs,
-        builder,
-    } in &operations
-    {
-        let docs = docs.iter().map(through_operations);
-        methods.push(quote! {
-            #(#docs)*
-            pub fn #method(&self) -> #builder<'a> {
-                #builder(self.0.#method(), self.0)
-            }
-        });
-        let name = method.to_string();
-        let id = upstream
-            .iter()
-            .find(|(rust, _)| *rust == name)
-            .map_or(name.as_str(), |(_, id)| id.as_str());
-        let answer = answer_of(&name, successes, redirects);
-        wrappers.push(wrapper(builders, method, builder, answer, id)?);
-    }
     for (name, _) in upstream {
         if !operations.iter().any(|o| o.method == name) {
             return Err(format!(
                 "operation {name} has no method in progenitor's output"
             ));
+        }
+    }
+    let mut methods = Vec::new();
+    let mut extensions = BTreeMap::new();
+    {
+        let builders = builders(file)?;
+        for Operation {
+            method,
+            docs,
+            builder,
+        } in &operations
+        {
+            let docs = docs.iter().map(through_operations);
+            methods.push(quote! {
+                #(#docs)*
+                pub fn #method(&self) -> #builder<'a> {
+                    self.0.#method()
+                }
+            });
+            let name = method.to_string();
+            let id = upstream
+                .iter()
+                .find(|(rust, _)| *rust == name)
+                .map_or(name.as_str(), |(_, id)| id.as_str());
+            let answer = answer_of(&name, successes, redirects);
+            extensions.insert(
+                builder.to_string(),
+                extension(builders, method, builder, answer, id)?,
+            );
+        }
+    }
+    extend_builders(file, extensions)?;
+    // The docs are the `Operations` method's: the `Client` method is private.
+    let is_operation = |name: &syn::Ident| operations.iter().any(|o| o.method == *name);
+    for item in &mut file.items {
+        let Item::Impl(block) = item else { continue };
+        let is_client = matches!(&*block.self_ty, Type::Path(p) if p.path.is_ident("Client"));
+        if !is_client || block.trait_.is_some() {
+            continue;
+        }
+        for member in &mut block.items {
+            if let ImplItem::Fn(f) = member
+                && is_operation(&f.sig.ident)
+            {
+                f.attrs.retain(|a| !a.path().is_ident("doc"));
+            }
         }
     }
     let redirecting = if redirects.is_empty() {
@@ -167,7 +192,7 @@ pub fn operations_module(
     };
     let names = upstream.iter().map(|(name, _)| name);
     let ids = upstream.iter().map(|(_, id)| id);
-    Ok(quote! {
+    let module = quote! {
         /// Every operation of the description, as a builder: set its parameters, then
         /// `send()`. For what [`crate::Client`]'s handles do not cover; reached with
         /// [`crate::Client::operations`].
@@ -185,7 +210,8 @@ pub fn operations_module(
         /// # Ok(()) }
         /// ```
         pub mod operations {
-            use super::types;
+            // A glob, so a builder a cargo feature leaves out is not named.
+            pub use super::builder::*;
 
             /// The operations, each a method giving its request builder.
             #[derive(Clone, Copy, Debug)]
@@ -197,8 +223,6 @@ pub fn operations_module(
                 }
                 #(#methods)*
             }
-
-            #(#wrappers)*
 
             // The hooks progenitor's client calls: the runtime's, the span named with
             // GitHub's operationId (`repos/get-release-asset`), not the Rust name.
@@ -239,6 +263,194 @@ pub fn operations_module(
                 }
             }
         }
+    };
+    file.items
+        .push(syn::parse2(module).map_err(|e| format!("the operations module: {e}"))?);
+    Ok(())
+}
+
+/// What the facade adds to one of progenitor's builders.
+struct Extension {
+    /// The builder's doc.
+    doc: Attribute,
+    /// Methods for its impl: `send()`, `send_full()`, a `send_<media>()` per other media
+    /// type, `stream()`.
+    methods: Vec<ImplItem>,
+    /// Items beside it (the enum of several successes).
+    beside: Vec<Item>,
+}
+
+/// Puts each `Extension` on its builder in progenitor's `builder` module: its doc on the
+/// struct, its methods in the impl, where progenitor's `send*` become private
+/// `send*_generated` and `new` crate-private.
+fn extend_builders(
+    file: &mut syn::File,
+    mut extensions: BTreeMap<String, Extension>,
+) -> Result<(), String> {
+    let items = crate::type_items::module(&mut file.items, "builder")
+        .ok_or_else(|| "progenitor's output has no `builder` module".to_owned())?;
+    let mut beside = Vec::new();
+    for item in items.iter_mut() {
+        match item {
+            Item::Struct(s) => {
+                if let Some(extension) = extensions.get(&s.ident.to_string()) {
+                    s.attrs.retain(|a| !a.path().is_ident("doc"));
+                    s.attrs.insert(0, extension.doc.clone());
+                }
+            }
+            Item::Impl(block) if block.trait_.is_none() => {
+                let Type::Path(path) = &*block.self_ty else {
+                    continue;
+                };
+                let Some(name) = path.path.segments.last().map(|s| s.ident.to_string()) else {
+                    continue;
+                };
+                let Some(extension) = extensions.remove(&name) else {
+                    continue;
+                };
+                for member in &mut block.items {
+                    let ImplItem::Fn(f) = member else { continue };
+                    let ident = f.sig.ident.to_string();
+                    if ident == "new" {
+                        f.vis = syn::parse_quote!(pub(crate));
+                    } else if ident == "send"
+                        || (ident.starts_with("send_") && f.sig.asyncness.is_some())
+                    {
+                        f.sig.ident = generated_send(&f.sig.ident);
+                        f.vis = syn::Visibility::Inherited;
+                        f.attrs.retain(|a| !a.path().is_ident("doc"));
+                    }
+                }
+                block.items.extend(extension.methods);
+                beside.extend(extension.beside);
+            }
+            _ => {}
+        }
+    }
+    if let Some(name) = extensions.keys().next() {
+        return Err(format!(
+            "builder {name} has no methods in progenitor's output"
+        ));
+    }
+    items.extend(beside);
+    Ok(())
+}
+
+/// The private name progenitor's `send*` method `ident` takes: `send_generated`.
+fn generated_send(ident: &syn::Ident) -> syn::Ident {
+    quote::format_ident!("{ident}_generated")
+}
+
+/// What the facade adds to progenitor's `builder::NAME`: a typed `send()`, and `stream()`
+/// when it pages.
+fn extension(
+    builders: &[Item],
+    method: &syn::Ident,
+    name: &syn::Ident,
+    answer: Answer<'_>,
+    operation_id: &str,
+) -> Result<Extension, String> {
+    let members = builder_members(builders, name)?;
+    let mut names = Vec::new();
+    let mut output = None;
+    let mut alternatives = Vec::new();
+    for member in members {
+        let ImplItem::Fn(f) = member else { continue };
+        let ident = &f.sig.ident;
+        if ident == "new" {
+            continue;
+        }
+        // Another media type of the answer (the `alternative_media_types` rewrite's).
+        if ident.to_string().starts_with("send_") && f.sig.asyncness.is_some() {
+            let answer = answer_type(&f.sig.output).ok_or_else(|| {
+                format!("{name}::{ident} does not return Result<ResponseValue<T>, Error<E>>")
+            })?;
+            alternatives.push(alternative(f, &answer));
+            continue;
+        }
+        if ident == "send" {
+            output = Some(answer_type(&f.sig.output).ok_or_else(|| {
+                format!("{name}::send does not return Result<ResponseValue<T>, Error<E>>")
+            })?);
+            continue;
+        }
+        names.push(ident.to_string());
+    }
+    let output = output.ok_or_else(|| format!("builder {name} has no send()"))?;
+    let doc = format!(
+        "The request [`Operations::{method}`](super::operations::Operations::{method}) builds: set its parameters, then [`send`](Self::send)."
+    );
+    let is_bytes = matches!(&output, Type::Path(p)
+        if p.path.segments.last().is_some_and(|s| s.ident == "ByteStream"));
+    let (sending, beside) = match answer {
+        Answer::Several(successes) => several_successes(name, successes),
+        Answer::Redirect => (
+            quote! {
+                /// Sends the request; the redirect GitHub answers with (its `Location`, to
+                /// [`fetch`](crate::runtime::Redirect::fetch) without the token), or what
+                /// went wrong as [`crate::runtime::Error`].
+                pub async fn send(self) -> Result<crate::runtime::Redirect, crate::runtime::Error> {
+                    let client = self.client;
+                    crate::runtime::Redirect::from_generated(self.send_generated(), &client.inner, #operation_id).await
+                }
+            },
+            TokenStream::new(),
+        ),
+        // A body that is not JSON (text, HTML, a diff): its bytes, read whole and bounded,
+        // since progenitor's stream type stays private.
+        Answer::Progenitors if is_bytes => (
+            quote! {
+                /// Sends the request; the answer's bytes, or what went wrong as
+                /// [`crate::runtime::Error`].
+                pub async fn send(self) -> Result<Vec<u8>, crate::runtime::Error> {
+                    crate::runtime::Response::bytes_from_generated(self.send_generated())
+                        .await
+                        .map(crate::runtime::Response::into_body)
+                }
+
+                /// Sends the request; the answer's status and headers with its bytes.
+                pub async fn send_full(self) -> Result<crate::runtime::Response<Vec<u8>>, crate::runtime::Error> {
+                    crate::runtime::Response::bytes_from_generated(self.send_generated()).await
+                }
+            },
+            TokenStream::new(),
+        ),
+        Answer::Progenitors => (
+            quote! {
+                /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+                pub async fn send(self) -> Result<#output, crate::runtime::Error> {
+                    crate::runtime::Response::body_from_generated(self.send_generated()).await
+                }
+
+                /// Sends the request; the answer's status and headers with its body.
+                pub async fn send_full(self) -> Result<crate::runtime::Response<#output>, crate::runtime::Error> {
+                    crate::runtime::Response::from_generated(self.send_generated()).await
+                }
+            },
+            TokenStream::new(),
+        ),
+    };
+    let streaming = if streams(&names, answer, is_bytes) {
+        stream(&output, operation_id)
+    } else {
+        TokenStream::new()
+    };
+    let methods: syn::ItemImpl = syn::parse2(quote! {
+        impl X {
+            #sending
+
+            #(#alternatives)*
+
+            #streaming
+        }
+    })
+    .map_err(|e| format!("the facade of {name}: {e}"))?;
+    let beside: syn::File =
+        syn::parse2(beside).map_err(|e| format!("the answers of {name}: {e}"))?;
+    Ok(Extension {
+        doc: syn::parse_quote!(#[doc = #doc]),
+        methods: methods.items,
+        beside: beside.items,
     })
 }
 
@@ -282,158 +494,13 @@ pub(crate) fn client_operations(file: &syn::File) -> Result<Vec<Operation>, Stri
     Ok(found)
 }
 
-/// The wrapper of progenitor's `builder::NAME`: every setter forwarded, `send()` typed.
-fn wrapper(
-    builders: &[Item],
-    method: &syn::Ident,
-    name: &syn::Ident,
-    answer: Answer<'_>,
-    operation_id: &str,
-) -> Result<TokenStream, String> {
-    let members = builder_members(builders, name)?;
-    let mut setters = Vec::new();
-    let mut names = Vec::new();
-    let mut output = None;
-    let mut alternatives = Vec::new();
-    for member in members {
-        let ImplItem::Fn(f) = member else { continue };
-        let ident = &f.sig.ident;
-        if ident == "new" {
-            continue;
-        }
-        // Another media type of the answer (the `alternative_media_types` rewrite's).
-        if ident.to_string().starts_with("send_") && f.sig.asyncness.is_some() {
-            let answer = answer_type(&f.sig.output).ok_or_else(|| {
-                format!("{name}::{ident} does not return Result<ResponseValue<T>, Error<E>>")
-            })?;
-            alternatives.push(alternative(f, &answer));
-            continue;
-        }
-        if ident == "send" {
-            output = Some(answer_type(&f.sig.output).ok_or_else(|| {
-                format!("{name}::send does not return Result<ResponseValue<T>, Error<E>>")
-            })?);
-            continue;
-        }
-        let mut sig = f.sig.clone();
-        let mut args = Vec::new();
-        for input in &mut sig.inputs {
-            match input {
-                // progenitor takes `mut self`; the wrapper need not.
-                FnArg::Receiver(receiver) => receiver.mutability = None,
-                FnArg::Typed(typed) => match &mut *typed.pat {
-                    Pat::Ident(pat) => {
-                        pat.mutability = None;
-                        args.push(pat.ident.clone());
-                    }
-                    _ => return Err(format!("{name}::{ident} has an unnamed argument")),
-                },
-            }
-        }
-        let docs = f.attrs.iter().filter(|a| a.path().is_ident("doc"));
-        setters.push(quote! {
-            #(#docs)*
-            pub #sig {
-                Self(self.0.#ident(#(#args),*), self.1)
-            }
-        });
-        names.push(ident.to_string());
-    }
-    let output = output.ok_or_else(|| format!("builder {name} has no send()"))?;
-    // The wrapper derives what progenitor's builder derives (a body stream is not Clone).
-    let derives: Vec<&Attribute> = builders
-        .iter()
-        .find_map(|item| match item {
-            Item::Struct(s) if s.ident == *name => Some(&s.attrs),
-            _ => None,
-        })
-        .into_iter()
-        .flatten()
-        .filter(|a| a.path().is_ident("derive"))
-        .collect();
-    let doc = format!(
-        "The request [`Operations::{method}`] builds: set its parameters, then [`send`](Self::send)."
-    );
-    let is_bytes = matches!(&output, Type::Path(p)
-        if p.path.segments.last().is_some_and(|s| s.ident == "ByteStream"));
-    let (sending, extra) = match answer {
-        Answer::Several(successes) => several_successes(name, successes),
-        Answer::Redirect => (
-            quote! {
-                /// Sends the request; the redirect GitHub answers with (its `Location`, to
-                /// [`fetch`](crate::runtime::Redirect::fetch) without the token), or what
-                /// went wrong as [`crate::runtime::Error`].
-                pub async fn send(self) -> Result<crate::runtime::Redirect, crate::runtime::Error> {
-                    let client = self.1;
-                    crate::runtime::Redirect::from_generated(self.0.send(), &client.inner, #operation_id).await
-                }
-            },
-            TokenStream::new(),
-        ),
-        // A body that is not JSON (text, HTML, a diff): its bytes, read whole and bounded,
-        // since progenitor's stream type stays private.
-        Answer::Progenitors if is_bytes => (
-            quote! {
-                /// Sends the request; the answer's bytes, or what went wrong as
-                /// [`crate::runtime::Error`].
-                pub async fn send(self) -> Result<Vec<u8>, crate::runtime::Error> {
-                    crate::runtime::Response::bytes_from_generated(self.0.send())
-                        .await
-                        .map(crate::runtime::Response::into_body)
-                }
-
-                /// Sends the request; the answer's status and headers with its bytes.
-                pub async fn send_full(self) -> Result<crate::runtime::Response<Vec<u8>>, crate::runtime::Error> {
-                    crate::runtime::Response::bytes_from_generated(self.0.send()).await
-                }
-            },
-            TokenStream::new(),
-        ),
-        Answer::Progenitors => (
-            quote! {
-                /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
-                pub async fn send(self) -> Result<#output, crate::runtime::Error> {
-                    crate::runtime::Response::body_from_generated(self.0.send()).await
-                }
-
-                /// Sends the request; the answer's status and headers with its body.
-                pub async fn send_full(self) -> Result<crate::runtime::Response<#output>, crate::runtime::Error> {
-                    crate::runtime::Response::from_generated(self.0.send()).await
-                }
-            },
-            TokenStream::new(),
-        ),
-    };
-    let streaming = if streams(&names, answer, is_bytes) {
-        stream(&output, operation_id)
-    } else {
-        TokenStream::new()
-    };
-    Ok(quote! {
-        #[doc = #doc]
-        #(#derives)*
-        pub struct #name<'a>(super::builder::#name<'a>, &'a super::Client);
-
-        impl<'a> #name<'a> {
-            #(#setters)*
-
-            #sending
-
-            #(#alternatives)*
-
-            #streaming
-        }
-
-        #extra
-    })
-}
-
 /// The facade's `send_<name>()` for progenitor's of the same name, which asks for another
 /// media type: its answer decoded (`answer`, a generated type), or its bytes read whole and
 /// bounded, as a non-JSON `send()`'s are.
 fn alternative(send: &syn::ImplItemFn, answer: &Type) -> TokenStream {
     let ident = &send.sig.ident;
     let full = quote::format_ident!("{ident}_full");
+    let generated = generated_send(ident);
     let docs = send.attrs.iter().filter(|a| a.path().is_ident("doc"));
     let is_bytes = matches!(answer, Type::Path(p)
         if p.path.segments.last().is_some_and(|s| s.ident == "ByteStream"));
@@ -445,7 +512,7 @@ fn alternative(send: &syn::ImplItemFn, answer: &Type) -> TokenStream {
             /// [`JSON_BODY_LIMIT`](crate::runtime::JSON_BODY_LIMIT), or what went wrong as
             /// [`crate::runtime::Error`].
             pub async fn #ident(self) -> Result<Vec<u8>, crate::runtime::Error> {
-                crate::runtime::Response::bytes_from_generated(self.0.#ident())
+                crate::runtime::Response::bytes_from_generated(self.#generated())
                     .await
                     .map(crate::runtime::Response::into_body)
             }
@@ -453,7 +520,7 @@ fn alternative(send: &syn::ImplItemFn, answer: &Type) -> TokenStream {
             /// The same request as the method without `_full`; the answer's status and
             /// headers with its bytes.
             pub async fn #full(self) -> Result<crate::runtime::Response<Vec<u8>>, crate::runtime::Error> {
-                crate::runtime::Response::bytes_from_generated(self.0.#ident()).await
+                crate::runtime::Response::bytes_from_generated(self.#generated()).await
             }
         }
     } else {
@@ -462,13 +529,13 @@ fn alternative(send: &syn::ImplItemFn, answer: &Type) -> TokenStream {
             ///
             /// The answer decoded, or what went wrong as [`crate::runtime::Error`].
             pub async fn #ident(self) -> Result<#answer, crate::runtime::Error> {
-                crate::runtime::Response::body_from_generated(self.0.#ident()).await
+                crate::runtime::Response::body_from_generated(self.#generated()).await
             }
 
             /// The same request as the method without `_full`; the answer's status and
             /// headers with its body.
             pub async fn #full(self) -> Result<crate::runtime::Response<#answer>, crate::runtime::Error> {
-                crate::runtime::Response::from_generated(self.0.#ident()).await
+                crate::runtime::Response::from_generated(self.#generated()).await
             }
         }
     }
@@ -579,14 +646,14 @@ fn several_successes(builder: &syn::Ident, successes: &[Success]) -> (TokenStrea
         /// Sends the request; the answer for its status, or what went wrong as
         /// [`crate::runtime::Error`].
         pub async fn send(self) -> Result<#answer, crate::runtime::Error> {
-            let answer = crate::runtime::Response::bytes_from_generated(self.0.send()).await?;
+            let answer = crate::runtime::Response::bytes_from_generated(self.send_generated()).await?;
             #answer::decode(answer.status().as_u16(), answer.body())
         }
 
         /// Sends the request; the answer's status and headers with the answer for its
         /// status.
         pub async fn send_full(self) -> Result<crate::runtime::Response<#answer>, crate::runtime::Error> {
-            crate::runtime::Response::bytes_from_generated(self.0.send())
+            crate::runtime::Response::bytes_from_generated(self.send_generated())
                 .await?
                 .try_map(|status, body| #answer::decode(status.as_u16(), &body))
         }
@@ -609,12 +676,12 @@ fn stream(output: &Type, operation_id: &str) -> TokenStream {
     quote! {
         #[doc = #doc]
         pub fn stream(self) -> crate::runtime::Pages<'a, #item> {
-            let client = self.1;
+            let client = self.client;
             crate::runtime::Pages::#start(
                 &client.client,
                 &client.inner,
                 #operation_id,
-                crate::runtime::Response::from_generated(self.0.send()),
+                crate::runtime::Response::from_generated(self.send_generated()),
             )
         }
     }
@@ -693,17 +760,30 @@ mod tests {
         }
     }
 
+    /// `file` with the facade applied, as Rust text.
+    fn applied(
+        mut file: syn::File,
+        upstream: &[(String, String)],
+        successes: &BTreeMap<String, Vec<Success>>,
+        redirects: &BTreeSet<String>,
+    ) -> Result<String, String> {
+        apply(&mut file, upstream, successes, redirects)?;
+        Ok(prettyplease::unparse(&file))
+    }
+
     #[test]
-    fn every_operation_gets_a_typed_wrapper_and_its_upstream_id() {
+    fn every_operation_gets_a_typed_send_and_its_upstream_id() {
         let upstream = [("get_thing".to_owned(), "things/get-thing".to_owned())];
-        let tokens =
-            operations_module(&sample(), &upstream, &BTreeMap::new(), &BTreeSet::new()).unwrap();
-        let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
+        let code = applied(sample(), &upstream, &BTreeMap::new(), &BTreeSet::new()).unwrap();
         for expected in [
-            "pub fn get_thing(&self) -> GetThing<'a>",
-            "#[derive(Debug, Clone)]\n    pub struct GetThing<'a>(super::builder::GetThing<'a>, &'a super::Client);",
-            "pub fn id<V>(self, value: V) -> Self",
-            "Self(self.0.id(value), self.1)",
+            "pub fn get_thing(&self) -> GetThing<'a> {\n            self.0.get_thing()",
+            "pub use super::builder::*;",
+            "///The request [`Operations::get_thing`](super::operations::Operations::get_thing) builds",
+            "#[derive(Debug, Clone)]\n    pub struct GetThing<'a> {",
+            "pub(crate) fn new(client: &'a super::Client) -> Self",
+            "pub fn id<V>(mut self, value: V) -> Self",
+            "async fn send_generated(\n            self,\n        ) -> Result<ResponseValue<types::Thing>",
+            "crate::runtime::Response::body_from_generated(self.send_generated()).await",
             "impl progenitor_client::ClientHooks<crate::runtime::Settings> for super::Client",
             "crate::runtime::exec(&self.client, &self.inner, request, operation_id).await",
             "pub async fn send(self) -> Result<types::Thing, crate::runtime::Error>",
@@ -713,8 +793,9 @@ mod tests {
         ] {
             assert!(code.contains(expected), "{expected:?} not in\n{code}");
         }
-        assert!(!code.contains("ResponseValue"), "{code}");
-        assert!(!code.contains("fn new(client: &'a super::Client) -> Self {\n        todo"));
+        // progenitor's `send` is private, and the docs are `Operations`' alone.
+        assert!(!code.contains("pub async fn send_generated"), "{code}");
+        assert_eq!(code.matches("Get a thing").count(), 1, "{code}");
         // No `page`/`per_page` pair: no stream.
         assert!(!code.contains("fn stream"), "{code}");
     }
@@ -751,8 +832,7 @@ mod tests {
             };
         }
         let redirects = BTreeSet::from(["get_thing".to_owned()]);
-        let tokens = operations_module(&file, &upstream, &BTreeMap::new(), &redirects).unwrap();
-        let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
+        let code = applied(file, &upstream, &BTreeMap::new(), &redirects).unwrap();
         for expected in [
             ") -> Result<crate::runtime::Redirect, crate::runtime::Error> {",
             "crate::runtime::Redirect::from_generated(",
@@ -769,21 +849,17 @@ mod tests {
     fn a_listing_streams_its_items_or_its_pages() {
         let upstream = [("get_thing".to_owned(), "things/list".to_owned())];
         let items = listing(syn::parse_quote!(::std::vec::Vec<types::Thing>));
-        let tokens =
-            operations_module(&items, &upstream, &BTreeMap::new(), &BTreeSet::new()).unwrap();
-        let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
+        let code = applied(items, &upstream, &BTreeMap::new(), &BTreeSet::new()).unwrap();
         for expected in [
             "pub fn stream(self) -> crate::runtime::Pages<'a, types::Thing>",
             "crate::runtime::Pages::items_after(",
             "\"things/list\",",
-            "crate::runtime::Response::from_generated(self.0.send())",
+            "crate::runtime::Response::from_generated(self.send_generated())",
         ] {
             assert!(code.contains(expected), "{expected:?} not in\n{code}");
         }
         let pages = listing(syn::parse_quote!(types::ThingPage));
-        let tokens =
-            operations_module(&pages, &upstream, &BTreeMap::new(), &BTreeSet::new()).unwrap();
-        let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
+        let code = applied(pages, &upstream, &BTreeMap::new(), &BTreeSet::new()).unwrap();
         for expected in [
             "pub fn stream(self) -> crate::runtime::Pages<'a, types::ThingPage>",
             "crate::runtime::Pages::pages_after(",
@@ -824,8 +900,7 @@ mod tests {
                 },
             ],
         )]);
-        let tokens = operations_module(&file, &[], &successes, &BTreeSet::new()).unwrap();
-        let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
+        let code = applied(file.clone(), &[], &successes, &BTreeSet::new()).unwrap();
         for expected in [
             "pub enum GetThingResponse {",
             "/// 201: Made\n        Created(types::GitCommit),",
@@ -839,15 +914,15 @@ mod tests {
         ] {
             assert!(code.contains(expected), "{expected:?} not in\n{code}");
         }
-        assert!(!code.contains("ByteStream"), "{code}");
+        // progenitor's stream type is in its private `send_generated` alone.
+        assert_eq!(code.matches("ByteStream").count(), 1, "{code}");
         // Without several successes, a body of bytes is read whole: no progenitor type.
-        let tokens = operations_module(&file, &[], &BTreeMap::new(), &BTreeSet::new()).unwrap();
-        let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
+        let code = applied(file, &[], &BTreeMap::new(), &BTreeSet::new()).unwrap();
         assert!(
             code.contains("pub async fn send(self) -> Result<Vec<u8>, crate::runtime::Error>"),
             "{code}"
         );
-        assert!(!code.contains("ByteStream"), "{code}");
+        assert_eq!(code.matches("ByteStream").count(), 1, "{code}");
     }
 
     #[test]
@@ -863,8 +938,7 @@ mod tests {
     #[test]
     fn an_unknown_upstream_name_or_an_odd_send_is_an_error() {
         let upstream = [("gone".to_owned(), "x/gone".to_owned())];
-        let error = operations_module(&sample(), &upstream, &BTreeMap::new(), &BTreeSet::new())
-            .unwrap_err();
+        let error = applied(sample(), &upstream, &BTreeMap::new(), &BTreeSet::new()).unwrap_err();
         assert!(error.contains("gone"), "{error}");
         let mut odd = sample();
         if let Item::Mod(m) = &mut odd.items[2]
@@ -874,7 +948,7 @@ mod tests {
                 impl<'a> GetThing<'a> { pub async fn send(self) -> u8 { 0 } }
             };
         }
-        let error = operations_module(&odd, &[], &BTreeMap::new(), &BTreeSet::new()).unwrap_err();
+        let error = applied(odd, &[], &BTreeMap::new(), &BTreeSet::new()).unwrap_err();
         assert!(error.contains("GetThing::send"), "{error}");
     }
 }

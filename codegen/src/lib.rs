@@ -315,8 +315,6 @@ pub fn generate_with(
         .collect();
     let successes = several_successes(&normalized)?;
     let redirects = documented_redirects(&normalized);
-    let facade = facade::operations_module(&file, &upstream, &successes, &redirects)
-        .map_err(Error::Facade)?;
     let module = |tokens: Result<proc_macro2::TokenStream, String>, header: &str| {
         tokens
             .and_then(|tokens| syn::parse2::<syn::File>(tokens).map_err(|e| e.to_string()))
@@ -352,8 +350,7 @@ pub fn generate_with(
     request_builders::prune(&mut file);
     schema_feature::gate(&mut file);
     let aliases = same_types::merge(&mut file);
-    file.items
-        .push(syn::parse2(facade).map_err(|e| Error::Format(e.to_string()))?);
+    facade::apply(&mut file, &upstream, &successes, &redirects).map_err(Error::Facade)?;
     let features = if extras.features {
         tag_features::gate(&mut file, &operation_tags(&normalized))
             .map_err(Error::Facade)?

@@ -4,8 +4,9 @@
 //!
 //! A crate of GitHub's whole API has 1,223 operations and thousands of types; a user who
 //! needs the repositories' operations should not type-check the other thousand. The cfg
-//! goes on progenitor's builder and `Client` method, the facade's wrapper and
-//! `Operations` method, and on every item of a type (its declaration, impls and builder)
+//! goes on progenitor's builder (with the facade's `send()` in it) and `Client` method,
+//! the facade's `Operations` method, and on every item of a type (its declaration, impls
+//! and builder)
 //! as `cfg(any(feature = ..))` of the tags that reach it. What every tag reaches stays as
 //! it is; what no operation reaches (a copy nothing names since it became an alias)
 //! compiles when all it names does.
@@ -218,7 +219,7 @@ fn units(file: &syn::File) -> Vec<(Unit, TokenStream)> {
         let names = type_names(items);
         let numbered = by_index(&names);
         for item in items {
-            // `Operations` names every wrapper; its methods are gated one by one.
+            // `Operations` names every builder; its methods are gated one by one.
             if let Some(name) = owner(item, &names, &numbered).filter(|name| name != "Operations") {
                 add((module, name), item);
             }

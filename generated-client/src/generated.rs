@@ -958,364 +958,45 @@ const _: () = {
     {}
 };
 impl Client {
-    /**List releases
-
-This returns a list of releases, which does not include regular Git tags that have not been associated with a release. To get a list of Git tags, use the [Repository Tags API](https://docs.github.com/rest/repos/repos#list-repository-tags).
-
-Information about published releases are available to everyone. Only users with push access will receive listings for draft releases.
-
-Sends a `GET` request to `/repos/{owner}/{repo}/releases`
-
-Arguments:
-- `owner`: The account owner of the repository. The name is not case sensitive.
-- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
-- `page`: The page number of the results to fetch. For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)."
-- `per_page`: The number of results per page (max 100). For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)."
-```ignore
-let response = client.list_releases()
-    .owner(owner)
-    .repo(repo)
-    .page(page)
-    .per_page(per_page)
-    .send()
-    .await;
-```*/
     pub fn list_releases(&self) -> builder::ListReleases<'_> {
         builder::ListReleases::new(self)
     }
-    /**Create a release
-
-Users with push access to the repository can create a release.
-
-> [!NOTE]
-> If the commit identified by `target_commitish` (or, when `target_commitish` is omitted, the latest commit on the default branch) adds or modifies any file under `.github/workflows/` relative to the repository's default branch, the authenticating token must be authorized to modify workflows. Otherwise, this endpoint returns `404 Not Found`; some authentication paths surface `403 Resource not accessible by integration` instead.
-
-OAuth app tokens and personal access tokens (classic) need the `workflow` scope when the resolved target commit modifies workflow files. Fine-grained access tokens and GitHub App installation tokens also need the "Workflows" repository permission (write). The `GITHUB_TOKEN` available to GitHub Actions cannot be authorized for this; for more information, see "[Automatic token authentication](https://docs.github.com/actions/security-guides/automatic-token-authentication#permissions-for-the-github_token)".
-
-This endpoint triggers [notifications](https://docs.github.com/github/managing-subscriptions-and-notifications-on-github/about-notifications). Creating content too quickly using this endpoint may result in secondary rate limiting. For more information, see "[Rate limits for the API](https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits)" and "[Best practices for using the REST API](https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api)."
-
-Sends a `POST` request to `/repos/{owner}/{repo}/releases`
-
-Arguments:
-- `owner`: The account owner of the repository. The name is not case sensitive.
-- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
-- `body`
-```ignore
-let response = client.create_release()
-    .owner(owner)
-    .repo(repo)
-    .body(body)
-    .send()
-    .await;
-```*/
     pub fn create_release(&self) -> builder::CreateRelease<'_> {
         builder::CreateRelease::new(self)
     }
-    /**Get a release asset
-
-To download the asset's binary content:
-
-- If within a browser, fetch the location specified in the `browser_download_url` key provided in the response.
-- Alternatively, set the `Accept` header of the request to
-  [`application/octet-stream`](https://docs.github.com/rest/using-the-rest-api/getting-started-with-the-rest-api#media-types).
-  The API will either redirect the client to the location, or stream it directly if possible.
-  API clients should handle both a `200` or `302` response.
-
-Sends a `GET` request to `/repos/{owner}/{repo}/releases/assets/{asset_id}`
-
-Arguments:
-- `owner`: The account owner of the repository. The name is not case sensitive.
-- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
-- `asset_id`: The unique identifier of the asset.
-```ignore
-let response = client.get_release_asset()
-    .owner(owner)
-    .repo(repo)
-    .asset_id(asset_id)
-    .send()
-    .await;
-```*/
     pub fn get_release_asset(&self) -> builder::GetReleaseAsset<'_> {
         builder::GetReleaseAsset::new(self)
     }
-    /**Delete a release asset
-
-Sends a `DELETE` request to `/repos/{owner}/{repo}/releases/assets/{asset_id}`
-
-Arguments:
-- `owner`: The account owner of the repository. The name is not case sensitive.
-- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
-- `asset_id`: The unique identifier of the asset.
-```ignore
-let response = client.delete_release_asset()
-    .owner(owner)
-    .repo(repo)
-    .asset_id(asset_id)
-    .send()
-    .await;
-```*/
     pub fn delete_release_asset(&self) -> builder::DeleteReleaseAsset<'_> {
         builder::DeleteReleaseAsset::new(self)
     }
-    /**Update a release asset
-
-Users with push access to the repository can edit a release asset.
-
-Sends a `PATCH` request to `/repos/{owner}/{repo}/releases/assets/{asset_id}`
-
-Arguments:
-- `owner`: The account owner of the repository. The name is not case sensitive.
-- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
-- `asset_id`: The unique identifier of the asset.
-- `body`
-```ignore
-let response = client.update_release_asset()
-    .owner(owner)
-    .repo(repo)
-    .asset_id(asset_id)
-    .body(body)
-    .send()
-    .await;
-```*/
     pub fn update_release_asset(&self) -> builder::UpdateReleaseAsset<'_> {
         builder::UpdateReleaseAsset::new(self)
     }
-    /**Get the latest release
-
-View the latest published full release for the repository.
-
-The latest release is the most recent non-prerelease, non-draft release, sorted by the `created_at` attribute. The `created_at` attribute is the date of the commit used for the release, and not the date when the release was drafted or published.
-
-Sends a `GET` request to `/repos/{owner}/{repo}/releases/latest`
-
-Arguments:
-- `owner`: The account owner of the repository. The name is not case sensitive.
-- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
-```ignore
-let response = client.get_latest_release()
-    .owner(owner)
-    .repo(repo)
-    .send()
-    .await;
-```*/
     pub fn get_latest_release(&self) -> builder::GetLatestRelease<'_> {
         builder::GetLatestRelease::new(self)
     }
-    /**Get a release by tag name
-
-Get a published release with the specified tag.
-
-Sends a `GET` request to `/repos/{owner}/{repo}/releases/tags/{tag}`
-
-Arguments:
-- `owner`: The account owner of the repository. The name is not case sensitive.
-- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
-- `tag`: tag parameter
-```ignore
-let response = client.get_release_by_tag()
-    .owner(owner)
-    .repo(repo)
-    .tag(tag)
-    .send()
-    .await;
-```*/
     pub fn get_release_by_tag(&self) -> builder::GetReleaseByTag<'_> {
         builder::GetReleaseByTag::new(self)
     }
-    /**Get a release
-
-Gets a public release with the specified release ID.
-
-> [!NOTE]
-> This returns an `upload_url` key corresponding to the endpoint for uploading release assets. This key is a hypermedia resource. For more information, see "[Getting started with the REST API](https://docs.github.com/rest/using-the-rest-api/getting-started-with-the-rest-api#hypermedia)."
-
-Sends a `GET` request to `/repos/{owner}/{repo}/releases/{release_id}`
-
-Arguments:
-- `owner`: The account owner of the repository. The name is not case sensitive.
-- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
-- `release_id`: The unique identifier of the release.
-```ignore
-let response = client.get_release()
-    .owner(owner)
-    .repo(repo)
-    .release_id(release_id)
-    .send()
-    .await;
-```*/
     pub fn get_release(&self) -> builder::GetRelease<'_> {
         builder::GetRelease::new(self)
     }
-    /**Delete a release
-
-Users with push access to the repository can delete a release.
-
-Sends a `DELETE` request to `/repos/{owner}/{repo}/releases/{release_id}`
-
-Arguments:
-- `owner`: The account owner of the repository. The name is not case sensitive.
-- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
-- `release_id`: The unique identifier of the release.
-```ignore
-let response = client.delete_release()
-    .owner(owner)
-    .repo(repo)
-    .release_id(release_id)
-    .send()
-    .await;
-```*/
     pub fn delete_release(&self) -> builder::DeleteRelease<'_> {
         builder::DeleteRelease::new(self)
     }
-    /**Update a release
-
-Users with push access to the repository can edit a release.
-
-> [!NOTE]
-> If the resolved target commit (the new value of `target_commitish` if you are changing it, otherwise the existing target) adds or modifies any file under `.github/workflows/` relative to the repository's default branch, the authenticating token must be authorized to modify workflows. Otherwise, this endpoint returns `404 Not Found`; some authentication paths surface `403 Resource not accessible by integration` instead.
-
-OAuth app tokens and personal access tokens (classic) need the `workflow` scope when the resolved target commit modifies workflow files. Fine-grained access tokens and GitHub App installation tokens also need the "Workflows" repository permission (write). The `GITHUB_TOKEN` available to GitHub Actions cannot be authorized for this; for more information, see "[Automatic token authentication](https://docs.github.com/actions/security-guides/automatic-token-authentication#permissions-for-the-github_token)".
-
-Sends a `PATCH` request to `/repos/{owner}/{repo}/releases/{release_id}`
-
-Arguments:
-- `owner`: The account owner of the repository. The name is not case sensitive.
-- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
-- `release_id`: The unique identifier of the release.
-- `body`
-```ignore
-let response = client.update_release()
-    .owner(owner)
-    .repo(repo)
-    .release_id(release_id)
-    .body(body)
-    .send()
-    .await;
-```*/
     pub fn update_release(&self) -> builder::UpdateRelease<'_> {
         builder::UpdateRelease::new(self)
     }
-    /**List release assets
-
-Sends a `GET` request to `/repos/{owner}/{repo}/releases/{release_id}/assets`
-
-Arguments:
-- `owner`: The account owner of the repository. The name is not case sensitive.
-- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
-- `release_id`: The unique identifier of the release.
-- `page`: The page number of the results to fetch. For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)."
-- `per_page`: The number of results per page (max 100). For more information, see "[Using pagination in the REST API](https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)."
-```ignore
-let response = client.list_release_assets()
-    .owner(owner)
-    .repo(repo)
-    .release_id(release_id)
-    .page(page)
-    .per_page(per_page)
-    .send()
-    .await;
-```*/
     pub fn list_release_assets(&self) -> builder::ListReleaseAssets<'_> {
         builder::ListReleaseAssets::new(self)
     }
-    /**Upload a release asset
-
-This endpoint makes use of a [Hypermedia relation](https://docs.github.com/rest/using-the-rest-api/getting-started-with-the-rest-api#hypermedia) to determine which URL to access. The endpoint you call to upload release assets is specific to your release. Use the `upload_url` returned in
-the response of the [Create a release endpoint](https://docs.github.com/rest/releases/releases#create-a-release) to upload a release asset.
-
-You need to use an HTTP client which supports [SNI](http://en.wikipedia.org/wiki/Server_Name_Indication) to make calls to this endpoint.
-
-Most libraries will set the required `Content-Length` header automatically. Use the required `Content-Type` header to provide the media type of the asset. For a list of media types, see [Media Types](https://www.iana.org/assignments/media-types/media-types.xhtml). For example:
-
-`application/zip`
-
-GitHub expects the asset data in its raw binary form, rather than JSON. You will send the raw binary content of the asset as the request body. Everything else about the endpoint is the same as the rest of the API. For example,
-you'll still need to pass your authentication to be able to upload an asset.
-
-When an upstream failure occurs, you will receive a `502 Bad Gateway` status. This may leave an empty asset with a state of `starter`. It can be safely deleted.
-
-**Notes:**
-*   GitHub renames asset filenames that have special characters, non-alphanumeric characters, and leading or trailing periods. The "[List release assets](https://docs.github.com/rest/releases/assets#list-release-assets)"
-endpoint lists the renamed filenames. For more information and help, contact [GitHub Support](https://support.github.com/contact?tags=dotcom-rest-api).
-*   To find the `release_id` query the [`GET /repos/{owner}/{repo}/releases/latest` endpoint](https://docs.github.com/rest/releases/releases#get-the-latest-release).
-*   If you upload an asset with the same filename as another uploaded asset, you'll receive an error and must delete the old file before you can re-upload the new asset.
-
-Sends a `POST` request to `/repos/{owner}/{repo}/releases/{release_id}/assets`
-
-Arguments:
-- `owner`: The account owner of the repository. The name is not case sensitive.
-- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
-- `release_id`: The unique identifier of the release.
-- `label`
-- `name`
-- `content_length`: The number of bytes sent: GitHub needs it before the body.
-- `content_type`: The media type of the bytes sent, such as `application/zip`.
-- `body`
-```ignore
-let response = client.upload_release_asset()
-    .owner(owner)
-    .repo(repo)
-    .release_id(release_id)
-    .label(label)
-    .name(name)
-    .content_length(content_length)
-    .content_type(content_type)
-    .body(body)
-    .send()
-    .await;
-```*/
     pub fn upload_release_asset(&self) -> builder::UploadReleaseAsset<'_> {
         builder::UploadReleaseAsset::new(self)
     }
-    /**Download a repository archive (tar)
-
-Gets a redirect URL to download a tar archive for a repository. If you omit `:ref`, the repository’s default branch (usually
-`main`) will be used. Please make sure your HTTP framework is configured to follow redirects or you will need to use
-the `Location` header to make a second `GET` request.
-
-> [!NOTE]
-> For private repositories, these links are temporary and expire after five minutes.
-
-Sends a `GET` request to `/repos/{owner}/{repo}/tarball/{ref}`
-
-Arguments:
-- `owner`: The account owner of the repository. The name is not case sensitive.
-- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
-- `ref_`
-```ignore
-let response = client.download_tarball_archive()
-    .owner(owner)
-    .repo(repo)
-    .ref_(ref_)
-    .send()
-    .await;
-```*/
     pub fn download_tarball_archive(&self) -> builder::DownloadTarballArchive<'_> {
         builder::DownloadTarballArchive::new(self)
     }
-    /**Download a repository archive (zip)
-
-Gets a redirect URL to download a zip archive for a repository. If you omit `:ref`, the repository’s default branch (usually
-`main`) will be used. Please make sure your HTTP framework is configured to follow redirects or you will need to use
-the `Location` header to make a second `GET` request.
-
-> [!NOTE]
-> For private repositories, these links are temporary and expire after five minutes. If the repository is empty, you will receive a 404 when you follow the redirect.
-
-Sends a `GET` request to `/repos/{owner}/{repo}/zipball/{ref}`
-
-Arguments:
-- `owner`: The account owner of the repository. The name is not case sensitive.
-- `repo`: The name of the repository without the `.git` extension. The name is not case sensitive.
-- `ref_`
-```ignore
-let response = client.download_zipball_archive()
-    .owner(owner)
-    .repo(repo)
-    .ref_(ref_)
-    .send()
-    .await;
-```*/
     pub fn download_zipball_archive(&self) -> builder::DownloadZipballArchive<'_> {
         builder::DownloadZipballArchive::new(self)
     }
@@ -1329,9 +1010,7 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
-    /**Builder for [`Client::list_releases`]
-
-[`Client::list_releases`]: super::Client::list_releases*/
+    ///The request [`Operations::list_releases`](super::operations::Operations::list_releases) builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
     pub struct ListReleases<'a> {
         client: &'a super::Client,
@@ -1341,7 +1020,7 @@ pub mod builder {
         per_page: Result<Option<i64>, String>,
     }
     impl<'a> ListReleases<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub(crate) fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 owner: Err("owner was not initialized".to_string()),
@@ -1394,8 +1073,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for per_page failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/repos/{owner}/{repo}/releases`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<
             ResponseValue<::std::vec::Vec<types::Release>>,
@@ -1442,10 +1120,33 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+        pub async fn send(
+            self,
+        ) -> Result<::std::vec::Vec<types::Release>, crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.send_generated()).await
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(
+            self,
+        ) -> Result<
+            crate::runtime::Response<::std::vec::Vec<types::Release>>,
+            crate::runtime::Error,
+        > {
+            crate::runtime::Response::from_generated(self.send_generated()).await
+        }
+        /// Every item of every page from the one this request asks for on, following GitHub's `Link: rel="next"` (set `per_page(100)` for the fewest requests): a [`Pages`](crate::runtime::Pages) stream, bounded as the crate's listings are.
+        pub fn stream(self) -> crate::runtime::Pages<'a, types::Release> {
+            let client = self.client;
+            crate::runtime::Pages::items_after(
+                &client.client,
+                &client.inner,
+                "repos/list-releases",
+                crate::runtime::Response::from_generated(self.send_generated()),
+            )
+        }
     }
-    /**Builder for [`Client::create_release`]
-
-[`Client::create_release`]: super::Client::create_release*/
+    ///The request [`Operations::create_release`](super::operations::Operations::create_release) builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
     pub struct CreateRelease<'a> {
         client: &'a super::Client,
@@ -1454,7 +1155,7 @@ pub mod builder {
         body: Result<types::builder::CreateReleaseBody, String>,
     }
     impl<'a> CreateRelease<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub(crate) fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 owner: Err("owner was not initialized".to_string()),
@@ -1510,8 +1211,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/repos/{owner}/{repo}/releases`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::Release>, Error<types::GithubError>> {
             let Self { client, owner, repo, body } = self;
@@ -1564,10 +1264,18 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+        pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.send_generated()).await
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(
+            self,
+        ) -> Result<crate::runtime::Response<types::Release>, crate::runtime::Error> {
+            crate::runtime::Response::from_generated(self.send_generated()).await
+        }
     }
-    /**Builder for [`Client::get_release_asset`]
-
-[`Client::get_release_asset`]: super::Client::get_release_asset*/
+    ///The request [`Operations::get_release_asset`](super::operations::Operations::get_release_asset) builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
     pub struct GetReleaseAsset<'a> {
         client: &'a super::Client,
@@ -1576,7 +1284,7 @@ pub mod builder {
         asset_id: Result<i64, String>,
     }
     impl<'a> GetReleaseAsset<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub(crate) fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 owner: Err("owner was not initialized".to_string()),
@@ -1617,8 +1325,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for asset_id failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/repos/{owner}/{repo}/releases/assets/{asset_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ReleaseAsset>, Error<types::GithubError>> {
             let Self { client, owner, repo, asset_id } = self;
@@ -1660,10 +1367,21 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+        pub async fn send(self) -> Result<types::ReleaseAsset, crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.send_generated()).await
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(
+            self,
+        ) -> Result<
+            crate::runtime::Response<types::ReleaseAsset>,
+            crate::runtime::Error,
+        > {
+            crate::runtime::Response::from_generated(self.send_generated()).await
+        }
     }
-    /**Builder for [`Client::delete_release_asset`]
-
-[`Client::delete_release_asset`]: super::Client::delete_release_asset*/
+    ///The request [`Operations::delete_release_asset`](super::operations::Operations::delete_release_asset) builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
     pub struct DeleteReleaseAsset<'a> {
         client: &'a super::Client,
@@ -1672,7 +1390,7 @@ pub mod builder {
         asset_id: Result<i64, String>,
     }
     impl<'a> DeleteReleaseAsset<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub(crate) fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 owner: Err("owner was not initialized".to_string()),
@@ -1713,8 +1431,9 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for asset_id failed".to_string());
             self
         }
-        ///Sends a `DELETE` request to `/repos/{owner}/{repo}/releases/assets/{asset_id}`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::GithubError>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::GithubError>> {
             let Self { client, owner, repo, asset_id } = self;
             let owner = owner.map_err(Error::InvalidRequest)?;
             let repo = repo.map_err(Error::InvalidRequest)?;
@@ -1754,10 +1473,18 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+        pub async fn send(self) -> Result<(), crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.send_generated()).await
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(
+            self,
+        ) -> Result<crate::runtime::Response<()>, crate::runtime::Error> {
+            crate::runtime::Response::from_generated(self.send_generated()).await
+        }
     }
-    /**Builder for [`Client::update_release_asset`]
-
-[`Client::update_release_asset`]: super::Client::update_release_asset*/
+    ///The request [`Operations::update_release_asset`](super::operations::Operations::update_release_asset) builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
     pub struct UpdateReleaseAsset<'a> {
         client: &'a super::Client,
@@ -1767,7 +1494,7 @@ pub mod builder {
         body: Result<types::builder::UpdateReleaseAssetBody, String>,
     }
     impl<'a> UpdateReleaseAsset<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub(crate) fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 owner: Err("owner was not initialized".to_string()),
@@ -1835,8 +1562,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PATCH` request to `/repos/{owner}/{repo}/releases/assets/{asset_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ReleaseAsset>, Error<()>> {
             let Self { client, owner, repo, asset_id, body } = self;
@@ -1877,10 +1603,21 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+        pub async fn send(self) -> Result<types::ReleaseAsset, crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.send_generated()).await
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(
+            self,
+        ) -> Result<
+            crate::runtime::Response<types::ReleaseAsset>,
+            crate::runtime::Error,
+        > {
+            crate::runtime::Response::from_generated(self.send_generated()).await
+        }
     }
-    /**Builder for [`Client::get_latest_release`]
-
-[`Client::get_latest_release`]: super::Client::get_latest_release*/
+    ///The request [`Operations::get_latest_release`](super::operations::Operations::get_latest_release) builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
     pub struct GetLatestRelease<'a> {
         client: &'a super::Client,
@@ -1888,7 +1625,7 @@ pub mod builder {
         repo: Result<::std::string::String, String>,
     }
     impl<'a> GetLatestRelease<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub(crate) fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 owner: Err("owner was not initialized".to_string()),
@@ -1919,8 +1656,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/repos/{owner}/{repo}/releases/latest`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::Release>, Error<types::GithubError>> {
             let Self { client, owner, repo } = self;
@@ -1960,10 +1696,18 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+        pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.send_generated()).await
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(
+            self,
+        ) -> Result<crate::runtime::Response<types::Release>, crate::runtime::Error> {
+            crate::runtime::Response::from_generated(self.send_generated()).await
+        }
     }
-    /**Builder for [`Client::get_release_by_tag`]
-
-[`Client::get_release_by_tag`]: super::Client::get_release_by_tag*/
+    ///The request [`Operations::get_release_by_tag`](super::operations::Operations::get_release_by_tag) builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
     pub struct GetReleaseByTag<'a> {
         client: &'a super::Client,
@@ -1972,7 +1716,7 @@ pub mod builder {
         tag: Result<::std::string::String, String>,
     }
     impl<'a> GetReleaseByTag<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub(crate) fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 owner: Err("owner was not initialized".to_string()),
@@ -2016,8 +1760,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/repos/{owner}/{repo}/releases/tags/{tag}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::Release>, Error<types::GithubError>> {
             let Self { client, owner, repo, tag } = self;
@@ -2059,10 +1802,18 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+        pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.send_generated()).await
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(
+            self,
+        ) -> Result<crate::runtime::Response<types::Release>, crate::runtime::Error> {
+            crate::runtime::Response::from_generated(self.send_generated()).await
+        }
     }
-    /**Builder for [`Client::get_release`]
-
-[`Client::get_release`]: super::Client::get_release*/
+    ///The request [`Operations::get_release`](super::operations::Operations::get_release) builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
     pub struct GetRelease<'a> {
         client: &'a super::Client,
@@ -2071,7 +1822,7 @@ pub mod builder {
         release_id: Result<i64, String>,
     }
     impl<'a> GetRelease<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub(crate) fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 owner: Err("owner was not initialized".to_string()),
@@ -2112,8 +1863,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for release_id failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/repos/{owner}/{repo}/releases/{release_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::Release>, Error<types::GithubError>> {
             let Self { client, owner, repo, release_id } = self;
@@ -2155,10 +1905,18 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+        pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.send_generated()).await
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(
+            self,
+        ) -> Result<crate::runtime::Response<types::Release>, crate::runtime::Error> {
+            crate::runtime::Response::from_generated(self.send_generated()).await
+        }
     }
-    /**Builder for [`Client::delete_release`]
-
-[`Client::delete_release`]: super::Client::delete_release*/
+    ///The request [`Operations::delete_release`](super::operations::Operations::delete_release) builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
     pub struct DeleteRelease<'a> {
         client: &'a super::Client,
@@ -2167,7 +1925,7 @@ pub mod builder {
         release_id: Result<i64, String>,
     }
     impl<'a> DeleteRelease<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub(crate) fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 owner: Err("owner was not initialized".to_string()),
@@ -2208,8 +1966,9 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for release_id failed".to_string());
             self
         }
-        ///Sends a `DELETE` request to `/repos/{owner}/{repo}/releases/{release_id}`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::GithubError>> {
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::GithubError>> {
             let Self { client, owner, repo, release_id } = self;
             let owner = owner.map_err(Error::InvalidRequest)?;
             let repo = repo.map_err(Error::InvalidRequest)?;
@@ -2249,10 +2008,18 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+        pub async fn send(self) -> Result<(), crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.send_generated()).await
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(
+            self,
+        ) -> Result<crate::runtime::Response<()>, crate::runtime::Error> {
+            crate::runtime::Response::from_generated(self.send_generated()).await
+        }
     }
-    /**Builder for [`Client::update_release`]
-
-[`Client::update_release`]: super::Client::update_release*/
+    ///The request [`Operations::update_release`](super::operations::Operations::update_release) builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
     pub struct UpdateRelease<'a> {
         client: &'a super::Client,
@@ -2262,7 +2029,7 @@ pub mod builder {
         body: Result<types::builder::UpdateReleaseBody, String>,
     }
     impl<'a> UpdateRelease<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub(crate) fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 owner: Err("owner was not initialized".to_string()),
@@ -2328,8 +2095,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PATCH` request to `/repos/{owner}/{repo}/releases/{release_id}`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::Release>, Error<types::GithubError>> {
             let Self { client, owner, repo, release_id, body } = self;
@@ -2377,10 +2143,18 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+        pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.send_generated()).await
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(
+            self,
+        ) -> Result<crate::runtime::Response<types::Release>, crate::runtime::Error> {
+            crate::runtime::Response::from_generated(self.send_generated()).await
+        }
     }
-    /**Builder for [`Client::list_release_assets`]
-
-[`Client::list_release_assets`]: super::Client::list_release_assets*/
+    ///The request [`Operations::list_release_assets`](super::operations::Operations::list_release_assets) builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
     pub struct ListReleaseAssets<'a> {
         client: &'a super::Client,
@@ -2391,7 +2165,7 @@ pub mod builder {
         per_page: Result<Option<i64>, String>,
     }
     impl<'a> ListReleaseAssets<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub(crate) fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 owner: Err("owner was not initialized".to_string()),
@@ -2454,8 +2228,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i64` for per_page failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/repos/{owner}/{repo}/releases/{release_id}/assets`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<::std::vec::Vec<types::ReleaseAsset>>, Error<()>> {
             let Self { client, owner, repo, release_id, page, per_page } = self;
@@ -2494,10 +2267,33 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+        pub async fn send(
+            self,
+        ) -> Result<::std::vec::Vec<types::ReleaseAsset>, crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.send_generated()).await
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(
+            self,
+        ) -> Result<
+            crate::runtime::Response<::std::vec::Vec<types::ReleaseAsset>>,
+            crate::runtime::Error,
+        > {
+            crate::runtime::Response::from_generated(self.send_generated()).await
+        }
+        /// Every item of every page from the one this request asks for on, following GitHub's `Link: rel="next"` (set `per_page(100)` for the fewest requests): a [`Pages`](crate::runtime::Pages) stream, bounded as the crate's listings are.
+        pub fn stream(self) -> crate::runtime::Pages<'a, types::ReleaseAsset> {
+            let client = self.client;
+            crate::runtime::Pages::items_after(
+                &client.client,
+                &client.inner,
+                "repos/list-release-assets",
+                crate::runtime::Response::from_generated(self.send_generated()),
+            )
+        }
     }
-    /**Builder for [`Client::upload_release_asset`]
-
-[`Client::upload_release_asset`]: super::Client::upload_release_asset*/
+    ///The request [`Operations::upload_release_asset`](super::operations::Operations::upload_release_asset) builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug)]
     pub struct UploadReleaseAsset<'a> {
         client: &'a super::Client,
@@ -2511,7 +2307,7 @@ pub mod builder {
         body: Result<reqwest::Body, String>,
     }
     impl<'a> UploadReleaseAsset<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub(crate) fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 owner: Err("owner was not initialized".to_string()),
@@ -2616,8 +2412,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `POST` request to `/repos/{owner}/{repo}/releases/{release_id}/assets`
-        pub async fn send(
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ReleaseAsset>, Error<types::GithubError>> {
             let Self {
@@ -2687,10 +2482,21 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
+        pub async fn send(self) -> Result<types::ReleaseAsset, crate::runtime::Error> {
+            crate::runtime::Response::body_from_generated(self.send_generated()).await
+        }
+        /// Sends the request; the answer's status and headers with its body.
+        pub async fn send_full(
+            self,
+        ) -> Result<
+            crate::runtime::Response<types::ReleaseAsset>,
+            crate::runtime::Error,
+        > {
+            crate::runtime::Response::from_generated(self.send_generated()).await
+        }
     }
-    /**Builder for [`Client::download_tarball_archive`]
-
-[`Client::download_tarball_archive`]: super::Client::download_tarball_archive*/
+    ///The request [`Operations::download_tarball_archive`](super::operations::Operations::download_tarball_archive) builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
     pub struct DownloadTarballArchive<'a> {
         client: &'a super::Client,
@@ -2699,7 +2505,7 @@ pub mod builder {
         ref_: Result<::std::string::String, String>,
     }
     impl<'a> DownloadTarballArchive<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub(crate) fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 owner: Err("owner was not initialized".to_string()),
@@ -2743,8 +2549,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/repos/{owner}/{repo}/tarball/{ref}`
-        pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+        async fn send_generated(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
             let Self { client, owner, repo, ref_ } = self;
             let owner = owner.map_err(Error::InvalidRequest)?;
             let repo = repo.map_err(Error::InvalidRequest)?;
@@ -2768,10 +2573,22 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        /// Sends the request; the redirect GitHub answers with (its `Location`, to
+        /// [`fetch`](crate::runtime::Redirect::fetch) without the token), or what
+        /// went wrong as [`crate::runtime::Error`].
+        pub async fn send(
+            self,
+        ) -> Result<crate::runtime::Redirect, crate::runtime::Error> {
+            let client = self.client;
+            crate::runtime::Redirect::from_generated(
+                    self.send_generated(),
+                    &client.inner,
+                    "repos/download-tarball-archive",
+                )
+                .await
+        }
     }
-    /**Builder for [`Client::download_zipball_archive`]
-
-[`Client::download_zipball_archive`]: super::Client::download_zipball_archive*/
+    ///The request [`Operations::download_zipball_archive`](super::operations::Operations::download_zipball_archive) builds: set its parameters, then [`send`](Self::send).
     #[derive(Debug, Clone)]
     pub struct DownloadZipballArchive<'a> {
         client: &'a super::Client,
@@ -2780,7 +2597,7 @@ pub mod builder {
         ref_: Result<::std::string::String, String>,
     }
     impl<'a> DownloadZipballArchive<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
+        pub(crate) fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 owner: Err("owner was not initialized".to_string()),
@@ -2824,8 +2641,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/repos/{owner}/{repo}/zipball/{ref}`
-        pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+        async fn send_generated(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
             let Self { client, owner, repo, ref_ } = self;
             let owner = owner.map_err(Error::InvalidRequest)?;
             let repo = repo.map_err(Error::InvalidRequest)?;
@@ -2848,6 +2664,20 @@ pub mod builder {
                 200..=299 => Ok(ResponseValue::stream(response)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
+        }
+        /// Sends the request; the redirect GitHub answers with (its `Location`, to
+        /// [`fetch`](crate::runtime::Redirect::fetch) without the token), or what
+        /// went wrong as [`crate::runtime::Error`].
+        pub async fn send(
+            self,
+        ) -> Result<crate::runtime::Redirect, crate::runtime::Error> {
+            let client = self.client;
+            crate::runtime::Redirect::from_generated(
+                    self.send_generated(),
+                    &client.inner,
+                    "repos/download-zipball-archive",
+                )
+                .await
         }
     }
 }
@@ -2872,7 +2702,7 @@ pub mod prelude {
 /// # Ok(()) }
 /// ```
 pub mod operations {
-    use super::types;
+    pub use super::builder::*;
     /// The operations, each a method giving its request builder.
     #[derive(Clone, Copy, Debug)]
     pub struct Operations<'a>(&'a super::Client);
@@ -2903,7 +2733,7 @@ let response = client.operations().list_releases()
     .await;
 ```*/
         pub fn list_releases(&self) -> ListReleases<'a> {
-            ListReleases(self.0.list_releases(), self.0)
+            self.0.list_releases()
         }
         /**Create a release
 
@@ -2931,7 +2761,7 @@ let response = client.operations().create_release()
     .await;
 ```*/
         pub fn create_release(&self) -> CreateRelease<'a> {
-            CreateRelease(self.0.create_release(), self.0)
+            self.0.create_release()
         }
         /**Get a release asset
 
@@ -2958,7 +2788,7 @@ let response = client.operations().get_release_asset()
     .await;
 ```*/
         pub fn get_release_asset(&self) -> GetReleaseAsset<'a> {
-            GetReleaseAsset(self.0.get_release_asset(), self.0)
+            self.0.get_release_asset()
         }
         /**Delete a release asset
 
@@ -2977,7 +2807,7 @@ let response = client.operations().delete_release_asset()
     .await;
 ```*/
         pub fn delete_release_asset(&self) -> DeleteReleaseAsset<'a> {
-            DeleteReleaseAsset(self.0.delete_release_asset(), self.0)
+            self.0.delete_release_asset()
         }
         /**Update a release asset
 
@@ -3000,7 +2830,7 @@ let response = client.operations().update_release_asset()
     .await;
 ```*/
         pub fn update_release_asset(&self) -> UpdateReleaseAsset<'a> {
-            UpdateReleaseAsset(self.0.update_release_asset(), self.0)
+            self.0.update_release_asset()
         }
         /**Get the latest release
 
@@ -3021,7 +2851,7 @@ let response = client.operations().get_latest_release()
     .await;
 ```*/
         pub fn get_latest_release(&self) -> GetLatestRelease<'a> {
-            GetLatestRelease(self.0.get_latest_release(), self.0)
+            self.0.get_latest_release()
         }
         /**Get a release by tag name
 
@@ -3042,7 +2872,7 @@ let response = client.operations().get_release_by_tag()
     .await;
 ```*/
         pub fn get_release_by_tag(&self) -> GetReleaseByTag<'a> {
-            GetReleaseByTag(self.0.get_release_by_tag(), self.0)
+            self.0.get_release_by_tag()
         }
         /**Get a release
 
@@ -3066,7 +2896,7 @@ let response = client.operations().get_release()
     .await;
 ```*/
         pub fn get_release(&self) -> GetRelease<'a> {
-            GetRelease(self.0.get_release(), self.0)
+            self.0.get_release()
         }
         /**Delete a release
 
@@ -3087,7 +2917,7 @@ let response = client.operations().delete_release()
     .await;
 ```*/
         pub fn delete_release(&self) -> DeleteRelease<'a> {
-            DeleteRelease(self.0.delete_release(), self.0)
+            self.0.delete_release()
         }
         /**Update a release
 
@@ -3115,7 +2945,7 @@ let response = client.operations().update_release()
     .await;
 ```*/
         pub fn update_release(&self) -> UpdateRelease<'a> {
-            UpdateRelease(self.0.update_release(), self.0)
+            self.0.update_release()
         }
         /**List release assets
 
@@ -3138,7 +2968,7 @@ let response = client.operations().list_release_assets()
     .await;
 ```*/
         pub fn list_release_assets(&self) -> ListReleaseAssets<'a> {
-            ListReleaseAssets(self.0.list_release_assets(), self.0)
+            self.0.list_release_assets()
         }
         /**Upload a release asset
 
@@ -3187,7 +3017,7 @@ let response = client.operations().upload_release_asset()
     .await;
 ```*/
         pub fn upload_release_asset(&self) -> UploadReleaseAsset<'a> {
-            UploadReleaseAsset(self.0.upload_release_asset(), self.0)
+            self.0.upload_release_asset()
         }
         /**Download a repository archive (tar)
 
@@ -3213,7 +3043,7 @@ let response = client.operations().download_tarball_archive()
     .await;
 ```*/
         pub fn download_tarball_archive(&self) -> DownloadTarballArchive<'a> {
-            DownloadTarballArchive(self.0.download_tarball_archive(), self.0)
+            self.0.download_tarball_archive()
         }
         /**Download a repository archive (zip)
 
@@ -3239,630 +3069,7 @@ let response = client.operations().download_zipball_archive()
     .await;
 ```*/
         pub fn download_zipball_archive(&self) -> DownloadZipballArchive<'a> {
-            DownloadZipballArchive(self.0.download_zipball_archive(), self.0)
-        }
-    }
-    ///The request [`Operations::list_releases`] builds: set its parameters, then [`send`](Self::send).
-    #[derive(Debug, Clone)]
-    pub struct ListReleases<'a>(super::builder::ListReleases<'a>, &'a super::Client);
-    impl<'a> ListReleases<'a> {
-        pub fn owner<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.owner(value), self.1)
-        }
-        pub fn repo<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.repo(value), self.1)
-        }
-        pub fn page<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            Self(self.0.page(value), self.1)
-        }
-        pub fn per_page<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            Self(self.0.per_page(value), self.1)
-        }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
-        pub async fn send(
-            self,
-        ) -> Result<::std::vec::Vec<types::Release>, crate::runtime::Error> {
-            crate::runtime::Response::body_from_generated(self.0.send()).await
-        }
-        /// Sends the request; the answer's status and headers with its body.
-        pub async fn send_full(
-            self,
-        ) -> Result<
-            crate::runtime::Response<::std::vec::Vec<types::Release>>,
-            crate::runtime::Error,
-        > {
-            crate::runtime::Response::from_generated(self.0.send()).await
-        }
-        /// Every item of every page from the one this request asks for on, following GitHub's `Link: rel="next"` (set `per_page(100)` for the fewest requests): a [`Pages`](crate::runtime::Pages) stream, bounded as the crate's listings are.
-        pub fn stream(self) -> crate::runtime::Pages<'a, types::Release> {
-            let client = self.1;
-            crate::runtime::Pages::items_after(
-                &client.client,
-                &client.inner,
-                "repos/list-releases",
-                crate::runtime::Response::from_generated(self.0.send()),
-            )
-        }
-    }
-    ///The request [`Operations::create_release`] builds: set its parameters, then [`send`](Self::send).
-    #[derive(Debug, Clone)]
-    pub struct CreateRelease<'a>(super::builder::CreateRelease<'a>, &'a super::Client);
-    impl<'a> CreateRelease<'a> {
-        pub fn owner<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.owner(value), self.1)
-        }
-        pub fn repo<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.repo(value), self.1)
-        }
-        pub fn body<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::CreateReleaseBody>,
-            <V as std::convert::TryInto<
-                types::CreateReleaseBody,
-            >>::Error: std::fmt::Display,
-        {
-            Self(self.0.body(value), self.1)
-        }
-        pub fn body_map<F>(self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::CreateReleaseBody,
-            ) -> types::builder::CreateReleaseBody,
-        {
-            Self(self.0.body_map(f), self.1)
-        }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
-        pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
-            crate::runtime::Response::body_from_generated(self.0.send()).await
-        }
-        /// Sends the request; the answer's status and headers with its body.
-        pub async fn send_full(
-            self,
-        ) -> Result<crate::runtime::Response<types::Release>, crate::runtime::Error> {
-            crate::runtime::Response::from_generated(self.0.send()).await
-        }
-    }
-    ///The request [`Operations::get_release_asset`] builds: set its parameters, then [`send`](Self::send).
-    #[derive(Debug, Clone)]
-    pub struct GetReleaseAsset<'a>(
-        super::builder::GetReleaseAsset<'a>,
-        &'a super::Client,
-    );
-    impl<'a> GetReleaseAsset<'a> {
-        pub fn owner<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.owner(value), self.1)
-        }
-        pub fn repo<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.repo(value), self.1)
-        }
-        pub fn asset_id<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            Self(self.0.asset_id(value), self.1)
-        }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
-        pub async fn send(self) -> Result<types::ReleaseAsset, crate::runtime::Error> {
-            crate::runtime::Response::body_from_generated(self.0.send()).await
-        }
-        /// Sends the request; the answer's status and headers with its body.
-        pub async fn send_full(
-            self,
-        ) -> Result<
-            crate::runtime::Response<types::ReleaseAsset>,
-            crate::runtime::Error,
-        > {
-            crate::runtime::Response::from_generated(self.0.send()).await
-        }
-    }
-    ///The request [`Operations::delete_release_asset`] builds: set its parameters, then [`send`](Self::send).
-    #[derive(Debug, Clone)]
-    pub struct DeleteReleaseAsset<'a>(
-        super::builder::DeleteReleaseAsset<'a>,
-        &'a super::Client,
-    );
-    impl<'a> DeleteReleaseAsset<'a> {
-        pub fn owner<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.owner(value), self.1)
-        }
-        pub fn repo<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.repo(value), self.1)
-        }
-        pub fn asset_id<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            Self(self.0.asset_id(value), self.1)
-        }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
-        pub async fn send(self) -> Result<(), crate::runtime::Error> {
-            crate::runtime::Response::body_from_generated(self.0.send()).await
-        }
-        /// Sends the request; the answer's status and headers with its body.
-        pub async fn send_full(
-            self,
-        ) -> Result<crate::runtime::Response<()>, crate::runtime::Error> {
-            crate::runtime::Response::from_generated(self.0.send()).await
-        }
-    }
-    ///The request [`Operations::update_release_asset`] builds: set its parameters, then [`send`](Self::send).
-    #[derive(Debug, Clone)]
-    pub struct UpdateReleaseAsset<'a>(
-        super::builder::UpdateReleaseAsset<'a>,
-        &'a super::Client,
-    );
-    impl<'a> UpdateReleaseAsset<'a> {
-        pub fn owner<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.owner(value), self.1)
-        }
-        pub fn repo<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.repo(value), self.1)
-        }
-        pub fn asset_id<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            Self(self.0.asset_id(value), self.1)
-        }
-        pub fn body<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::UpdateReleaseAssetBody>,
-            <V as std::convert::TryInto<
-                types::UpdateReleaseAssetBody,
-            >>::Error: std::fmt::Display,
-        {
-            Self(self.0.body(value), self.1)
-        }
-        pub fn body_map<F>(self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::UpdateReleaseAssetBody,
-            ) -> types::builder::UpdateReleaseAssetBody,
-        {
-            Self(self.0.body_map(f), self.1)
-        }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
-        pub async fn send(self) -> Result<types::ReleaseAsset, crate::runtime::Error> {
-            crate::runtime::Response::body_from_generated(self.0.send()).await
-        }
-        /// Sends the request; the answer's status and headers with its body.
-        pub async fn send_full(
-            self,
-        ) -> Result<
-            crate::runtime::Response<types::ReleaseAsset>,
-            crate::runtime::Error,
-        > {
-            crate::runtime::Response::from_generated(self.0.send()).await
-        }
-    }
-    ///The request [`Operations::get_latest_release`] builds: set its parameters, then [`send`](Self::send).
-    #[derive(Debug, Clone)]
-    pub struct GetLatestRelease<'a>(
-        super::builder::GetLatestRelease<'a>,
-        &'a super::Client,
-    );
-    impl<'a> GetLatestRelease<'a> {
-        pub fn owner<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.owner(value), self.1)
-        }
-        pub fn repo<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.repo(value), self.1)
-        }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
-        pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
-            crate::runtime::Response::body_from_generated(self.0.send()).await
-        }
-        /// Sends the request; the answer's status and headers with its body.
-        pub async fn send_full(
-            self,
-        ) -> Result<crate::runtime::Response<types::Release>, crate::runtime::Error> {
-            crate::runtime::Response::from_generated(self.0.send()).await
-        }
-    }
-    ///The request [`Operations::get_release_by_tag`] builds: set its parameters, then [`send`](Self::send).
-    #[derive(Debug, Clone)]
-    pub struct GetReleaseByTag<'a>(
-        super::builder::GetReleaseByTag<'a>,
-        &'a super::Client,
-    );
-    impl<'a> GetReleaseByTag<'a> {
-        pub fn owner<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.owner(value), self.1)
-        }
-        pub fn repo<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.repo(value), self.1)
-        }
-        pub fn tag<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.tag(value), self.1)
-        }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
-        pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
-            crate::runtime::Response::body_from_generated(self.0.send()).await
-        }
-        /// Sends the request; the answer's status and headers with its body.
-        pub async fn send_full(
-            self,
-        ) -> Result<crate::runtime::Response<types::Release>, crate::runtime::Error> {
-            crate::runtime::Response::from_generated(self.0.send()).await
-        }
-    }
-    ///The request [`Operations::get_release`] builds: set its parameters, then [`send`](Self::send).
-    #[derive(Debug, Clone)]
-    pub struct GetRelease<'a>(super::builder::GetRelease<'a>, &'a super::Client);
-    impl<'a> GetRelease<'a> {
-        pub fn owner<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.owner(value), self.1)
-        }
-        pub fn repo<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.repo(value), self.1)
-        }
-        pub fn release_id<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            Self(self.0.release_id(value), self.1)
-        }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
-        pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
-            crate::runtime::Response::body_from_generated(self.0.send()).await
-        }
-        /// Sends the request; the answer's status and headers with its body.
-        pub async fn send_full(
-            self,
-        ) -> Result<crate::runtime::Response<types::Release>, crate::runtime::Error> {
-            crate::runtime::Response::from_generated(self.0.send()).await
-        }
-    }
-    ///The request [`Operations::delete_release`] builds: set its parameters, then [`send`](Self::send).
-    #[derive(Debug, Clone)]
-    pub struct DeleteRelease<'a>(super::builder::DeleteRelease<'a>, &'a super::Client);
-    impl<'a> DeleteRelease<'a> {
-        pub fn owner<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.owner(value), self.1)
-        }
-        pub fn repo<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.repo(value), self.1)
-        }
-        pub fn release_id<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            Self(self.0.release_id(value), self.1)
-        }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
-        pub async fn send(self) -> Result<(), crate::runtime::Error> {
-            crate::runtime::Response::body_from_generated(self.0.send()).await
-        }
-        /// Sends the request; the answer's status and headers with its body.
-        pub async fn send_full(
-            self,
-        ) -> Result<crate::runtime::Response<()>, crate::runtime::Error> {
-            crate::runtime::Response::from_generated(self.0.send()).await
-        }
-    }
-    ///The request [`Operations::update_release`] builds: set its parameters, then [`send`](Self::send).
-    #[derive(Debug, Clone)]
-    pub struct UpdateRelease<'a>(super::builder::UpdateRelease<'a>, &'a super::Client);
-    impl<'a> UpdateRelease<'a> {
-        pub fn owner<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.owner(value), self.1)
-        }
-        pub fn repo<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.repo(value), self.1)
-        }
-        pub fn release_id<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            Self(self.0.release_id(value), self.1)
-        }
-        pub fn body<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::UpdateReleaseBody>,
-            <V as std::convert::TryInto<
-                types::UpdateReleaseBody,
-            >>::Error: std::fmt::Display,
-        {
-            Self(self.0.body(value), self.1)
-        }
-        pub fn body_map<F>(self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::UpdateReleaseBody,
-            ) -> types::builder::UpdateReleaseBody,
-        {
-            Self(self.0.body_map(f), self.1)
-        }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
-        pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
-            crate::runtime::Response::body_from_generated(self.0.send()).await
-        }
-        /// Sends the request; the answer's status and headers with its body.
-        pub async fn send_full(
-            self,
-        ) -> Result<crate::runtime::Response<types::Release>, crate::runtime::Error> {
-            crate::runtime::Response::from_generated(self.0.send()).await
-        }
-    }
-    ///The request [`Operations::list_release_assets`] builds: set its parameters, then [`send`](Self::send).
-    #[derive(Debug, Clone)]
-    pub struct ListReleaseAssets<'a>(
-        super::builder::ListReleaseAssets<'a>,
-        &'a super::Client,
-    );
-    impl<'a> ListReleaseAssets<'a> {
-        pub fn owner<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.owner(value), self.1)
-        }
-        pub fn repo<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.repo(value), self.1)
-        }
-        pub fn release_id<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            Self(self.0.release_id(value), self.1)
-        }
-        pub fn page<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            Self(self.0.page(value), self.1)
-        }
-        pub fn per_page<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            Self(self.0.per_page(value), self.1)
-        }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
-        pub async fn send(
-            self,
-        ) -> Result<::std::vec::Vec<types::ReleaseAsset>, crate::runtime::Error> {
-            crate::runtime::Response::body_from_generated(self.0.send()).await
-        }
-        /// Sends the request; the answer's status and headers with its body.
-        pub async fn send_full(
-            self,
-        ) -> Result<
-            crate::runtime::Response<::std::vec::Vec<types::ReleaseAsset>>,
-            crate::runtime::Error,
-        > {
-            crate::runtime::Response::from_generated(self.0.send()).await
-        }
-        /// Every item of every page from the one this request asks for on, following GitHub's `Link: rel="next"` (set `per_page(100)` for the fewest requests): a [`Pages`](crate::runtime::Pages) stream, bounded as the crate's listings are.
-        pub fn stream(self) -> crate::runtime::Pages<'a, types::ReleaseAsset> {
-            let client = self.1;
-            crate::runtime::Pages::items_after(
-                &client.client,
-                &client.inner,
-                "repos/list-release-assets",
-                crate::runtime::Response::from_generated(self.0.send()),
-            )
-        }
-    }
-    ///The request [`Operations::upload_release_asset`] builds: set its parameters, then [`send`](Self::send).
-    #[derive(Debug)]
-    pub struct UploadReleaseAsset<'a>(
-        super::builder::UploadReleaseAsset<'a>,
-        &'a super::Client,
-    );
-    impl<'a> UploadReleaseAsset<'a> {
-        pub fn owner<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.owner(value), self.1)
-        }
-        pub fn repo<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.repo(value), self.1)
-        }
-        pub fn release_id<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            Self(self.0.release_id(value), self.1)
-        }
-        pub fn label<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.label(value), self.1)
-        }
-        pub fn name<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.name(value), self.1)
-        }
-        pub fn content_length<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            Self(self.0.content_length(value), self.1)
-        }
-        pub fn content_type<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.content_type(value), self.1)
-        }
-        pub fn body<B>(self, value: B) -> Self
-        where
-            B: std::convert::TryInto<reqwest::Body>,
-        {
-            Self(self.0.body(value), self.1)
-        }
-        /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
-        pub async fn send(self) -> Result<types::ReleaseAsset, crate::runtime::Error> {
-            crate::runtime::Response::body_from_generated(self.0.send()).await
-        }
-        /// Sends the request; the answer's status and headers with its body.
-        pub async fn send_full(
-            self,
-        ) -> Result<
-            crate::runtime::Response<types::ReleaseAsset>,
-            crate::runtime::Error,
-        > {
-            crate::runtime::Response::from_generated(self.0.send()).await
-        }
-    }
-    ///The request [`Operations::download_tarball_archive`] builds: set its parameters, then [`send`](Self::send).
-    #[derive(Debug, Clone)]
-    pub struct DownloadTarballArchive<'a>(
-        super::builder::DownloadTarballArchive<'a>,
-        &'a super::Client,
-    );
-    impl<'a> DownloadTarballArchive<'a> {
-        pub fn owner<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.owner(value), self.1)
-        }
-        pub fn repo<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.repo(value), self.1)
-        }
-        pub fn ref_<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.ref_(value), self.1)
-        }
-        /// Sends the request; the redirect GitHub answers with (its `Location`, to
-        /// [`fetch`](crate::runtime::Redirect::fetch) without the token), or what
-        /// went wrong as [`crate::runtime::Error`].
-        pub async fn send(
-            self,
-        ) -> Result<crate::runtime::Redirect, crate::runtime::Error> {
-            let client = self.1;
-            crate::runtime::Redirect::from_generated(
-                    self.0.send(),
-                    &client.inner,
-                    "repos/download-tarball-archive",
-                )
-                .await
-        }
-    }
-    ///The request [`Operations::download_zipball_archive`] builds: set its parameters, then [`send`](Self::send).
-    #[derive(Debug, Clone)]
-    pub struct DownloadZipballArchive<'a>(
-        super::builder::DownloadZipballArchive<'a>,
-        &'a super::Client,
-    );
-    impl<'a> DownloadZipballArchive<'a> {
-        pub fn owner<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.owner(value), self.1)
-        }
-        pub fn repo<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.repo(value), self.1)
-        }
-        pub fn ref_<V>(self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            Self(self.0.ref_(value), self.1)
-        }
-        /// Sends the request; the redirect GitHub answers with (its `Location`, to
-        /// [`fetch`](crate::runtime::Redirect::fetch) without the token), or what
-        /// went wrong as [`crate::runtime::Error`].
-        pub async fn send(
-            self,
-        ) -> Result<crate::runtime::Redirect, crate::runtime::Error> {
-            let client = self.1;
-            crate::runtime::Redirect::from_generated(
-                    self.0.send(),
-                    &client.inner,
-                    "repos/download-zipball-archive",
-                )
-                .await
+            self.0.download_zipball_archive()
         }
     }
     impl progenitor_client::ClientHooks<crate::runtime::Settings> for super::Client {

@@ -792,6 +792,10 @@ fn check_group(root: &Path, cargo: &str) -> Result<Option<Group>, Box<dyn std::e
             .args(features)
             .arg("--target-dir")
             .arg(&target_dir)
+            // Cargo compiles a registry dependency (octorust here, either crate in a user's
+            // build) without incremental state, but the package it is run in with it: the
+            // same for both, as users get them.
+            .env("CARGO_INCREMENTAL", "0")
             // Only the crate itself is checked again, each run.
             .prepare(move || {
                 Command::new(&cargo)
