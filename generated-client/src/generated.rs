@@ -903,6 +903,93 @@ pub struct Client {
     pub(crate) inner: crate::runtime::Settings,
 }
 impl Client {
+    /// progenitor's hooks around one request, as every operation's `send()` called
+    /// them: generic, so the compiler checks these awaits once.
+    async fn run_hooks<E>(
+        &self,
+        mut request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<reqwest::Response, progenitor_client::Error<E>> {
+        self.pre(&mut request, info).await?;
+        let result = self.exec(request, info).await;
+        self.post(&result, info).await?;
+        Ok(result?)
+    }
+    /// The request sent through the hooks; a `success` status decoded as `T`,
+    /// an `error` one as `E`, any other unexpected.
+    async fn answer_json<
+        T: ::serde::de::DeserializeOwned,
+        E: ::serde::de::DeserializeOwned,
+    >(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+        success: fn(u16) -> bool,
+        error: fn(u16) -> bool,
+    ) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
+        let response = self.run_hooks(request, info).await?;
+        let status = response.status().as_u16();
+        if success(status) {
+            progenitor_client::ResponseValue::from_response(response).await
+        } else if error(status) {
+            Err(
+                progenitor_client::Error::ErrorResponse(
+                    progenitor_client::ResponseValue::from_response(response).await?,
+                ),
+            )
+        } else {
+            Err(progenitor_client::Error::UnexpectedResponse(response))
+        }
+    }
+    /// [`Client::answer_json`] for a success without a body.
+    async fn answer_empty<E: ::serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+        success: fn(u16) -> bool,
+        error: fn(u16) -> bool,
+    ) -> Result<progenitor_client::ResponseValue<()>, progenitor_client::Error<E>> {
+        let response = self.run_hooks(request, info).await?;
+        let status = response.status().as_u16();
+        if success(status) {
+            Ok(progenitor_client::ResponseValue::empty(response))
+        } else if error(status) {
+            Err(
+                progenitor_client::Error::ErrorResponse(
+                    progenitor_client::ResponseValue::from_response(response).await?,
+                ),
+            )
+        } else {
+            Err(progenitor_client::Error::UnexpectedResponse(response))
+        }
+    }
+    /// [`Client::answer_json`] for a success whose body is streamed.
+    async fn answer_stream<E: ::serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+        success: fn(u16) -> bool,
+        error: fn(u16) -> bool,
+    ) -> Result<
+        progenitor_client::ResponseValue<progenitor_client::ByteStream>,
+        progenitor_client::Error<E>,
+    > {
+        let response = self.run_hooks(request, info).await?;
+        let status = response.status().as_u16();
+        if success(status) {
+            Ok(progenitor_client::ResponseValue::stream(response))
+        } else if error(status) {
+            Err(
+                progenitor_client::Error::ErrorResponse(
+                    progenitor_client::ResponseValue::from_response(response).await?,
+                ),
+            )
+        } else {
+            Err(progenitor_client::Error::UnexpectedResponse(response))
+        }
+    }
+}
+impl Client {
     /// Create a new client.
     ///
     /// `baseurl` is the base URL provided to the internal
@@ -1104,21 +1191,14 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_releases",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .answer_json(
+                    request,
+                    &info,
+                    |status| matches!(status, 200u16),
+                    |status| matches!(status, 404u16),
+                )
+                .await
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(
@@ -1241,28 +1321,14 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_release",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .answer_json(
+                    request,
+                    &info,
+                    |status| matches!(status, 201u16),
+                    |status| matches!(status, 404u16 | 422u16),
+                )
+                .await
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
@@ -1351,21 +1417,14 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_release_asset",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .answer_json(
+                    request,
+                    &info,
+                    |status| matches!(status, 200u16),
+                    |status| matches!(status, 404u16),
+                )
+                .await
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::ReleaseAsset, crate::runtime::Error> {
@@ -1457,21 +1516,14 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_release_asset",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .answer_empty(
+                    request,
+                    &info,
+                    |status| matches!(status, 204u16),
+                    |status| matches!(status, 404u16),
+                )
+                .await
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<(), crate::runtime::Error> {
@@ -1594,14 +1646,14 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_release_asset",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .answer_json(
+                    request,
+                    &info,
+                    |status| matches!(status, 200u16),
+                    |_| false,
+                )
+                .await
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::ReleaseAsset, crate::runtime::Error> {
@@ -1680,21 +1732,14 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_latest_release",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .answer_json(
+                    request,
+                    &info,
+                    |status| matches!(status, 200u16),
+                    |status| matches!(status, 404u16),
+                )
+                .await
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
@@ -1786,21 +1831,14 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_release_by_tag",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .answer_json(
+                    request,
+                    &info,
+                    |status| matches!(status, 200u16),
+                    |status| matches!(status, 404u16),
+                )
+                .await
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
@@ -1889,21 +1927,14 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_release",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .answer_json(
+                    request,
+                    &info,
+                    |status| matches!(status, 200u16),
+                    |status| matches!(status, 401u16),
+                )
+                .await
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
@@ -1992,21 +2023,14 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_release",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .answer_empty(
+                    request,
+                    &info,
+                    |status| matches!(status, 204u16),
+                    |status| matches!(status, 404u16),
+                )
+                .await
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<(), crate::runtime::Error> {
@@ -2127,21 +2151,14 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_release",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .answer_json(
+                    request,
+                    &info,
+                    |status| matches!(status, 200u16),
+                    |status| matches!(status, 404u16),
+                )
+                .await
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
@@ -2258,14 +2275,14 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_release_assets",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .answer_json(
+                    request,
+                    &info,
+                    |status| matches!(status, 200u16),
+                    |_| false,
+                )
+                .await
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(
@@ -2466,21 +2483,14 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "upload_release_asset",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .answer_json(
+                    request,
+                    &info,
+                    |status| matches!(status, 201u16),
+                    |status| matches!(status, 422u16),
+                )
+                .await
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::ReleaseAsset, crate::runtime::Error> {
@@ -2564,14 +2574,14 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "download_tarball_archive",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200..=299 => Ok(ResponseValue::stream(response)),
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .answer_stream(
+                    request,
+                    &info,
+                    |status| matches!(status, 200..= 299),
+                    |_| false,
+                )
+                .await
         }
         /// Sends the request; the redirect GitHub answers with (its `Location`, to
         /// [`fetch`](crate::runtime::Redirect::fetch) without the token), or what
@@ -2656,14 +2666,14 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "download_zipball_archive",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200..=299 => Ok(ResponseValue::stream(response)),
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            client
+                .answer_stream(
+                    request,
+                    &info,
+                    |status| matches!(status, 200..= 299),
+                    |_| false,
+                )
+                .await
         }
         /// Sends the request; the redirect GitHub answers with (its `Location`, to
         /// [`fetch`](crate::runtime::Redirect::fetch) without the token), or what
