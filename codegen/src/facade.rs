@@ -91,13 +91,17 @@ pub(crate) struct Operation {
 
 /// The items of progenitor's `builder` module.
 pub(crate) fn builders(file: &syn::File) -> Result<&[Item], String> {
-    file.items
-        .iter()
-        .find_map(|item| match item {
-            Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| &items[..]),
-            _ => None,
-        })
+    crate::type_items::module_ref(&file.items, "builder")
+        .map(Vec::as_slice)
         .ok_or_else(|| "progenitor's output has no `builder` module".to_owned())
+}
+
+/// Whether `f` is one of progenitor's `send` methods: `send()`, or a `send_<media>()` the
+/// `alternative_media_types` rewrite added (a setter may start with `send_` too, never
+/// async).
+fn is_send(f: &syn::ImplItemFn) -> bool {
+    f.sig.ident == "send"
+        || (f.sig.ident.to_string().starts_with("send_") && f.sig.asyncness.is_some())
 }
 
 /// The methods of progenitor's `builder::NAME`.
@@ -310,12 +314,9 @@ fn extend_builders(
                 };
                 for member in &mut block.items {
                     let ImplItem::Fn(f) = member else { continue };
-                    let ident = f.sig.ident.to_string();
-                    if ident == "new" {
+                    if f.sig.ident == "new" {
                         f.vis = syn::parse_quote!(pub(crate));
-                    } else if ident == "send"
-                        || (ident.starts_with("send_") && f.sig.asyncness.is_some())
-                    {
+                    } else if is_send(f) {
                         f.sig.ident = generated_send(&f.sig.ident);
                         f.vis = syn::Visibility::Inherited;
                         f.attrs.retain(|a| !a.path().is_ident("doc"));
@@ -361,7 +362,7 @@ fn extension(
             continue;
         }
         // Another media type of the answer (the `alternative_media_types` rewrite's).
-        if ident.to_string().starts_with("send_") && f.sig.asyncness.is_some() {
+        if is_send(f) && ident != "send" {
             let answer = answer_type(&f.sig.output).ok_or_else(|| {
                 format!("{name}::{ident} does not return Result<ResponseValue<T>, Error<E>>")
             })?;

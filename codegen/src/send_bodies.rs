@@ -8,9 +8,9 @@
 //!   become one call of a generic `run_hooks()` on the client (a third of the `send()`
 //!   bodies' checking time); and when the arms are the shapes progenitor writes
 //!   (successes of one kind, JSON, none or a stream; errors decoded as JSON; anything else
-//!   unexpected), the whole becomes one call of a generic `answer_json()`,
-//!   `answer_empty()` or `answer_stream()`, given which statuses are successes and which
-//!   errors. Any other shape stays as progenitor wrote it.
+//!   unexpected), the whole becomes one call of a generic `answer_json()` or
+//!   `answer_unread()` (given progenitor's `ResponseValue::empty` or `::stream`), given
+//!   which statuses are successes and which errors. Any other shape stays as progenitor wrote it.
 //! - **One arm per answer.** `send()` matches the answer's status with an arm per
 //!   documented status, and most of those are the same error decoding (`403`, `404`,
 //!   `422`: GitHub's `basic-error`), each an `.await` of its own. Arms whose bodies are the
@@ -73,7 +73,7 @@ pub fn rewrite(file: &mut syn::File) -> (usize, usize, usize) {
             .iter()
             .position(|item| matches!(item, Item::Struct(s) if s.ident == "Client"))
             .map_or(file.items.len(), |i| i + 1);
-        file.items.insert(at, run_hooks());
+        file.items.insert(at, generic_calls());
     }
     (hooked.replaced, hooked.answered, merger.merged)
 }
@@ -86,9 +86,10 @@ const HOOK_CALLS: [&str; 4] = [
     "let response = result ? ;",
 ];
 
-/// `run_hooks()`: progenitor's three hook calls, in its order, for any error type; and
-/// the `answer_*()` that run them and decode the answer as progenitor's `match` did.
-fn run_hooks() -> Item {
+/// The generic calls written once beside `Client`: `run_hooks()`, progenitor's three hook
+/// calls in its order, for any error type; and the `answer_*()` that run them and decode
+/// the answer as progenitor's `match` did.
+fn generic_calls() -> Item {
     syn::parse_quote! {
         impl Client {
             /// progenitor's hooks around one request, as every operation's `send()` called
@@ -124,37 +125,21 @@ fn run_hooks() -> Item {
                 }
             }
 
-            /// [`Client::answer_json`] for a success without a body.
-            async fn answer_empty<E: ::serde::de::DeserializeOwned>(
+            /// [`Client::answer_json`] for a success whose body is not read here:
+            /// `success_value` makes it (progenitor's `ResponseValue::empty` or
+            /// `ResponseValue::stream`).
+            async fn answer_unread<T, E: ::serde::de::DeserializeOwned>(
                 &self,
                 request: reqwest::Request,
                 info: &OperationInfo,
                 success: fn(u16) -> bool,
                 error: fn(u16) -> bool,
-            ) -> Result<progenitor_client::ResponseValue<()>, progenitor_client::Error<E>> {
+                success_value: fn(reqwest::Response) -> progenitor_client::ResponseValue<T>,
+            ) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
                 let response = self.run_hooks(request, info).await?;
                 let status = response.status().as_u16();
                 if success(status) {
-                    Ok(progenitor_client::ResponseValue::empty(response))
-                } else if error(status) {
-                    Err(progenitor_client::Error::ErrorResponse(progenitor_client::ResponseValue::from_response(response).await?))
-                } else {
-                    Err(progenitor_client::Error::UnexpectedResponse(response))
-                }
-            }
-
-            /// [`Client::answer_json`] for a success whose body is streamed.
-            async fn answer_stream<E: ::serde::de::DeserializeOwned>(
-                &self,
-                request: reqwest::Request,
-                info: &OperationInfo,
-                success: fn(u16) -> bool,
-                error: fn(u16) -> bool,
-            ) -> Result<progenitor_client::ResponseValue<progenitor_client::ByteStream>, progenitor_client::Error<E>> {
-                let response = self.run_hooks(request, info).await?;
-                let status = response.status().as_u16();
-                if success(status) {
-                    Ok(progenitor_client::ResponseValue::stream(response))
+                    Ok(success_value(response))
                 } else if error(status) {
                     Err(progenitor_client::Error::ErrorResponse(progenitor_client::ResponseValue::from_response(response).await?))
                 } else {
@@ -263,11 +248,18 @@ fn answer(m: &ExprMatch) -> Option<Expr> {
         kind = Some(this);
         successes.push(&arm.pat);
     }
-    let method = match kind? {
-        Success::Json => quote::format_ident!("answer_json"),
-        Success::Empty => quote::format_ident!("answer_empty"),
-        Success::Stream => quote::format_ident!("answer_stream"),
+    let (method, value) = match kind? {
+        Success::Json => (quote::format_ident!("answer_json"), None),
+        Success::Empty => (
+            quote::format_ident!("answer_unread"),
+            Some(quote::quote!(ResponseValue::empty)),
+        ),
+        Success::Stream => (
+            quote::format_ident!("answer_unread"),
+            Some(quote::quote!(ResponseValue::stream)),
+        ),
     };
+    let value = value.into_iter();
     let test = |pats: &[&Pat]| -> Expr {
         if pats.is_empty() {
             syn::parse_quote!(|_| false)
@@ -277,7 +269,7 @@ fn answer(m: &ExprMatch) -> Option<Expr> {
     };
     let (successes, errors) = (test(&successes), test(&errors));
     Some(syn::parse_quote! {
-        client.#method(request, &info, #successes, #errors).await
+        client.#method(request, &info, #successes, #errors #(, #value)*).await
     })
 }
 
@@ -406,10 +398,10 @@ mod tests {
         let flat = code.split_whitespace().collect::<Vec<_>>().join(" ");
         for expected in [
             "operation_id: \"get_thing\", }; client .answer_json( request, &info, |status| matches!(status, 200u16), |status| matches!(status, 403u16 | 404u16), ) .await }",
-            "client .answer_stream( request, &info, |status| matches!(status, 200..= 299), |_| false, ) .await",
+            "client .answer_unread( request, &info, |status| matches!(status, 200..= 299), |_| false, ResponseValue::stream, ) .await",
             // A shape of its own keeps its match, after the hooks' one call.
             "let response = client.run_hooks(request, &info).await?; match response.status().as_u16() { 204u16 => Ok(ResponseValue::empty(response)),",
-            "async fn answer_empty<E: ::serde::de::DeserializeOwned>(",
+            "async fn answer_unread<T, E: ::serde::de::DeserializeOwned>(",
         ] {
             assert!(flat.contains(expected), "{expected:?} not in\n{code}");
         }

@@ -941,43 +941,21 @@ impl Client {
             Err(progenitor_client::Error::UnexpectedResponse(response))
         }
     }
-    /// [`Client::answer_json`] for a success without a body.
-    async fn answer_empty<E: ::serde::de::DeserializeOwned>(
+    /// [`Client::answer_json`] for a success whose body is not read here:
+    /// `success_value` makes it (progenitor's `ResponseValue::empty` or
+    /// `ResponseValue::stream`).
+    async fn answer_unread<T, E: ::serde::de::DeserializeOwned>(
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
         success: fn(u16) -> bool,
         error: fn(u16) -> bool,
-    ) -> Result<progenitor_client::ResponseValue<()>, progenitor_client::Error<E>> {
+        success_value: fn(reqwest::Response) -> progenitor_client::ResponseValue<T>,
+    ) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
         let response = self.run_hooks(request, info).await?;
         let status = response.status().as_u16();
         if success(status) {
-            Ok(progenitor_client::ResponseValue::empty(response))
-        } else if error(status) {
-            Err(
-                progenitor_client::Error::ErrorResponse(
-                    progenitor_client::ResponseValue::from_response(response).await?,
-                ),
-            )
-        } else {
-            Err(progenitor_client::Error::UnexpectedResponse(response))
-        }
-    }
-    /// [`Client::answer_json`] for a success whose body is streamed.
-    async fn answer_stream<E: ::serde::de::DeserializeOwned>(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-        success: fn(u16) -> bool,
-        error: fn(u16) -> bool,
-    ) -> Result<
-        progenitor_client::ResponseValue<progenitor_client::ByteStream>,
-        progenitor_client::Error<E>,
-    > {
-        let response = self.run_hooks(request, info).await?;
-        let status = response.status().as_u16();
-        if success(status) {
-            Ok(progenitor_client::ResponseValue::stream(response))
+            Ok(success_value(response))
         } else if error(status) {
             Err(
                 progenitor_client::Error::ErrorResponse(
@@ -1517,11 +1495,12 @@ pub mod builder {
                 operation_id: "delete_release_asset",
             };
             client
-                .answer_empty(
+                .answer_unread(
                     request,
                     &info,
                     |status| matches!(status, 204u16),
                     |status| matches!(status, 404u16),
+                    ResponseValue::empty,
                 )
                 .await
         }
@@ -2024,11 +2003,12 @@ pub mod builder {
                 operation_id: "delete_release",
             };
             client
-                .answer_empty(
+                .answer_unread(
                     request,
                     &info,
                     |status| matches!(status, 204u16),
                     |status| matches!(status, 404u16),
+                    ResponseValue::empty,
                 )
                 .await
         }
@@ -2575,11 +2555,12 @@ pub mod builder {
                 operation_id: "download_tarball_archive",
             };
             client
-                .answer_stream(
+                .answer_unread(
                     request,
                     &info,
                     |status| matches!(status, 200..= 299),
                     |_| false,
+                    ResponseValue::stream,
                 )
                 .await
         }
@@ -2667,11 +2648,12 @@ pub mod builder {
                 operation_id: "download_zipball_archive",
             };
             client
-                .answer_stream(
+                .answer_unread(
                     request,
                     &info,
                     |status| matches!(status, 200..= 299),
                     |_| false,
+                    ResponseValue::stream,
                 )
                 .await
         }
