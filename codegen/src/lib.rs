@@ -33,6 +33,7 @@ pub mod same_types;
 pub mod schema_feature;
 mod schema_walk;
 pub mod send_bodies;
+pub mod setters;
 pub mod tag_features;
 mod type_items;
 mod validate;
@@ -352,6 +353,7 @@ pub fn generate_with(
     schema_feature::gate(&mut file);
     let aliases = same_types::merge(&mut file);
     send_bodies::rewrite(&mut file);
+    setters::compact(&mut file);
     facade::apply(&mut file, &upstream, &successes, &redirects).map_err(Error::Facade)?;
     let features = if extras.features {
         tag_features::gate(&mut file, &operation_tags(&normalized))

@@ -441,11 +441,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.body = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for body: {e}")
-                    });
+                self.body = super::super::try_set(
+                    value,
+                    "error converting supplied value for body: ",
+                );
                 self
             }
             pub fn discussion_category_name<T>(mut self, value: T) -> Self
@@ -453,13 +452,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.discussion_category_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for discussion_category_name: {e}"
-                        )
-                    });
+                self.discussion_category_name = super::super::try_set(
+                    value,
+                    "error converting supplied value for discussion_category_name: ",
+                );
                 self
             }
             pub fn draft<T>(mut self, value: T) -> Self
@@ -467,11 +463,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.draft = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for draft: {e}")
-                    });
+                self.draft = super::super::try_set(
+                    value,
+                    "error converting supplied value for draft: ",
+                );
                 self
             }
             pub fn generate_release_notes<T>(mut self, value: T) -> Self
@@ -479,13 +474,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.generate_release_notes = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for generate_release_notes: {e}"
-                        )
-                    });
+                self.generate_release_notes = super::super::try_set(
+                    value,
+                    "error converting supplied value for generate_release_notes: ",
+                );
                 self
             }
             pub fn make_latest<T>(mut self, value: T) -> Self
@@ -495,11 +487,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.make_latest = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for make_latest: {e}")
-                    });
+                self.make_latest = super::super::try_set(
+                    value,
+                    "error converting supplied value for make_latest: ",
+                );
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -507,11 +498,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = super::super::try_set(
+                    value,
+                    "error converting supplied value for name: ",
+                );
                 self
             }
             pub fn prerelease<T>(mut self, value: T) -> Self
@@ -519,11 +509,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.prerelease = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for prerelease: {e}")
-                    });
+                self.prerelease = super::super::try_set(
+                    value,
+                    "error converting supplied value for prerelease: ",
+                );
                 self
             }
             pub fn tag_name<T>(mut self, value: T) -> Self
@@ -531,11 +520,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.tag_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tag_name: {e}")
-                    });
+                self.tag_name = super::super::try_set(
+                    value,
+                    "error converting supplied value for tag_name: ",
+                );
                 self
             }
             pub fn target_commitish<T>(mut self, value: T) -> Self
@@ -543,13 +531,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.target_commitish = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for target_commitish: {e}"
-                        )
-                    });
+                self.target_commitish = super::super::try_set(
+                    value,
+                    "error converting supplied value for target_commitish: ",
+                );
                 self
             }
         }
@@ -616,11 +601,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.label = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for label: {e}")
-                    });
+                self.label = super::super::try_set(
+                    value,
+                    "error converting supplied value for label: ",
+                );
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -628,11 +612,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = super::super::try_set(
+                    value,
+                    "error converting supplied value for name: ",
+                );
                 self
             }
             pub fn state<T>(mut self, value: T) -> Self
@@ -640,11 +623,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.state = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for state: {e}")
-                    });
+                self.state = super::super::try_set(
+                    value,
+                    "error converting supplied value for state: ",
+                );
                 self
             }
         }
@@ -726,11 +708,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.body = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for body: {e}")
-                    });
+                self.body = super::super::try_set(
+                    value,
+                    "error converting supplied value for body: ",
+                );
                 self
             }
             pub fn discussion_category_name<T>(mut self, value: T) -> Self
@@ -738,13 +719,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.discussion_category_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for discussion_category_name: {e}"
-                        )
-                    });
+                self.discussion_category_name = super::super::try_set(
+                    value,
+                    "error converting supplied value for discussion_category_name: ",
+                );
                 self
             }
             pub fn draft<T>(mut self, value: T) -> Self
@@ -752,11 +730,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.draft = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for draft: {e}")
-                    });
+                self.draft = super::super::try_set(
+                    value,
+                    "error converting supplied value for draft: ",
+                );
                 self
             }
             pub fn make_latest<T>(mut self, value: T) -> Self
@@ -766,11 +743,10 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.make_latest = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for make_latest: {e}")
-                    });
+                self.make_latest = super::super::try_set(
+                    value,
+                    "error converting supplied value for make_latest: ",
+                );
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -778,11 +754,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = super::super::try_set(
+                    value,
+                    "error converting supplied value for name: ",
+                );
                 self
             }
             pub fn prerelease<T>(mut self, value: T) -> Self
@@ -790,11 +765,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.prerelease = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for prerelease: {e}")
-                    });
+                self.prerelease = super::super::try_set(
+                    value,
+                    "error converting supplied value for prerelease: ",
+                );
                 self
             }
             pub fn tag_name<T>(mut self, value: T) -> Self
@@ -802,11 +776,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.tag_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tag_name: {e}")
-                    });
+                self.tag_name = super::super::try_set(
+                    value,
+                    "error converting supplied value for tag_name: ",
+                );
                 self
             }
             pub fn target_commitish<T>(mut self, value: T) -> Self
@@ -814,13 +787,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.target_commitish = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for target_commitish: {e}"
-                        )
-                    });
+                self.target_commitish = super::super::try_set(
+                    value,
+                    "error converting supplied value for target_commitish: ",
+                );
                 self
             }
         }
@@ -901,6 +871,20 @@ pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
     pub(crate) inner: crate::runtime::Settings,
+}
+/// A setter's value converted, or the setter's message: progenitor's setters, as
+/// one function the compiler checks once.
+fn set<T, V: std::convert::TryInto<T>>(value: V, failure: &str) -> Result<T, String> {
+    value.try_into().map_err(|_| failure.to_owned())
+}
+/// A setter's value converted, or the setter's message followed by why not:
+/// typify's setters and progenitor's body setters, as one function.
+fn try_set<T, V>(value: V, failure: &str) -> Result<T, String>
+where
+    V: std::convert::TryInto<T>,
+    V::Error: std::fmt::Display,
+{
+    value.try_into().map_err(|e| format!("{failure}{e}"))
 }
 impl Client {
     /// progenitor's hooks around one request, as every operation's `send()` called
@@ -1094,48 +1078,34 @@ pub mod builder {
                 per_page: Ok(None),
             }
         }
-        pub fn owner<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.owner = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for owner failed"
-                        .to_string()
-                });
+        pub fn owner<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.owner = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for owner failed",
+            );
             self
         }
-        pub fn repo<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.repo = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for repo failed"
-                        .to_string()
-                });
+        pub fn repo<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.repo = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for repo failed",
+            );
             self
         }
-        pub fn page<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            self.page = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+        pub fn page<V: std::convert::TryInto<i64>>(mut self, value: V) -> Self {
+            self.page = super::set(value, "conversion to `i64` for page failed")
+                .map(Some);
             self
         }
-        pub fn per_page<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            self.per_page = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for per_page failed".to_string());
+        pub fn per_page<V: std::convert::TryInto<i64>>(mut self, value: V) -> Self {
+            self.per_page = super::set(value, "conversion to `i64` for per_page failed")
+                .map(Some);
             self
         }
         async fn send_generated(
@@ -1221,28 +1191,24 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
-        pub fn owner<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.owner = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for owner failed"
-                        .to_string()
-                });
+        pub fn owner<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.owner = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for owner failed",
+            );
             self
         }
-        pub fn repo<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.repo = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for repo failed"
-                        .to_string()
-                });
+        pub fn repo<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.repo = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for repo failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -1252,12 +1218,11 @@ pub mod builder {
                 types::CreateReleaseBody,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `CreateReleaseBody` for body failed: {}", s)
-                });
+            self.body = super::try_set::<
+                types::CreateReleaseBody,
+                _,
+            >(value, "conversion to `CreateReleaseBody` for body failed: ")
+                .map(From::from);
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -1336,37 +1301,28 @@ pub mod builder {
                 asset_id: Err("asset_id was not initialized".to_string()),
             }
         }
-        pub fn owner<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.owner = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for owner failed"
-                        .to_string()
-                });
+        pub fn owner<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.owner = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for owner failed",
+            );
             self
         }
-        pub fn repo<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.repo = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for repo failed"
-                        .to_string()
-                });
+        pub fn repo<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.repo = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for repo failed",
+            );
             self
         }
-        pub fn asset_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            self.asset_id = value
-                .try_into()
-                .map_err(|_| "conversion to `i64` for asset_id failed".to_string());
+        pub fn asset_id<V: std::convert::TryInto<i64>>(mut self, value: V) -> Self {
+            self.asset_id = super::set(value, "conversion to `i64` for asset_id failed");
             self
         }
         async fn send_generated(
@@ -1435,37 +1391,28 @@ pub mod builder {
                 asset_id: Err("asset_id was not initialized".to_string()),
             }
         }
-        pub fn owner<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.owner = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for owner failed"
-                        .to_string()
-                });
+        pub fn owner<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.owner = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for owner failed",
+            );
             self
         }
-        pub fn repo<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.repo = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for repo failed"
-                        .to_string()
-                });
+        pub fn repo<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.repo = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for repo failed",
+            );
             self
         }
-        pub fn asset_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            self.asset_id = value
-                .try_into()
-                .map_err(|_| "conversion to `i64` for asset_id failed".to_string());
+        pub fn asset_id<V: std::convert::TryInto<i64>>(mut self, value: V) -> Self {
+            self.asset_id = super::set(value, "conversion to `i64` for asset_id failed");
             self
         }
         async fn send_generated(
@@ -1534,37 +1481,28 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
-        pub fn owner<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.owner = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for owner failed"
-                        .to_string()
-                });
+        pub fn owner<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.owner = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for owner failed",
+            );
             self
         }
-        pub fn repo<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.repo = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for repo failed"
-                        .to_string()
-                });
+        pub fn repo<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.repo = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for repo failed",
+            );
             self
         }
-        pub fn asset_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            self.asset_id = value
-                .try_into()
-                .map_err(|_| "conversion to `i64` for asset_id failed".to_string());
+        pub fn asset_id<V: std::convert::TryInto<i64>>(mut self, value: V) -> Self {
+            self.asset_id = super::set(value, "conversion to `i64` for asset_id failed");
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -1574,14 +1512,11 @@ pub mod builder {
                 types::UpdateReleaseAssetBody,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `UpdateReleaseAssetBody` for body failed: {}", s
-                    )
-                });
+            self.body = super::try_set::<
+                types::UpdateReleaseAssetBody,
+                _,
+            >(value, "conversion to `UpdateReleaseAssetBody` for body failed: ")
+                .map(From::from);
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -1663,28 +1598,24 @@ pub mod builder {
                 repo: Err("repo was not initialized".to_string()),
             }
         }
-        pub fn owner<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.owner = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for owner failed"
-                        .to_string()
-                });
+        pub fn owner<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.owner = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for owner failed",
+            );
             self
         }
-        pub fn repo<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.repo = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for repo failed"
-                        .to_string()
-                });
+        pub fn repo<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.repo = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for repo failed",
+            );
             self
         }
         async fn send_generated(
@@ -1748,40 +1679,34 @@ pub mod builder {
                 tag: Err("tag was not initialized".to_string()),
             }
         }
-        pub fn owner<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.owner = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for owner failed"
-                        .to_string()
-                });
+        pub fn owner<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.owner = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for owner failed",
+            );
             self
         }
-        pub fn repo<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.repo = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for repo failed"
-                        .to_string()
-                });
+        pub fn repo<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.repo = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for repo failed",
+            );
             self
         }
-        pub fn tag<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.tag = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for tag failed"
-                        .to_string()
-                });
+        pub fn tag<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.tag = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for tag failed",
+            );
             self
         }
         async fn send_generated(
@@ -1847,37 +1772,31 @@ pub mod builder {
                 release_id: Err("release_id was not initialized".to_string()),
             }
         }
-        pub fn owner<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.owner = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for owner failed"
-                        .to_string()
-                });
+        pub fn owner<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.owner = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for owner failed",
+            );
             self
         }
-        pub fn repo<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.repo = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for repo failed"
-                        .to_string()
-                });
+        pub fn repo<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.repo = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for repo failed",
+            );
             self
         }
-        pub fn release_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            self.release_id = value
-                .try_into()
-                .map_err(|_| "conversion to `i64` for release_id failed".to_string());
+        pub fn release_id<V: std::convert::TryInto<i64>>(mut self, value: V) -> Self {
+            self.release_id = super::set(
+                value,
+                "conversion to `i64` for release_id failed",
+            );
             self
         }
         async fn send_generated(
@@ -1943,37 +1862,31 @@ pub mod builder {
                 release_id: Err("release_id was not initialized".to_string()),
             }
         }
-        pub fn owner<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.owner = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for owner failed"
-                        .to_string()
-                });
+        pub fn owner<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.owner = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for owner failed",
+            );
             self
         }
-        pub fn repo<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.repo = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for repo failed"
-                        .to_string()
-                });
+        pub fn repo<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.repo = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for repo failed",
+            );
             self
         }
-        pub fn release_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            self.release_id = value
-                .try_into()
-                .map_err(|_| "conversion to `i64` for release_id failed".to_string());
+        pub fn release_id<V: std::convert::TryInto<i64>>(mut self, value: V) -> Self {
+            self.release_id = super::set(
+                value,
+                "conversion to `i64` for release_id failed",
+            );
             self
         }
         async fn send_generated(
@@ -2042,37 +1955,31 @@ pub mod builder {
                 body: Ok(::std::default::Default::default()),
             }
         }
-        pub fn owner<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.owner = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for owner failed"
-                        .to_string()
-                });
+        pub fn owner<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.owner = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for owner failed",
+            );
             self
         }
-        pub fn repo<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.repo = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for repo failed"
-                        .to_string()
-                });
+        pub fn repo<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.repo = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for repo failed",
+            );
             self
         }
-        pub fn release_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            self.release_id = value
-                .try_into()
-                .map_err(|_| "conversion to `i64` for release_id failed".to_string());
+        pub fn release_id<V: std::convert::TryInto<i64>>(mut self, value: V) -> Self {
+            self.release_id = super::set(
+                value,
+                "conversion to `i64` for release_id failed",
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -2082,12 +1989,11 @@ pub mod builder {
                 types::UpdateReleaseBody,
             >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `UpdateReleaseBody` for body failed: {}", s)
-                });
+            self.body = super::try_set::<
+                types::UpdateReleaseBody,
+                _,
+            >(value, "conversion to `UpdateReleaseBody` for body failed: ")
+                .map(From::from);
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -2172,57 +2078,41 @@ pub mod builder {
                 per_page: Ok(None),
             }
         }
-        pub fn owner<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.owner = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for owner failed"
-                        .to_string()
-                });
+        pub fn owner<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.owner = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for owner failed",
+            );
             self
         }
-        pub fn repo<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.repo = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for repo failed"
-                        .to_string()
-                });
+        pub fn repo<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.repo = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for repo failed",
+            );
             self
         }
-        pub fn release_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            self.release_id = value
-                .try_into()
-                .map_err(|_| "conversion to `i64` for release_id failed".to_string());
+        pub fn release_id<V: std::convert::TryInto<i64>>(mut self, value: V) -> Self {
+            self.release_id = super::set(
+                value,
+                "conversion to `i64` for release_id failed",
+            );
             self
         }
-        pub fn page<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            self.page = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+        pub fn page<V: std::convert::TryInto<i64>>(mut self, value: V) -> Self {
+            self.page = super::set(value, "conversion to `i64` for page failed")
+                .map(Some);
             self
         }
-        pub fn per_page<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            self.per_page = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i64` for per_page failed".to_string());
+        pub fn per_page<V: std::convert::TryInto<i64>>(mut self, value: V) -> Self {
+            self.per_page = super::set(value, "conversion to `i64` for per_page failed")
+                .map(Some);
             self
         }
         async fn send_generated(
@@ -2317,96 +2207,82 @@ pub mod builder {
                 body: Err("body was not initialized".to_string()),
             }
         }
-        pub fn owner<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.owner = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for owner failed"
-                        .to_string()
-                });
+        pub fn owner<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.owner = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for owner failed",
+            );
             self
         }
-        pub fn repo<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.repo = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for repo failed"
-                        .to_string()
-                });
+        pub fn repo<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.repo = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for repo failed",
+            );
             self
         }
-        pub fn release_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            self.release_id = value
-                .try_into()
-                .map_err(|_| "conversion to `i64` for release_id failed".to_string());
+        pub fn release_id<V: std::convert::TryInto<i64>>(mut self, value: V) -> Self {
+            self.release_id = super::set(
+                value,
+                "conversion to `i64` for release_id failed",
+            );
             self
         }
-        pub fn label<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.label = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for label failed"
-                        .to_string()
-                });
+        pub fn label<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.label = super::set(
+                    value,
+                    "conversion to `:: std :: string :: String` for label failed",
+                )
+                .map(Some);
             self
         }
-        pub fn name<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.name = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for name failed"
-                        .to_string()
-                });
+        pub fn name<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.name = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for name failed",
+            );
             self
         }
-        pub fn content_length<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            self.content_length = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `i64` for content_length failed".to_string()
-                });
+        pub fn content_length<V: std::convert::TryInto<i64>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.content_length = super::set(
+                value,
+                "conversion to `i64` for content_length failed",
+            );
             self
         }
-        pub fn content_type<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.content_type = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for content_type failed"
-                        .to_string()
-                });
+        pub fn content_type<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.content_type = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for content_type failed",
+            );
             self
         }
-        pub fn body<B>(mut self, value: B) -> Self
-        where
-            B: std::convert::TryInto<reqwest::Body>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `reqwest::Body` for body failed".to_string()
-                });
+        pub fn body<B: std::convert::TryInto<reqwest::Body>>(
+            mut self,
+            value: B,
+        ) -> Self {
+            self.body = super::set(
+                value,
+                "conversion to `reqwest::Body` for body failed",
+            );
             self
         }
         async fn send_generated(
@@ -2503,40 +2379,34 @@ pub mod builder {
                 ref_: Err("ref_ was not initialized".to_string()),
             }
         }
-        pub fn owner<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.owner = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for owner failed"
-                        .to_string()
-                });
+        pub fn owner<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.owner = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for owner failed",
+            );
             self
         }
-        pub fn repo<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.repo = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for repo failed"
-                        .to_string()
-                });
+        pub fn repo<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.repo = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for repo failed",
+            );
             self
         }
-        pub fn ref_<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.ref_ = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for ref_ failed"
-                        .to_string()
-                });
+        pub fn ref_<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.ref_ = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for ref_ failed",
+            );
             self
         }
         async fn send_generated(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
@@ -2596,40 +2466,34 @@ pub mod builder {
                 ref_: Err("ref_ was not initialized".to_string()),
             }
         }
-        pub fn owner<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.owner = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for owner failed"
-                        .to_string()
-                });
+        pub fn owner<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.owner = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for owner failed",
+            );
             self
         }
-        pub fn repo<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.repo = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for repo failed"
-                        .to_string()
-                });
+        pub fn repo<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.repo = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for repo failed",
+            );
             self
         }
-        pub fn ref_<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.ref_ = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for ref_ failed"
-                        .to_string()
-                });
+        pub fn ref_<V: std::convert::TryInto<::std::string::String>>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.ref_ = super::set(
+                value,
+                "conversion to `:: std :: string :: String` for ref_ failed",
+            );
             self
         }
         async fn send_generated(self) -> Result<ResponseValue<ByteStream>, Error<()>> {

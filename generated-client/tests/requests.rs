@@ -138,3 +138,38 @@ async fn a_json_answer_past_the_limit_is_a_decode_error() {
         "{error:?}"
     );
 }
+
+/// A setter given a value its parameter cannot hold fails the request before it is sent,
+/// naming the parameter; a body missing a required field names the field.
+#[tokio::test]
+async fn a_value_a_parameter_cannot_hold_is_an_invalid_request() {
+    let server = MockServer::start().await;
+    let client = support::mock_client(&server, None);
+    let error = client
+        .operations()
+        .list_releases()
+        .owner("octo")
+        .repo("hello")
+        .per_page(u64::MAX)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::InvalidRequest(m) if m == "conversion to `i64` for per_page failed"),
+        "{error:?}"
+    );
+    let error = client
+        .operations()
+        .create_release()
+        .owner("octo")
+        .repo("hello")
+        .body_map(|body| body.name("no tag".to_owned()))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::InvalidRequest(m) if m.contains("tag_name")),
+        "{error:?}"
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
