@@ -33,6 +33,7 @@ pub mod same_types;
 pub mod schema_feature;
 mod schema_walk;
 pub mod send_bodies;
+pub mod serialize_feature;
 pub mod setters;
 pub mod tag_features;
 mod type_items;
@@ -352,6 +353,9 @@ pub fn generate_with(
     request_builders::prune(&mut file);
     schema_feature::gate(&mut file);
     let aliases = same_types::merge(&mut file);
+    if extras.features {
+        serialize_feature::gate(&mut file);
+    }
     send_bodies::rewrite(&mut file);
     setters::compact(&mut file);
     facade::apply(&mut file, &upstream, &successes, &redirects).map_err(Error::Facade)?;
