@@ -359,6 +359,7 @@ pub fn generate_with(
     send_bodies::rewrite(&mut file);
     setters::compact(&mut file);
     facade::apply(&mut file, &upstream, &successes, &redirects).map_err(Error::Facade)?;
+    send_bodies::unasync_sends(&mut file);
     let features = if extras.features {
         tag_features::gate(&mut file, &operation_tags(&normalized))
             .map_err(Error::Facade)?

@@ -109,12 +109,12 @@ fn generic_calls() -> Item {
             /// an `error` one as `E`, any other unexpected.
             async fn answer_json<T: ::serde::de::DeserializeOwned, E: ::serde::de::DeserializeOwned>(
                 &self,
-                request: reqwest::Request,
-                info: &OperationInfo,
+                request: Result<reqwest::Request, progenitor_client::Error<E>>,
+                info: OperationInfo,
                 success: fn(u16) -> bool,
                 error: fn(u16) -> bool,
             ) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
-                let response = self.run_hooks(request, info).await?;
+                let response = self.run_hooks(request?, &info).await?;
                 let status = response.status().as_u16();
                 if success(status) {
                     progenitor_client::ResponseValue::from_response(response).await
@@ -130,13 +130,13 @@ fn generic_calls() -> Item {
             /// `ResponseValue::stream`).
             async fn answer_unread<T, E: ::serde::de::DeserializeOwned>(
                 &self,
-                request: reqwest::Request,
-                info: &OperationInfo,
+                request: Result<reqwest::Request, progenitor_client::Error<E>>,
+                info: OperationInfo,
                 success: fn(u16) -> bool,
                 error: fn(u16) -> bool,
                 success_value: fn(reqwest::Response) -> progenitor_client::ResponseValue<T>,
             ) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
-                let response = self.run_hooks(request, info).await?;
+                let response = self.run_hooks(request?, &info).await?;
                 let status = response.status().as_u16();
                 if success(status) {
                     Ok(success_value(response))
@@ -193,6 +193,117 @@ impl VisitMut for Hooks {
         }
         self.replaced += 1;
     }
+}
+
+/// Rewrites each `send()` of `file`'s `builder` module whose answer is one generic call
+/// (see [`rewrite`]) as a plain function returning that call's future. Run last: the
+/// facade reads what `send()` answers from its `Result<ResponseValue<T>, Error<E>>`.
+/// Returns how many were rewritten.
+pub fn unasync_sends(file: &mut syn::File) -> usize {
+    let mut rewritten = 0;
+    for item in module(&mut file.items, "builder").into_iter().flatten() {
+        if let Item::Impl(block) = item {
+            for member in &mut block.items {
+                if let syn::ImplItem::Fn(send) = member
+                    && unasync(send)
+                {
+                    rewritten += 1;
+                }
+            }
+        }
+    }
+    rewritten
+}
+
+/// A `send()` whose answer is one generic call, as a plain function that builds the
+/// request and returns that call's future: no future of its own for the compiler to lay
+/// out and check. What built the request (its `?`s included) runs in a closure whose
+/// error goes to the call, which returns it before sending anything, as the `?`s did.
+/// Whether `send` was rewritten.
+fn unasync(send: &mut syn::ImplItemFn) -> bool {
+    let stmts = &send.block.stmts;
+    if send.sig.asyncness.is_none() || stmts.len() < 3 {
+        return false;
+    }
+    let syn::ReturnType::Type(_, output) = &send.sig.output else {
+        return false;
+    };
+    // `Result<ResponseValue<T>, Error<E>>`: the request's error is `Error<E>`.
+    let output = (**output).clone();
+    let Some(error) = last_type_argument(&output).cloned() else {
+        return false;
+    };
+    let destructure = stmts[0].to_token_stream().to_string();
+    let Some((last, building)) = stmts[1..].split_last() else {
+        return false;
+    };
+    let (info, building) = match building.split_last() {
+        Some((info @ Stmt::Local(local), building))
+            if local.pat.to_token_stream().to_string() == "info" =>
+        {
+            (info, building)
+        }
+        _ => return false,
+    };
+    let Stmt::Expr(Expr::Await(answer), None) = last else {
+        return false;
+    };
+    let Expr::MethodCall(call) = &*answer.base else {
+        return false;
+    };
+    let first = call.args.first().map(|a| a.to_token_stream().to_string());
+    if !destructure.starts_with("let Self {")
+        || !call.method.to_string().starts_with("answer_")
+        || first.as_deref() != Some("Ok (request)")
+        || building.iter().any(awaits)
+    {
+        return false;
+    }
+    let mut call = call.clone();
+    call.args[0] = syn::parse_quote!(request);
+    let (destructure, info) = (stmts[0].clone(), info.clone());
+    let building = building.to_vec();
+    send.sig.asyncness = None;
+    send.sig.output = syn::parse_quote!(-> impl ::std::future::Future<Output = #output>);
+    send.block.stmts = vec![
+        destructure,
+        syn::parse_quote! {
+            let request = (move || -> Result<reqwest::Request, #error> {
+                #(#building)*
+                Ok(request)
+            })();
+        },
+        info,
+        Stmt::Expr(Expr::MethodCall(call), None),
+    ];
+    true
+}
+
+/// `E` of `X<.., E>`.
+fn last_type_argument(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    match &path.path.segments.last()?.arguments {
+        syn::PathArguments::AngleBracketed(args) => match args.args.last()? {
+            syn::GenericArgument::Type(ty) => Some(ty),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether `stmt` awaits anything.
+fn awaits(stmt: &Stmt) -> bool {
+    struct Awaits(bool);
+    impl syn::visit::Visit<'_> for Awaits {
+        fn visit_expr_await(&mut self, _: &syn::ExprAwait) {
+            self.0 = true;
+        }
+    }
+    let mut found = Awaits(false);
+    syn::visit::Visit::visit_stmt(&mut found, stmt);
+    found.0
 }
 
 /// What a success status of progenitor's `match` answers.
@@ -269,7 +380,7 @@ fn answer(m: &ExprMatch) -> Option<Expr> {
     };
     let (successes, errors) = (test(&successes), test(&errors));
     Some(syn::parse_quote! {
-        client.#method(request, &info, #successes, #errors #(, #value)*).await
+        client.#method(Ok(request), info, #successes, #errors #(, #value)*).await
     })
 }
 
@@ -397,11 +508,46 @@ mod tests {
         let code = prettyplease::unparse(&file);
         let flat = code.split_whitespace().collect::<Vec<_>>().join(" ");
         for expected in [
-            "operation_id: \"get_thing\", }; client .answer_json( request, &info, |status| matches!(status, 200u16), |status| matches!(status, 403u16 | 404u16), ) .await }",
-            "client .answer_unread( request, &info, |status| matches!(status, 200..= 299), |_| false, ResponseValue::stream, ) .await",
+            "operation_id: \"get_thing\", }; client .answer_json( Ok(request), info, |status| matches!(status, 200u16), |status| matches!(status, 403u16 | 404u16), ) .await }",
+            "client .answer_unread( Ok(request), info, |status| matches!(status, 200..= 299), |_| false, ResponseValue::stream, ) .await",
             // A shape of its own keeps its match, after the hooks' one call.
             "let response = client.run_hooks(request, &info).await?; match response.status().as_u16() { 204u16 => Ok(ResponseValue::empty(response)),",
             "async fn answer_unread<T, E: ::serde::de::DeserializeOwned>(",
+        ] {
+            assert!(flat.contains(expected), "{expected:?} not in\n{code}");
+        }
+    }
+
+    #[test]
+    fn a_send_answered_by_one_call_returns_its_future_and_others_stay_async() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod builder {
+                impl<'a> GetThing<'a> {
+                    async fn send_generated(self) -> Result<ResponseValue<types::Thing>, Error<types::BasicError>> {
+                        let Self { client, id } = self;
+                        let id = id.map_err(Error::InvalidRequest)?;
+                        let request = client.client.get(url(id)).build()?;
+                        let info = OperationInfo { operation_id: "get_thing" };
+                        client.answer_json(Ok(request), info, |status| matches!(status, 200u16), |_| false).await
+                    }
+                    async fn send_other(self) -> Result<ResponseValue<types::Thing>, Error<()>> {
+                        let Self { client } = self;
+                        let request = client.client.get(url().await).build()?;
+                        let info = OperationInfo { operation_id: "get_thing" };
+                        client.answer_json(Ok(request), info, |status| matches!(status, 200u16), |_| false).await
+                    }
+                }
+            }
+        };
+        assert_eq!(unasync_sends(&mut file), 1);
+        let code = prettyplease::unparse(&file);
+        let flat = code.split_whitespace().collect::<Vec<_>>().join(" ");
+        for expected in [
+            "fn send_generated( self, ) -> impl ::std::future::Future< Output = Result<ResponseValue<types::Thing>, Error<types::BasicError>>, > {",
+            "let Self { client, id } = self; let request = (move || -> Result<reqwest::Request, Error<types::BasicError>> { let id = id.map_err(Error::InvalidRequest)?; let request = client.client.get(url(id)).build()?; Ok(request) })();",
+            "client .answer_json(request, info, |status| matches!(status, 200u16), |_| false) }",
+            // Something awaited before the call: it stays an `async fn`.
+            "async fn send_other(",
         ] {
             assert!(flat.contains(expected), "{expected:?} not in\n{code}");
         }

@@ -906,12 +906,12 @@ impl Client {
         E: ::serde::de::DeserializeOwned,
     >(
         &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
+        request: Result<reqwest::Request, progenitor_client::Error<E>>,
+        info: OperationInfo,
         success: fn(u16) -> bool,
         error: fn(u16) -> bool,
     ) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
-        let response = self.run_hooks(request, info).await?;
+        let response = self.run_hooks(request?, &info).await?;
         let status = response.status().as_u16();
         if success(status) {
             progenitor_client::ResponseValue::from_response(response).await
@@ -930,13 +930,13 @@ impl Client {
     /// `ResponseValue::stream`).
     async fn answer_unread<T, E: ::serde::de::DeserializeOwned>(
         &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
+        request: Result<reqwest::Request, progenitor_client::Error<E>>,
+        info: OperationInfo,
         success: fn(u16) -> bool,
         error: fn(u16) -> bool,
         success_value: fn(reqwest::Response) -> progenitor_client::ResponseValue<T>,
     ) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
-        let response = self.run_hooks(request, info).await?;
+        let response = self.run_hooks(request?, &info).await?;
         let status = response.status().as_u16();
         if success(status) {
             Ok(success_value(response))
@@ -1108,45 +1108,52 @@ pub mod builder {
                 .map(Some);
             self
         }
-        async fn send_generated(
+        fn send_generated(
             self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::Release>>,
-            Error<types::GithubError>,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::Release>>,
+                Error<types::GithubError>,
+            >,
         > {
             let Self { client, owner, repo, page, per_page } = self;
-            let owner = owner.map_err(Error::InvalidRequest)?;
-            let repo = repo.map_err(Error::InvalidRequest)?;
-            let page = page.map_err(Error::InvalidRequest)?;
-            let per_page = per_page.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/repos/{}/{}/releases", client.baseurl, encode_path(& owner
-                .to_string()), encode_path(& repo.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static(
-                        "application/vnd.github+json",
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("page", &page))
-                .query(&progenitor_client::QueryParam::new("per_page", &per_page))
-                .build()?;
+            let request = (move || -> Result<
+                reqwest::Request,
+                Error<types::GithubError>,
+            > {
+                let owner = owner.map_err(Error::InvalidRequest)?;
+                let repo = repo.map_err(Error::InvalidRequest)?;
+                let page = page.map_err(Error::InvalidRequest)?;
+                let per_page = per_page.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/repos/{}/{}/releases", client.baseurl, encode_path(& owner
+                    .to_string()), encode_path(& repo.to_string()),
+                );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static(
+                            "application/vnd.github+json",
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("page", &page))
+                    .query(&progenitor_client::QueryParam::new("per_page", &per_page))
+                    .build()?;
+                Ok(request)
+            })();
             let info = OperationInfo {
                 operation_id: "list_releases",
             };
             client
                 .answer_json(
                     request,
-                    &info,
+                    info,
                     |status| matches!(status, 200u16),
                     |status| matches!(status, 404u16),
                 )
-                .await
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(
@@ -1234,44 +1241,51 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        async fn send_generated(
+        fn send_generated(
             self,
-        ) -> Result<ResponseValue<types::Release>, Error<types::GithubError>> {
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::Release>, Error<types::GithubError>>,
+        > {
             let Self { client, owner, repo, body } = self;
-            let owner = owner.map_err(Error::InvalidRequest)?;
-            let repo = repo.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::CreateReleaseBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/repos/{}/{}/releases", client.baseurl, encode_path(& owner
-                .to_string()), encode_path(& repo.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static(
-                        "application/vnd.github+json",
-                    ),
-                )
-                .json(&body)
-                .build()?;
+            let request = (move || -> Result<
+                reqwest::Request,
+                Error<types::GithubError>,
+            > {
+                let owner = owner.map_err(Error::InvalidRequest)?;
+                let repo = repo.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::CreateReleaseBody::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/repos/{}/{}/releases", client.baseurl, encode_path(& owner
+                    .to_string()), encode_path(& repo.to_string()),
+                );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static(
+                            "application/vnd.github+json",
+                        ),
+                    )
+                    .json(&body)
+                    .build()?;
+                Ok(request)
+            })();
             let info = OperationInfo {
                 operation_id: "create_release",
             };
             client
                 .answer_json(
                     request,
-                    &info,
+                    info,
                     |status| matches!(status, 201u16),
                     |status| matches!(status, 404u16 | 422u16),
                 )
-                .await
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
@@ -1325,40 +1339,50 @@ pub mod builder {
             self.asset_id = super::set(value, "conversion to `i64` for asset_id failed");
             self
         }
-        async fn send_generated(
+        fn send_generated(
             self,
-        ) -> Result<ResponseValue<types::ReleaseAsset>, Error<types::GithubError>> {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::ReleaseAsset>,
+                Error<types::GithubError>,
+            >,
+        > {
             let Self { client, owner, repo, asset_id } = self;
-            let owner = owner.map_err(Error::InvalidRequest)?;
-            let repo = repo.map_err(Error::InvalidRequest)?;
-            let asset_id = asset_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/repos/{}/{}/releases/assets/{}", client.baseurl, encode_path(& owner
-                .to_string()), encode_path(& repo.to_string()), encode_path(& asset_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static(
-                        "application/vnd.github+json",
-                    ),
-                )
-                .build()?;
+            let request = (move || -> Result<
+                reqwest::Request,
+                Error<types::GithubError>,
+            > {
+                let owner = owner.map_err(Error::InvalidRequest)?;
+                let repo = repo.map_err(Error::InvalidRequest)?;
+                let asset_id = asset_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/repos/{}/{}/releases/assets/{}", client.baseurl, encode_path(&
+                    owner.to_string()), encode_path(& repo.to_string()), encode_path(&
+                    asset_id.to_string()),
+                );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static(
+                            "application/vnd.github+json",
+                        ),
+                    )
+                    .build()?;
+                Ok(request)
+            })();
             let info = OperationInfo {
                 operation_id: "get_release_asset",
             };
             client
                 .answer_json(
                     request,
-                    &info,
+                    info,
                     |status| matches!(status, 200u16),
                     |status| matches!(status, 404u16),
                 )
-                .await
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::ReleaseAsset, crate::runtime::Error> {
@@ -1415,41 +1439,48 @@ pub mod builder {
             self.asset_id = super::set(value, "conversion to `i64` for asset_id failed");
             self
         }
-        async fn send_generated(
+        fn send_generated(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::GithubError>> {
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, Error<types::GithubError>>,
+        > {
             let Self { client, owner, repo, asset_id } = self;
-            let owner = owner.map_err(Error::InvalidRequest)?;
-            let repo = repo.map_err(Error::InvalidRequest)?;
-            let asset_id = asset_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/repos/{}/{}/releases/assets/{}", client.baseurl, encode_path(& owner
-                .to_string()), encode_path(& repo.to_string()), encode_path(& asset_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static(
-                        "application/vnd.github+json",
-                    ),
-                )
-                .build()?;
+            let request = (move || -> Result<
+                reqwest::Request,
+                Error<types::GithubError>,
+            > {
+                let owner = owner.map_err(Error::InvalidRequest)?;
+                let repo = repo.map_err(Error::InvalidRequest)?;
+                let asset_id = asset_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/repos/{}/{}/releases/assets/{}", client.baseurl, encode_path(&
+                    owner.to_string()), encode_path(& repo.to_string()), encode_path(&
+                    asset_id.to_string()),
+                );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static(
+                            "application/vnd.github+json",
+                        ),
+                    )
+                    .build()?;
+                Ok(request)
+            })();
             let info = OperationInfo {
                 operation_id: "delete_release_asset",
             };
             client
                 .answer_unread(
                     request,
-                    &info,
+                    info,
                     |status| matches!(status, 204u16),
                     |status| matches!(status, 404u16),
                     ResponseValue::empty,
                 )
-                .await
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<(), crate::runtime::Error> {
@@ -1528,46 +1559,46 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        async fn send_generated(
+        fn send_generated(
             self,
-        ) -> Result<ResponseValue<types::ReleaseAsset>, Error<()>> {
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::ReleaseAsset>, Error<()>>,
+        > {
             let Self { client, owner, repo, asset_id, body } = self;
-            let owner = owner.map_err(Error::InvalidRequest)?;
-            let repo = repo.map_err(Error::InvalidRequest)?;
-            let asset_id = asset_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::UpdateReleaseAssetBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/repos/{}/{}/releases/assets/{}", client.baseurl, encode_path(& owner
-                .to_string()), encode_path(& repo.to_string()), encode_path(& asset_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static(
-                        "application/vnd.github+json",
-                    ),
-                )
-                .json(&body)
-                .build()?;
+            let request = (move || -> Result<reqwest::Request, Error<()>> {
+                let owner = owner.map_err(Error::InvalidRequest)?;
+                let repo = repo.map_err(Error::InvalidRequest)?;
+                let asset_id = asset_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::UpdateReleaseAssetBody::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/repos/{}/{}/releases/assets/{}", client.baseurl, encode_path(&
+                    owner.to_string()), encode_path(& repo.to_string()), encode_path(&
+                    asset_id.to_string()),
+                );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static(
+                            "application/vnd.github+json",
+                        ),
+                    )
+                    .json(&body)
+                    .build()?;
+                Ok(request)
+            })();
             let info = OperationInfo {
                 operation_id: "update_release_asset",
             };
             client
-                .answer_json(
-                    request,
-                    &info,
-                    |status| matches!(status, 200u16),
-                    |_| false,
-                )
-                .await
+                .answer_json(request, info, |status| matches!(status, 200u16), |_| false)
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::ReleaseAsset, crate::runtime::Error> {
@@ -1618,38 +1649,45 @@ pub mod builder {
             );
             self
         }
-        async fn send_generated(
+        fn send_generated(
             self,
-        ) -> Result<ResponseValue<types::Release>, Error<types::GithubError>> {
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::Release>, Error<types::GithubError>>,
+        > {
             let Self { client, owner, repo } = self;
-            let owner = owner.map_err(Error::InvalidRequest)?;
-            let repo = repo.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/repos/{}/{}/releases/latest", client.baseurl, encode_path(& owner
-                .to_string()), encode_path(& repo.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static(
-                        "application/vnd.github+json",
-                    ),
-                )
-                .build()?;
+            let request = (move || -> Result<
+                reqwest::Request,
+                Error<types::GithubError>,
+            > {
+                let owner = owner.map_err(Error::InvalidRequest)?;
+                let repo = repo.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/repos/{}/{}/releases/latest", client.baseurl, encode_path(& owner
+                    .to_string()), encode_path(& repo.to_string()),
+                );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static(
+                            "application/vnd.github+json",
+                        ),
+                    )
+                    .build()?;
+                Ok(request)
+            })();
             let info = OperationInfo {
                 operation_id: "get_latest_release",
             };
             client
                 .answer_json(
                     request,
-                    &info,
+                    info,
                     |status| matches!(status, 200u16),
                     |status| matches!(status, 404u16),
                 )
-                .await
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
@@ -1709,40 +1747,47 @@ pub mod builder {
             );
             self
         }
-        async fn send_generated(
+        fn send_generated(
             self,
-        ) -> Result<ResponseValue<types::Release>, Error<types::GithubError>> {
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::Release>, Error<types::GithubError>>,
+        > {
             let Self { client, owner, repo, tag } = self;
-            let owner = owner.map_err(Error::InvalidRequest)?;
-            let repo = repo.map_err(Error::InvalidRequest)?;
-            let tag = tag.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/repos/{}/{}/releases/tags/{}", client.baseurl, encode_path(& owner
-                .to_string()), encode_path(& repo.to_string()), encode_path(& tag
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static(
-                        "application/vnd.github+json",
-                    ),
-                )
-                .build()?;
+            let request = (move || -> Result<
+                reqwest::Request,
+                Error<types::GithubError>,
+            > {
+                let owner = owner.map_err(Error::InvalidRequest)?;
+                let repo = repo.map_err(Error::InvalidRequest)?;
+                let tag = tag.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/repos/{}/{}/releases/tags/{}", client.baseurl, encode_path(&
+                    owner.to_string()), encode_path(& repo.to_string()), encode_path(&
+                    tag.to_string()),
+                );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static(
+                            "application/vnd.github+json",
+                        ),
+                    )
+                    .build()?;
+                Ok(request)
+            })();
             let info = OperationInfo {
                 operation_id: "get_release_by_tag",
             };
             client
                 .answer_json(
                     request,
-                    &info,
+                    info,
                     |status| matches!(status, 200u16),
                     |status| matches!(status, 404u16),
                 )
-                .await
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
@@ -1799,40 +1844,47 @@ pub mod builder {
             );
             self
         }
-        async fn send_generated(
+        fn send_generated(
             self,
-        ) -> Result<ResponseValue<types::Release>, Error<types::GithubError>> {
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::Release>, Error<types::GithubError>>,
+        > {
             let Self { client, owner, repo, release_id } = self;
-            let owner = owner.map_err(Error::InvalidRequest)?;
-            let repo = repo.map_err(Error::InvalidRequest)?;
-            let release_id = release_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/repos/{}/{}/releases/{}", client.baseurl, encode_path(& owner
-                .to_string()), encode_path(& repo.to_string()), encode_path(& release_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static(
-                        "application/vnd.github+json",
-                    ),
-                )
-                .build()?;
+            let request = (move || -> Result<
+                reqwest::Request,
+                Error<types::GithubError>,
+            > {
+                let owner = owner.map_err(Error::InvalidRequest)?;
+                let repo = repo.map_err(Error::InvalidRequest)?;
+                let release_id = release_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/repos/{}/{}/releases/{}", client.baseurl, encode_path(& owner
+                    .to_string()), encode_path(& repo.to_string()), encode_path(&
+                    release_id.to_string()),
+                );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static(
+                            "application/vnd.github+json",
+                        ),
+                    )
+                    .build()?;
+                Ok(request)
+            })();
             let info = OperationInfo {
                 operation_id: "get_release",
             };
             client
                 .answer_json(
                     request,
-                    &info,
+                    info,
                     |status| matches!(status, 200u16),
                     |status| matches!(status, 401u16),
                 )
-                .await
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
@@ -1889,41 +1941,48 @@ pub mod builder {
             );
             self
         }
-        async fn send_generated(
+        fn send_generated(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::GithubError>> {
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, Error<types::GithubError>>,
+        > {
             let Self { client, owner, repo, release_id } = self;
-            let owner = owner.map_err(Error::InvalidRequest)?;
-            let repo = repo.map_err(Error::InvalidRequest)?;
-            let release_id = release_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/repos/{}/{}/releases/{}", client.baseurl, encode_path(& owner
-                .to_string()), encode_path(& repo.to_string()), encode_path(& release_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static(
-                        "application/vnd.github+json",
-                    ),
-                )
-                .build()?;
+            let request = (move || -> Result<
+                reqwest::Request,
+                Error<types::GithubError>,
+            > {
+                let owner = owner.map_err(Error::InvalidRequest)?;
+                let repo = repo.map_err(Error::InvalidRequest)?;
+                let release_id = release_id.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/repos/{}/{}/releases/{}", client.baseurl, encode_path(& owner
+                    .to_string()), encode_path(& repo.to_string()), encode_path(&
+                    release_id.to_string()),
+                );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .delete(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static(
+                            "application/vnd.github+json",
+                        ),
+                    )
+                    .build()?;
+                Ok(request)
+            })();
             let info = OperationInfo {
                 operation_id: "delete_release",
             };
             client
                 .answer_unread(
                     request,
-                    &info,
+                    info,
                     |status| matches!(status, 204u16),
                     |status| matches!(status, 404u16),
                     ResponseValue::empty,
                 )
-                .await
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<(), crate::runtime::Error> {
@@ -2005,46 +2064,53 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        async fn send_generated(
+        fn send_generated(
             self,
-        ) -> Result<ResponseValue<types::Release>, Error<types::GithubError>> {
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::Release>, Error<types::GithubError>>,
+        > {
             let Self { client, owner, repo, release_id, body } = self;
-            let owner = owner.map_err(Error::InvalidRequest)?;
-            let repo = repo.map_err(Error::InvalidRequest)?;
-            let release_id = release_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::UpdateReleaseBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/repos/{}/{}/releases/{}", client.baseurl, encode_path(& owner
-                .to_string()), encode_path(& repo.to_string()), encode_path(& release_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static(
-                        "application/vnd.github+json",
-                    ),
-                )
-                .json(&body)
-                .build()?;
+            let request = (move || -> Result<
+                reqwest::Request,
+                Error<types::GithubError>,
+            > {
+                let owner = owner.map_err(Error::InvalidRequest)?;
+                let repo = repo.map_err(Error::InvalidRequest)?;
+                let release_id = release_id.map_err(Error::InvalidRequest)?;
+                let body = body
+                    .and_then(|v| {
+                        types::UpdateReleaseBody::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/repos/{}/{}/releases/{}", client.baseurl, encode_path(& owner
+                    .to_string()), encode_path(& repo.to_string()), encode_path(&
+                    release_id.to_string()),
+                );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .patch(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static(
+                            "application/vnd.github+json",
+                        ),
+                    )
+                    .json(&body)
+                    .build()?;
+                Ok(request)
+            })();
             let info = OperationInfo {
                 operation_id: "update_release",
             };
             client
                 .answer_json(
                     request,
-                    &info,
+                    info,
                     |status| matches!(status, 200u16),
                     |status| matches!(status, 404u16),
                 )
-                .await
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::Release, crate::runtime::Error> {
@@ -2115,44 +2181,46 @@ pub mod builder {
                 .map(Some);
             self
         }
-        async fn send_generated(
+        fn send_generated(
             self,
-        ) -> Result<ResponseValue<::std::vec::Vec<types::ReleaseAsset>>, Error<()>> {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<::std::vec::Vec<types::ReleaseAsset>>,
+                Error<()>,
+            >,
+        > {
             let Self { client, owner, repo, release_id, page, per_page } = self;
-            let owner = owner.map_err(Error::InvalidRequest)?;
-            let repo = repo.map_err(Error::InvalidRequest)?;
-            let release_id = release_id.map_err(Error::InvalidRequest)?;
-            let page = page.map_err(Error::InvalidRequest)?;
-            let per_page = per_page.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/repos/{}/{}/releases/{}/assets", client.baseurl, encode_path(& owner
-                .to_string()), encode_path(& repo.to_string()), encode_path(& release_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static(
-                        "application/vnd.github+json",
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("page", &page))
-                .query(&progenitor_client::QueryParam::new("per_page", &per_page))
-                .build()?;
+            let request = (move || -> Result<reqwest::Request, Error<()>> {
+                let owner = owner.map_err(Error::InvalidRequest)?;
+                let repo = repo.map_err(Error::InvalidRequest)?;
+                let release_id = release_id.map_err(Error::InvalidRequest)?;
+                let page = page.map_err(Error::InvalidRequest)?;
+                let per_page = per_page.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/repos/{}/{}/releases/{}/assets", client.baseurl, encode_path(&
+                    owner.to_string()), encode_path(& repo.to_string()), encode_path(&
+                    release_id.to_string()),
+                );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static(
+                            "application/vnd.github+json",
+                        ),
+                    )
+                    .query(&progenitor_client::QueryParam::new("page", &page))
+                    .query(&progenitor_client::QueryParam::new("per_page", &per_page))
+                    .build()?;
+                Ok(request)
+            })();
             let info = OperationInfo {
                 operation_id: "list_release_assets",
             };
             client
-                .answer_json(
-                    request,
-                    &info,
-                    |status| matches!(status, 200u16),
-                    |_| false,
-                )
-                .await
+                .answer_json(request, info, |status| matches!(status, 200u16), |_| false)
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(
@@ -2285,9 +2353,14 @@ pub mod builder {
             );
             self
         }
-        async fn send_generated(
+        fn send_generated(
             self,
-        ) -> Result<ResponseValue<types::ReleaseAsset>, Error<types::GithubError>> {
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::ReleaseAsset>,
+                Error<types::GithubError>,
+            >,
+        > {
             let Self {
                 client,
                 owner,
@@ -2299,54 +2372,60 @@ pub mod builder {
                 content_type,
                 body,
             } = self;
-            let owner = owner.map_err(Error::InvalidRequest)?;
-            let repo = repo.map_err(Error::InvalidRequest)?;
-            let release_id = release_id.map_err(Error::InvalidRequest)?;
-            let label = label.map_err(Error::InvalidRequest)?;
-            let name = name.map_err(Error::InvalidRequest)?;
-            let content_length = content_length.map_err(Error::InvalidRequest)?;
-            let content_type = content_type.map_err(Error::InvalidRequest)?;
-            let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/repos/{}/{}/releases/{}/assets", client.baseurl, encode_path(& owner
-                .to_string()), encode_path(& repo.to_string()), encode_path(& release_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map.append("content-length", content_length.to_string().try_into()?);
-            header_map.append("content-type", content_type.to_string().try_into()?);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static(
-                        "application/vnd.github+json",
-                    ),
-                )
-                .header(
-                    ::reqwest::header::CONTENT_TYPE,
-                    ::reqwest::header::HeaderValue::from_static(
-                        "application/octet-stream",
-                    ),
-                )
-                .body(body)
-                .query(&progenitor_client::QueryParam::new("label", &label))
-                .query(&progenitor_client::QueryParam::new("name", &name))
-                .headers(header_map)
-                .build()?;
+            let request = (move || -> Result<
+                reqwest::Request,
+                Error<types::GithubError>,
+            > {
+                let owner = owner.map_err(Error::InvalidRequest)?;
+                let repo = repo.map_err(Error::InvalidRequest)?;
+                let release_id = release_id.map_err(Error::InvalidRequest)?;
+                let label = label.map_err(Error::InvalidRequest)?;
+                let name = name.map_err(Error::InvalidRequest)?;
+                let content_length = content_length.map_err(Error::InvalidRequest)?;
+                let content_type = content_type.map_err(Error::InvalidRequest)?;
+                let body = body.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/repos/{}/{}/releases/{}/assets", client.baseurl, encode_path(&
+                    owner.to_string()), encode_path(& repo.to_string()), encode_path(&
+                    release_id.to_string()),
+                );
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+                header_map
+                    .append("content-length", content_length.to_string().try_into()?);
+                header_map.append("content-type", content_type.to_string().try_into()?);
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static(
+                            "application/vnd.github+json",
+                        ),
+                    )
+                    .header(
+                        ::reqwest::header::CONTENT_TYPE,
+                        ::reqwest::header::HeaderValue::from_static(
+                            "application/octet-stream",
+                        ),
+                    )
+                    .body(body)
+                    .query(&progenitor_client::QueryParam::new("label", &label))
+                    .query(&progenitor_client::QueryParam::new("name", &name))
+                    .headers(header_map)
+                    .build()?;
+                Ok(request)
+            })();
             let info = OperationInfo {
                 operation_id: "upload_release_asset",
             };
             client
                 .answer_json(
                     request,
-                    &info,
+                    info,
                     |status| matches!(status, 201u16),
                     |status| matches!(status, 422u16),
                 )
-                .await
         }
         /// Sends the request; the answer's body, or what went wrong as [`crate::runtime::Error`].
         pub async fn send(self) -> Result<types::ReleaseAsset, crate::runtime::Error> {
@@ -2409,30 +2488,36 @@ pub mod builder {
             );
             self
         }
-        async fn send_generated(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+        fn send_generated(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<ByteStream>, Error<()>>,
+        > {
             let Self { client, owner, repo, ref_ } = self;
-            let owner = owner.map_err(Error::InvalidRequest)?;
-            let repo = repo.map_err(Error::InvalidRequest)?;
-            let ref_ = ref_.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/repos/{}/{}/tarball/{}", client.baseurl, encode_path(& owner
-                .to_string()), encode_path(& repo.to_string()), encode_path(& ref_
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client.client.get(url).build()?;
+            let request = (move || -> Result<reqwest::Request, Error<()>> {
+                let owner = owner.map_err(Error::InvalidRequest)?;
+                let repo = repo.map_err(Error::InvalidRequest)?;
+                let ref_ = ref_.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/repos/{}/{}/tarball/{}", client.baseurl, encode_path(& owner
+                    .to_string()), encode_path(& repo.to_string()), encode_path(& ref_
+                    .to_string()),
+                );
+                #[allow(unused_mut)]
+                let mut request = client.client.get(url).build()?;
+                Ok(request)
+            })();
             let info = OperationInfo {
                 operation_id: "download_tarball_archive",
             };
             client
                 .answer_unread(
                     request,
-                    &info,
+                    info,
                     |status| matches!(status, 200..= 299),
                     |_| false,
                     ResponseValue::stream,
                 )
-                .await
         }
         /// Sends the request; the redirect GitHub answers with (its `Location`, to
         /// [`fetch`](crate::runtime::Redirect::fetch) without the token), or what
@@ -2496,30 +2581,36 @@ pub mod builder {
             );
             self
         }
-        async fn send_generated(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+        fn send_generated(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<ByteStream>, Error<()>>,
+        > {
             let Self { client, owner, repo, ref_ } = self;
-            let owner = owner.map_err(Error::InvalidRequest)?;
-            let repo = repo.map_err(Error::InvalidRequest)?;
-            let ref_ = ref_.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/repos/{}/{}/zipball/{}", client.baseurl, encode_path(& owner
-                .to_string()), encode_path(& repo.to_string()), encode_path(& ref_
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client.client.get(url).build()?;
+            let request = (move || -> Result<reqwest::Request, Error<()>> {
+                let owner = owner.map_err(Error::InvalidRequest)?;
+                let repo = repo.map_err(Error::InvalidRequest)?;
+                let ref_ = ref_.map_err(Error::InvalidRequest)?;
+                let url = format!(
+                    "{}/repos/{}/{}/zipball/{}", client.baseurl, encode_path(& owner
+                    .to_string()), encode_path(& repo.to_string()), encode_path(& ref_
+                    .to_string()),
+                );
+                #[allow(unused_mut)]
+                let mut request = client.client.get(url).build()?;
+                Ok(request)
+            })();
             let info = OperationInfo {
                 operation_id: "download_zipball_archive",
             };
             client
                 .answer_unread(
                     request,
-                    &info,
+                    info,
                     |status| matches!(status, 200..= 299),
                     |_| false,
                     ResponseValue::stream,
                 )
-                .await
         }
         /// Sends the request; the redirect GitHub answers with (its `Location`, to
         /// [`fetch`](crate::runtime::Redirect::fetch) without the token), or what
