@@ -55,6 +55,14 @@ pub fn gate(file: &mut syn::File) -> usize {
 
 /// Drops `schemars::JsonSchema` from the derives in `attrs`; whether there was one.
 fn gate_attrs(attrs: &mut [Attribute]) -> bool {
+    drop_derives(attrs, |path| {
+        path.to_token_stream().to_string() == "schemars :: JsonSchema"
+    })
+}
+
+/// Drops the derives in `attrs` that `drop` picks; whether there was one. Shared with
+/// [`crate::serialize_feature`].
+pub(crate) fn drop_derives(attrs: &mut [Attribute], drop: impl Fn(&Path) -> bool) -> bool {
     let mut found = false;
     for attr in attrs.iter_mut() {
         if !attr.path().is_ident("derive") {
@@ -65,10 +73,8 @@ fn gate_attrs(attrs: &mut [Attribute]) -> bool {
             continue;
         };
         let before = paths.len();
-        let kept: Punctuated<Path, Token![,]> = paths
-            .into_iter()
-            .filter(|path| path.to_token_stream().to_string() != "schemars :: JsonSchema")
-            .collect();
+        let kept: Punctuated<Path, Token![,]> =
+            paths.into_iter().filter(|path| !drop(path)).collect();
         if kept.len() != before {
             found = true;
             *attr = syn::parse_quote! { #[derive(#kept)] };

@@ -38,6 +38,7 @@ use syn::punctuated::Punctuated;
 use syn::visit::Visit;
 use syn::{Attribute, Item, Path, Token};
 
+use crate::schema_feature::drop_derives;
 use crate::type_items::{PREFIXES, module, module_ref};
 
 /// The cargo feature that gives every type `Serialize`.
@@ -143,30 +144,11 @@ fn derives_serde(attrs: &[Attribute]) -> bool {
 
 /// Drops `Serialize` from the derives in `attrs`; whether there was one.
 fn gate_attrs(attrs: &mut [Attribute]) -> bool {
-    let mut found = false;
-    for attr in attrs.iter_mut() {
-        if !attr.path().is_ident("derive") {
-            continue;
-        }
-        let Ok(paths) = attr.parse_args_with(Punctuated::<Path, Token![,]>::parse_terminated)
-        else {
-            continue;
-        };
-        let before = paths.len();
-        let kept: Punctuated<Path, Token![,]> = paths
-            .into_iter()
-            .filter(|path| {
-                path.segments
-                    .last()
-                    .is_none_or(|last| last.ident != "Serialize")
-            })
-            .collect();
-        if kept.len() != before {
-            found = true;
-            *attr = syn::parse_quote! { #[derive(#kept)] };
-        }
-    }
-    found
+    drop_derives(attrs, |path| {
+        path.segments
+            .last()
+            .is_some_and(|last| last.ident == "Serialize")
+    })
 }
 
 /// Collects the names inside the `Error<E>` of what a builder's methods return: the
