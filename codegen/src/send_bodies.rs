@@ -50,7 +50,7 @@ use quote::ToTokens;
 use syn::visit_mut::VisitMut;
 use syn::{Arm, Block, Expr, ExprMatch, Item, Lit, Pat, Stmt};
 
-use crate::type_items::module;
+use crate::type_items::{after_client, module};
 
 /// Rewrites the `send()` bodies of `file`'s `builder` module. Returns how many call the
 /// hooks through one generic call, how many of those decode the answer in it too, and
@@ -68,11 +68,7 @@ pub fn rewrite(file: &mut syn::File) -> (usize, usize, usize) {
         }
     }
     if hooked.replaced > 0 {
-        let at = file
-            .items
-            .iter()
-            .position(|item| matches!(item, Item::Struct(s) if s.ident == "Client"))
-            .map_or(file.items.len(), |i| i + 1);
+        let at = after_client(&file.items);
         file.items.insert(at, generic_calls());
     }
     (hooked.replaced, hooked.answered, merger.merged)

@@ -39,7 +39,7 @@ use syn::visit::Visit;
 use syn::{Attribute, Item, Path, Token};
 
 use crate::schema_feature::drop_derives;
-use crate::type_items::{PREFIXES, module, module_ref};
+use crate::type_items::{leading_name, module, module_ref};
 
 /// The cargo feature that gives every type `Serialize`.
 pub const FEATURE: &str = "serialize-answers";
@@ -172,12 +172,8 @@ struct Names(Vec<String>);
 
 impl Visit<'_> for Names {
     fn visit_path(&mut self, path: &Path) {
-        if let Some(segment) = path
-            .segments
-            .iter()
-            .find(|s| !PREFIXES.iter().any(|p| s.ident == p))
-        {
-            self.0.push(segment.ident.to_string());
+        if let Some(name) = leading_name(path) {
+            self.0.push(name.to_string());
         }
         syn::visit::visit_path(self, path);
     }

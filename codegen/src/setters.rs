@@ -37,7 +37,7 @@
 use proc_macro2::TokenTree;
 use syn::{Expr, ExprClosure, ImplItem, ImplItemFn, Item, Lit, LitStr, Stmt};
 
-use crate::type_items::module;
+use crate::type_items::{after_client, module};
 
 /// Rewrites the setters of `file`'s operation builders (`builder`) and request-body
 /// builders (`types::builder`), and adds the two functions they call after `struct
@@ -53,11 +53,7 @@ pub fn compact(file: &mut syn::File) -> usize {
         compacted += compact_impls(items, &syn::parse_quote!(super::super));
     }
     if compacted > 0 {
-        let at = file
-            .items
-            .iter()
-            .position(|item| matches!(item, Item::Struct(s) if s.ident == "Client"))
-            .map_or(file.items.len(), |i| i + 1);
+        let at = after_client(&file.items);
         file.items.splice(at..at, helpers());
     }
     compacted

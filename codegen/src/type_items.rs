@@ -58,11 +58,25 @@ pub(crate) fn declared(item: &Item) -> Option<&syn::Ident> {
 /// The type of the `types` module that `path` names (`X`, `super::X`, `builder::X`), or
 /// that it starts from (`X::Variant`).
 pub(crate) fn named(path: &syn::Path, names: &HashMap<String, usize>) -> Option<usize> {
-    let segment = path
-        .segments
+    names.get(&leading_name(path)?.to_string()).copied()
+}
+
+/// The first segment of `path` past the [`PREFIXES`]: the name of a type of the `types`
+/// module when `path` leads to one.
+pub(crate) fn leading_name(path: &syn::Path) -> Option<&syn::Ident> {
+    path.segments
         .iter()
-        .find(|s| !PREFIXES.iter().any(|p| s.ident == p))?;
-    names.get(&segment.ident.to_string()).copied()
+        .map(|s| &s.ident)
+        .find(|ident| !PREFIXES.iter().any(|p| *ident == p))
+}
+
+/// Where an item written once beside progenitor's `struct Client` goes among `items`:
+/// right after it, or last.
+pub(crate) fn after_client(items: &[Item]) -> usize {
+    items
+        .iter()
+        .position(|item| matches!(item, Item::Struct(s) if s.ident == "Client"))
+        .map_or(items.len(), |i| i + 1)
 }
 
 /// The type an item belongs to: the one it declares, the one an impl is for, or, for an
